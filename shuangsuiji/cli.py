@@ -1,0 +1,33 @@
+"""The `shuangsuiji` command: Django's management commands under the platform's own names.
+
+    shuangsuiji import targets FILE [--all-or-nothing] [--dry-run] [--json]
+    shuangsuiji audit verify
+    shuangsuiji demo
+    shuangsuiji migrate | runserver | ...   (any Django management command)
+"""
+
+import os
+import sys
+
+# Command names that are Python keywords or clash with Django's own are renamed here.
+ALIASES = {"import": "import_data"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "manage":
+        args = args[1:]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuangsuiji.config.settings")
+    if args:
+        args[0] = ALIASES.get(args[0], args[0])
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["shuangsuiji", *args])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
