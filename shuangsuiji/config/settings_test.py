@@ -4,9 +4,11 @@ import os
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key")
-os.environ.setdefault("SHUANGSUIJI_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+os.environ.setdefault(
+    "SHUANGSUIJI_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+)
 
-from .settings import *  # noqa: E402,F403
+from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False

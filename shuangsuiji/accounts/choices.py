@@ -1,0 +1,18 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentKind(models.TextChoices):
+    OFFICE = "office", _("Regulating office")
+    SECTION = "section", _("Section of an office")
+    EXTERNAL = "external", _("Cooperating department")
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("System administrator")
+    OFFICE = "office", _("Organising office")
+    SECTION = "section", _("Business section")
+    INSPECTOR = "inspector", _("Inspector")
+    EXPERT = "expert", _("Technical expert")
+    PARTNER = "partner", _("Cooperating-department user")
+    LEADER = "leader", _("Leadership (read-only)")

@@ -1,0 +1,55 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import DepartmentKind, Role
+
+
+class Department(models.Model):
+    """A regulator (the office), one of its sections, or a cooperating department (部门)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True,
+                            help_text=_("Short code used in draw records, e.g. RFB"))
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=DepartmentKind.choices)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="children", verbose_name=_("parent department"))
+    # The top of this department's tree: the unit whose directories it shares. Kept by
+    # accounts.services so scoping is one indexed comparison, not a tree walk.
+    root = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("organisation"))
+    region_code = models.CharField(_("region code"), max_length=6, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # root is derived data: the parent's organisation, or this department at the top.
+        if self.parent_id:
+            self.root_id = self.parent.root_id or self.parent_id
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        if self.root_id is None:
+            Department.objects.filter(pk=self.pk).update(root=self.pk)
+            self.root_id = self.pk
+
+
+class User(AbstractUser):
+    """A person who signs in; what they see is scoped by department and role."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="users", verbose_name=_("department"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.INSPECTOR)
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username

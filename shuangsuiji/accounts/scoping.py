@@ -1,0 +1,112 @@
+"""Who may see and change what: the one place the permission matrix lives.
+
+Everything is scoped to an organisation (a department tree: the office with its sections, or a
+cooperating department with its brigades). Pages, the API and exports all start their
+querysets from `ScopedQuerySet.for_user`, so a rule changed here changes everywhere.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Self
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from .choices import Role
+
+if TYPE_CHECKING:
+    from .models import User
+
+
+class Domain(StrEnum):
+    ITEMS = "items"
+    TARGETS = "targets"
+    INSPECTORS = "inspectors"
+    CONFLICTS = "conflicts"
+    IMPORTS = "imports"
+    AUDIT = "audit"
+    USERS = "users"
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CHANGE = "change"
+
+
+_STAFF = {Role.OFFICE, Role.SECTION, Role.LEADER, Role.PARTNER}
+_EDITORS = {Role.OFFICE, Role.PARTNER}
+
+MATRIX: dict[Domain, dict[Action, set[str]]] = {
+    Domain.ITEMS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT},
+                   Action.CHANGE: _EDITORS | {Role.SECTION}},
+    Domain.TARGETS: {Action.VIEW: _STAFF, Action.CHANGE: _EDITORS},
+    # Inspectors and experts see only their own record (see InspectorQuerySet).
+    Domain.INSPECTORS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT},
+                        Action.CHANGE: _EDITORS},
+    Domain.CONFLICTS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT},
+                       Action.CHANGE: _EDITORS | {Role.INSPECTOR, Role.EXPERT}},
+    Domain.IMPORTS: {Action.VIEW: _EDITORS, Action.CHANGE: _EDITORS},
+    Domain.AUDIT: {Action.VIEW: {Role.LEADER, Role.OFFICE}, Action.CHANGE: set()},
+    Domain.USERS: {Action.VIEW: set(), Action.CHANGE: set()},
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Organisations a user may act on; `everything` for system administrators."""
+
+    everything: bool = False
+    organisation_ids: frozenset[int] = frozenset()
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and not self.organisation_ids
+
+
+def is_admin(user: "User | Any") -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
+
+
+def scope_for(user: "User | Any", domain: Domain, action: Action = Action.VIEW) -> Scope:
+    if not user.is_authenticated or not user.is_active:
+        return Scope()
+    if is_admin(user):
+        return Scope(everything=True)
+    if user.role not in MATRIX[domain][action] or user.department_id is None:
+        return Scope()
+    return Scope(organisation_ids=frozenset({user.department.root_id or user.department_id}))
+
+
+def can(user: "User | Any", domain: Domain, action: Action = Action.VIEW) -> bool:
+    return not scope_for(user, domain, action).nothing
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base queryset: `Model.objects.for_user(user, Action.CHANGE)`."""
+
+    scope_domain: Domain
+    # Lookup from the model to the owning organisation's id.
+    scope_path: str = "department__root_id"
+
+    def for_user(self, user: "User | Any", action: Action = Action.VIEW) -> Self:
+        scope = scope_for(user, self.scope_domain, action)
+        if scope.everything:
+            return self
+        if scope.nothing:
+            return self.none()
+        return self.filter(**{f"{self.scope_path}__in": scope.organisation_ids})
+
+
+def get_for_user(queryset: ScopedQuerySet, user: "User | Any", action: Action = Action.VIEW,
+                 **lookup: Any) -> Any:
+    """Fetch one object: 404 if the user cannot see it, 403 if they can see but not change it."""
+    try:
+        obj = queryset.for_user(user, Action.VIEW).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+    if action == Action.CHANGE and not queryset.for_user(user, Action.CHANGE).filter(
+        pk=obj.pk
+    ).exists():
+        raise PermissionDenied
+    return obj

@@ -1,0 +1,117 @@
+"""Writing and verifying the audit chain.
+
+Services call `audit_record` inside their own transaction, so a change and its audit entry
+commit or roll back together.
+"""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuangsuiji.rules.canonical import canonical_json, sha256_hex
+
+from .models import AuditEvent, AuditHead
+
+
+def _entry_hash(*, seq: int, at: datetime, actor_label: str, action: str, object_type: str,
+                object_id: str, organisation_id: int | None, summary: str, data: Any,
+                prev_hash: str) -> str:
+    body = {
+        "seq": seq,
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": actor_label,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "organisation_id": organisation_id,
+        "summary": summary,
+        "data": data,
+        "prev_hash": prev_hash,
+    }
+    return sha256_hex(canonical_json(body))
+
+
+def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str = "",
+                 object_id: str = "", organisation_id: int | None = None, summary: str,
+                 data: dict[str, Any] | None = None) -> AuditEvent:
+    """Append one entry. `actor` is a User, or None for the system (imports from cron, demo)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    with transaction.atomic():
+        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        at = timezone.now()
+        seq = head.seq + 1
+        actor_label = _actor_label(actor)
+        # Round-trip through JSON so the hash is computed over what the database will return.
+        payload = _jsonable(data or {})
+        digest = _entry_hash(seq=seq, at=at, actor_label=actor_label, action=action,
+                             object_type=object_type, object_id=object_id,
+                             organisation_id=organisation_id, summary=summary, data=payload,
+                             prev_hash=head.hash)
+        event = AuditEvent.objects.create(
+            seq=seq, at=at, actor=actor if getattr(actor, "pk", None) else None,
+            actor_label=actor_label, action=action, object_type=object_type,
+            object_id=object_id, organisation_id=organisation_id, summary=summary,
+            data=payload, prev_hash=head.hash, hash=digest)
+        head.seq, head.hash = seq, digest
+        head.save(update_fields=["seq", "hash"])
+    return event
+
+
+def _actor_label(actor: Any) -> str:
+    if actor is None or not getattr(actor, "pk", None):
+        return "system"
+    return f"{actor.username}#{actor.pk}"
+
+
+def _jsonable(data: dict[str, Any]) -> Any:
+    # Dates and decimals become strings, exactly as they will be read back.
+    return json.loads(json.dumps(data, default=str))
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    message: str
+
+
+def verify_chain(events: Iterator[AuditEvent] | None = None) -> ChainProblem | None:
+    """Recompute the chain; return the first problem, or None when it is intact."""
+    if events is None:
+        events = AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
+    prev_hash, expected_seq = "", 1
+    for event in events:
+        if event.seq != expected_seq:
+            if event.seq > expected_seq:
+                return ChainProblem(expected_seq, _(
+                    "entry {seq} is missing: deleted (the next entry present is {found})"
+                ).format(seq=expected_seq, found=event.seq))
+            return ChainProblem(event.seq, _("entry {seq} is out of order").format(
+                seq=event.seq))
+        if event.prev_hash != prev_hash:
+            return ChainProblem(event.seq, _(
+                "entry {seq} does not follow entry {prev}: inserted or reordered"
+            ).format(seq=event.seq, prev=event.seq - 1))
+        recomputed = _entry_hash(seq=event.seq, at=event.at, actor_label=event.actor_label,
+                                 action=event.action, object_type=event.object_type,
+                                 object_id=event.object_id,
+                                 organisation_id=event.organisation_id, summary=event.summary,
+                                 data=event.data, prev_hash=event.prev_hash)
+        if recomputed != event.hash:
+            return ChainProblem(event.seq, _("entry {seq} was edited after it was written")
+                                .format(seq=event.seq))
+        prev_hash, expected_seq = event.hash, expected_seq + 1
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and head.seq != expected_seq - 1:
+        return ChainProblem(expected_seq, _(
+            "the log ends at entry {last} but {head} entries were written: the last ones "
+            "were deleted"
+        ).format(last=expected_seq - 1, head=head.seq))
+    return None

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shuangsuiji.accounts.scoping import Domain, ScopedQuerySet
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    scope_domain = Domain.AUDIT
+    scope_path = "organisation_id"
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only, hash-chained audit log (审计日志).
+
+    `hash` covers every other field and the previous entry's hash, so editing, deleting or
+    reordering any entry breaks the chain at that point (see core.audit.verify_chain).
+    UPDATE and DELETE are refused by database triggers (migration 0002).
+    """
+
+    seq = models.BigIntegerField(_("sequence"), unique=True)
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+", verbose_name=_("actor"))
+    actor_label = models.CharField(_("actor"), max_length=150)
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=64, db_index=True)
+    organisation_id = models.BigIntegerField(_("organisation"), null=True, blank=True,
+                                             db_index=True)
+    summary = models.TextField(_("summary"))
+    data = models.JSONField(_("details"), default=dict)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The chain's tip, a single row locked by every append so entries never fork."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash[:12]}"
