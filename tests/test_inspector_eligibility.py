@@ -17,7 +17,7 @@ def officer(world):
     actor = world.users["office"]
     inspector = inspector_create(actor=actor, data={
         "department": world.office, "code": "E001", "name": "李明", "role": "officer",
-        "status": "active", "status_since": date(2018, 1, 1)}, id_number="140502198001011231")
+        "status": "active", "status_since": date(2018, 1, 1)}, id_number="140502198001011236")
     certificate_add(actor=actor, inspector=inspector, number="晋14050001", issuer="山西省人民政府",
                     valid_from=date(2020, 1, 1), valid_to=date(2026, 6, 30))
     return inspector
@@ -49,6 +49,6 @@ def test_a_future_retirement_does_not_change_today(world, officer):
 def test_the_identity_number_is_stored_encrypted_and_masked(officer):
     from shuangsuiji.core import crypto
 
-    assert "140502198001011231" not in officer.id_number_encrypted
-    assert crypto.decrypt(officer.id_number_encrypted) == "140502198001011231"
-    assert officer.id_number_masked == "140502********1231"
+    assert "140502198001011236" not in officer.id_number_encrypted
+    assert crypto.decrypt(officer.id_number_encrypted) == "140502198001011236"
+    assert officer.id_number_masked == "140502********1236"

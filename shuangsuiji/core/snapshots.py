@@ -34,6 +34,8 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def apply(obj: models.Model, data: dict[str, Any]) -> None:
+    """Set fields from a dict; a foreign key accepts either an instance or an id."""
     for name, value in data.items():
         field = obj._meta.get_field(name)
-        setattr(obj, field.attname if isinstance(field, models.ForeignKey) else name, value)
+        is_id = isinstance(field, models.ForeignKey) and not isinstance(value, models.Model)
+        setattr(obj, field.attname if is_id else name, value)

@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum.cn import ric
 
 from shuangsuiji.core import crypto
 from shuangsuiji.core.audit import audit_record
+from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.core.snapshots import apply, diff, snapshot
+from shuangsuiji.rules import idcard
 from shuangsuiji.rules.masking import mask_id_number
 
 from .models import Certificate, Conflict, Inspector, InspectorStatusChange
@@ -25,15 +26,15 @@ def _user_or_none(actor: Any) -> Any:
 
 
 def set_id_number(inspector: Inspector, raw: str) -> None:
-    """Validate a 居民身份证号 (GB 11643, via python-stdnum), keep it encrypted and masked."""
+    """Validate a 居民身份证号 (GB 11643), keep it encrypted and masked."""
     raw = (raw or "").strip().upper()
     if not raw:
         inspector.id_number_encrypted = inspector.id_number_masked = ""
         return
     try:
-        number = ric.validate(raw)
-    except Exception as exc:  # stdnum raises its own ValidationError subclasses
-        raise ValidationError({"id_number": _("Not a valid identity card number.")}) from exc
+        number = idcard.validate(raw)
+    except idcard.InvalidIdNumber as exc:
+        raise ValidationError({"id_number": rule_reason(exc)}) from exc
     inspector.id_number_encrypted = crypto.encrypt(number)
     inspector.id_number_masked = mask_id_number(number)
 
