@@ -1,0 +1,155 @@
+"""Drawing targets by stratum and matching inspector groups (protocol §4–§5)."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..errors import RuleError, gettext_noop
+from .pools import EXPERT, OFFICER, Candidate, PoolInspector
+from .sizes import StratumRule, sample_size
+from .tickets import draw_order, ticket
+
+
+class DrawFailed(RuleError):
+    """The draw cannot complete (e.g. a target cannot get its group); nothing is saved."""
+
+
+@dataclass(frozen=True)
+class DepartmentSpec:
+    """A participating department and its group size: officers ≥ 2, experts ≥ 0."""
+
+    code: str
+    officers: int = 2
+    experts: int = 0
+
+    def __post_init__(self) -> None:
+        if self.officers < 2:
+            raise DrawFailed(gettext_noop("a group needs at least 2 officers ({department})"),
+                             department=self.code)
+        if self.experts < 0:
+            raise DrawFailed(gettext_noop("the number of experts cannot be negative"))
+
+
+@dataclass(frozen=True)
+class Conflict:
+    inspector: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DrawnTarget:
+    id: str
+    stratum: str
+    ticket: str
+    position: int  # 1-based within the stratum's draw order
+
+
+@dataclass(frozen=True)
+class Group:
+    target: str
+    department: str
+    inspectors: tuple[str, ...]
+
+
+@dataclass
+class StratumResult:
+    n: int
+    k: int
+    drawn: list[DrawnTarget]
+    standby: list[str]
+
+
+@dataclass
+class DrawResult:
+    strata: dict[str, StratumResult]
+    groups: list[Group]
+    loads: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def drawn(self) -> list[DrawnTarget]:
+        """Strata in label order, each in draw order (protocol §8)."""
+        return [t for label in sorted(self.strata) for t in self.strata[label].drawn]
+
+
+def draw_targets(candidates: Iterable[Candidate], rules: Mapping[str, StratumRule],
+                 seed: str) -> dict[str, StratumResult]:
+    by_stratum: dict[str, list[str]] = defaultdict(list)
+    for candidate in candidates:
+        by_stratum[candidate.stratum].append(candidate.id)
+    unknown = sorted(set(by_stratum) - set(rules))
+    if unknown:
+        raise DrawFailed(gettext_noop("no rule for stratum {stratum}"), stratum=unknown[0])
+    result = {}
+    for label in sorted(rules):
+        ids = by_stratum.get(label, [])
+        k = sample_size(len(ids), rules[label])
+        order = draw_order(ids, seed)
+        drawn = [DrawnTarget(ident, label, ticket(ident, seed), pos)
+                 for pos, ident in enumerate(order[:k], start=1)]
+        result[label] = StratumResult(n=len(ids), k=k, drawn=drawn, standby=order[k:])
+    return result
+
+
+class GroupMatcher:
+    """Picks each target's groups by ascending (load, inspector ticket, inspector id)."""
+
+    def __init__(self, inspectors: Sequence[PoolInspector], departments: Sequence[DepartmentSpec],
+                 conflicts: Iterable[Conflict], seed: str,
+                 loads: Mapping[str, int] | None = None) -> None:
+        self.departments = list(departments)
+        self.pool: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        for inspector in inspectors:
+            self.pool[(inspector.department, inspector.role)].append(
+                (ticket("inspector:" + inspector.id, seed), inspector.id))
+        self.blocked: dict[str, set[str]] = defaultdict(set)
+        for conflict in conflicts:
+            self.blocked[conflict.target].add(conflict.inspector)
+        self.loads: dict[str, int] = defaultdict(int, loads or {})
+
+    def groups_for(self, target: str) -> list[Group]:
+        groups = [Group(target, dept.code, self._pick(target, dept)) for dept in self.departments]
+        for group in groups:
+            for inspector in group.inspectors:
+                self.loads[inspector] += 1
+        return groups
+
+    def _pick(self, target: str, dept: DepartmentSpec) -> tuple[str, ...]:
+        chosen: list[str] = []
+        for role, needed in ((OFFICER, dept.officers), (EXPERT, dept.experts)):
+            if needed == 0:
+                continue
+            pool = self.pool.get((dept.code, role), [])
+            eligible = [(self.loads[ident], tkt, ident) for tkt, ident in pool
+                        if ident not in self.blocked[target]]
+            if len(eligible) < needed:
+                raise DrawFailed(
+                    gettext_noop("target {target} cannot get its group from department "
+                                 "{department}: {needed} {role}s needed, {eligible} eligible "
+                                 "({conflicted} excluded by conflicts of interest)"),
+                    target=target, department=dept.code, needed=needed, role=role,
+                    eligible=len(eligible), conflicted=len(pool) - len(eligible))
+            chosen.extend(ident for _load, _tkt, ident in sorted(eligible)[:needed])
+        return tuple(chosen)
+
+
+def ticket_order(drawn: Iterable[DrawnTarget]) -> list[DrawnTarget]:
+    """Drawn targets across all strata in ascending (ticket, id): the order groups are formed."""
+    return sorted(drawn, key=lambda t: (t.ticket, t.id))
+
+
+def run_draw(*, seed: str, candidates: Iterable[Candidate], rules: Mapping[str, StratumRule],
+             inspectors: Sequence[PoolInspector], departments: Sequence[DepartmentSpec],
+             conflicts: Iterable[Conflict]) -> DrawResult:
+    """Draw the targets of every stratum, then give each one its groups.
+
+    `candidates` and `inspectors` are the frozen pools; `rules` maps every stratum label to
+    its count or ratio; `departments` lists the initiating department first. Raises DrawFailed
+    naming the target, department and reason if any target cannot get a full group.
+    """
+    strata = draw_targets(candidates, rules, seed)
+    matcher = GroupMatcher(inspectors, departments, conflicts, seed)
+    groups: list[Group] = []
+    for target in ticket_order(t for s in strata.values() for t in s.drawn):
+        groups.extend(matcher.groups_for(target.id))
+    return DrawResult(strata=strata, groups=groups, loads=dict(matcher.loads))

@@ -1,0 +1,151 @@
+"""The draw record (抽取记录, §6 and §8): building, digests, public version, replacements."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..canonical import canonical_json, sha256_hex
+from ..errors import gettext_noop
+from . import PROTOCOL_VERSION
+from .engine import Conflict, DepartmentSpec, DrawFailed, DrawResult, Group, GroupMatcher
+from .pools import PoolInspector, parse_inspector_line
+from .sizes import StratumRule
+
+Record = dict[str, Any]
+
+
+def digest_without(document: Mapping[str, Any], key: str) -> str:
+    return sha256_hex(canonical_json({k: v for k, v in document.items() if k != key}))
+
+
+def build_record(*, task: Mapping[str, str], pool_lines: Sequence[str], pool_digest: str,
+                 pool_strata: Mapping[str, int], inspector_lines: Sequence[str],
+                 inspector_digest: str, server_secret: str, commitment: str,
+                 ceremony_input: str, witnesses: Sequence[str], ceremony_source: str, seed: str,
+                 rules: Mapping[str, StratumRule], departments: Sequence[DepartmentSpec],
+                 lookback_days: int, conflicts: Sequence[Conflict], result: DrawResult,
+                 drawn_at: str) -> Record:
+    """The full record as drawn (replacements empty), with its record_digest.
+
+    Pool lines are given without their trailing LF, as the record stores them.
+    """
+    record: Record = {
+        "protocol": PROTOCOL_VERSION,
+        "task": dict(task),
+        "pool": {"digest": pool_digest, "size": len(pool_lines), "strata": dict(pool_strata),
+                 "lines": list(pool_lines)},
+        "inspector_pool": {"digest": inspector_digest, "size": len(inspector_lines),
+                           "lines": list(inspector_lines)},
+        "commitment": commitment,
+        "server_secret": server_secret,
+        "ceremony": {"input": ceremony_input, "witnesses": list(witnesses),
+                     "source": ceremony_source},
+        "seed": seed,
+        "rules": {label: rule.as_json() for label, rule in sorted(rules.items())},
+        "strata": {label: {"n": s.n, "k": s.k} for label, s in sorted(result.strata.items())},
+        "drawn": [{"id": t.id, "stratum": t.stratum, "ticket": t.ticket, "position": t.position}
+                  for t in result.drawn],
+        "standby": {label: list(s.standby) for label, s in sorted(result.strata.items())},
+        "departments": [{"code": d.code, "officers": d.officers, "experts": d.experts}
+                        for d in departments],
+        "lookback_days": lookback_days,
+        "conflicts": conflicts_json(conflicts),
+        "groups": [group_json(g) for g in result.groups],
+        "replacements": [],
+        "drawn_at": drawn_at,
+    }
+    record["record_digest"] = digest_without(record, "record_digest")
+    return record
+
+
+def conflicts_json(conflicts: Sequence[Conflict]) -> list[dict[str, str]]:
+    unique = sorted({(c.inspector, c.target, c.reason) for c in conflicts})
+    return [{"inspector": i, "target": t, "reason": r} for i, t, r in unique]
+
+
+def group_json(group: Group) -> dict[str, Any]:
+    return {"target": group.target, "department": group.department,
+            "inspectors": list(group.inspectors)}
+
+
+def public_record(record: Record, *, hide_strata: bool) -> Record:
+    """What anyone may see: no pool lines and, when strata are risk classes, no strata.
+
+    The credit-risk class of an entity is internal (信用风险分类结果不对外公开).
+    """
+    public = {k: v for k, v in record.items() if k != "public_digest"}
+    public["pool"] = {k: v for k, v in record["pool"].items() if k != "lines"}
+    public["inspector_pool"] = {k: v for k, v in record["inspector_pool"].items()
+                                if k != "lines"}
+    if hide_strata:
+        for key in ("strata", "rules", "standby"):
+            public.pop(key, None)
+        public["drawn"] = [{k: v for k, v in t.items() if k != "stratum"}
+                           for t in record["drawn"]]
+    public["public_digest"] = digest_without(public, "public_digest")
+    return public
+
+
+# -- Replacement (替补) -------------------------------------------------------------------------
+
+def groups_in_force(record: Record) -> list[dict[str, Any]]:
+    """The groups after every replacement so far: replaced targets' groups released."""
+    groups = list(record["groups"])
+    for entry in record["replacements"]:
+        groups = [g for g in groups if g["target"] != entry["out"]] + list(entry["groups"])
+    return groups
+
+
+def targets_in_force(record: Record) -> list[str]:
+    targets = [t["id"] for t in record["drawn"]]
+    for entry in record["replacements"]:
+        targets = [entry["in"] if t == entry["out"] else t for t in targets]
+    return targets
+
+
+def stratum_of(record: Record, target: str) -> str:
+    for line in record["pool"]["lines"]:
+        ident, stratum = line.split("\t")
+        if ident == target:
+            return stratum
+    raise DrawFailed(gettext_noop("{target} is not in this draw's pool"), target=target)
+
+
+def next_standby(record: Record, out: str) -> str:
+    """The first unused candidate of the replaced target's stratum (no new randomness)."""
+    if out not in targets_in_force(record):
+        raise DrawFailed(gettext_noop("{target} is not a drawn target of this task"), target=out)
+    stratum = stratum_of(record, out)
+    used = {t["id"] for t in record["drawn"]} | {e["in"] for e in record["replacements"]}
+    for candidate in record["standby"].get(stratum, []):
+        if candidate not in used:
+            return candidate
+    raise DrawFailed(gettext_noop("the standby list of stratum {stratum} is exhausted"),
+                     stratum=stratum)
+
+
+def replacement_entry(record: Record, *, out: str, reason: str, at: str) -> dict[str, Any]:
+    """The next replacement entry (not yet appended): the standby target and its groups."""
+    incoming = next_standby(record, out)
+    inspectors = [parse_inspector_line(line) for line in record["inspector_pool"]["lines"]]
+    loads: dict[str, int] = {}
+    for group in groups_in_force(record):
+        if group["target"] == out:
+            continue
+        for ident in group["inspectors"]:
+            loads[ident] = loads.get(ident, 0) + 1
+    matcher = GroupMatcher(inspectors, departments_of(record),
+                           [Conflict(**c) for c in record["conflicts"]], record["seed"], loads)
+    groups = [group_json(g) for g in matcher.groups_for(incoming)]
+    prev = record["replacements"][-1]["digest"] if record["replacements"] else ""
+    entry = {"out": out, "in": incoming, "reason": reason, "at": at, "groups": groups,
+             "prev": prev}
+    entry["digest"] = digest_without(entry, "digest")
+    return entry
+
+
+def departments_of(record: Record) -> list[DepartmentSpec]:
+    return [DepartmentSpec(d["code"], d["officers"], d["experts"]) for d in record["departments"]]
+
+
+def inspectors_of(record: Record) -> list[PoolInspector]:
+    return [parse_inspector_line(line) for line in record["inspector_pool"]["lines"]]

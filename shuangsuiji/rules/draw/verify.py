@@ -1,0 +1,154 @@
+"""Verifying a draw record (protocol §7): OK, or the first discrepancy.
+
+Needs nothing but the record: no database, no network.
+"""
+
+from typing import Any
+
+from ..errors import RuleError, gettext_noop
+from . import PROTOCOL_VERSION
+from .engine import Conflict, DrawFailed, DrawnTarget, GroupMatcher, ticket_order
+from .pools import commitment, lines_digest, make_seed, sorted_lines
+from .record import (
+    Record,
+    departments_of,
+    digest_without,
+    group_json,
+    inspectors_of,
+    replacement_entry,
+)
+from .sizes import InvalidRule, StratumRule, sample_size
+from .tickets import draw_order, ticket
+
+
+class Discrepancy(RuleError):
+    """The first point where a record disagrees with the protocol."""
+
+
+def verify(record: Record) -> Discrepancy | None:
+    try:
+        _verify(record)
+    except Discrepancy as exc:
+        return exc
+    except (KeyError, TypeError, ValueError, InvalidRule) as exc:
+        if isinstance(exc, RuleError):
+            return Discrepancy(exc.template, **exc.params)
+        return Discrepancy(gettext_noop("the record is malformed: {error}"), error=repr(exc))
+    return None
+
+
+def _check(condition: bool, template: str, **params: Any) -> None:
+    if not condition:
+        raise Discrepancy(template, **params)
+
+
+def _verify(record: Record) -> None:
+    _check(record.get("protocol") == PROTOCOL_VERSION,
+           gettext_noop("unknown protocol version {version}"), version=record.get("protocol"))
+    _check(commitment(record["server_secret"]) == record["commitment"],
+           gettext_noop("the commitment does not match the server secret"))
+    public = "lines" not in record["pool"]
+    if not public:
+        _verify_pools(record)
+    seed = make_seed(record["server_secret"], record["ceremony"]["input"],
+                     record["pool"]["digest"], record["inspector_pool"]["digest"])
+    _check(seed == record["seed"], gettext_noop("the seed does not follow from its inputs"))
+    for entry in record["drawn"]:
+        _check(ticket(entry["id"], seed) == entry["ticket"],
+               gettext_noop("the ticket of {target} is wrong"), target=entry["id"])
+    if public:
+        _check(digest_without(record, "public_digest") == record.get("public_digest"),
+               gettext_noop("the public digest does not match the record"))
+    else:
+        _verify_strata(record, seed)
+        _verify_groups(record, seed)
+        core = {k: v for k, v in record.items() if k != "public_digest"}
+        core["replacements"] = []
+        _check(digest_without(core, "record_digest") == record["record_digest"],
+               gettext_noop("the record digest does not match the record"))
+    _verify_replacements(record, full=not public)
+
+
+def _verify_pools(record: Record) -> None:
+    for key, name in (("pool", "target pool"), ("inspector_pool", "inspector pool")):
+        lines = [line + "\n" for line in record[key]["lines"]]
+        _check(lines == sorted_lines(lines),
+               gettext_noop("the {pool} lines are not sorted by their UTF-8 bytes"), pool=name)
+        _check(len(lines) == record[key]["size"],
+               gettext_noop("the {pool} size is wrong"), pool=name)
+        _check(lines_digest(lines) == record[key]["digest"],
+               gettext_noop("the {pool} digest does not match its lines"), pool=name)
+    counts: dict[str, int] = {}
+    for line in record["pool"]["lines"]:
+        stratum = line.split("\t")[1]
+        counts[stratum] = counts.get(stratum, 0) + 1
+    _check(counts == record["pool"]["strata"],
+           gettext_noop("the pool's stratum sizes do not match its lines"))
+
+
+def _verify_strata(record: Record, seed: str) -> None:
+    ids: dict[str, list[str]] = {label: [] for label in record["rules"]}
+    for line in record["pool"]["lines"]:
+        ident, stratum = line.split("\t")
+        _check(stratum in ids, gettext_noop("no rule for stratum {stratum}"), stratum=stratum)
+        ids[stratum].append(ident)
+    _check(set(record["strata"]) == set(ids) == set(record["standby"]),
+           gettext_noop("the strata of the record do not match its rules"))
+    drawn: list[dict[str, Any]] = []
+    for label in sorted(ids):
+        rule = StratumRule.from_json(record["rules"][label])
+        n, k = len(ids[label]), sample_size(len(ids[label]), rule)
+        _check(record["strata"][label] == {"n": n, "k": k},
+               gettext_noop("stratum {stratum}: n or k is wrong (expected n={n}, k={k})"),
+               stratum=label, n=n, k=k)
+        order = draw_order(ids[label], seed)
+        drawn.extend({"id": ident, "stratum": label, "ticket": ticket(ident, seed),
+                      "position": pos} for pos, ident in enumerate(order[:k], start=1))
+        _check(record["standby"][label] == order[k:],
+               gettext_noop("the standby list of stratum {stratum} is wrong"), stratum=label)
+    for position, (expected, actual) in enumerate(zip(drawn, record["drawn"], strict=False)):
+        _check(expected == actual, gettext_noop("drawn entry {index} should be {target}"),
+               index=position + 1, target=expected["id"])
+    _check(len(drawn) == len(record["drawn"]),
+           gettext_noop("the record lists {actual} drawn targets, expected {expected}"),
+           actual=len(record["drawn"]), expected=len(drawn))
+
+
+def _verify_groups(record: Record, seed: str) -> None:
+    conflicts = [Conflict(**c) for c in record["conflicts"]]
+    matcher = GroupMatcher(inspectors_of(record), departments_of(record), conflicts, seed)
+    expected: list[dict[str, Any]] = []
+    targets = ticket_order(DrawnTarget(t["id"], t.get("stratum", ""), t["ticket"],
+                                       t["position"]) for t in record["drawn"])
+    try:
+        for target in targets:
+            expected.extend(group_json(g) for g in matcher.groups_for(target.id))
+    except DrawFailed as exc:
+        raise Discrepancy(exc.template, **exc.params) from exc
+    for index, (want, got) in enumerate(zip(expected, record["groups"], strict=False)):
+        _check(want == got, gettext_noop("group {index} ({target}, {department}) is wrong"),
+               index=index + 1, target=want["target"], department=want["department"])
+    _check(len(expected) == len(record["groups"]),
+           gettext_noop("the record lists {actual} groups, expected {expected}"),
+           actual=len(record["groups"]), expected=len(expected))
+
+
+def _verify_replacements(record: Record, *, full: bool) -> None:
+    prev = ""
+    state = dict(record, replacements=[])
+    for index, entry in enumerate(record["replacements"], start=1):
+        _check(entry["prev"] == prev,
+               gettext_noop("replacement {index} does not follow the previous one"), index=index)
+        _check(digest_without(entry, "digest") == entry["digest"],
+               gettext_noop("the digest of replacement {index} is wrong"), index=index)
+        if full:
+            try:
+                expected = replacement_entry(state, out=entry["out"], reason=entry["reason"],
+                                             at=entry["at"])
+            except DrawFailed as exc:
+                raise Discrepancy(exc.template, **exc.params) from exc
+            _check(expected == entry,
+                   gettext_noop("replacement {index} does not follow the standby list or the "
+                                "group rule"), index=index)
+        state["replacements"] = [*state["replacements"], entry]
+        prev = entry["digest"]
