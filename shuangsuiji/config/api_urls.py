@@ -1,6 +1,21 @@
-"""The JSON API (v1). Each app registers its viewsets in its own api.py."""
+"""The JSON API (v1). Each app registers its view sets from its own api.py."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from shuangsuiji.accounts import api as accounts_api
+from shuangsuiji.catalog import api as catalog_api
+from shuangsuiji.core import api as core_api
+from shuangsuiji.entities import api as entities_api
+from shuangsuiji.imports import api as imports_api
+from shuangsuiji.inspectors import api as inspectors_api
+
 router = DefaultRouter()
-urlpatterns = router.urls
+for module in (accounts_api, catalog_api, entities_api, inspectors_api, imports_api, core_api):
+    module.register(router)
+
+urlpatterns = [
+    path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
+    *router.urls,
+]

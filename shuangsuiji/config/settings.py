@@ -149,6 +149,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Several apps have a `kind` or a `status`: name each choice set after its class.
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentKindEnum": "shuangsuiji.accounts.choices.DepartmentKind",
+        "ItemKindEnum": "shuangsuiji.catalog.choices.ItemKind",
+        "ImportKindEnum": "shuangsuiji.imports.choices.ImportKind",
+        "ImportStatusEnum": "shuangsuiji.imports.choices.ImportStatus",
+        "InspectorStatusEnum": "shuangsuiji.inspectors.choices.InspectorStatus",
+        "RegStatusEnum": "shuangsuiji.entities.choices.RegStatus",
+    },
 }
 
 # Production hardening; `manage.py check --deploy` passes when DEBUG is off.

@@ -1,0 +1,213 @@
+"""What every endpoint of the JSON API shares, and the audit log endpoint.
+
+Views here are thin: they check the permission matrix (accounts.scoping), start every query from
+`for_user`, validate input with an explicit serializer per endpoint and call the app's services.
+Services raise Django's ValidationError; `ScopedViewSet` turns it into a 400 naming the field.
+"""
+
+from typing import Any, ClassVar
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+
+from shuangsuiji.accounts.models import Department
+from shuangsuiji.accounts.scoping import Action, Domain, can, get_for_user, scope_for
+
+from .models import AuditEvent
+
+
+class PagePagination(PageNumberPagination):
+    """Numbered pages, for the small lists (items, inspectors, conflicts, imports)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class IdCursorPagination(CursorPagination):
+    """Opaque cursors in id order: no COUNT(*) and no OFFSET, so page 10,000 of a
+    million-row directory costs what page 1 does."""
+
+    ordering = "id"
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """An integer id in the query string (NumberFilter would accept 1.5 and say `number`)."""
+
+    field_class = forms.IntegerField
+
+
+class DomainPermission(BasePermission):
+    """403 unless the matrix lets the user view (reads) or change (writes) the view's domain."""
+
+    message = _("Your role does not allow this.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        action = Action.VIEW if request.method in SAFE_METHODS else Action.CHANGE
+        return can(request.user, view.domain, action)
+
+
+def service_error(exc: DjangoValidationError,
+                  rename: dict[str, str] | None = None) -> exceptions.ValidationError:
+    """A service's ValidationError as a 400 keyed by the API's field names."""
+    detail = as_serializer_error(exc)
+    rename = {"__all__": api_settings.NON_FIELD_ERRORS_KEY} | (rename or {})
+    return exceptions.ValidationError({rename.get(key, key): value
+                                       for key, value in detail.items()})
+
+
+class Conflict409(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("This conflicts with a change made at the same time; reload and retry.")
+    default_code = "conflict"
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """Base of every API view set: scoped queries, the matrix, and JSON errors for services."""
+
+    domain: ClassVar[Domain]
+    model: ClassVar[type[models.Model]]
+    # Token first so an anonymous request gets 401 with `WWW-Authenticate: Token`, not 403.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, DomainPermission]
+    parser_classes = [JSONParser]
+    pagination_class = PagePagination
+    # Non-numeric ids are a 404 from the URL resolver, never a ValueError from the database.
+    lookup_value_regex = "[0-9]+"
+    serializer_classes: ClassVar[dict[str, type[serializers.BaseSerializer]]] = {}
+    # Service field name → API field name, for errors (e.g. revoke_reason → reason).
+    error_fields: ClassVar[dict[str, str]] = {}
+
+    def base_queryset(self) -> Any:
+        return self.model.objects.all()
+
+    def get_queryset(self) -> Any:
+        return self.base_queryset().for_user(self.request.user, Action.VIEW)
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return self.serializer_classes[self.action]
+
+    def get_scoped_object(self, action: Action = Action.VIEW) -> Any:
+        """404 outside the user's organisation, 403 when they may see it but not change it."""
+        return get_for_user(self.base_queryset(), self.request.user, action,
+                            pk=self.kwargs["pk"])
+
+    def input(self, serializer_class: type[serializers.Serializer], *, partial: bool = False,
+              instance: Any = None) -> dict[str, Any]:
+        serializer = serializer_class(data=self.request.data, partial=partial, instance=instance,
+                                      context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def output(self, serializer_class: type[serializers.BaseSerializer], obj: Any,
+               status_code: int = status.HTTP_200_OK) -> Response:
+        data = serializer_class(obj, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+    def paginated(self, queryset: Any, serializer_class: type[serializers.BaseSerializer]
+                  ) -> Response:
+        page = self.paginate_queryset(queryset)
+        data = serializer_class(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, DjangoValidationError):
+            exc = service_error(exc, self.error_fields)
+        elif isinstance(exc, IntegrityError):
+            # A uniqueness race lost to a concurrent request: the service's checks passed.
+            exc = Conflict409()
+        return super().handle_exception(exc)
+
+
+def departments_in_scope(user: Any, domain: Domain, action: Action = Action.CHANGE) -> Any:
+    """Departments whose records the user may create or change in `domain`."""
+    scope = scope_for(user, domain, action)
+    if scope.everything:
+        return Department.objects.all()
+    return Department.objects.filter(root_id__in=scope.organisation_ids)
+
+
+class ScopedDepartmentField(serializers.PrimaryKeyRelatedField):
+    """A department id, limited to the departments the user may act on in the view's domain."""
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        view = self.context.get("view")
+        if request is None or view is None:
+            return Department.objects.none()
+        return self.department_choices(request.user, view.domain)
+
+    def department_choices(self, user: Any, domain: Domain) -> Any:
+        return departments_in_scope(user, domain)
+
+
+# --- Audit log (审计日志) ---------------------------------------------------------------
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = ["seq", "at", "actor_label", "action", "object_type", "object_id",
+                  "organisation_id", "summary", "data", "prev_hash", "hash"]
+        read_only_fields = fields
+
+
+class AuditFilter(django_filters.FilterSet):
+    action = django_filters.CharFilter(lookup_expr="startswith",
+                                       help_text=_("Action, or its prefix such as `target.`"))
+    object_type = django_filters.CharFilter(help_text=_("e.g. entities.target"))
+    object_id = django_filters.CharFilter()
+    actor = IdFilter(field_name="actor_id", help_text=_("User id"))
+    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEvent
+        fields: ClassVar[list[str]] = []
+
+
+class SeqCursorPagination(IdCursorPagination):
+    ordering = "-seq"
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Audit log, newest first")),
+    retrieve=extend_schema(summary=_("One audit entry")),
+)
+class AuditViewSet(ScopedViewSet):
+    """The hash-chained audit log: leadership, the organising office and administrators."""
+
+    domain = Domain.AUDIT
+    model = AuditEvent
+    pagination_class = SeqCursorPagination
+    filterset_class = AuditFilter
+    lookup_field = "seq"
+    serializer_classes: ClassVar = {"list": AuditEventSerializer, "retrieve": AuditEventSerializer}
+
+    def list(self, request: Request) -> Response:
+        return self.paginated(self.filter_queryset(self.get_queryset()), AuditEventSerializer)
+
+    def retrieve(self, request: Request, seq: str) -> Response:
+        event = get_for_user(self.base_queryset(), request.user, Action.VIEW, seq=seq)
+        return self.output(AuditEventSerializer, event)
+
+
+def register(router: BaseRouter) -> None:
+    router.register("audit", AuditViewSet, basename="audit")

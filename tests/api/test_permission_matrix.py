@@ -1,0 +1,217 @@
+"""Every endpoint × method × role: the status the matrix promises, and no foreign rows listed.
+
+Object endpoints address the office's (RFB) objects, so the fire rescue's users (partner,
+other_office, other_inspector) must get 404 where their role could act on such an object and
+403 where their role may not touch the domain at all. Write payloads are valid for the office,
+so a 400 below means "valid input, but not a department you may write to".
+"""
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from .conftest import ROLES, ApiWorld, item_data
+
+Payload = Callable[[ApiWorld], dict[str, Any]]
+
+
+def _item(w: ApiWorld) -> dict[str, Any]:
+    return item_data("RFB-NEW", w.world.engineering) | {"reason": "年度清单调整"}
+
+
+def _target(w: ApiWorld) -> dict[str, Any]:
+    return {"department": w.world.office.pk, "name": "新建人防工程使用单位",
+            "no_code_reason": "个体工商户，无统一社会信用代码"}
+
+
+def _inspector(w: ApiWorld) -> dict[str, Any]:
+    return {"department": w.world.engineering.pk, "code": "RFB-E9", "name": "赵六",
+            "role": "officer"}
+
+
+def _conflict(w: ApiWorld) -> dict[str, Any]:
+    return {"inspector": w.rfb.inspector.pk, "target": w.rfb.target.pk, "relation": "interest",
+            "reason": "曾在该单位任职"}
+
+
+def _status(w: ApiWorld) -> dict[str, Any]:
+    return {"status": "transferred", "effective_on": "2026-12-01", "note": "调往市应急局"}
+
+
+def _certificate(w: ApiWorld) -> dict[str, Any]:
+    return {"number": "RFB-C2", "issuer": "山西省人民政府", "valid_from": "2026-01-01",
+            "valid_to": "2031-12-31"}
+
+
+def _full_item(w: ApiWorld) -> dict[str, Any]:
+    return item_data("RFB-001", w.world.engineering) | {"matter": "人防工程平时使用情况检查",
+                                                         "reason": "依据新规调整"}
+
+
+def _none(w: ApiWorld) -> dict[str, Any]:
+    return {}
+
+
+# Statuses per role, in the order of ROLES:
+#   admin office section inspector expert leader partner other_office other_inspector anonymous
+CASES: list[tuple[str, str, str, Payload]] = [
+    ("GET", "/me/", "200 200 200 200 200 200 200 200 200 401", _none),
+    ("GET", "/departments/", "200 200 200 200 200 200 200 200 200 401", _none),
+    ("GET", "/departments/{dept}/", "200 200 200 200 200 200 404 404 404 401", _none),
+    # Items: everyone reads; the office, sections (their own items) and partners write.
+    ("GET", "/items/", "200 200 200 200 200 200 200 200 200 401", _none),
+    ("POST", "/items/", "201 201 201 403 403 403 400 400 403 401", _item),
+    ("GET", "/items/{item}/", "200 200 200 200 200 200 404 404 404 401", _none),
+    ("PUT", "/items/{item}/", "200 200 200 403 403 403 404 404 403 401", _full_item),
+    ("PATCH", "/items/{item}/", "200 200 200 403 403 403 404 404 403 401",
+     lambda w: {"remarks": "补充说明", "reason": "补充"}),
+    ("POST", "/items/{item}/publish/", "200 200 200 403 403 403 404 404 403 401",
+     lambda w: {"reason": "公示"}),
+    ("POST", "/items/{item}/unpublish/", "200 200 200 403 403 403 404 404 403 401",
+     lambda w: {"reason": "撤回"}),
+    ("GET", "/items/{item}/versions/", "200 200 200 200 200 200 404 404 404 401", _none),
+    # Targets: staff read; the office and partners write; inspectors and experts never.
+    ("GET", "/targets/", "200 200 200 403 403 200 200 200 403 401", _none),
+    ("POST", "/targets/", "201 201 403 403 403 403 400 400 403 401", _target),
+    ("GET", "/targets/{target}/", "200 200 200 403 403 200 404 404 403 401", _none),
+    ("PATCH", "/targets/{target}/", "200 200 403 403 403 403 404 404 403 401",
+     lambda w: {"address": "城区新市西街1号", "note": "地址变更"}),
+    ("GET", "/targets/{target}/changes/", "200 200 200 403 403 200 404 404 403 401", _none),
+    # Inspectors: staff read the directory, inspectors and experts only their own record.
+    ("GET", "/inspectors/", "200 200 200 200 200 200 200 200 200 401", _none),
+    ("POST", "/inspectors/", "201 201 403 403 403 403 400 400 403 401", _inspector),
+    ("GET", "/inspectors/{inspector}/", "200 200 200 200 404 200 404 404 404 401", _none),
+    ("PUT", "/inspectors/{inspector}/", "200 200 403 403 403 403 404 404 403 401",
+     lambda w: _inspector(w) | {"code": "RFB-E1"}),
+    ("PATCH", "/inspectors/{inspector}/", "200 200 403 403 403 403 404 404 403 401",
+     lambda w: {"specialties": "人防工程"}),
+    ("POST", "/inspectors/{inspector}/status/", "201 201 403 403 403 403 404 404 403 401",
+     _status),
+    ("GET", "/inspectors/{inspector}/certificates/",
+     "200 200 200 200 404 200 404 404 404 401", _none),
+    ("POST", "/inspectors/{inspector}/certificates/",
+     "201 201 403 403 403 403 404 404 403 401", _certificate),
+    # Conflicts: inspectors declare their own; the office's records are the office's to revoke.
+    ("GET", "/conflicts/", "200 200 200 200 200 200 200 200 200 401", _none),
+    ("POST", "/conflicts/", "201 201 403 201 400 403 400 400 400 401", _conflict),
+    ("GET", "/conflicts/{conflict}/", "200 200 200 200 404 200 404 404 404 401", _none),
+    ("POST", "/conflicts/{conflict}/revoke/", "200 200 403 403 404 403 404 404 404 401",
+     lambda w: {"reason": "关系已解除"}),
+    # Imports: those who may import.
+    ("GET", "/imports/", "200 200 403 403 403 403 200 200 403 401", _none),
+    ("GET", "/imports/{job}/", "200 200 403 403 403 403 404 404 403 401", _none),
+    ("GET", "/imports/{job}/issues/", "200 200 403 403 403 403 404 404 403 401", _none),
+    # Audit: leadership, the organising office, administrators.
+    ("GET", "/audit/", "200 200 403 403 403 200 403 403 403 401", _none),
+    ("GET", "/audit/{seq}/", "200 200 403 403 403 200 403 403 403 401", _none),
+]
+
+
+def _url(template: str, w: ApiWorld) -> str:
+    return "/api/v1" + template.format(
+        dept=w.world.legal.pk, item=w.rfb.item.pk, target=w.rfb.target.pk,
+        inspector=w.rfb.inspector.pk, conflict=w.rfb.conflict.pk, job=w.rfb.job.pk,
+        seq=w.rfb.audit.seq)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{m} {t}" for m, t, _s, _p in CASES])
+def test_it_answers_each_role_as_the_matrix_says(api_world, as_role, case):
+    method, template, statuses, payload = case
+    wrong = []
+    for role, expected in zip(ROLES, statuses.split(), strict=True):
+        # Each role starts from the same database: a write by one is rolled back for the next.
+        with transaction.atomic():
+            response = as_role(role).generic(method, _url(template, api_world),
+                                             data=_json(payload(api_world)),
+                                             content_type="application/json")
+            transaction.set_rollback(True)
+        if response.status_code != int(expected):
+            wrong.append(f"{role}: {response.status_code} (expected {expected}) "
+                         f"{response.content.decode()[:200]}")
+        assert response["Content-Type"].startswith("application/json")
+    assert not wrong, "\n".join(wrong)
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data)
+
+
+def _routed() -> set[tuple[str, str]]:
+    """(method, path) of every route of the API, ids written `{}`."""
+    from shuangsuiji.config import api_urls
+
+    routes = set()
+    for pattern in api_urls.urlpatterns:
+        regex = pattern.pattern.regex.pattern
+        if "format" in regex:
+            continue  # the router's `.json` suffix variants of the same views
+        path = re.sub(r"\(\?P<\w+>[^)]*\)", "{}", regex)
+        path = "/" + path.removeprefix("^").removesuffix("$").removesuffix("\\Z")
+        actions = getattr(pattern.callback, "actions", None)
+        view = getattr(pattern.callback, "view_class", None) or pattern.callback.cls
+        methods = actions or {m: m for m in ("get", "post", "put", "patch", "delete")
+                              if hasattr(view, m)}
+        # HEAD and OPTIONS answer as GET does and describe the route: not separate rights.
+        routes |= {(method.upper(), path) for method in methods
+                   if method not in {"head", "options"}}
+    return routes
+
+
+def test_every_routed_endpoint_and_method_is_in_the_matrix():
+    # The token endpoint is open to everyone by design (test_api_behaviour); "/" is the index.
+    unchecked = {("POST", "/auth/token/"), ("GET", "/")}
+    covered = {(m, re.sub(r"\{\w+\}", "{}", t)) for m, t, _s, _p in CASES}
+    assert _routed() - unchecked == covered
+
+
+# Which of the office's (rfb) and the fire rescue's (xfzd) objects each role's lists show.
+LISTS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "/items/": ("item", lambda row: row["id"]),
+    "/targets/": ("target", lambda row: row["id"]),
+    "/inspectors/": ("inspector", lambda row: row["id"]),
+    "/conflicts/": ("conflict", lambda row: row["id"]),
+    "/imports/": ("job", lambda row: row["id"]),
+}
+OWN_ORGANISATION = {"admin": {"rfb", "xfzd"}, "office": {"rfb"}, "section": {"rfb"},
+                    "inspector": {"rfb"}, "expert": {"rfb"}, "leader": {"rfb"},
+                    "partner": {"xfzd"}, "other_office": {"xfzd"}, "other_inspector": {"xfzd"}}
+
+
+@pytest.mark.parametrize("role", ROLES[:-1])
+@pytest.mark.parametrize("path", list(LISTS))
+def test_lists_never_show_another_organisations_rows(api_world, as_role, role, path):
+    response = as_role(role).get("/api/v1" + path)
+    if response.status_code == 403:
+        return
+    assert response.status_code == 200
+    attr, key = LISTS[path]
+    listed = {key(row) for row in response.json()["results"]}
+    for org in ("rfb", "xfzd"):
+        pk = getattr(getattr(api_world, org), attr).pk
+        if org not in OWN_ORGANISATION[role]:
+            assert pk not in listed
+        # Inspectors and experts see their own record and conflicts only (the expert has none).
+        elif not (role == "expert" and attr in {"inspector", "conflict"}):
+            assert pk in listed
+
+
+@pytest.mark.parametrize("role", ["admin", "office", "leader"])
+def test_the_audit_list_shows_only_the_own_organisations_entries(api_world, as_role, role):
+    orgs = {"rfb": api_world.world.office.pk, "xfzd": api_world.world.fire.pk}
+    listed = {row["organisation_id"] for row in as_role(role).get("/api/v1/audit/").json()[
+        "results"]}
+    assert listed == {orgs[o] for o in OWN_ORGANISATION[role]}
+
+
+@pytest.mark.parametrize("role", ROLES[:-1])
+def test_the_department_list_is_the_own_organisations(api_world, as_role, role):
+    world = api_world.world
+    listed = {row["id"] for row in as_role(role).get("/api/v1/departments/").json()["results"]}
+    rfb = {world.office.pk, world.legal.pk, world.engineering.pk}
+    xfzd = {world.fire.pk, world.brigade.pk}
+    expected = {"rfb": rfb, "xfzd": xfzd}
+    assert listed == set().union(*(expected[o] for o in OWN_ORGANISATION[role]))
