@@ -2,6 +2,8 @@
 
     shuangsuiji import targets FILE [--all-or-nothing] [--dry-run] [--json]
     shuangsuiji audit verify
+    shuangsuiji draw verify RECORD.json   (no database needed)
+    shuangsuiji draw export TASK_CODE [--public]
     shuangsuiji demo
     shuangsuiji migrate | runserver | ...   (any Django management command)
 """
@@ -17,6 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "manage":
         args = args[1:]
+    if args[:2] == ["draw", "verify"]:
+        # Verifying needs nothing but the record: no settings, no database, no network.
+        from shuangsuiji.rules.draw.cli import verify_main
+
+        return verify_main(args[2:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuangsuiji.config.settings")
     if args:
         args[0] = ALIASES.get(args[0], args[0])

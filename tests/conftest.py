@@ -58,3 +58,19 @@ def world(db) -> World:
 @pytest.fixture
 def today() -> date:
     return date(2026, 11, 27)
+
+
+@pytest.fixture
+def allow_audit_flush(django_db_blocker):
+    """Transactional tests end with a flush, which SQLite's append-only triggers refuse.
+
+    Requested after the database fixture, so its teardown runs first and drops the triggers
+    of the throwaway test database (PostgreSQL flushes with TRUNCATE, which they allow).
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with django_db_blocker.unblock(), connection.cursor() as cur:
+            cur.execute("DROP TRIGGER IF EXISTS core_auditevent_no_update")
+            cur.execute("DROP TRIGGER IF EXISTS core_auditevent_no_delete")

@@ -27,6 +27,9 @@ class Domain(StrEnum):
     IMPORTS = "imports"
     AUDIT = "audit"
     USERS = "users"
+    PLANS = "plans"
+    TASKS = "tasks"
+    DRAWS = "draws"
 
 
 class Action(StrEnum):
@@ -49,6 +52,14 @@ MATRIX: dict[Domain, dict[Action, set[str]]] = {
     Domain.IMPORTS: {Action.VIEW: _EDITORS, Action.CHANGE: _EDITORS},
     Domain.AUDIT: {Action.VIEW: {Role.LEADER, Role.OFFICE}, Action.CHANGE: set()},
     Domain.USERS: {Action.VIEW: set(), Action.CHANGE: set()},
+    # A section proposes; the office merges, approves and publishes (plans.services).
+    Domain.PLANS: {Action.VIEW: _STAFF, Action.CHANGE: {Role.OFFICE, Role.SECTION}},
+    # Tasks: cooperating departments see the joint tasks they take part in (TaskQuerySet).
+    Domain.TASKS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT},
+                   Action.CHANGE: {Role.OFFICE}},
+    # Running a draw is the organising office's alone (法宣科牵头).
+    Domain.DRAWS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT},
+                   Action.CHANGE: {Role.OFFICE}},
 }
 
 

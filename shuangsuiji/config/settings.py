@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "shuangsuiji.entities",
     "shuangsuiji.inspectors",
     "shuangsuiji.imports",
+    "shuangsuiji.plans",
+    "shuangsuiji.draws",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 """Test settings: the same as production's shape, with fast hashing and immediate tasks."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key")
@@ -12,3 +13,12 @@ from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not shared-cache memory: concurrent-draw tests need SQLite's real locking
+    # (a writer waits for the other), which in-memory shared cache does not provide.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"shuangsuiji-test-{os.getpid()}.sqlite3")
+    }

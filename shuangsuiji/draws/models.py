@@ -1,0 +1,131 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shuangsuiji.accounts.models import Department
+from shuangsuiji.entities.models import Target
+from shuangsuiji.inspectors.models import Inspector
+from shuangsuiji.plans.models import InspectionTask
+
+
+class Freeze(models.Model):
+    """A task's frozen pools and the server's commitment (protocol §1).
+
+    `server_secret` is never shown, exported or returned by any page or API before the draw;
+    only its SHA-256 (`commitment`) is published.
+    """
+
+    task = models.OneToOneField(InspectionTask, on_delete=models.PROTECT, related_name="freeze",
+                                verbose_name=_("task"))
+    pool_digest = models.CharField(_("pool digest"), max_length=64)
+    pool_size = models.PositiveIntegerField(_("pool size"))
+    pool_strata = models.JSONField(_("pool size per stratum"), default=dict)
+    inspector_digest = models.CharField(_("inspector pool digest"), max_length=64)
+    inspector_lines = models.JSONField(_("inspector pool"), default=list)
+    server_secret = models.CharField(max_length=64, editable=False)
+    commitment = models.CharField(_("commitment"), max_length=64)
+    rules = models.JSONField(_("stratum rules"), default=dict)
+    departments = models.JSONField(_("participating departments"), default=list)
+    planned_draw_at = models.DateTimeField(_("planned draw time"))
+    frozen_at = models.DateTimeField(_("frozen at"), auto_now_add=True)
+    frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+", verbose_name=_("frozen by"))
+
+    class Meta:
+        verbose_name = _("frozen pool")
+        verbose_name_plural = _("frozen pools")
+
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.pool_digest[:12]}"
+
+
+class FrozenCandidate(models.Model):
+    """One line of a frozen target pool: `ident<TAB>stratum`."""
+
+    freeze = models.ForeignKey(Freeze, on_delete=models.CASCADE, related_name="candidates")
+    ident = models.CharField(max_length=40)
+    stratum = models.CharField(max_length=10)
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("frozen candidate")
+        verbose_name_plural = _("frozen candidates")
+        constraints = [models.UniqueConstraint(fields=["freeze", "ident"],
+                                               name="frozen_candidate_once")]
+
+    def __str__(self) -> str:
+        return f"{self.ident}\t{self.stratum}"
+
+
+class DrawRecord(models.Model):
+    """The one successful draw of a task (抽取记录). OneToOne: the database forbids a second."""
+
+    task = models.OneToOneField(InspectionTask, on_delete=models.PROTECT, related_name="draw",
+                                verbose_name=_("task"))
+    record = models.JSONField(_("record"))
+    record_digest = models.CharField(_("record digest"), max_length=64, unique=True)
+    seed = models.CharField(_("seed"), max_length=64)
+    ceremony_input = models.CharField(_("ceremony input"), max_length=500)
+    ceremony_source = models.CharField(_("source of the ceremony input"), max_length=200)
+    witnesses = models.JSONField(_("witnesses"), default=list)
+    present = models.JSONField(_("people present"), default=list)
+    drawn_at = models.DateTimeField(_("drawn at"))
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+", verbose_name=_("drawn by"))
+
+    class Meta:
+        verbose_name = _("draw record")
+        verbose_name_plural = _("draw records")
+        ordering = ["-drawn_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.record_digest[:12]}"
+
+
+class DrawnTarget(models.Model):
+    """A target of the task: drawn, or brought in by a replacement; `replaced_*` when out."""
+
+    draw = models.ForeignKey(DrawRecord, on_delete=models.CASCADE, related_name="targets")
+    task = models.ForeignKey(InspectionTask, on_delete=models.CASCADE, related_name="targets")
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="draws")
+    ident = models.CharField(max_length=40)
+    stratum = models.CharField(max_length=10)
+    ticket = models.CharField(max_length=90)
+    position = models.PositiveIntegerField(null=True)
+    via_replacement = models.BooleanField(default=False)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    replaced_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("drawn target")
+        verbose_name_plural = _("drawn targets")
+        ordering = ["draw", "ticket"]
+        constraints = [models.UniqueConstraint(fields=["draw", "ident"], name="drawn_once")]
+
+    def __str__(self) -> str:
+        return self.ident
+
+    @property
+    def in_force(self) -> bool:
+        return self.replaced_at is None
+
+
+class Assignment(models.Model):
+    """An inspector in a target's group for a task; released when the target is replaced."""
+
+    task = models.ForeignKey(InspectionTask, on_delete=models.CASCADE, related_name="assignments")
+    drawn_target = models.ForeignKey(DrawnTarget, on_delete=models.CASCADE,
+                                     related_name="assignments")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    inspector = models.ForeignKey(Inspector, on_delete=models.PROTECT,
+                                  related_name="assignments")
+    position = models.PositiveSmallIntegerField()
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["drawn_target", "department", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.inspector_id}→{self.drawn_target_id}"

@@ -1,0 +1,259 @@
+"""Freezing a task, the one-shot draw, and replacements (protocol §1–§6).
+
+The engine (shuangsuiji.rules.draw) does the arithmetic; this module fixes the inputs, keeps
+the secret, stores the record and its rows, and writes every step to the audit chain.
+"""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from shuangsuiji.core.audit import audit_record
+from shuangsuiji.core.i18n import reason as rule_reason
+from shuangsuiji.inspectors.models import Inspector
+from shuangsuiji.plans.choices import Stratification, TaskState
+from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.rules.draw import pools as P
+from shuangsuiji.rules.draw.engine import DepartmentSpec, DrawFailed, run_draw
+from shuangsuiji.rules.draw.record import build_record, public_record, replacement_entry
+from shuangsuiji.rules.draw.sizes import StratumRule
+from shuangsuiji.rules.draw.tickets import ticket
+
+from .models import Assignment, DrawnTarget, DrawRecord, Freeze, FrozenCandidate
+from .pool import candidate_targets, conflicts_for, inspector_pool, rules_of, stratum_of
+
+MIN_CEREMONY_INPUT = 20
+_BATCH = 5000
+
+
+class DrawRefused(ValidationError):
+    """The task cannot be frozen or drawn now (wrong state, already drawn, bad input)."""
+
+
+def _org(task: InspectionTask) -> int:
+    return task.initiating.root_id or task.initiating_id
+
+
+def _iso(moment: datetime) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def _lock(task: InspectionTask, state: str) -> InspectionTask:
+    task = InspectionTask.objects.select_for_update().select_related("initiating").get(pk=task.pk)
+    if task.state != state:
+        if state == TaskState.FROZEN and task.state != TaskState.DRAFT:
+            raise DrawRefused(_("Task {code} has already been drawn: a task is drawn once.")
+                              .format(code=task.code))
+        raise DrawRefused(_("Task {code} is {state}.").format(code=task.code,
+                                                              state=task.get_state_display()))
+    return task
+
+
+# -- Freeze ---------------------------------------------------------------------------------------
+
+@transaction.atomic
+def task_freeze(*, actor: Any, task: InspectionTask, planned_draw_at: datetime) -> Freeze:
+    """Fix both pools and publish their digests with the commitment; no outcome is computed."""
+    task = _lock(task, TaskState.DRAFT)
+    participants = list(task.participants.select_related("department"))
+    if any(not p.items.exists() for p in participants):
+        raise DrawRefused(_("Every participating department needs checklist items."))
+    day = timezone.localdate(planned_draw_at)
+    rows = candidate_targets(task, day).values_list("pk", "uscc", "risk_class").iterator(
+        chunk_size=_BATCH)
+    candidates: list[tuple[str, str, int]] = [
+        (uscc or f"X-{pk}", stratum_of(task, risk), pk) for pk, uscc, risk in rows]
+    lines = P.sorted_lines(f"{ident}\t{stratum}\n" for ident, stratum, _pk in candidates)
+    strata: dict[str, int] = {}
+    for _ident, stratum, _pk in candidates:
+        strata[stratum] = strata.get(stratum, 0) + 1
+    if not strata:
+        strata = {P.UNSTRATIFIED: 0} if task.stratification == Stratification.NONE else {}
+    inspectors = P.sorted_lines(P.inspector_line(i) for i in inspector_pool(task, day))
+    secret = P.new_server_secret()
+    freeze = Freeze.objects.create(
+        task=task, pool_digest=P.lines_digest(lines), pool_size=len(lines), pool_strata=strata,
+        inspector_digest=P.lines_digest(inspectors),
+        inspector_lines=[line.rstrip("\n") for line in inspectors], server_secret=secret,
+        commitment=P.commitment(secret),
+        rules={k: r.as_json() for k, r in rules_of(task, strata).items()},
+        departments=[{"code": p.department.code, "officers": p.officers, "experts": p.experts}
+                     for p in participants],
+        planned_draw_at=planned_draw_at, frozen_by=actor if getattr(actor, "pk", None) else None)
+    FrozenCandidate.objects.bulk_create(
+        (FrozenCandidate(freeze=freeze, ident=i, stratum=s, target_id=pk)
+         for i, s, pk in candidates), batch_size=_BATCH)
+    task.state = TaskState.FROZEN
+    task.save(update_fields=["state", "updated_at"])
+    audit_record(actor=actor, action="task.freeze", obj=task, organisation_id=_org(task),
+                 summary=_("Task {code} frozen: {n} candidates, commitment {commitment}").format(
+                     code=task.code, n=len(lines), commitment=freeze.commitment[:16]),
+                 data={"pool_digest": freeze.pool_digest, "pool_size": len(lines),
+                       "strata": strata, "inspector_digest": freeze.inspector_digest,
+                       "inspectors": len(inspectors), "commitment": freeze.commitment,
+                       "planned_draw_at": _iso(planned_draw_at)})
+    return freeze
+
+
+# -- Draw ----------------------------------------------------------------------------------------
+
+def draw_execute(*, actor: Any, task: InspectionTask, ceremony_input: str,
+                 witnesses: Sequence[str], source: str,
+                 present: Sequence[str] = ()) -> DrawRecord:
+    """The one draw of a frozen task. A second draw, even a simultaneous one, is refused."""
+    ceremony_input = ceremony_input.strip()
+    witnesses = [w.strip() for w in witnesses if w.strip()]
+    if len(ceremony_input) < MIN_CEREMONY_INPUT:
+        raise DrawRefused({"ceremony_input": _(
+            "The ceremony input needs at least {n} characters.").format(n=MIN_CEREMONY_INPUT)})
+    if not witnesses:
+        raise DrawRefused({"witnesses": _("Name at least one witness.")})
+    try:
+        with transaction.atomic(durable=True):
+            return _draw(actor=actor, task=task, ceremony_input=ceremony_input,
+                         witnesses=witnesses, source=source.strip(), present=list(present))
+    except IntegrityError as exc:  # the OneToOne on DrawRecord.task: someone drew first
+        raise DrawRefused(_("Task {code} has already been drawn: a task is drawn once.")
+                          .format(code=task.code)) from exc
+    except DrawFailed as exc:
+        message = rule_reason(exc)
+        audit_record(actor=actor, action="draw.failed", obj=task, organisation_id=_org(task),
+                     summary=_("Draw of task {code} failed: {reason}").format(
+                         code=task.code, reason=message),
+                     data={"reason": message, "ceremony_input": ceremony_input,
+                           "witnesses": witnesses})
+        raise
+
+
+def _check_inspectors_still_eligible(freeze: Freeze, day: date) -> None:
+    if timezone.localdate(freeze.planned_draw_at) == day:
+        return
+    codes = [line.split("\t")[0] for line in freeze.inspector_lines]
+    for inspector in Inspector.objects.filter(code__in=codes).prefetch_related(
+            "certificates", "status_changes"):
+        if not inspector.is_eligible_on(day):
+            raise DrawFailed(gettext_noop(
+                "inspector {inspector} is no longer eligible on {day} (certificate or status); "
+                "the pool was frozen for {planned}"),
+                             inspector=inspector.code, day=day.isoformat(),
+                             planned=timezone.localdate(freeze.planned_draw_at).isoformat())
+
+
+def _draw(*, actor: Any, task: InspectionTask, ceremony_input: str, witnesses: list[str],
+          source: str, present: list[str]) -> DrawRecord:
+    task = _lock(task, TaskState.FROZEN)
+    freeze = task.freeze
+    now = timezone.now()
+    day = timezone.localdate(now)
+    _check_inspectors_still_eligible(freeze, day)
+    rows = list(freeze.candidates.values_list("ident", "stratum", "target_id"))
+    lines = P.sorted_lines(f"{ident}\t{stratum}\n" for ident, stratum, _t in rows)
+    if P.lines_digest(lines) != freeze.pool_digest:
+        raise DrawFailed(gettext_noop("the frozen pool no longer matches its digest"))
+    target_of = {ident: target for ident, _s, target in rows}
+    inspectors = [P.parse_inspector_line(line) for line in freeze.inspector_lines]
+    seed = P.make_seed(freeze.server_secret, ceremony_input, freeze.pool_digest,
+                       freeze.inspector_digest)
+    conflicts = conflicts_for(task, {i.id for i in inspectors},
+                              {target: ident for ident, target in target_of.items()}, day)
+    rules = {label: StratumRule.from_json(rule) for label, rule in freeze.rules.items()}
+    departments = [DepartmentSpec(d["code"], d["officers"], d["experts"])
+                   for d in freeze.departments]
+    result = run_draw(seed=seed, candidates=[P.Candidate(i, s) for i, s, _t in rows],
+                      rules=rules, inspectors=inspectors, departments=departments,
+                      conflicts=conflicts)
+    record = build_record(
+        task={"id": str(task.pk), "code": task.code, "name": task.name},
+        pool_lines=[line.rstrip("\n") for line in lines], pool_digest=freeze.pool_digest,
+        pool_strata=freeze.pool_strata, inspector_lines=freeze.inspector_lines,
+        inspector_digest=freeze.inspector_digest, server_secret=freeze.server_secret,
+        commitment=freeze.commitment, ceremony_input=ceremony_input, witnesses=witnesses,
+        ceremony_source=source, seed=seed, rules=rules, departments=departments,
+        lookback_days=task.lookback_days, conflicts=conflicts, result=result,
+        drawn_at=_iso(now))
+    draw = DrawRecord.objects.create(
+        task=task, record=record, record_digest=record["record_digest"], seed=seed,
+        ceremony_input=ceremony_input, ceremony_source=source, witnesses=witnesses,
+        present=present, drawn_at=now, drawn_by=actor if getattr(actor, "pk", None) else None)
+    drawn = {t.id: DrawnTarget.objects.create(
+        draw=draw, task=task, target_id=target_of[t.id], ident=t.id, stratum=t.stratum,
+        ticket=t.ticket, position=t.position) for t in result.drawn}
+    _save_groups(task, drawn, record["groups"])
+    task.state = TaskState.DRAWN
+    task.save(update_fields=["state", "updated_at"])
+    audit_record(actor=actor, action="draw.execute", obj=task, organisation_id=_org(task),
+                 summary=_("Task {code} drawn: {k} of {n} targets, record {digest}").format(
+                     code=task.code, k=len(drawn), n=len(rows),
+                     digest=record["record_digest"][:16]),
+                 data={"record_digest": record["record_digest"], "seed": seed,
+                       "ceremony_input": ceremony_input, "witnesses": witnesses,
+                       "drawn": sorted(drawn)})
+    return draw
+
+
+def _save_groups(task: InspectionTask, drawn: dict[str, DrawnTarget],
+                 groups: list[dict[str, Any]]) -> None:
+    codes = {i for g in groups for i in g["inspectors"]}
+    inspectors = {i.code: i for i in Inspector.objects.filter(code__in=codes)}
+    departments = {p.department.code: p.department_id
+                   for p in task.participants.select_related("department")}
+    Assignment.objects.bulk_create(
+        Assignment(task=task, drawn_target=drawn[g["target"]],
+                   department_id=departments[g["department"]],
+                   inspector=inspectors[code], position=pos)
+        for g in groups for pos, code in enumerate(g["inspectors"], start=1))
+
+
+# -- Replacement --------------------------------------------------------------------------------
+
+@transaction.atomic
+def draw_replace(*, actor: Any, task: InspectionTask, ident: str, reason: str) -> DrawnTarget:
+    """替补: the next standby of the same stratum takes the place of a target that cannot be
+    inspected; its groups are matched by the same rule, the replaced target's released."""
+    if not reason.strip():
+        raise DrawRefused({"reason": _("Say why the target cannot be inspected.")})
+    task = InspectionTask.objects.select_for_update().get(pk=task.pk)
+    if task.state not in {TaskState.DRAWN, TaskState.IN_PROGRESS}:
+        raise DrawRefused(_("Targets can be replaced only after the draw and before the task "
+                            "is finished."))
+    draw = task.draw
+    record = draw.record
+    now = timezone.now()
+    try:
+        entry = replacement_entry(record, out=ident, reason=reason.strip(), at=_iso(now))
+    except DrawFailed as exc:
+        raise DrawRefused(rule_reason(exc)) from exc
+    record["replacements"].append(entry)
+    draw.record = record
+    draw.save(update_fields=["record"])
+    out = draw.targets.get(ident=ident)
+    out.replaced_at, out.replaced_reason = now, reason.strip()
+    out.save(update_fields=["replaced_at", "replaced_reason"])
+    out.assignments.update(released_at=now)
+    candidate = task.freeze.candidates.get(ident=entry["in"])
+    incoming = DrawnTarget.objects.create(draw=draw, task=task, target_id=candidate.target_id,
+                                          ident=entry["in"], stratum=candidate.stratum,
+                                          ticket=ticket(entry["in"], record["seed"]),
+                                          position=None, via_replacement=True)
+    _save_groups(task, {entry["in"]: incoming}, entry["groups"])
+    audit_record(actor=actor, action="draw.replace", obj=task, organisation_id=_org(task),
+                 summary=_("Task {code}: {out} replaced by {incoming} ({reason})").format(
+                     code=task.code, out=ident, incoming=entry["in"], reason=reason),
+                 data={"entry": entry})
+    return incoming
+
+
+# -- Records ------------------------------------------------------------------------------------
+
+def record_for_export(task: InspectionTask, *, public: bool) -> dict[str, Any]:
+    """The full record (auditors) or the public one (anyone)."""
+    record = task.draw.record
+    if not public:
+        return record
+    return public_record(record, hide_strata=task.stratification == Stratification.RISK)

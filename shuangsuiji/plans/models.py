@@ -1,0 +1,235 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shuangsuiji.accounts.models import Department
+from shuangsuiji.accounts.scoping import Action, Domain, ScopedQuerySet
+from shuangsuiji.catalog.models import InspectionItem
+
+from .choices import (
+    DEFAULT_METHOD_TEXT,
+    DepartmentRole,
+    PlanStatus,
+    ProposalStatus,
+    Stratification,
+    TaskState,
+)
+
+
+class PlanQuerySet(ScopedQuerySet):
+    scope_domain = Domain.PLANS
+    scope_path = "organisation__root_id"
+
+
+class AnnualPlan(models.Model):
+    """年度抽查计划: the office's yearly plan, merged from its sections' proposals."""
+
+    organisation = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="plans",
+                                     verbose_name=_("office"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    leading_section = models.ForeignKey(Department, on_delete=models.PROTECT, null=True,
+                                        blank=True, related_name="+",
+                                        verbose_name=_("leading section"))
+    status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices,
+                              default=PlanStatus.DRAFT)
+    notes = models.TextField(_("notes"), blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+", verbose_name=_("filed by"))
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("annual plan")
+        verbose_name_plural = _("annual plans")
+        ordering = ["-year", "organisation"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"],
+                                               name="plan_one_per_year")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanProposal(models.Model):
+    """A section's proposal for the yearly plan (各业务科室提出意见建议)."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="proposals",
+                             verbose_name=_("plan"))
+    section = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("section"))
+    items = models.ManyToManyField(InspectionItem, blank=True, related_name="+",
+                                   verbose_name=_("items"))
+    text = models.TextField(_("proposal"))
+    status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices,
+                              default=ProposalStatus.SUBMITTED)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan proposal")
+        verbose_name_plural = _("plan proposals")
+        ordering = ["plan", "submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.section} → {self.plan}"
+
+
+class PlanEntry(models.Model):
+    """One line of a plan: the items of one batch, joint or not, and who takes part."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="entries",
+                             verbose_name=_("plan"))
+    name = models.CharField(_("name"), max_length=200)
+    items = models.ManyToManyField(InspectionItem, related_name="+", verbose_name=_("items"))
+    is_joint = models.BooleanField(_("joint with other departments"), default=False)
+    participants = models.ManyToManyField(Department, blank=True, related_name="+",
+                                          verbose_name=_("participating departments"))
+    batch = models.CharField(_("batch"), max_length=50, blank=True)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("to"), null=True, blank=True)
+    ratio = models.CharField(_("sampling ratio (%)"), max_length=10, blank=True)
+    proposal = models.ForeignKey(PlanProposal, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="entries", verbose_name=_("from proposal"))
+
+    class Meta:
+        verbose_name = _("plan entry")
+        verbose_name_plural = _("plan entries")
+        ordering = ["plan", "starts_on", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskQuerySet(ScopedQuerySet):
+    scope_domain = Domain.TASKS
+    scope_path = "initiating__root_id"
+
+    def for_user(self, user, action=Action.VIEW):  # type: ignore[no-untyped-def]
+        """Cooperating departments see the joint tasks they take part in; inspectors theirs."""
+        from shuangsuiji.accounts.choices import Role
+        from shuangsuiji.accounts.scoping import scope_for
+
+        scope = scope_for(user, Domain.TASKS, action)
+        if scope.everything:
+            return self
+        if scope.nothing:
+            return self.none()
+        org = Q(initiating__root_id__in=scope.organisation_ids)
+        if action == Action.VIEW:
+            org |= Q(participants__department__root_id__in=scope.organisation_ids)
+        qs = self.filter(org)
+        if getattr(user, "role", None) in {Role.INSPECTOR, Role.EXPERT}:
+            qs = self.filter(assignments__inspector__user=user)
+        return qs.distinct()
+
+
+class InspectionTask(models.Model):
+    """抽查任务: every field of the task sheet, the pool's filters and the draw's rules."""
+
+    code = models.CharField(_("task code"), max_length=40, unique=True)
+    name = models.CharField(_("task name"), max_length=200)
+    plan_entry = models.ForeignKey(PlanEntry, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="tasks", verbose_name=_("plan entry"))
+    initiating = models.ForeignKey(Department, on_delete=models.PROTECT,
+                                   related_name="initiated_tasks",
+                                   verbose_name=_("initiating department"))
+    state = models.CharField(_("state"), max_length=12, choices=TaskState.choices,
+                             default=TaskState.DRAFT)
+    period_start = models.DateField(_("inspection period from"))
+    period_end = models.DateField(_("inspection period to"))
+    method_text = models.TextField(_("inspection method"), default=DEFAULT_METHOD_TEXT)
+    requirements_text = models.TextField(_("work requirements"), blank=True)
+    # The pool (抽取范围): filters on the initiating organisation's target directory.
+    filter_regions = models.JSONField(_("regions (code prefixes)"), default=list, blank=True)
+    filter_industries = models.JSONField(_("industries (code prefixes)"), default=list,
+                                         blank=True)
+    filter_entity_types = models.JSONField(_("market entity types"), default=list, blank=True)
+    lookback_days = models.PositiveIntegerField(
+        _("look-back period (days)"), default=365,
+        help_text=_("Targets inspected for the same items within this period are excluded, "
+                    "and inspectors who inspected a target within it are not sent again."))
+    yearly_cap = models.PositiveSmallIntegerField(
+        _("yearly inspection cap per entity"), null=True, blank=True,
+        help_text=_("Entities already drawn this many times this year by the initiating "
+                    "department are excluded (国办发〔2024〕54号)."))
+    stratification = models.CharField(_("stratification"), max_length=5,
+                                      choices=Stratification.choices,
+                                      default=Stratification.NONE)
+    ratio = models.CharField(_("sampling ratio (%)"), max_length=10, default="15",
+                             help_text=_("Used when the task is not stratified."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection task")
+        verbose_name_plural = _("inspection tasks")
+        ordering = ["-period_start", "code"]
+        constraints = [models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                              name="task_period_ordered")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == TaskState.DRAFT
+
+
+class TaskDepartment(models.Model):
+    """A department taking part in a task, with its own checklist items and group size."""
+
+    task = models.ForeignKey(InspectionTask, on_delete=models.CASCADE,
+                             related_name="participants", verbose_name=_("task"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("department"))
+    role = models.CharField(_("role"), max_length=12, choices=DepartmentRole.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    items = models.ManyToManyField(InspectionItem, related_name="+",
+                                   verbose_name=_("checklist items"))
+    officers = models.PositiveSmallIntegerField(_("officers per group"), default=2)
+    experts = models.PositiveSmallIntegerField(_("experts per group"), default=0)
+
+    class Meta:
+        verbose_name = _("participating department")
+        verbose_name_plural = _("participating departments")
+        ordering = ["task", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "department"], name="task_department_once"),
+            models.CheckConstraint(condition=Q(officers__gte=2), name="group_two_officers",
+                                   violation_error_message=_("A group needs at least 2 officers.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.department}"
+
+
+class TaskStratum(models.Model):
+    """The rule of one stratum (credit-risk class A–D): a ratio or a count."""
+
+    task = models.ForeignKey(InspectionTask, on_delete=models.CASCADE, related_name="strata",
+                             verbose_name=_("task"))
+    label = models.CharField(_("stratum"), max_length=10)
+    ratio = models.CharField(_("ratio (%)"), max_length=10, blank=True)
+    count = models.PositiveIntegerField(_("count"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stratum")
+        verbose_name_plural = _("strata")
+        ordering = ["task", "label"]
+        constraints = [models.UniqueConstraint(fields=["task", "label"], name="stratum_once")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.label}"

@@ -1,0 +1,41 @@
+"""`shuangsuiji draw verify RECORD.json`: OK, or the first discrepancy. Exit status 0 or 1.
+
+Runs with the standard library only; messages in Chinese unless --lang en (the catalogue is
+read directly with gettext, no Django).
+"""
+
+import argparse
+import gettext
+import json
+import sys
+from pathlib import Path
+
+from .verify import verify
+
+_LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
+
+
+def _translator(lang: str) -> gettext.NullTranslations:
+    code = "en" if lang.lower().startswith("en") else "zh_Hans"
+    return gettext.translation("django", localedir=_LOCALE_DIR, languages=[code], fallback=True)
+
+
+def verify_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="shuangsuiji draw verify",
+                                     description="Verify a draw record (protocol version 1).")
+    parser.add_argument("record", help="the record as JSON; '-' reads standard input")
+    parser.add_argument("--lang", default="zh-hans", help="zh-hans (default) or en")
+    args = parser.parse_args(argv)
+    tr = _translator(args.lang)
+    text = sys.stdin.read() if args.record == "-" else Path(args.record).read_text("utf-8")
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        print(tr.gettext("not a JSON document: {error}").format(error=exc), file=sys.stderr)
+        return 2
+    problem = verify(record)
+    if problem is None:
+        print("OK")
+        return 0
+    print(tr.gettext(problem.template).format(**problem.params))
+    return 1
