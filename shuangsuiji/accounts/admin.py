@@ -1,0 +1,121 @@
+"""Departments and users in Django's admin: every save goes through the audited services."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
+
+from shuangsuiji.core.admin import AdminOnly
+
+from . import services
+from .forms import DepartmentForm, SetPasswordForm, UserChangeForm, UserCreateForm
+from .models import Department, User
+
+# Roles replace Django's groups and permissions: the matrix lives in accounts.scoping.
+admin.site.unregister(Group)
+
+
+@admin.register(Department)
+class DepartmentAdmin(AdminOnly):
+    form = DepartmentForm
+    list_display = ["code", "name", "kind", "parent", "region_code", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return sorted(services.DEPARTMENT_FIXED) if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Department, form: Any, change: bool) -> None:
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.department_update(actor=request.user, department=obj, data=data)
+            return
+        created = services.department_create(
+            actor=request.user, code=obj.code, name=obj.name, kind=obj.kind, parent=obj.parent,
+            region_code=obj.region_code)
+        obj.pk, obj.root_id = created.pk, created.root_id
+        obj._state.adding = False
+
+
+@admin.register(User)
+class UserAdmin(AdminOnly):
+    list_display = ["username", "full_name", "role", "department", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "department"]
+    search_fields = ["username", "full_name", "email"]
+    list_select_related = ["department"]
+    ordering = ["username"]
+    readonly_fields = ["username", "password_link", "last_login", "date_joined"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return [*UserCreateForm.Meta.fields, "password1", "password2"]
+        return ["username", "password_link", *UserChangeForm.Meta.fields, "last_login",
+                "date_joined"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return self.readonly_fields if obj is not None else []
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
+                 **kwargs: Any) -> Any:
+        kwargs["form"] = UserChangeForm if obj is not None else UserCreateForm
+        kwargs["fields"] = None  # the form's own Meta.fields
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # a fresh class per request: safe to set
+        return form
+
+    @admin.display(description=gettext_lazy("password"))
+    def password_link(self, obj: User) -> str:
+        url = reverse("admin:accounts_user_password", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Set a new password"))
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.user_update(actor=request.user, user=obj, data=data)
+            return
+        created = services.user_create(
+            actor=request.user, username=obj.username, password=form.cleaned_data["password1"],
+            role=obj.role, department=obj.department, full_name=obj.full_name, email=obj.email)
+        obj.pk, obj.password, obj.is_staff = created.pk, created.password, created.is_staff
+        obj._state.adding = False
+
+    def get_urls(self) -> list[URLPattern]:
+        return [path("<path:object_id>/password/",
+                     self.admin_site.admin_view(self.password_view),
+                     name="accounts_user_password"), *super().get_urls()]
+
+    @method_decorator(sensitive_post_parameters())
+    def password_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Set a user's password through user_set_password (audited, never logged)."""
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            raise Http404
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        form = SetPasswordForm(user, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.user_set_password(actor=request.user, user=user,
+                                       password=form.cleaned_data["password1"])
+            if user.pk == request.user.pk:
+                user.refresh_from_db()
+                update_session_auth_hash(request, user)
+            messages.success(request, _("The password of {user} was set.").format(user=user))
+            return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Set the password of {user}").format(user=user),
+            "form": form, "opts": self.opts, "original": user,
+        }
+        return TemplateResponse(request, "admin/accounts/user/password.html", context)

@@ -1,0 +1,109 @@
+"""Forms for administering departments and users. They validate; the services save and audit."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Department, User
+
+
+class DepartmentForm(forms.ModelForm):
+    """Create or edit a department; code, kind and parent are read-only once it exists."""
+
+    class Meta:
+        model = Department
+        fields = ["code", "name", "kind", "parent", "region_code", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.instance.pk is None and not self.errors:
+            candidate = Department(kind=data.get("kind"), parent=data.get("parent"))
+            try:
+                services.check_department_tree(candidate)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
+
+
+class _RoleCheckMixin:
+    """Role and department must fit together, and an administrator cannot lock themselves out."""
+
+    actor: Any = None  # set per request by the admin (see accounts.admin)
+
+    def _check_role(self, data: dict[str, Any], user: User | None) -> None:
+        role = data.get("role", getattr(user, "role", None))
+        department = data.get("department", getattr(user, "department", None))
+        try:
+            services.check_role(role=role, department=department)
+            if user is not None and user.pk:
+                services.check_self_lockout(
+                    actor=self.actor, user=user, role=role,
+                    is_active=data.get("is_active", user.is_active))
+        except ValidationError as exc:
+            self.add_error(None, exc)  # type: ignore[attr-defined]
+
+
+class UserCreateForm(_RoleCheckMixin, forms.ModelForm):
+    password1 = forms.CharField(label=_("Password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label=_("Password again"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "email", "role", "department"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self._check_role(data, None)
+        password = data.get("password1")
+        if password and password != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        elif password:
+            probe = User(username=data.get("username", ""), full_name=data.get("full_name", ""),
+                         email=data.get("email", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class UserChangeForm(_RoleCheckMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "role", "department", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self._check_role(data, self.instance)
+        return data
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(label=_("New password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label=_("New password again"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        password = data.get("password1")
+        if password and password != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        elif password:
+            try:
+                password_validation.validate_password(password, self.user)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

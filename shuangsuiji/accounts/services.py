@@ -1,0 +1,182 @@
+"""Departments and users: every change is audited (never a password, nor its hash).
+
+`is_staff` (the key to Django's admin) follows the role: only system administrators have it,
+so the admin is never reachable by anyone else, whatever was set by hand before.
+"""
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shuangsuiji.core.audit import audit_record
+from shuangsuiji.core.snapshots import apply, diff, snapshot
+
+from .choices import DepartmentKind, Role
+from .models import Department, User
+
+DEPARTMENT_FIELDS = ["code", "name", "kind", "parent", "region_code", "is_active"]
+# Fields a department keeps for life: draw records and the tree's `root` refer to them.
+DEPARTMENT_FIXED = {"code", "kind", "parent"}
+USER_FIELDS = ["username", "full_name", "email", "role", "department", "is_active", "is_staff"]
+USER_EDITABLE = {"full_name", "email", "role", "department", "is_active"}
+
+
+def _organisation_id(department: Department | None) -> int | None:
+    if department is None:
+        return None
+    return department.root_id or department.pk
+
+
+@transaction.atomic
+def department_create(*, actor: Any, code: str, name: str, kind: str,
+                      parent: Department | None = None, region_code: str = "") -> Department:
+    """Add a department: an office, one of its sections, or a cooperating department."""
+    department = Department(code=code.strip(), name=name.strip(), kind=kind, parent=parent,
+                            region_code=region_code.strip())
+    check_department_tree(department)
+    department.full_clean()
+    department.save()
+    audit_record(actor=actor, action="department.create", obj=department,
+                 organisation_id=_organisation_id(department),
+                 summary=_("Department {name} ({code}) created").format(
+                     name=department.name, code=department.code),
+                 data={"after": snapshot(department, DEPARTMENT_FIELDS)})
+    return department
+
+
+def check_department_tree(department: Department) -> None:
+    """ValidationError unless the department's kind fits its parent's."""
+    # A section belongs to an office; a brigade belongs to its cooperating department. Mixing
+    # the two would let one organisation's users see the other's directories.
+    parent = department.parent
+    if department.kind == DepartmentKind.SECTION and parent is None:
+        raise ValidationError({"parent": _("A section needs the office it belongs to.")})
+    if parent is None:
+        return
+    parent_is_external = parent.kind == DepartmentKind.EXTERNAL
+    if parent_is_external != (department.kind == DepartmentKind.EXTERNAL):
+        raise ValidationError({"parent": _(
+            "A cooperating department's unit must be of the kind \"cooperating department\", "
+            "and an office's unit of the kind \"section\".")})
+
+
+@transaction.atomic
+def department_update(*, actor: Any, department: Department,
+                      data: dict[str, Any]) -> Department:
+    """Rename, re-region or (de)activate a department; its code, kind and parent are fixed."""
+    fixed = sorted(DEPARTMENT_FIXED & set(data))
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    before = snapshot(department, DEPARTMENT_FIELDS)
+    for name in fixed:
+        if data[name] != getattr(department, name):
+            raise ValidationError({name: _("This cannot be changed once the department exists.")})
+    apply(department, {k: v for k, v in data.items() if k not in DEPARTMENT_FIXED})
+    changes = diff(before, snapshot(department, DEPARTMENT_FIELDS))
+    if not changes:
+        return department
+    department.full_clean()
+    department.save()
+    audit_record(actor=actor, action="department.update", obj=department,
+                 organisation_id=_organisation_id(department),
+                 summary=_("Department {name} changed: {fields}").format(
+                     name=department.name, fields=", ".join(changes)),
+                 data={"changes": changes})
+    return department
+
+
+def check_role(*, role: str, department: Department | None) -> None:
+    """ValidationError unless the role may be held in that department."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role \"{role}\".").format(role=role)})
+    if role == Role.ADMIN:
+        return
+    if department is None:
+        raise ValidationError({"department": _("Every role except the system administrator "
+                                               "belongs to a department.")})
+    root = department.root or department
+    if role == Role.PARTNER and root.kind != DepartmentKind.EXTERNAL:
+        raise ValidationError({"department": _(
+            "A cooperating-department user must belong to a cooperating department.")})
+    if role in {Role.OFFICE, Role.SECTION} and root.kind == DepartmentKind.EXTERNAL:
+        raise ValidationError({"department": _(
+            "The organising office and business sections belong to a regulating office.")})
+
+
+@transaction.atomic
+def user_create(*, actor: Any, username: str, password: str, role: str,
+                department: Department | None = None, full_name: str = "",
+                email: str = "") -> User:
+    """Open an account; the password must pass the configured password validators."""
+    check_role(role=role, department=department)
+    user = User(username=username.strip(), full_name=full_name.strip(), email=email.strip(),
+                role=role, department=department, is_staff=role == Role.ADMIN)
+    user.full_clean(exclude=["password"])
+    _validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit_record(actor=actor, action="user.create", obj=user,
+                 organisation_id=_organisation_id(user.department),
+                 summary=_("User {username} created with the role {role}").format(
+                     username=user.username, role=user.get_role_display()),
+                 data={"after": snapshot(user, USER_FIELDS)})
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: Any, user: User, data: dict[str, Any]) -> User:
+    """Change a user's name, e-mail, role, department or whether the account is active."""
+    unknown = sorted(set(data) - USER_EDITABLE)
+    if unknown:
+        raise ValidationError({unknown[0]: _("This field is not changed here.")})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(user, USER_FIELDS)
+    apply(user, data)
+    check_role(role=user.role, department=user.department)
+    check_self_lockout(actor=actor, user=user, role=user.role, is_active=user.is_active)
+    user.is_staff = user.role == Role.ADMIN
+    after = snapshot(user, USER_FIELDS)
+    changes = diff(before, after)
+    if not changes:
+        return user
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(actor=actor, action="user.update", obj=user,
+                 organisation_id=_organisation_id(user.department),
+                 summary=_("User {username} changed: {fields}").format(
+                     username=user.username, fields=", ".join(changes)),
+                 data={"changes": changes})
+    return user
+
+
+def check_self_lockout(*, actor: Any, user: User, role: str, is_active: bool) -> None:
+    """An administrator may not deactivate themselves or drop their own role (no lock-out)."""
+    if getattr(actor, "pk", None) != user.pk:
+        return
+    if not is_active:
+        raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
+    if role != Role.ADMIN and not user.is_superuser:
+        raise ValidationError({"role": _("You cannot take away your own administrator role.")})
+
+
+@transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str) -> User:
+    """Set a new password (validated); the audit entry says who set it, never what it is."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action="user.password", obj=user,
+                 organisation_id=_organisation_id(user.department),
+                 summary=_("Password of {username} set").format(username=user.username),
+                 data={})
+    return user
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc

@@ -1,0 +1,65 @@
+import unicodedata
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shuangsuiji.demo import builder
+
+LABELS = {
+    "departments": gettext_lazy("departments"), "users": gettext_lazy("users"),
+    "items": gettext_lazy("inspection items"), "targets": gettext_lazy("targets"),
+    "contacts": gettext_lazy("contacts"), "inspectors": gettext_lazy("inspectors"),
+    "conflicts": gettext_lazy("conflicts of interest"),
+}
+
+
+class Command(BaseCommand):
+    help = ("Build the demo world (the 晋城市人民防空办公室 plan and its joint task) on an empty "
+            "database and print the demo accounts. Running it again changes nothing.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--url", default="http://127.0.0.1:8000/",
+                            help="Where the server will listen, for the sign-in hint.")
+        parser.add_argument("--force", action="store_true",
+                            help="Add the demo data even if the database has other accounts.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        world = builder.load_world()
+        foreign = builder.foreign_usernames(world)
+        if foreign and not options["force"]:
+            # Demo accounts have published passwords: never slip them into a real installation.
+            raise CommandError(_(
+                "This database already has accounts that are not the demo's ({names}). The "
+                "demo is meant for an empty database; use --force to add it anyway."
+            ).format(names=", ".join(foreign[:5]) + ("…" if len(foreign) > 5 else "")))
+        report = builder.build(world=world)
+        if report.created:
+            parts = [f"{LABELS.get(name, name)} {count}" for name, count in report.created.items()]
+            self.stdout.write(_("Demo data created: {parts}").format(parts=", ".join(parts)))
+        else:
+            self.stdout.write(_("The demo data is already in place; nothing was changed."))
+        self.stdout.write("")
+        self.stdout.write(self._table(report.accounts))
+        self.stdout.write("")
+        self.stdout.write(_("Sign in at {url} with one of these accounts.").format(
+            url=options["url"]))
+
+    def _table(self, accounts: list[builder.Account]) -> str:
+        header = [_("User name"), _("Password"), _("Role"), _("Department")]
+        rows = [[a.username, _("(changed since)") if a.password_changed else a.password,
+                 a.role, a.department or "—"] for a in accounts]
+        widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
+        lines = [_line(header, widths), "  ".join("-" * w for w in widths)]
+        lines += [_line(row, widths) for row in rows]
+        return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    # Chinese characters take two columns in a terminal.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _line(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True))

@@ -1,0 +1,221 @@
+"""`shuangsuiji demo`: the seed's world, built through the services, and safe to run again."""
+
+import re
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.utils import translation
+
+from shuangsuiji.accounts.choices import Role
+from shuangsuiji.accounts.models import Department, User
+from shuangsuiji.accounts.services import user_set_password
+from shuangsuiji.catalog.models import InspectionItem, InspectionItemVersion
+from shuangsuiji.core import crypto
+from shuangsuiji.core.audit import verify_chain
+from shuangsuiji.core.models import AuditEvent, AuditHead
+from shuangsuiji.demo.builder import load_world, relative_date
+from shuangsuiji.entities.choices import DRAWABLE_STATUSES, RegStatus, RiskClass
+from shuangsuiji.entities.models import Contact, Target, TargetChange
+from shuangsuiji.inspectors.choices import InspectorRole, InspectorStatus, Relation
+from shuangsuiji.inspectors.models import Certificate, Conflict, Inspector
+from shuangsuiji.rules import idcard, uscc
+
+pytestmark = pytest.mark.django_db
+ARTICLE = re.compile(r"第[一二三四五六七八九十百]+条")
+MODELS = [Department, User, InspectionItem, InspectionItemVersion, Target, Contact,
+          TargetChange, Inspector, Certificate, Conflict, AuditEvent]
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    with translation.override("en"):
+        call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The demo built once for the module, rolled back at its end (the audit log is
+    append-only, so it could not be deleted)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield run_demo()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(built, db) -> str:
+    """Each test runs in a savepoint inside the module's demo: its changes are undone."""
+    return built
+
+
+# These need an empty database, so they run before the first test that builds the module's demo.
+def test_it_refuses_a_database_with_other_accounts():
+    User.objects.create_user(username="wangwu", password="x-Long-enough-1")
+    with pytest.raises(CommandError, match="wangwu"):
+        run_demo()
+    assert not Department.objects.exists()
+    assert "rfb-Admin-2023" in run_demo("--force")
+
+
+def test_a_failure_leaves_nothing_behind(monkeypatch):
+    from shuangsuiji.demo import builder
+
+    def broken(rows, built):
+        raise RuntimeError("conflicts could not be recorded")
+
+    monkeypatch.setattr(builder, "_conflicts", broken)
+    with pytest.raises(RuntimeError):
+        run_demo()
+    assert not Department.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+
+
+def state() -> dict[str, object]:
+    head = AuditHead.objects.get(pk=1)
+    counts: dict[str, object] = {m.__name__: m.objects.count() for m in MODELS}
+    return counts | {"head": (head.seq, head.hash),
+                     "passwords": list(User.objects.order_by("pk").values_list("password"))}
+
+
+def test_it_builds_the_two_organisations_of_the_joint_task(demo):
+    office = Department.objects.get(code="RFB")
+    assert office.name == "晋城市人民防空办公室" and office.region_code == "140500"
+    assert set(office.children.values_list("name", flat=True)) == {"法宣科", "工程科",
+                                                                   "标准事务中心"}
+    brigade = Department.objects.get(name="晋城市城区消防救援大队")
+    assert brigade.parent.code == "XFZD" and brigade.root.code == "XFZD"
+
+
+def test_the_pool_is_the_seeds_37_drawable_targets_with_valid_codes(demo):
+    directory = Target.objects.filter(department__code="RFB")
+    drawable = directory.filter(reg_status__in=DRAWABLE_STATUSES)
+    assert drawable.count() == 37
+    assert all(uscc.is_valid(code) for code in directory.values_list("uscc", flat=True))
+    assert set(directory.exclude(reg_status__in=DRAWABLE_STATUSES)
+               .values_list("reg_status", flat=True)) == {RegStatus.DEREGISTERED, RegStatus.MOVED}
+
+
+def test_the_pool_mixes_entity_kinds_regions_and_risk_classes(demo):
+    drawable = Target.objects.filter(department__code="RFB", reg_status__in=DRAWABLE_STATUSES)
+    kinds = {code[:2] for code in drawable.values_list("uscc", flat=True)}
+    assert {"91", "12", "93", "N2"} <= kinds
+    assert {code[2:6] for code in drawable.values_list("uscc", flat=True)} == {"1405"}
+    assert len(set(drawable.values_list("region_code", flat=True))) == 6
+    assert set(drawable.values_list("risk_class", flat=True)) == set(RiskClass.values)
+    assert not drawable.filter(industry_code="").exists()
+    assert not drawable.filter(contacts__isnull=True).exists()
+
+
+def test_every_item_has_its_legal_basis_at_article_level(demo):
+    items = InspectionItem.objects.all()
+    assert 8 <= items.filter(department__root__code="RFB").count() <= 15
+    assert items.filter(department__code="XFZD").count() >= 2
+    for item in items:
+        assert ARTICLE.search(item.basis), item.code
+    assert all("《中华人民共和国消防法》" in item.basis
+               for item in items.filter(department__code="XFZD"))
+    assert {"key", "general"} == set(items.values_list("kind", flat=True))
+
+
+def test_most_items_are_published_each_with_its_versions(demo):
+    items = InspectionItem.objects.all()
+    published = items.filter(is_published=True)
+    assert items.count() - published.count() == 1
+    for item in published:
+        assert list(item.versions.order_by("version").values_list("version", "is_published")) \
+            == [(1, False), (2, True)]
+
+
+def test_there_is_an_account_per_role_that_signs_in(demo, client):
+    world = load_world()
+    assert {u.role for u in User.objects.all()} == set(Role.values)
+    for row in world["users"]:
+        assert client.login(username=row["username"], password=row["password"]), row
+        client.logout()
+
+
+def test_only_the_administrator_reaches_the_admin(demo):
+    assert list(User.objects.filter(is_staff=True).values_list("username", flat=True)) == ["admin"]
+
+
+def test_the_accounts_are_printed_with_their_passwords_and_the_url(demo):
+    for row in load_world()["users"]:
+        assert re.search(rf"^{re.escape(row['username'])}\s+{re.escape(row['password'])}\s",
+                         demo, re.MULTILINE), row["username"]
+    assert "http://127.0.0.1:8000/" in demo
+
+
+def test_the_inspector_directory_tracks_certificates_transfers_and_retirements(demo):
+    today = date.today()
+    rfb = Inspector.objects.filter(department__root__code="RFB")
+    officers = rfb.filter(role=InspectorRole.OFFICER)
+    assert officers.count() == 10
+    assert rfb.filter(role=InspectorRole.EXPERT).count() == 3
+    assert Inspector.objects.filter(department__root__code="XFZD").count() == 6
+    assert officers.get(status=InspectorStatus.TRANSFERRED).status_changes.count() == 2
+    assert officers.filter(status=InspectorStatus.RETIRED).count() == 1
+    expired = officers.get(certificates__valid_to__lt=today)
+    assert expired.status == InspectorStatus.ACTIVE and not expired.is_eligible_on(today)
+    assert sum(o.is_eligible_on(today) for o in officers) == 7
+    assert Inspector.objects.get(user__username="inspector").code == "RFB01"
+
+
+def test_identity_numbers_are_valid_and_stored_encrypted(demo):
+    with_numbers = Inspector.objects.exclude(id_number_encrypted="")
+    assert with_numbers.count() >= 3
+    for inspector in with_numbers:
+        number = crypto.decrypt(inspector.id_number_encrypted)
+        assert idcard.validate(number) == number
+        assert number not in inspector.id_number_encrypted
+        assert "*" in inspector.id_number_masked
+
+
+def test_conflicts_cover_every_relation_and_one_was_revoked(demo):
+    assert set(Conflict.objects.values_list("relation", flat=True)) == set(Relation.values)
+    revoked = Conflict.objects.get(revoked_at__isnull=False)
+    assert revoked.revoke_reason
+    assert Conflict.objects.in_force_on(date.today()).count() == Conflict.objects.count() - 1
+
+
+def test_every_change_is_in_an_intact_audit_chain(demo):
+    assert verify_chain() is None
+    events = AuditEvent.objects.all()
+    assert events.filter(action="target.create").count() == 39
+    assert events.filter(action="user.create").count() == User.objects.count()
+    assert events.filter(action="item.publish").count() == 12
+    assert set(events.values_list("actor_label", flat=True)) == {"system"}
+    assert TargetChange.objects.filter(action="create").count() == 39
+
+
+def test_a_second_run_changes_nothing_and_prints_the_accounts_again(demo):
+    before = state()
+    again = run_demo()
+    assert state() == before
+    assert "nothing was changed" in again
+    assert "rfb-Admin-2023" in again
+    assert verify_chain() is None
+
+
+def test_a_changed_password_is_not_printed(demo):
+    office = User.objects.get(username="office")
+    user_set_password(actor=None, user=office, password="a-New-secret-2024")
+    again = run_demo()
+    assert "fxk-Office-2023" not in again
+    assert re.search(r"^office\s+\(changed since\)", again, re.MULTILINE)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("today", date(2024, 2, 29)),
+    ("today-45d", date(2024, 1, 15)),
+    ("today+2y", date(2026, 2, 28)),
+    ("2023-04-01", date(2023, 4, 1)),
+    (None, None),
+])
+def test_relative_dates_in_the_data_file(value, expected):
+    assert relative_date(value, date(2024, 2, 29)) == expected
