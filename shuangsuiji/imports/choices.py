@@ -21,3 +21,11 @@ class ImportStatus(models.TextChoices):
     DONE = "done", _("Imported")
     REJECTED = "rejected", _("Nothing imported")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Statuses in which a background task is working on the job (the page polls for progress).
+RUNNING_STATUSES = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.COMMITTING)
+# Statuses after which nothing more happens to the job.
+FINAL_STATUSES = (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED,
+                  ImportStatus.CANCELLED)

@@ -1,0 +1,76 @@
+"""What a check finds: problems written in batches, progress, and the first rows to preview."""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from shuangsuiji.rules.errors import RuleError
+
+from .models import ImportIssue, ImportJob
+
+PREVIEW_ROWS = 10
+_BATCH = 2000
+
+# Called with (fraction of the file read, rows read so far) after each chunk.
+ProgressCallback = Callable[[float, int], None]
+
+
+class Report:
+    """Collects the problems of one job's check and keeps its progress up to date."""
+
+    def __init__(self, job: ImportJob, on_progress: ProgressCallback | None = None) -> None:
+        self.job = job
+        self.on_progress = on_progress
+        self.pending: list[ImportIssue] = []
+        self.rows = 0
+        self.rejected = 0
+        self.file_problems = 0
+        self.preview: list[list[Any]] = []
+
+    def add(self, row: int, column: str, template: str, *, file_level: bool = False,
+            **params: Any) -> None:
+        """One problem; `template` is an English message with {named} placeholders."""
+        self.pending.append(ImportIssue(job=self.job, row=row, column=column[:100],
+                                        reason=template, params=params, file_level=file_level))
+        if file_level:
+            self.file_problems += 1
+        if len(self.pending) >= _BATCH:
+            self.flush()
+
+    def add_error(self, row: int, column: str, error: RuleError, *,
+                  file_level: bool = False) -> None:
+        self.add(row, column, error.template, file_level=file_level,
+                 **{k: _plain(v) for k, v in error.params.items()})
+
+    def add_rule_problems(self, problems: Sequence[tuple[int, str, RuleError]]) -> None:
+        """Problems found in rows (each row counted once as rejected)."""
+        for row, column, error in problems:
+            self.add_error(row, column, error)
+        self.rejected += len({row for row, _column, _error in problems})
+
+    def count_rejected(self, rows: int) -> None:
+        self.rejected += rows
+
+    def advance(self, chunk: Sequence[tuple[int, list[str]]], fraction: float) -> None:
+        """A chunk has been read: keep the first rows for the preview, report progress."""
+        if len(self.preview) < PREVIEW_ROWS:
+            for row, cells in chunk[:PREVIEW_ROWS - len(self.preview)]:
+                self.preview.append([row, *cells])
+        self.rows += len(chunk)
+        self.flush()
+        percent = min(99, int(fraction * 100))
+        ImportJob.objects.filter(pk=self.job.pk).update(progress=percent,
+                                                        processed_rows=self.rows)
+        if self.on_progress is not None:
+            self.on_progress(fraction, self.rows)
+
+    def flush(self) -> None:
+        if self.pending:
+            ImportIssue.objects.bulk_create(self.pending, batch_size=_BATCH)
+            self.pending = []
+
+
+def _plain(value: Any) -> Any:
+    """Reason parameters as JSON can hold them."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

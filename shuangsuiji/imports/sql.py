@@ -1,0 +1,81 @@
+"""The few things PostgreSQL and SQLite do differently for bulk imports, kept in one place.
+
+Everything else in the import SQL is written once, in the subset both understand (window
+functions, UPDATE … FROM, IS DISTINCT FROM, ||).
+"""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection
+
+# PostgreSQL's COPY text format: backslash escapes, \N for NULL.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NULL_MARK = "\x00"  # never in a PostgreSQL text value, so safe as a placeholder
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def write_rows(table: str, columns: Sequence[str], data: Sequence[Sequence[Any]]) -> None:
+    """Append rows given column by column (`data[i]` is the i-th column's values)."""
+    if not data or not len(data[0]):
+        return
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            names = ", ".join(columns)
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                copy.write(copy_text(data))
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            query = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+            cursor.executemany(query, list(zip(*data, strict=True)))
+
+
+def copy_text(data: Sequence[Sequence[Any]]) -> str:
+    """Rows in COPY text format, built column by column (one pass of C loops per column)."""
+    text_columns = [_copy_column(values) for values in data]
+    return "\n".join(map("\t".join, zip(*text_columns, strict=True))) + "\n"
+
+
+def _copy_column(values: Sequence[Any]) -> Sequence[str]:
+    has_null = None in values
+    texts: Sequence[Any] = [_NULL_MARK if v is None else v for v in values] if has_null \
+        else values
+    if set(map(type, texts)) != {str}:
+        texts = [v if isinstance(v, str) else str(v) for v in texts]
+    blob = "\x01".join(texts)
+    if "\\" in blob or "\t" in blob or "\n" in blob or "\r" in blob:
+        texts = [t.translate(_COPY_ESCAPES) for t in texts]
+    if has_null:
+        texts = ["\\N" if t == _NULL_MARK else t for t in texts]
+    return texts
+
+
+def json_object(pairs: Sequence[tuple[str, str]]) -> str:
+    """SQL building a JSON object from (key, SQL expression) pairs."""
+    function = "jsonb_build_object" if is_postgresql() else "json_object"
+    arguments = ", ".join(f"'{key}', {expr}" for key, expr in pairs)
+    return f"{function}({arguments})"
+
+
+def empty_json() -> str:
+    return "'{}'::jsonb" if is_postgresql() else "'{}'"
+
+
+def tune_for_bulk() -> None:
+    """Inside the commit's transaction: room for the hash joins over a million rows."""
+    if is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
+def param(value: date | datetime | None) -> Any:
+    """A date or time as the backend stores it (SQLite keeps them as text)."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
+    return value

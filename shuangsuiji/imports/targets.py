@@ -1,0 +1,378 @@
+"""Importing licence and directory data into the 检查对象名录库, in bulk.
+
+Rows are streamed, checked in chunks by rules.target_rows (pure code, no ORM objects) and
+staged in imports_stagedtarget. Duplicates inside the file are then found with SQL over the
+staging table, and the commit merges it into the directory with a fixed number of set-based
+statements (`TargetCommit`), whatever the size of the file. Only imports/sql.py knows which
+database it is talking to.
+
+The SQL is assembled from table and column names of the models and of fixed field lists,
+never from the file; every value travels as a query parameter.
+"""
+# ruff: noqa: S608
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from itertools import islice
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils.translation import gettext_noop
+
+from shuangsuiji.entities.choices import REG_STATUS_WORDS, RegStatus, TargetSource
+from shuangsuiji.entities.models import Licence, Target, TargetChange
+from shuangsuiji.rules import target_rows
+from shuangsuiji.rules.tabular import HeaderMap, Table
+from shuangsuiji.rules.target_rows import (
+    COLUMNS,
+    ENTITY_FIELDS,
+    STAGED_FIELDS,
+    TargetRowChecker,
+    Vocabulary,
+)
+
+from . import sql
+from .models import ImportJob, StagedTarget
+from .reporting import Report
+
+CHUNK_ROWS = 5000
+# Rows fetched at a time when turning duplicates into reported problems.
+_DUPLICATE_BATCH = 500
+
+T = Target._meta.db_table
+L = Licence._meta.db_table
+C = TargetChange._meta.db_table
+S = StagedTarget._meta.db_table
+STAGED_COLUMNS = ("job_id", *STAGED_FIELDS)
+
+# Target fields kept in a change's before/after (as entities.services records them).
+HISTORY_FIELDS = (*ENTITY_FIELDS, "risk_set_on", "last_inspected_on")
+# Staged licence column → Licence column, and which file fields feed it.
+LICENCE_COLUMNS = {"lic_item": "item", "lic_decision_no": "decision_no",
+                   "lic_authority": "authority", "lic_decided_on": "decided_on",
+                   "lic_valid_from": "valid_from", "lic_valid_to": "valid_to"}
+_LICENCE_SOURCES = {"lic_item": ("lic_item", "lic_title")}
+
+
+def vocabulary() -> Vocabulary:
+    """Status words of the registration exports, plus our own status codes."""
+    words = dict(REG_STATUS_WORDS) | {value: value for value in RegStatus.values}
+    return Vocabulary(reg_status=words, risk_class=target_rows.RISK_WORDS)
+
+
+def _chunks(rows: Iterator[tuple[int, list[str]]], size: int
+            ) -> Iterator[list[tuple[int, list[str]]]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def clear_staging(job_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {S} WHERE job_id = %s", [job_id])
+
+
+def validate(job: ImportJob, table: Table, header_map: HeaderMap, report: Report) -> None:
+    """Check every row, stage the good ones, then report duplicates inside the file."""
+    checker = TargetRowChecker(header_map, vocabulary())
+    clear_staging(job.pk)
+    for chunk in _chunks(table.rows, CHUNK_ROWS):
+        staged, problems = checker.check_chunk(chunk)
+        with transaction.atomic():
+            stage_chunk(job.pk, staged)
+            report.add_rule_problems(problems)
+            report.advance(chunk, table.progress())
+    find_duplicates(job, header_map, report)
+
+
+def stage_chunk(job_id: int, staged: target_rows.StagedColumns) -> None:
+    """Write one chunk of checked rows (COPY on PostgreSQL)."""
+    sql.write_rows(S, STAGED_COLUMNS, [[job_id] * len(staged), *staged.columns])
+
+
+def find_duplicates(job: ImportJob, header_map: HeaderMap, report: Report) -> None:
+    """Rows repeating an entity and licence, or an entity with other details: rejected.
+
+    An entity may appear on several rows (one per licence): its first row is the one whose
+    details go into the directory (`is_rep`). A later row with the same licence key repeats
+    a row; a later row with different entity details contradicts the first.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            UPDATE {S} SET is_rep = FALSE WHERE job_id = %(job)s AND row IN (
+              SELECT row FROM (
+                SELECT row, MIN(row) OVER (PARTITION BY entity_key) AS first_row
+                FROM {S} WHERE job_id = %(job)s) x
+              WHERE row <> first_row)""", {"job": job.pk})
+    _report_duplicates(job, header_map, report)
+
+
+def _duplicate_rows(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
+    """(row, first row of the entity, first row of the licence, contradicts) in batches."""
+    query = f"""
+        SELECT row, entity_first, lic_first, CASE WHEN fingerprint <> first_fp
+          THEN 1 ELSE 0 END FROM (
+          SELECT row, fingerprint,
+            MIN(row) OVER (PARTITION BY entity_key) AS entity_first,
+            MIN(row) OVER (PARTITION BY entity_key, lic_key) AS lic_first,
+            FIRST_VALUE(fingerprint) OVER (PARTITION BY entity_key ORDER BY row) AS first_fp
+          FROM {S} WHERE job_id = %(job)s) x
+        WHERE row <> lic_first OR fingerprint <> first_fp
+        ORDER BY row"""
+    with connection.cursor() as cursor:
+        cursor.execute(query, {"job": job_id})
+        while batch := cursor.fetchmany(_DUPLICATE_BATCH):
+            yield [(r, e, lic, bool(c)) for r, e, lic, c in batch]
+
+
+def _report_duplicates(job: ImportJob, header_map: HeaderMap, report: Report) -> None:
+    header = {c.field: header_map.header_of(c.field, COLUMNS) for c in COLUMNS}
+    fields = tuple(f for f in ENTITY_FIELDS if f in header_map.fields)
+    for batch in _duplicate_rows(job.pk):
+        details = _entity_details(job.pk, {n for r, e, _l, _c in batch for n in (r, e)}, fields)
+        rejected: list[int] = []
+        for row, entity_first, lic_first, contradicts in batch:
+            rejected.append(row)
+            key_column = header["uscc"] if details[row][0] else header["name"]
+            if contradicts:
+                differing = [header[f] for f, a, b in zip(fields, details[row][1],
+                                                          details[entity_first][1], strict=True)
+                             if a != b]
+                report.add(row, differing[0] if differing else key_column, gettext_noop(
+                    "the same entity as row {first} but with different {columns}: a file "
+                    "must describe an entity the same way on every row"),
+                    first=entity_first, columns="、".join(differing))
+            else:
+                column = header["lic_number"] if "lic_number" in header_map.fields \
+                    else key_column
+                report.add(row, column, gettext_noop(
+                    "repeats row {first}: the same entity and licence number"),
+                    first=lic_first)
+        _mark_rejected(job.pk, rejected)
+        report.count_rejected(len(rejected))
+
+
+def _entity_details(job_id: int, rows: set[int], fields: Sequence[str]
+                    ) -> dict[int, tuple[str | None, tuple]]:
+    """row → (code, entity field values) for a few rows."""
+    if not rows:
+        return {}
+    marks = ", ".join(["%s"] * len(rows))
+    columns = ", ".join(fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT row, uscc, {columns} FROM {S} WHERE job_id = %s "
+                       f"AND row IN ({marks})", [job_id, *sorted(rows)])
+        return {r[0]: (r[1], tuple(r[2:])) for r in cursor.fetchall()}
+
+
+def _mark_rejected(job_id: int, rows: list[int]) -> None:
+    if not rows:
+        return
+    marks = ", ".join(["%s"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {S} SET rejected = TRUE WHERE job_id = %s AND row IN ({marks})",
+                       [job_id, *rows])
+
+
+def _differs(left: str, right: str, pairs: Sequence[tuple[str, str]]) -> str:
+    """SQL true when any (left column, right column) pair differs, NULLs compared as values."""
+    if not pairs:
+        return "FALSE"
+    return "(" + " OR ".join(f"{left}.{a} IS DISTINCT FROM {right}.{b}" for a, b in pairs) + ")"
+
+
+class TargetCommit:
+    """The set-based merge of a job's staged rows into its department's directory.
+
+    Each step is one SQL statement over all rows; the caller runs them in one transaction.
+    """
+
+    def __init__(self, job: ImportJob, header_map: HeaderMap, *, actor_id: int | None,
+                 now: datetime, today: date) -> None:
+        self.job = job
+        fields = header_map.fields
+        self.mapped = [f for f in ENTITY_FIELDS if f in fields]
+        self.licence_mapped = [c for c in LICENCE_COLUMNS
+                               if any(f in fields for f in _LICENCE_SOURCES.get(c, (c,)))]
+        self.params: dict[str, Any] = {
+            "job": job.pk, "dept": job.department_id, "actor": actor_id,
+            "now": sql.param(now), "today": sql.param(today), "max_before": 0,
+        }
+
+    # The department's directory, keyed like the staging rows. Of several targets without a
+    # code and with the same name, the oldest is the one imports match.
+    @staticmethod
+    def directory() -> str:
+        return f"""(SELECT t.*, COALESCE(t.uscc, '#' || t.name) AS ekey FROM {T} t
+            WHERE t.department_id = %(dept)s AND (t.uscc IS NOT NULL OR t.id IN (
+              SELECT MIN(id) FROM {T} WHERE department_id = %(dept)s AND uscc IS NULL
+              GROUP BY name)))"""
+
+    def _target_changed(self) -> str:
+        pairs = [(f, f) for f in self.mapped]
+        return f"d.fingerprint <> s.fingerprint AND {_differs('d', 's', pairs)}"
+
+    def _licence_changed(self) -> str:
+        return _differs("l", "s", [(LICENCE_COLUMNS[c], c) for c in self.licence_mapped])
+
+    def _risk_set_on(self) -> str:
+        if "risk_class" not in self.mapped:
+            return "d.risk_set_on"
+        return ("CASE WHEN s.risk_class <> '' AND s.risk_class IS DISTINCT FROM d.risk_class "
+                "THEN %(today)s ELSE d.risk_set_on END")
+
+    def _execute(self, query: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(query, self.params)
+            return cursor.rowcount
+
+    def _staged(self, extra: str = "") -> str:
+        return f"s.job_id = %(job)s AND NOT s.rejected {extra}"
+
+    def run(self) -> dict[str, int]:
+        sql.tune_for_bulk()
+        counts = self.count()
+        self.record_target_updates()
+        self.update_targets()
+        self.params["max_before"] = self._max_target_id()
+        self.insert_targets()
+        self.record_target_creations()
+        self.record_licence_changes()
+        self.update_licences()
+        self.insert_licences()
+        return counts
+
+    def count(self) -> dict[str, int]:
+        """Row outcomes (new / updated / unchanged) and entity counts, before any write."""
+        imported = "((s.lic_key <> '' AND l.id IS NULL) OR (s.lic_key = '' AND d.id IS NULL))"
+        target_changed = f"(d.id IS NOT NULL AND {self._target_changed()})"
+        licence_changed = f"(l.id IS NOT NULL AND {self._licence_changed()})"
+        query = f"""
+            SELECT COUNT(*),
+              SUM(CASE WHEN {imported} THEN 1 ELSE 0 END),
+              SUM(CASE WHEN NOT {imported} AND ({target_changed} OR {licence_changed})
+                  THEN 1 ELSE 0 END),
+              SUM(CASE WHEN s.is_rep AND d.id IS NULL THEN 1 ELSE 0 END),
+              SUM(CASE WHEN s.is_rep AND {target_changed} THEN 1 ELSE 0 END),
+              SUM(CASE WHEN s.lic_key <> '' AND l.id IS NULL THEN 1 ELSE 0 END),
+              SUM(CASE WHEN {licence_changed} THEN 1 ELSE 0 END)
+            FROM {S} s LEFT JOIN {self.directory()} d ON d.ekey = s.entity_key
+            LEFT JOIN {L} l ON l.target_id = d.id AND l.number = s.lic_key
+            WHERE {self._staged()}"""
+        with connection.cursor() as cursor:
+            cursor.execute(query, self.params)
+            total, *rest = (int(v or 0) for v in cursor.fetchone())
+        imported_rows, updated_rows, t_new, t_upd, l_new, l_upd = rest
+        return {"imported": imported_rows, "updated": updated_rows,
+                "unchanged": total - imported_rows - updated_rows,
+                "targets_created": t_new, "targets_updated": t_upd,
+                "licences_created": l_new, "licences_updated": l_upd}
+
+    @staticmethod
+    def _change_insert(select: str) -> str:
+        return f"""INSERT INTO {C} (target_id, at, actor_id, import_job_id, action, before,
+            after, note) SELECT {select}"""
+
+    @staticmethod
+    def _head(action: str) -> str:
+        """Time, actor, job and action of a change row."""
+        return f"%(now)s, CAST(%(actor)s AS BIGINT), %(job)s, '{action}'"
+
+    def record_target_updates(self) -> int:
+        before = sql.json_object([(f, f"d.{f}") for f in HISTORY_FIELDS])
+        after = sql.json_object([
+            (f, f"s.{f}" if f in self.mapped else
+             self._risk_set_on() if f == "risk_set_on" else f"d.{f}")
+            for f in HISTORY_FIELDS])
+        return self._execute(self._change_insert(f"""
+            d.id, {self._head("update")}, {before}, {after}, ''
+            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
+            WHERE {self._staged("AND s.is_rep")} AND {self._target_changed()}"""))
+
+    def update_targets(self) -> int:
+        sets = [f"{f} = s.{f}" for f in self.mapped]
+        if "risk_class" in self.mapped:
+            sets.append(f"risk_set_on = {self._risk_set_on()}")
+        sets += ["fingerprint = s.fingerprint", "updated_at = %(now)s"]
+        return self._execute(f"""
+            UPDATE {T} SET {", ".join(sets)}
+            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
+            WHERE {T}.id = d.id AND {self._staged("AND s.is_rep")}
+              AND d.fingerprint <> s.fingerprint""")
+
+    def _max_target_id(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {T}")
+            return int(cursor.fetchone()[0])
+
+    def insert_targets(self) -> int:
+        columns = ", ".join(ENTITY_FIELDS)
+        values = ", ".join(f"s.{f}" for f in ENTITY_FIELDS)
+        return self._execute(f"""
+            INSERT INTO {T} (department_id, {columns}, risk_set_on, last_inspected_on, source,
+              fingerprint, created_at, updated_at)
+            SELECT %(dept)s, {values},
+              CASE WHEN s.risk_class <> '' THEN %(today)s ELSE CAST(NULL AS DATE) END,
+              CAST(NULL AS DATE), '{TargetSource.IMPORT}', s.fingerprint, %(now)s, %(now)s
+            FROM {S} s
+            WHERE {self._staged("AND s.is_rep")} AND NOT EXISTS (
+              SELECT 1 FROM {T} t WHERE t.department_id = %(dept)s
+                AND COALESCE(t.uscc, '#' || t.name) = s.entity_key)""")
+
+    def _created_now(self, alias: str) -> str:
+        return (f"{alias}.id > %(max_before)s AND {alias}.created_at = %(now)s "
+                f"AND {alias}.source = '{TargetSource.IMPORT}'")
+
+    def record_target_creations(self) -> int:
+        after = sql.json_object([(f, f"t.{f}") for f in HISTORY_FIELDS])
+        return self._execute(self._change_insert(f"""
+            t.id, {self._head("create")}, {sql.empty_json()}, {after}, ''
+            FROM {T} t WHERE t.department_id = %(dept)s AND {self._created_now("t")}"""))
+
+    def _licence_json(self, alias: str, merged: bool) -> str:
+        pairs = [("number", "s.lic_key" if merged else f"{alias}.number")]
+        for staged, column in LICENCE_COLUMNS.items():
+            own = f"s.{staged}" if merged and staged in self.licence_mapped else \
+                f"{alias}.{column}"
+            pairs.append((column, own))
+        return sql.json_object(pairs)
+
+    def _new_licence_json(self) -> str:
+        return sql.json_object([("number", "s.lic_key")] + [
+            (column, f"s.{staged}") for staged, column in LICENCE_COLUMNS.items()])
+
+    def record_licence_changes(self) -> int:
+        """Licences changed, or added to targets that existed before this import."""
+        changed = self._execute(self._change_insert(f"""
+            d.id, {self._head("licence")}, {self._licence_json("l", False)},
+              {self._licence_json("l", True)}, s.lic_key
+            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
+            JOIN {L} l ON l.target_id = d.id AND l.number = s.lic_key
+            WHERE {self._staged("AND s.lic_key <> ''")} AND {self._licence_changed()}"""))
+        added = self._execute(self._change_insert(f"""
+            d.id, {self._head("licence")}, {sql.empty_json()}, {self._new_licence_json()}, s.lic_key
+            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
+            WHERE {self._staged("AND s.lic_key <> ''")} AND NOT ({self._created_now("d")})
+              AND NOT EXISTS (SELECT 1 FROM {L} l
+                              WHERE l.target_id = d.id AND l.number = s.lic_key)"""))
+        return changed + added
+
+    def update_licences(self) -> int:
+        if not self.licence_mapped:
+            return 0
+        sets = [f"{LICENCE_COLUMNS[c]} = s.{c}" for c in self.licence_mapped]
+        return self._execute(f"""
+            UPDATE {L} SET {", ".join(sets)}, import_job_id = %(job)s
+            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
+            WHERE {L}.target_id = d.id AND {L}.number = s.lic_key
+              AND {self._staged("AND s.lic_key <> ''")}
+              AND {_differs(L, "s", [(LICENCE_COLUMNS[c], c) for c in self.licence_mapped])}""")
+
+    def insert_licences(self) -> int:
+        columns = ", ".join(LICENCE_COLUMNS.values())
+        values = ", ".join(f"s.{c}" for c in LICENCE_COLUMNS)
+        return self._execute(f"""
+            INSERT INTO {L} (target_id, number, {columns}, import_job_id)
+            SELECT d.id, s.lic_key, {values}, %(job)s
+            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
+            WHERE {self._staged("AND s.lic_key <> ''")} AND NOT EXISTS (
+              SELECT 1 FROM {L} l WHERE l.target_id = d.id AND l.number = s.lic_key)""")
