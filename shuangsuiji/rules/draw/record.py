@@ -48,7 +48,7 @@ def build_record(*, task: Mapping[str, str], pool_lines: Sequence[str], pool_dig
         "departments": [{"code": d.code, "officers": d.officers, "experts": d.experts}
                         for d in departments],
         "lookback_days": lookback_days,
-        "conflicts": conflicts_json(conflicts),
+        "conflicts": conflicts_for_record(conflicts),
         "groups": [group_json(g) for g in result.groups],
         "replacements": [],
         "drawn_at": drawn_at,
@@ -57,7 +57,7 @@ def build_record(*, task: Mapping[str, str], pool_lines: Sequence[str], pool_dig
     return record
 
 
-def conflicts_json(conflicts: Sequence[Conflict]) -> list[dict[str, str]]:
+def conflicts_for_record(conflicts: Sequence[Conflict]) -> list[dict[str, str]]:
     unique = sorted({(c.inspector, c.target, c.reason) for c in conflicts})
     return [{"inspector": i, "target": t, "reason": r} for i, t, r in unique]
 

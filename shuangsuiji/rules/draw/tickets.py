@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 _PREFIX_DIGITS = 19
 _MOD = 10**_PREFIX_DIGITS
+# Below this pool size the pure Python order is as fast as setting up the C one.
+_FAST_FROM = 2000
 
 
 def _seed_prefix(seed: str) -> bytes:
@@ -51,6 +53,15 @@ def prefix_keys(identifiers: Sequence[str], seed: str) -> list[int]:
 
 def draw_order(identifiers: Sequence[str], seed: str) -> list[str]:
     """The stratum's draw order: identifiers sorted by (ticket, identifier)."""
+    from . import fast
+
+    if fast.AVAILABLE and len(identifiers) > _FAST_FROM:
+        return fast.draw_order(identifiers, seed)
+    return python_draw_order(identifiers, seed)
+
+
+def python_draw_order(identifiers: Sequence[str], seed: str) -> list[str]:
+    """draw_order in pure Python (the reference for the C fast path)."""
     keys = prefix_keys(identifiers, seed)
     order = sorted(range(len(identifiers)), key=keys.__getitem__)
     return _settle_ties([identifiers[i] for i in order], [keys[i] for i in order], seed)

@@ -1,0 +1,149 @@
+"""How long a verifiable draw takes on a province-sized pool, against the naive draw.
+
+    .venv/bin/python benchmarks/draw.py [--candidates 10000000] [--database-url URL]
+
+Builds (or reuses) an N-candidate pool in PostgreSQL in four risk strata, then times
+  (a) the naive, unverifiable draw many platforms do: ORDER BY random() LIMIT k per stratum;
+  (b) our full draw: freeze (pool digest), tickets, selection, standby lists, groups, record;
+  (c) `shuangsuiji draw verify` on that record, in a separate process;
+and prints the times, (b)/(a), (c)/(a), candidates per second and peak memory.
+"""
+
+import argparse
+import hashlib
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+from shuangsuiji.rules.draw import fast
+from shuangsuiji.rules.draw import pools as P
+from shuangsuiji.rules.draw.bulk import bulk_draw, write_record
+from shuangsuiji.rules.draw.engine import DepartmentSpec
+from shuangsuiji.rules.draw.sizes import StratumRule, sample_size
+
+SHARES = {"A": 40, "B": 30, "C": 20, "D": 10}  # percent of the pool per risk class
+RULES = {"A": StratumRule(ratio="0.02"), "B": StratumRule(ratio="0.05"),
+         "C": StratumRule(ratio="0.2"), "D": StratumRule(ratio="1")}
+DEPARTMENTS = [DepartmentSpec("SJ", 2, 1), DepartmentSpec("XF", 2, 0)]
+
+
+def ensure_pool(conn: psycopg.Connection, n: int) -> str:
+    table = f"bench_draw_pool_{n}"
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (table,))
+        if cur.fetchone()[0]:
+            return table
+        print(f"building {table} with {n:,} candidates…", flush=True)
+        # COLLATE "C": the primary-key index then gives lines in UTF-8 byte order (§1).
+        cur.execute(f'CREATE TABLE {table} (ident text COLLATE "C" PRIMARY KEY, '
+                    "stratum text NOT NULL)")
+        cur.execute(
+            f"INSERT INTO {table} SELECT '91' || lpad((i::bigint * 7919 %% 1000000007)::text, 16,"
+            " '0'), CASE WHEN i %% 100 < 40 THEN 'A' WHEN i %% 100 < 70 THEN 'B' "
+            "WHEN i %% 100 < 90 THEN 'C' ELSE 'D' END FROM generate_series(1, %s) i", (n,))
+        cur.execute(f"CREATE INDEX ON {table} (stratum)")
+        cur.execute(f"ANALYZE {table}")
+    conn.commit()
+    return table
+
+
+def naive(conn: psycopg.Connection, table: str, sizes: dict[str, int]) -> float:
+    start = time.perf_counter()
+    with conn.cursor() as cur:
+        for label, n in sizes.items():
+            cur.execute(f"SELECT ident FROM {table} WHERE stratum = %s ORDER BY random() LIMIT %s",
+                        (label, sample_size(n, RULES[label])))
+            cur.fetchall()
+    return time.perf_counter() - start
+
+
+def ours(conn: psycopg.Connection, table: str, out: Path) -> tuple[float, dict[str, float]]:
+    steps: dict[str, float] = {}
+    start = time.perf_counter()
+    chunks = []
+    digest = hashlib.sha256()
+    with conn.cursor() as cur, cur.copy(
+            f"COPY (SELECT ident, stratum FROM {table} ORDER BY ident) TO STDOUT") as copy:
+        for chunk in copy:
+            digest.update(chunk)
+            chunks.append(bytes(chunk))
+    buffer = b"".join(chunks)
+    del chunks
+    pool_digest = digest.hexdigest()
+    steps["freeze: read pool + digest"] = time.perf_counter() - start
+    inspectors = sorted(
+        [P.PoolInspector(f"SJ{i:04d}", "SJ", "officer") for i in range(300)]
+        + [P.PoolInspector(f"SJX{i:03d}", "SJ", "expert") for i in range(40)]
+        + [P.PoolInspector(f"XF{i:04d}", "XF", "officer") for i in range(200)],
+        key=lambda i: P.inspector_line(i).encode())
+    inspector_lines = [P.inspector_line(i).rstrip("\n") for i in inspectors]
+    inspector_digest = P.lines_digest(line + "\n" for line in inspector_lines)
+    secret = P.new_server_secret()
+    ceremony = "38201958377102938475"
+    seed = P.make_seed(secret, ceremony, pool_digest, inspector_digest)
+    mark = time.perf_counter()
+    draw = bulk_draw(pool_buffer=buffer, seed=seed, rules=RULES, inspectors=inspectors,
+                     departments=DEPARTMENTS, conflicts=[])
+    steps["tickets, order, selection, standby, groups"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    with out.open("wb") as fh:
+        write_record(fh, draw=draw, task={"id": "1", "code": "BENCH", "name": "benchmark"},
+                     pool_digest=pool_digest, inspector_lines=inspector_lines,
+                     inspector_digest=inspector_digest, server_secret=secret,
+                     commitment=P.commitment(secret), ceremony_input=ceremony,
+                     witnesses=["甲", "乙"], ceremony_source="十面骰子", seed=seed, rules=RULES,
+                     departments=DEPARTMENTS, lookback_days=365, conflicts=[],
+                     drawn_at="2026-11-27T09:00:00+08:00")
+    steps["record (canonical JSON, digest, file)"] = time.perf_counter() - mark
+    return time.perf_counter() - start, steps
+
+
+def verify_in_subprocess(path: Path) -> tuple[float, int, str]:
+    code = ("import resource,sys,time;from shuangsuiji.cli import main;t=time.perf_counter();"
+            "rc=main(['draw','verify',sys.argv[1]]);"
+            "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, rc)")
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                            text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    lines = result.stdout.strip().splitlines()
+    seconds, rss, rc = lines[-1].split()
+    return float(seconds), int(rss), f"{lines[0]} (exit {rc})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--candidates", type=int, default=10_000_000)
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/shuangsuiji_bench"))
+    args = parser.parse_args()
+    out = Path(__file__).resolve().parent / "out"
+    out.mkdir(exist_ok=True)
+    record_path = out / f"draw-{args.candidates}.json"
+    with psycopg.connect(args.database_url) as conn:
+        table = ensure_pool(conn, args.candidates)
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT stratum, count(*) FROM {table} GROUP BY 1 ORDER BY 1")
+            sizes = dict(cur.fetchall())
+        a = naive(conn, table, sizes)
+        b, steps = ours(conn, table, record_path)
+    peak_b = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    c, peak_c, verdict = verify_in_subprocess(record_path)
+    n = args.candidates
+    pool_mb = n * (len(next(iter(sizes))) + 20) / 1e6
+    print(f"\ncandidates: {n:,} in strata {sizes}; C fast path: {fast.AVAILABLE}")
+    print(f"(a) naive ORDER BY random() LIMIT k:  {a:8.2f} s")
+    print(f"(b) verifiable draw, full record:      {b:8.2f} s   (b)/(a) = {b / a:.2f}")
+    for step, seconds in steps.items():
+        print(f"      {step:42s} {seconds:6.2f} s")
+    print(f"(c) draw verify (separate process):    {c:8.2f} s   (c)/(a) = {c / a:.2f}  {verdict}")
+    print(f"candidates/s, draw: {n / b:,.0f}; verify: {n / c:,.0f}")
+    print(f"peak memory: draw {peak_b / 1024:,.0f} MB, verify {peak_c / 1024:,.0f} MB; "
+          f"pool as text ≈ {pool_mb:,.0f} MB; record {record_path.stat().st_size / 1e6:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

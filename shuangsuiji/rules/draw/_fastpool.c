@@ -1,0 +1,160 @@
+/*
+ * Fast path for large pools (protocol §1 and §4), optional: every function here has a pure
+ * Python equivalent in pools.py / tickets.py, and the tests check that both agree.
+ *
+ * The input is a frozen pool as the database's COPY writes it: lines "ID\tSTRATUM\n".
+ * scan() gives, per line, the 19-digit ticket prefix key (see tickets.py), the stratum's
+ * index and where the ID sits in the buffer; quoted_ids() and quoted_lines() write the JSON
+ * arrays of the record without creating a Python string per candidate.
+ *
+ * SHA-256 comes from OpenSSL's libcrypto (the library Python's hashlib uses).
+ */
+#define PY_SSIZE_T_CLEAN
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <Python.h>
+#include <openssl/sha.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef unsigned __int128 u128;
+static const uint64_t MOD19 = 10000000000000000000ULL; /* 10^19 */
+
+/* The first 19 digits of reversed(decimal(N)) as an integer, N = the 256-bit digest. */
+static uint64_t prefix_key(const unsigned char digest[32]) {
+    u128 r = 0;
+    for (int limb = 0; limb < 4; limb++) {
+        uint64_t v = 0;
+        for (int b = 0; b < 8; b++) v = (v << 8) | digest[limb * 8 + b];
+        r = ((r << 64) | v) % MOD19;
+    }
+    uint64_t x = (uint64_t)r, key = 0;
+    for (int j = 0; j < 19; j++) { key = key * 10 + x % 10; x /= 10; }
+    return key;
+}
+
+static PyObject *scan(PyObject *self, PyObject *args) {
+    Py_buffer buf, prefix;
+    PyObject *labels;
+    if (!PyArg_ParseTuple(args, "y*y*O!", &buf, &prefix, &PyTuple_Type, &labels)) return NULL;
+    PyObject *result = NULL;
+    if (prefix.len != 64) {
+        PyErr_SetString(PyExc_ValueError, "the seed prefix must be 64 bytes");
+        goto done;
+    }
+    Py_ssize_t nlabels = PyTuple_GET_SIZE(labels);
+    if (nlabels > 255) { PyErr_SetString(PyExc_ValueError, "too many strata"); goto done; }
+    const char *data = buf.buf;
+    Py_ssize_t len = buf.len, n = 0;
+    for (Py_ssize_t i = 0; i < len; i++) if (data[i] == '\n') n++;
+    PyObject *keys = PyBytes_FromStringAndSize(NULL, n * 8);
+    PyObject *codes = PyBytes_FromStringAndSize(NULL, n);
+    PyObject *starts = PyBytes_FromStringAndSize(NULL, n * 8);
+    PyObject *lens = PyBytes_FromStringAndSize(NULL, n * 2);
+    if (!keys || !codes || !starts || !lens) goto fail;
+    uint64_t *k = (uint64_t *)PyBytes_AS_STRING(keys);
+    unsigned char *c = (unsigned char *)PyBytes_AS_STRING(codes);
+    uint64_t *s = (uint64_t *)PyBytes_AS_STRING(starts);
+    uint16_t *l = (uint16_t *)PyBytes_AS_STRING(lens);
+    SHA256_CTX base;
+    SHA256_Init(&base);
+    SHA256_Update(&base, prefix.buf, 64);
+    Py_ssize_t pos = 0;
+    for (Py_ssize_t row = 0; row < n; row++) {
+        const char *line = data + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        const char *tab = memchr(line, '\t', nl - line);
+        if (!tab || tab - line > 65535) {
+            PyErr_Format(PyExc_ValueError, "line %zd is not ID<TAB>STRATUM", row + 1);
+            goto fail;
+        }
+        SHA256_CTX ctx = base;
+        unsigned char digest[32];
+        SHA256_Update(&ctx, line, tab - line);
+        SHA256_Final(digest, &ctx);
+        k[row] = prefix_key(digest);
+        s[row] = (uint64_t)pos;
+        l[row] = (uint16_t)(tab - line);
+        Py_ssize_t slen = nl - tab - 1, code = -1;
+        for (Py_ssize_t j = 0; j < nlabels; j++) {
+            PyObject *label = PyTuple_GET_ITEM(labels, j);
+            if (PyBytes_Check(label) && PyBytes_GET_SIZE(label) == slen &&
+                memcmp(PyBytes_AS_STRING(label), tab + 1, slen) == 0) { code = j; break; }
+        }
+        if (code < 0) {
+            PyErr_Format(PyExc_ValueError, "line %zd has an unknown stratum", row + 1);
+            goto fail;
+        }
+        c[row] = (unsigned char)code;
+        pos = (nl - data) + 1;
+    }
+    result = Py_BuildValue("(NNNN)", keys, codes, starts, lens);
+    goto done;
+fail:
+    Py_XDECREF(keys); Py_XDECREF(codes); Py_XDECREF(starts); Py_XDECREF(lens);
+done:
+    PyBuffer_Release(&buf);
+    PyBuffer_Release(&prefix);
+    return result;
+}
+
+/* JSON array body "ID1","ID2",… of the IDs at `order` (int64 row numbers). IDs are plain
+ * ASCII (统一社会信用代码 or X-<number>), so no escaping is needed; scan() checked the rest. */
+static PyObject *quoted_ids(PyObject *self, PyObject *args) {
+    Py_buffer buf, starts, lens, order;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*", &buf, &starts, &lens, &order)) return NULL;
+    PyObject *out = NULL;
+    const uint64_t *s = starts.buf;
+    const uint16_t *l = lens.buf;
+    const int64_t *o = order.buf;
+    Py_ssize_t n = order.len / 8, total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) total += l[o[i]] + 3;
+    out = PyBytes_FromStringAndSize(NULL, total > 0 ? total - 1 : 0);
+    if (out && n) {
+        char *w = PyBytes_AS_STRING(out);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (i) *w++ = ',';
+            *w++ = '"';
+            memcpy(w, (const char *)buf.buf + s[o[i]], l[o[i]]);
+            w += l[o[i]];
+            *w++ = '"';
+        }
+    }
+    PyBuffer_Release(&buf); PyBuffer_Release(&starts); PyBuffer_Release(&lens);
+    PyBuffer_Release(&order);
+    return out;
+}
+
+/* JSON array body of the pool lines without their LF: "ID\tS","ID\tS",… */
+static PyObject *quoted_lines(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
+    const char *d = buf.buf;
+    Py_ssize_t n = 0, tabs = 0;
+    for (Py_ssize_t i = 0; i < buf.len; i++) { n += d[i] == '\n'; tabs += d[i] == '\t'; }
+    Py_ssize_t total = buf.len - n + tabs + 3 * n - (n ? 1 : 0);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, total);
+    if (out) {
+        char *w = PyBytes_AS_STRING(out);
+        int open = 0;
+        for (Py_ssize_t i = 0; i < buf.len; i++) {
+            if (!open) { if (w != PyBytes_AS_STRING(out)) *w++ = ','; *w++ = '"'; open = 1; }
+            char ch = d[i];
+            if (ch == '\n') { *w++ = '"'; open = 0; }
+            else if (ch == '\t') { *w++ = '\\'; *w++ = 't'; }
+            else *w++ = ch;
+        }
+    }
+    PyBuffer_Release(&buf);
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"scan", scan, METH_VARARGS, "keys, stratum codes, ID offsets and lengths of a pool"},
+    {"quoted_ids", quoted_ids, METH_VARARGS, "JSON array body of IDs in a given order"},
+    {"quoted_lines", quoted_lines, METH_VARARGS, "JSON array body of pool lines"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fastpool", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__fastpool(void) { return PyModule_Create(&module); }

@@ -1,0 +1,144 @@
+"""The draw of a pool of millions, straight from the database's COPY output.
+
+Same protocol, same record bytes as engine.run_draw + record.build_record + canonical_json
+(tests/rules/draw/test_bulk.py compares them byte for byte), without a Python object per
+candidate: the pool stays one bytes buffer of "ID\\tSTRATUM\\n" lines, keys and orders are
+numpy arrays, and the record's big arrays are written by the C fast path.
+"""
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+import numpy as np
+
+from ..canonical import canonical_json
+from . import PROTOCOL_VERSION, fast
+from .engine import Conflict, DepartmentSpec, DrawnTarget, Group, GroupMatcher, ticket_order
+from .pools import PoolInspector
+from .record import conflicts_for_record, group_json
+from .sizes import StratumRule, sample_size
+from .tickets import ticket
+
+
+@dataclass
+class BulkStratum:
+    n: int
+    k: int
+    drawn: list[DrawnTarget]
+    standby_rows: np.ndarray
+
+
+@dataclass
+class BulkDraw:
+    pool: fast.ScannedPool
+    strata: dict[str, BulkStratum]
+    groups: list[Group]
+
+    @property
+    def drawn(self) -> list[DrawnTarget]:
+        return [t for label in sorted(self.strata) for t in self.strata[label].drawn]
+
+
+def bulk_draw(*, pool_buffer: bytes, seed: str, rules: Mapping[str, StratumRule],
+              inspectors: Sequence[PoolInspector], departments: Sequence[DepartmentSpec],
+              conflicts: Iterable[Conflict]) -> BulkDraw:
+    labels = tuple(sorted(rules))
+    pool = fast.scan(pool_buffer, seed, labels)
+    strata: dict[str, BulkStratum] = {}
+    for label in labels:
+        rows = pool.rows_of(label)
+        k = sample_size(len(rows), rules[label])
+        order = fast.order_rows(pool, rows, seed)
+        drawn = [DrawnTarget(ident, label, ticket(ident, seed), pos)
+                 for pos, ident in enumerate((pool.ident(r) for r in order[:k].tolist()),
+                                             start=1)]
+        strata[label] = BulkStratum(len(rows), k, drawn, order[k:])
+    matcher = GroupMatcher(inspectors, departments, conflicts, seed)
+    groups: list[Group] = []
+    for target in ticket_order(t for s in strata.values() for t in s.drawn):
+        groups.extend(matcher.groups_for(target.id))
+    return BulkDraw(pool, strata, groups)
+
+
+_POOL = "\x00pool-lines"
+_STANDBY = "\x00standby:"
+
+
+def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], pool_digest: str,
+                 inspector_lines: Sequence[str], inspector_digest: str, server_secret: str,
+                 commitment: str, ceremony_input: str, witnesses: Sequence[str],
+                 ceremony_source: str, seed: str, rules: Mapping[str, StratumRule],
+                 departments: Sequence[DepartmentSpec], lookback_days: int,
+                 conflicts: Sequence[Conflict], drawn_at: str) -> str:
+    """Write the canonical full record to `out`; return its record_digest."""
+    pool = draw.pool
+    record: dict[str, Any] = {
+        "protocol": PROTOCOL_VERSION,
+        "task": dict(task),
+        "pool": {"digest": pool_digest, "size": int(pool.keys.size),
+                 "strata": {label: s.n for label, s in draw.strata.items() if s.n},
+                 "lines": [_POOL]},
+        "inspector_pool": {"digest": inspector_digest, "size": len(inspector_lines),
+                           "lines": list(inspector_lines)},
+        "commitment": commitment,
+        "server_secret": server_secret,
+        "ceremony": {"input": ceremony_input, "witnesses": list(witnesses),
+                     "source": ceremony_source},
+        "seed": seed,
+        "rules": {label: rule.as_json() for label, rule in sorted(rules.items())},
+        "strata": {label: {"n": s.n, "k": s.k} for label, s in sorted(draw.strata.items())},
+        "drawn": [{"id": t.id, "stratum": t.stratum, "ticket": t.ticket, "position": t.position}
+                  for t in draw.drawn],
+        "standby": {label: [_STANDBY + label] for label in sorted(draw.strata)},
+        "departments": [{"code": d.code, "officers": d.officers, "experts": d.experts}
+                        for d in departments],
+        "lookback_days": lookback_days,
+        "conflicts": conflicts_for_record(conflicts),
+        "groups": [group_json(g) for g in draw.groups],
+        "replacements": [],
+        "drawn_at": drawn_at,
+    }
+    big = {_json_str(_POOL): _pool_lines(pool)}
+    for label, stratum in draw.strata.items():
+        big[_json_str(_STANDBY + label)] = _ids(pool, stratum.standby_rows)
+    digest = hashlib.sha256()
+    for piece in _pieces(canonical_json(record), big):
+        digest.update(piece)
+    record["record_digest"] = digest.hexdigest()
+    for piece in _pieces(canonical_json(record), big):
+        out.write(piece)
+    return record["record_digest"]
+
+
+def _json_str(sentinel: str) -> str:
+    return canonical_json(sentinel)
+
+
+def _pool_lines(pool: fast.ScannedPool) -> bytes:
+    if fast.AVAILABLE:
+        return fast._fastpool.quoted_lines(pool.buffer)
+    lines = pool.buffer.decode("utf-8").split("\n")[:-1]
+    return canonical_json(lines)[1:-1].encode("utf-8")
+
+
+def _ids(pool: fast.ScannedPool, rows: np.ndarray) -> bytes:
+    if fast.AVAILABLE:
+        return fast._fastpool.quoted_ids(pool.buffer, pool.starts.tobytes(), pool.lens.tobytes(),
+                                         rows.astype(np.int64).tobytes())
+    return canonical_json([pool.ident(r) for r in rows.tolist()])[1:-1].encode("utf-8")
+
+
+def _pieces(text: str, big: Mapping[str, bytes]) -> Iterable[bytes]:
+    """The canonical text with each sentinel string replaced by its array body."""
+    rest = text
+    while True:
+        found = [(rest.find(key), key) for key in big if key in rest]
+        if not found:
+            yield rest.encode("utf-8")
+            return
+        index, key = min(found)
+        yield rest[:index].encode("utf-8")
+        yield big[key]
+        rest = rest[index + len(key):]
