@@ -1,6 +1,8 @@
 """The `shuangsuiji` command: Django's management commands under the platform's own names.
 
-    shuangsuiji import targets FILE [--all-or-nothing] [--dry-run] [--json]
+    shuangsuiji import targets|inspectors|items FILE [--department CODE] [--all-or-nothing]
+                       [--dry-run] [--json] [--map 'header=field'] [--ignore-column NAME]
+    shuangsuiji export items FILE.xlsx [--department CODE]
     shuangsuiji audit verify
     shuangsuiji draw verify RECORD.json   (no database needed)
     shuangsuiji draw export TASK_CODE [--public]
@@ -12,7 +14,7 @@ import os
 import sys
 
 # Command names that are Python keywords or clash with Django's own are renamed here.
-ALIASES = {"import": "import_data"}
+ALIASES = {"import": "import_data", "export": "export_data"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,6 +35,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 
 class ImportIssueSerializer(serializers.ModelSerializer):
+    # The reason in the reader's language (the row stores the message template and values).
+    reason = serializers.CharField(source="message", read_only=True)
+
     class Meta:
         model = ImportIssue
         fields = ["row", "column", "reason"]
