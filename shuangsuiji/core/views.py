@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from shuangsuiji.accounts.scoping import Domain, can, is_admin
 
@@ -9,19 +10,15 @@ from .models import AuditEvent
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page after sign-in: counts of what the user may see, and where to go."""
-    from shuangsuiji.catalog.models import InspectionItem
-    from shuangsuiji.entities.models import Target
-    from shuangsuiji.inspectors.models import Inspector
+    """The landing page after sign-in: what the user may see, what needs attention, links."""
+    from shuangsuiji.catalog.selectors import item_summary
+    from shuangsuiji.entities.selectors import target_summary
+    from shuangsuiji.inspectors.selectors import inspector_summary
 
     user = request.user
-    counts = {
-        "items": InspectionItem.objects.for_user(user).count() if can(user, Domain.ITEMS) else None,
-        "targets": Target.objects.for_user(user).count() if can(user, Domain.TARGETS) else None,
-        "inspectors": (Inspector.objects.for_user(user).count()
-                       if can(user, Domain.INSPECTORS) else None),
-    }
-    return render(request, "core/home.html", {"counts": counts})
+    return render(request, "core/home.html", {
+        "items": item_summary(user=user), "targets": target_summary(user=user),
+        "inspectors": inspector_summary(user=user, today=timezone.localdate())})
 
 
 def audit_list(request: HttpRequest) -> HttpResponse:

@@ -1,5 +1,6 @@
 """Changes to the 检查对象名录库. Each change keeps who, when, what and from which import."""
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.core.snapshots import apply, diff, snapshot
 from shuangsuiji.rules import uscc
 
+from .choices import RiskClass
 from .models import Contact, Target, TargetChange
 
 # The fields a target's history tracks and an import may set (fingerprinted by imports).
@@ -100,7 +102,20 @@ def contact_add(*, actor: Any, target: Target, name: str, position: str = "",
 @transaction.atomic
 def contact_remove(*, actor: Any, contact: Contact) -> None:
     target = contact.target
+    contact_id = contact.pk
     contact.delete()
     audit_record(actor=actor, action="target.contact_remove", obj=target,
                  organisation_id=target.department.root_id,
-                 summary=_("Contact removed from {name}").format(name=target.name), data={})
+                 summary=_("Contact removed from {name}").format(name=target.name),
+                 data={"contact": contact_id, "name": contact.name})
+
+
+def target_set_risk_class(*, actor: Any, target: Target, risk_class: str, set_on: date,
+                          note: str = "") -> Target:
+    """信用风险分类: set the class (A–D) and the day it was set; kept in the change history."""
+    if risk_class not in RiskClass.values:
+        raise ValidationError({"risk_class": _("Choose a class from A to D.")})
+    return target_update(actor=actor, target=target,
+                         data={"risk_class": risk_class, "risk_set_on": set_on},
+                         note=note or _("Credit risk class set to {risk_class}").format(
+                             risk_class=risk_class))

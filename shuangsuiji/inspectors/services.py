@@ -15,10 +15,11 @@ from shuangsuiji.core.snapshots import apply, diff, snapshot
 from shuangsuiji.rules import idcard
 from shuangsuiji.rules.masking import mask_id_number
 
+from .choices import InspectorStatus
 from .models import Certificate, Conflict, Inspector, InspectorStatusChange
 
 INSPECTOR_FIELDS = ["department", "code", "name", "role", "specialties", "region_code",
-                    "status", "status_since", "phone", "id_number_masked"]
+                    "status", "status_since", "phone", "id_number_masked", "user"]
 
 
 def _user_or_none(actor: Any) -> Any:
@@ -94,6 +95,8 @@ def inspector_update(*, actor: Any, inspector: Inspector, data: dict[str, Any],
 def inspector_set_status(*, actor: Any, inspector: Inspector, status: str, effective_on: date,
                          note: str = "") -> Inspector:
     """在岗 / 调离 / 退休 from a date: draws on or after it read the new status."""
+    if status not in InspectorStatus.values:
+        raise ValidationError({"status": _("Unknown status: {status}").format(status=status)})
     inspector = Inspector.objects.select_for_update().get(pk=inspector.pk)
     InspectorStatusChange.objects.create(inspector=inspector, status=status,
                                          effective_on=effective_on, note=note,
@@ -133,6 +136,8 @@ def conflict_record(*, actor: Any, data: dict[str, Any]) -> Conflict:
     """Register a 回避 relationship; the draw will never pair this inspector and target."""
     conflict = Conflict(recorded_by=_user_or_none(actor))
     apply(conflict, data)
+    if conflict.valid_from and conflict.valid_to and conflict.valid_to < conflict.valid_from:
+        raise ValidationError({"valid_to": _("The end of validity is before its start.")})
     conflict.full_clean()
     conflict.save()
     audit_record(actor=actor, action="conflict.record", obj=conflict,
@@ -148,6 +153,11 @@ def conflict_record(*, actor: Any, data: dict[str, Any]) -> Conflict:
 def conflict_revoke(*, actor: Any, conflict: Conflict, reason: str) -> Conflict:
     if not reason.strip():
         raise ValidationError({"revoke_reason": _("A reason is required.")})
+    conflict = Conflict.objects.select_for_update().select_related(
+        "inspector__department", "target").get(pk=conflict.pk)
+    if conflict.revoked_at is not None:
+        raise ValidationError(_("This conflict was already revoked on {day}.").format(
+            day=timezone.localtime(conflict.revoked_at).date().isoformat()))
     conflict.revoked_at = timezone.now()
     conflict.revoke_reason = reason
     conflict.save(update_fields=["revoked_at", "revoke_reason"])

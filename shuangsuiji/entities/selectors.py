@@ -1,0 +1,105 @@
+"""Reads of the 检查对象名录库 for pages. The directory may hold a million rows: every filter
+here is an indexed equality or prefix match, and text search narrows by code before name."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from shuangsuiji.accounts.scoping import Action, Domain, can, get_for_user
+from shuangsuiji.core.web import FieldChange, field_changes
+from shuangsuiji.rules import uscc
+
+from .models import Contact, Target, TargetChange
+
+# The risk-class filter value for targets not yet classified.
+UNCLASSIFIED = "none"
+# What a code (or the start of one) looks like once normalised: no CJK, at least one digit.
+_CODE_LIKE = re.compile(r"(?=.*\d)[0-9A-Z]{4,18}")
+# The identifier draw records give a target without a code (Target.draw_id, "X-123"), once
+# normalised ("X123"); no code starts with X, so it cannot be mistaken for one.
+_DRAW_ID = re.compile(r"X(\d{1,18})")
+
+
+def target_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Target]:
+    """Targets the user may see, filtered by the list page's criteria."""
+    filters = filters or {}
+    targets = Target.objects.for_user(user).select_related("department")
+    for key in ("reg_status", "source", "department"):
+        value = filters.get(key)
+        if value not in (None, ""):
+            targets = targets.filter(**{key: value})
+    risk = filters.get("risk_class")
+    if risk:
+        targets = targets.filter(risk_class="" if risk == UNCLASSIFIED else risk)
+    for key in ("region_code", "industry_code"):
+        value = (filters.get(key) or "").strip()
+        if value:
+            # Codes are hierarchical (140500 city ⊃ 140502 district): a prefix selects a subtree.
+            targets = targets.filter(**{f"{key}__startswith": _region_prefix(value)
+                                        if key == "region_code" else value.upper()})
+    return target_search(targets, filters.get("q") or "")
+
+
+def target_search(targets: QuerySet[Target], text: str) -> QuerySet[Target]:
+    """A code (whole or its start), a draw id X-123, or else part of the name."""
+    text = text.strip()
+    if not text:
+        return targets
+    normalised = uscc.normalise(text)
+    if match := _DRAW_ID.fullmatch(normalised):
+        return targets.filter(pk=int(match.group(1)), uscc__isnull=True)
+    if _CODE_LIKE.fullmatch(normalised):
+        if len(normalised) == 18:
+            return targets.filter(uscc=normalised)
+        return targets.filter(uscc__startswith=normalised)
+    return targets.filter(name__icontains=text)
+
+
+def _region_prefix(code: str) -> str:
+    # 140500 means "the city 1405": drop the trailing zero pairs of a higher-level code.
+    code = code.strip()
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def target_get(*, user: Any, pk: int, action: Action = Action.VIEW) -> Target:
+    return get_for_user(Target.objects.select_related("department"), user, action, pk=pk)
+
+
+def contact_get(*, target: Target, pk: int) -> Contact:
+    """A contact of a target the caller has already fetched with the right permission."""
+    return get_object_or_404(target.contacts, pk=pk)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    change: TargetChange
+    changes: list[FieldChange]
+
+
+def target_history(*, target: Target) -> QuerySet[TargetChange]:
+    return target.changes.select_related("actor", "import_job")
+
+
+def history_entries(changes: Any) -> list[HistoryEntry]:
+    """Field diffs for one page of TargetChange rows."""
+    return [HistoryEntry(c, field_changes(Target, c.before, c.after)) for c in changes]
+
+
+def target_licences(*, target: Target) -> QuerySet[Any]:
+    return target.licences.select_related("import_job").order_by("-valid_to", "number")
+
+
+def target_summary(*, user: Any) -> dict[str, Any] | None:
+    """The home page's panel: one scan for the total and the targets not yet risk-classified."""
+    if not can(user, Domain.TARGETS):
+        return None
+    counts = Target.objects.for_user(user).aggregate(
+        total=Count("id"), unclassified=Count("id", filter=Q(risk_class="")))
+    return counts | {"unclassified_filter": UNCLASSIFIED,
+                     "can_change": can(user, Domain.TARGETS, Action.CHANGE)}
