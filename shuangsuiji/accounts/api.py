@@ -14,7 +14,7 @@ from rest_framework.routers import BaseRouter
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from shuangsuiji.core.api import ScopedViewSet
+from shuangsuiji.core.api import ApiAutoSchema, ScopedViewSet
 
 from .models import Department, User
 from .scoping import Action, Domain, can, is_admin
@@ -96,6 +96,7 @@ class MeView(APIView):
 
     authentication_classes = ScopedViewSet.authentication_classes
     permission_classes = [IsAuthenticated]
+    schema = ApiAutoSchema()
 
     @extend_schema(responses=MeSerializer, summary=_("The signed-in user"))
     def get(self, request: Request) -> Response:
@@ -134,6 +135,8 @@ class TokenView(APIView):
     authentication_classes: ClassVar = []
     permission_classes = [AllowAny]
     throttle_classes = [TokenThrottle]
+    parser_classes = ScopedViewSet.parser_classes
+    schema = ApiAutoSchema()
 
     @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer},
                    summary=_("Get an API token"), auth=[])

@@ -11,7 +11,11 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
@@ -29,6 +33,8 @@ from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, can, get_for_user, scope_for
 
 from .models import AuditEvent
+
+MAX_ID = 2**63 - 1  # BIGINT
 
 
 class PagePagination(PageNumberPagination):
@@ -52,6 +58,12 @@ class IdFilter(django_filters.NumberFilter):
     """An integer id in the query string (NumberFilter would accept 1.5 and say `number`)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Out-of-range ids are a 400 here, not an overflow in the database driver.
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class DomainPermission(BasePermission):
@@ -79,6 +91,67 @@ class Conflict409(exceptions.APIException):
     default_code = "conflict"
 
 
+_VALIDATION_ERROR = {
+    "type": "object",
+    "description": "Field name (or non_field_errors) → what is wrong with it",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ApiAutoSchema(AutoSchema):
+    """Documents the error answers too, so clients (and schemathesis) know every status."""
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        errors = operation["responses"]
+        has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+        if self.method in {"POST", "PUT", "PATCH"} or has_query:
+            errors["400"] = self._error(_("Invalid input, by field"), self._validation_error())
+        if operation.get("security"):
+            errors["401"] = self._error(_("Not signed in"))
+            errors["403"] = self._error(_("Your role does not allow this"))
+        if "{" in self.path or self._is_list_view():
+            errors["404"] = self._error(_("Not found in your organisation, or no such page"))
+        if operation.get("security") and self.method in {"POST", "PUT", "PATCH"}:
+            errors["409"] = self._error(_("Lost a race with a concurrent change"))
+        if self.view.throttle_classes:
+            errors["429"] = self._error(_("Too many requests"))
+        return operation
+
+    def _validation_error(self) -> dict[str, Any]:
+        component = ResolvedComponent(name="ValidationError", type=ResolvedComponent.SCHEMA,
+                                      object="ValidationError", schema=_VALIDATION_ERROR)
+        self.registry.register_on_missing(component)
+        # A body that is not JSON at all is a {"detail": …} ParseError instead.
+        return {"anyOf": [component.ref, self._error_ref()]}
+
+    def _error_ref(self) -> dict[str, Any]:
+        return self.resolve_serializer(ErrorSerializer, "response").ref
+
+    def _error(self, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+        if schema is None:
+            schema = self._error_ref()
+        return {"description": str(description),
+                "content": {"application/json": {"schema": schema}}}
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """JSON, not the HTML page, for API paths that do not exist."""
+    path = request.path
+    if not path.endswith("/"):
+        message = _("Not found. API paths end with a slash: {path}/").format(path=path)
+    else:
+        message = _("Not found: {path}").format(path=path)
+    return JsonResponse({"detail": message}, status=404)
+
+
 class ScopedViewSet(viewsets.GenericViewSet):
     """Base of every API view set: scoped queries, the matrix, and JSON errors for services."""
 
@@ -88,9 +161,12 @@ class ScopedViewSet(viewsets.GenericViewSet):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, DomainPermission]
     parser_classes = [JSONParser]
+    schema = ApiAutoSchema()
+    # No OPTIONS self-description: the OpenAPI document at /api/schema/ is the description.
+    metadata_class = None
     pagination_class = PagePagination
-    # Non-numeric ids are a 404 from the URL resolver, never a ValueError from the database.
-    lookup_value_regex = "[0-9]+"
+    # Non-numeric or over-long ids are a 404 from the URL resolver, never a database error.
+    lookup_value_regex = "[0-9]{1,18}"
     serializer_classes: ClassVar[dict[str, type[serializers.BaseSerializer]]] = {}
     # Service field name → API field name, for errors (e.g. revoke_reason → reason).
     error_fields: ClassVar[dict[str, str]] = {}

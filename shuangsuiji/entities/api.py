@@ -34,7 +34,14 @@ INPUT_FIELDS = ["uscc", "no_code_reason", "name", "entity_type", "legal_rep", "a
                 "founded_on", "reg_status", "risk_class"]
 
 
+def _risk_class() -> serializers.ChoiceField:
+    # Declared so the schema allows "" (not yet classified) as the model does.
+    return serializers.ChoiceField(choices=RiskClass.choices, allow_blank=True, read_only=True)
+
+
 class TargetListSerializer(serializers.ModelSerializer):
+    risk_class = _risk_class()
+
     class Meta:
         model = Target
         fields = LIST_FIELDS
@@ -63,6 +70,7 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class TargetDetailSerializer(serializers.ModelSerializer):
+    risk_class = _risk_class()
     department_name = serializers.CharField(source="department.name", read_only=True)
     licences = LicenceSerializer(many=True, read_only=True)
     contacts = ContactSerializer(many=True, read_only=True)

@@ -147,8 +147,8 @@ def _routed() -> set[tuple[str, str]]:
     routes = set()
     for pattern in api_urls.urlpatterns:
         regex = pattern.pattern.regex.pattern
-        if "format" in regex:
-            continue  # the router's `.json` suffix variants of the same views
+        if "format" in regex or not regex:
+            continue  # the router's `.json` suffix variants; the JSON 404 for unknown paths
         path = re.sub(r"\(\?P<\w+>[^)]*\)", "{}", regex)
         path = "/" + path.removeprefix("^").removesuffix("$").removesuffix("\\Z")
         actions = getattr(pattern.callback, "actions", None)
