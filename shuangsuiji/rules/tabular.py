@@ -144,40 +144,51 @@ def _open_csv(stream: IO[bytes], head: bytes, known_headers: Collection[str]
               ) -> Iterator[Table]:
     encoding = detect_encoding(head)
     size = _stream_size(stream)
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
-    try:
-        yield _csv_table(stream, text, size=size, head=head, encoding=encoding,
-                         known_headers=known_headers)
-    finally:
-        # Hand the byte stream back unclosed: it belongs to the caller.
-        text.detach()
-
-
-def _csv_table(stream: IO[bytes], text: io.TextIOWrapper, *, size: int, head: bytes,
-               encoding: str, known_headers: Collection[str]) -> Table:
     first_line = head.decode(encoding, errors="ignore").lstrip("\ufeff").split("\n", 1)[0]
-    reader = csv_records(text, _sniff_delimiter(first_line))
-
-    def progress() -> float:
-        return min(1.0, stream.tell() / size) if size else 0.0
-
+    delimiter = _sniff_delimiter(first_line)
+    # Lines ending in a bare CR (old Mac files) need the text layer's universal newlines.
+    by_line = encoding != "utf-16" and b"\r" not in head.rstrip(b"\r").replace(b"\r\n", b"")
+    text = None if by_line else io.TextIOWrapper(stream, encoding=encoding, newline="")
     state = {"row": 0}
+    lines = _decoded_lines(stream, encoding) if text is None else text
 
     def numbered() -> Iterator[tuple[int, list[str]]]:
         try:
-            for cells in reader:
+            for cells in csv_records(lines, delimiter):
                 state["row"] += 1
                 yield state["row"], cells
         except UnicodeDecodeError as exc:
             raise TableError(gettext_noop(
-                "the text after row {row} is not valid {encoding}; save the file as UTF-8 "
-                "or GB18030"), row=state["row"], encoding=encoding.upper()) from exc
+                "row {row} is not valid {encoding} text; save the file as UTF-8 or GB18030"),
+                row=state["row"] + 1, encoding=encoding.upper().replace("-SIG", "")) from exc
         except csv.Error as exc:
             raise TableError(gettext_noop("row {row} cannot be read as CSV: {detail}"),
                              row=state["row"] + 1, detail=str(exc)) from exc
 
-    header_row, headers, rows = _find_header(numbered(), known_headers)
-    return Table(header_row, headers, rows, progress, "csv", encoding)
+    def progress() -> float:
+        return min(1.0, stream.tell() / size) if size else 0.0
+
+    try:
+        header_row, headers, rows = _find_header(numbered(), known_headers)
+        yield Table(header_row, headers, rows, progress, "csv", encoding)
+    finally:
+        if text is not None:
+            text.detach()  # hand the byte stream back unclosed: it belongs to the caller
+
+
+def _decoded_lines(stream: IO[bytes], encoding: str) -> Iterator[str]:
+    """Lines decoded one by one, so a decoding error names its row exactly.
+
+    Splitting bytes at newlines is safe in UTF-8 and GB18030: 0x0A is never part of a
+    multi-byte character in either.
+    """
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    lines = iter(stream)
+    first = next(lines, b"").decode(codec).lstrip("\ufeff")
+    if first:
+        yield first
+    for raw in lines:
+        yield raw.decode(codec)
 
 
 def csv_records(lines: Iterable[str], delimiter: str = ",") -> Iterator[list[str]]:

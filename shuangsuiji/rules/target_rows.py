@@ -248,7 +248,7 @@ class TargetRowChecker:
             entity[_ENTITY_POS[field]] = [d or None for d in entity[_ENTITY_POS[field]]]
         lic_dates = [[d or None for d in pick(get(f))] for f in _DATE_FIELDS[1:]]
         numbers = pick([r for r, _ in rows])
-        columns = [numbers, entity[0], *entity, fingerprints, *map(pick, licence), *lic_dates]
+        columns = [numbers, list(entity[0]), *entity, fingerprints, *map(pick, licence), *lic_dates]
         return StagedColumns(columns), bad
 
     def _licence_columns(self, get: "Callable[[str], tuple[str, ...]]"
