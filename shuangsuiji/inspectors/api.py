@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 
 import django_filters
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -24,11 +23,9 @@ from shuangsuiji.core.api import IdFilter, ScopedDepartmentField, ScopedViewSet
 from shuangsuiji.entities.models import Target
 from shuangsuiji.rules.masking import mask_phone
 
-from . import services
+from . import selectors, services
 from .choices import DeclaredBy, InspectorRole, InspectorStatus, Relation
 from .models import Certificate, Conflict, Inspector, InspectorStatusChange
-
-SELF_ONLY_ROLES = {"inspector", "expert"}
 
 
 def _label(user: Any) -> str:
@@ -152,9 +149,8 @@ class InspectorFilter(django_filters.FilterSet):
         fields: ClassVar[list[str]] = []
 
     def filter_eligible_on(self, queryset: Any, name: str, value: Any) -> Any:
-        # The rule lives in rules.eligibility; a directory has hundreds of people, not millions.
         people = queryset.prefetch_related("status_changes", "certificates")
-        return queryset.filter(pk__in=[p.pk for p in people if p.is_eligible_on(value)])
+        return queryset.filter(pk__in=[p.pk for p in selectors.eligible_on(people, value)])
 
 
 @extend_schema_view(
@@ -270,8 +266,7 @@ class ConflictSerializer(serializers.ModelSerializer):
 
 class ConflictInspectorField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> Any:
-        # Inspectors and experts: only themselves (InspectorQuerySet); editors: their directory.
-        return Inspector.objects.for_user(self.context["request"].user, Action.VIEW)
+        return selectors.conflict_inspectors(user=self.context["request"].user)
 
 
 class ConflictTargetField(serializers.PrimaryKeyRelatedField):
@@ -303,7 +298,7 @@ class ConflictCreateSerializer(serializers.ModelSerializer):
         if start and end and end < start:
             raise serializers.ValidationError(
                 {"valid_to": _("The end of validity is before its start.")})
-        if self.context["request"].user.role in SELF_ONLY_ROLES:
+        if self.context["request"].user.role in selectors.SELF_ONLY_ROLES:
             attrs["declared_by"] = DeclaredBy.INSPECTOR
         attrs.setdefault("declared_by", DeclaredBy.OFFICE)
         return attrs
@@ -368,15 +363,11 @@ class ConflictViewSet(ScopedViewSet):
     def revoke(self, request: Request, pk: str) -> Response:
         conflict = self.get_scoped_object(Action.CHANGE)
         user = request.user
-        # An inspector withdraws only what they declared; the office's records stay theirs.
-        if user.role in SELF_ONLY_ROLES and not (
-            conflict.declared_by == DeclaredBy.INSPECTOR and conflict.recorded_by_id == user.pk
-        ):
+        # Already revoked: the service says since when (400). Otherwise an inspector withdraws
+        # only what they declared themselves; the office's records stay the office's.
+        if conflict.revoked_at is None and not selectors.conflict_may_revoke(
+                user=user, conflict=conflict):
             raise PermissionDenied(_("Only the office may revoke a conflict it recorded."))
-        if conflict.revoked_at is not None:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("This conflict was already revoked on {day}.").format(
-                    day=timezone.localtime(conflict.revoked_at).date().isoformat())]})
         reason = self.input(RevokeSerializer)["reason"]
         conflict = services.conflict_revoke(actor=user, conflict=conflict, reason=reason)
         return self.output(ConflictSerializer, conflict)
