@@ -56,6 +56,10 @@ def target_search(targets: QuerySet[Target], text: str) -> QuerySet[Target]:
         if len(normalised) == 18:
             return targets.filter(uscc=normalised)
         return targets.filter(uscc__startswith=normalised)
+    if text.upper() == text.lower():
+        # Chinese names have no case: a plain LIKE, which PostgreSQL's trigram index serves
+        # (migration 0002); UPPER(name) LIKE … would scan every row.
+        return targets.filter(name__contains=text)
     return targets.filter(name__icontains=text)
 
 

@@ -76,6 +76,13 @@ def test_it_finds_a_target_without_a_code_by_its_draw_id(login, world):
     assert names(response) == ["老王五金店"]
 
 
+def test_latin_letters_in_a_name_are_matched_in_either_case(login, world):
+    target_create(actor=world.users["office"], department_id=world.office.pk,
+                  data={"uscc": code(6), "name": "晋城ABC商贸有限公司"})
+    response = login("office").get(reverse("entities:list"), {"q": "abc商贸"})
+    assert names(response) == ["晋城ABC商贸有限公司"]
+
+
 def test_a_bad_filter_value_is_explained(login, data):
     response = login("office").get(reverse("entities:list"), {"region_code": "晋城"})
     assert response.status_code == 200
