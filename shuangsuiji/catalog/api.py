@@ -58,6 +58,13 @@ class ItemUpdateSerializer(ItemCreateSerializer):
     reason = serializers.CharField(max_length=2000,
                                    help_text=_("Why the item is adjusted (required)"))
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # PATCH makes every field optional; the reason stays required (清单动态调整留痕).
+        if "reason" not in attrs:
+            raise serializers.ValidationError(
+                {"reason": _("Say why the item is adjusted; it is kept in its history.")})
+        return attrs
+
 
 class PublishSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000,
