@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from shuangsuiji.imports import services
 from shuangsuiji.imports.choices import ImportKind, ImportMode
@@ -71,6 +72,14 @@ def run(world: Any, data: bytes, *, mode: str = ImportMode.VALID_ROWS, user: str
     """Check and commit a file."""
     job = check(world, data, user=user, **options)
     return services.import_job_commit(actor=world.users[user], job_id=job.pk, mode=mode)
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages are asserted in English (the msgids), whatever the catalogue holds."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
