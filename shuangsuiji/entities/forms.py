@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from shuangsuiji.accounts.models import Department
@@ -50,7 +51,8 @@ class TargetForm(forms.ModelForm):
     """Create or edit a target; the code is validated and normalised (GB 32100)."""
 
     # Longer than 18: people paste codes with spaces or separators; clean_uscc folds them.
-    uscc = forms.CharField(label=Target._meta.get_field("uscc").verbose_name, required=False,
+    uscc = forms.CharField(label=capfirst(Target._meta.get_field("uscc").verbose_name),
+                           required=False,
                            max_length=40, help_text=_(
                                "18 characters; spaces and full-width characters are fixed "
                                "automatically."))

@@ -61,6 +61,8 @@ class InspectorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         departments = departments_in_scope(user, Domain.INSPECTORS, Action.CHANGE)
         self.fields["department"].queryset = departments
+        if not self.instance.pk:
+            self.fields["department"].initial = user.department_id
         scope = scope_for(user, Domain.INSPECTORS, Action.CHANGE)
         accounts = User.objects.filter(role__in=SELF_ONLY_ROLES, is_active=True).filter(
             inspector__isnull=True) | User.objects.filter(pk=self.instance.user_id or 0)

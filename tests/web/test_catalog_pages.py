@@ -211,3 +211,14 @@ def test_a_user_who_may_only_view_gets_403_on_post(login, data, name):
     assert response.status_code == 403
     data.item.refresh_from_db()
     assert data.item.version == 1 and not InspectionItem.objects.filter(code="RF-099").exists()
+
+
+def test_the_detail_reads_the_history_without_a_query_per_version(
+        login, data, world, django_assert_max_num_queries):
+    for n in range(20):
+        item_update(actor=world.users["office"], item=data.item, data={"remarks": str(n)},
+                    reason=f"调整{n}")
+    client = login("office")
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("catalog:detail", args=[data.item.pk]))
+    assert len(response.context["history"]) == 21

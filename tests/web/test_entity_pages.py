@@ -260,3 +260,16 @@ def test_a_user_who_may_only_view_gets_403_on_post(login, data, world, name):
         department=world.office.pk))
     assert response.status_code == 403
     assert TargetChange.objects.count() == before and Contact.objects.count() == 1
+
+
+def test_the_detail_reads_a_long_history_without_a_query_per_entry(
+        login, data, world, django_assert_max_num_queries):
+    for n in range(25):
+        target_update(actor=world.users["office"], target=data.target,
+                      data={"address": f"泽州路{n}号"})
+        contact_add(actor=world.users["office"], target=data.target, name=f"联系人{n}")
+    client = login("leader")
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("entities:detail", args=[data.target.pk]))
+    assert len(response.context["history_entries"]) == 20  # one page of history
+    assert response.context["history"].paginator.count == 26
