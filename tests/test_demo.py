@@ -18,16 +18,18 @@ from shuangsuiji.core import crypto
 from shuangsuiji.core.audit import verify_chain
 from shuangsuiji.core.models import AuditEvent, AuditHead
 from shuangsuiji.demo.builder import load_world, relative_date
-from shuangsuiji.entities.choices import DRAWABLE_STATUSES, RegStatus, RiskClass
-from shuangsuiji.entities.models import Contact, Target, TargetChange
+from shuangsuiji.entities.choices import DRAWABLE_STATUSES, RegStatus, RiskClass, TargetSource
+from shuangsuiji.entities.models import Contact, Licence, Target, TargetChange
+from shuangsuiji.imports.choices import ImportStatus
+from shuangsuiji.imports.models import ImportJob
 from shuangsuiji.inspectors.choices import InspectorRole, InspectorStatus, Relation
 from shuangsuiji.inspectors.models import Certificate, Conflict, Inspector
 from shuangsuiji.rules import idcard, uscc
 
 pytestmark = pytest.mark.django_db
 ARTICLE = re.compile(r"第[一二三四五六七八九十百]+条")
-MODELS = [Department, User, InspectionItem, InspectionItemVersion, Target, Contact,
-          TargetChange, Inspector, Certificate, Conflict, AuditEvent]
+MODELS = [Department, User, InspectionItem, InspectionItemVersion, Target, Contact, Licence,
+          TargetChange, ImportJob, Inspector, Certificate, Conflict, AuditEvent]
 
 
 def run_demo(*args: str) -> str:
@@ -112,6 +114,18 @@ def test_the_pool_mixes_entity_kinds_regions_and_risk_classes(demo):
     assert not drawable.filter(contacts__isnull=True).exists()
 
 
+def test_licensed_targets_came_in_by_importing_the_licensing_bureaus_export(demo):
+    job = ImportJob.objects.get()
+    assert (job.status, job.rejected, job.department.code) == (ImportStatus.DONE, 0, "RFB")
+    assert "行政审批服务管理局" in job.original_name
+    licences = Licence.objects.all()
+    assert licences.count() == job.imported == Target.objects.filter(
+        source=TargetSource.IMPORT).count()
+    assert not licences.filter(import_job__isnull=True).exists()
+    assert all("行政审批服务管理局" in a for a in licences.values_list("authority", flat=True))
+    assert Target.objects.filter(source=TargetSource.DEMO, licences__isnull=False).count() == 0
+
+
 def test_every_item_has_its_legal_basis_at_article_level(demo):
     items = InspectionItem.objects.all()
     assert 8 <= items.filter(department__root__code="RFB").count() <= 15
@@ -186,7 +200,9 @@ def test_conflicts_cover_every_relation_and_one_was_revoked(demo):
 def test_every_change_is_in_an_intact_audit_chain(demo):
     assert verify_chain() is None
     events = AuditEvent.objects.all()
-    assert events.filter(action="target.create").count() == 39
+    imported = ImportJob.objects.get().imported
+    assert events.filter(action="target.create").count() + imported == 39
+    assert events.filter(action="import.targets").count() == 1
     assert events.filter(action="user.create").count() == User.objects.count()
     assert events.filter(action="item.publish").count() == 12
     assert set(events.values_list("actor_label", flat=True)) == {"system"}

@@ -7,6 +7,9 @@ a second run changes nothing and writes no audit entry. Everything happens in on
 transaction: a failure leaves the database as it was.
 """
 
+import csv
+import hashlib
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,6 +29,9 @@ from shuangsuiji.catalog.models import InspectionItem
 from shuangsuiji.entities import services as entities
 from shuangsuiji.entities.choices import TargetSource
 from shuangsuiji.entities.models import Target
+from shuangsuiji.imports import services as imports
+from shuangsuiji.imports.choices import ImportKind, ImportMode, ImportStatus
+from shuangsuiji.imports.models import ImportJob
 from shuangsuiji.inspectors import services as inspectors
 from shuangsuiji.inspectors.models import Conflict, Inspector
 from shuangsuiji.rules import uscc
@@ -50,9 +56,15 @@ class Account:
 
 @dataclass
 class Report:
+    """What a run created (by kind of record), and the demo accounts to print."""
+
     created: Counter[str] = field(default_factory=Counter)
     new_usernames: set[str] = field(default_factory=set)
     accounts: list[Account] = field(default_factory=list)
+
+
+class DemoDataError(RuntimeError):
+    """The data file itself is wrong (a row the import rejects)."""
 
 
 def load_world(path: Path = DATA_FILE) -> dict[str, Any]:
@@ -174,24 +186,74 @@ def _items(section: dict[str, Any], built: _World) -> None:
 
 _TARGET_KEYS = ["name", "entity_type", "legal_rep", "address", "region_code", "industry_code",
                 "registration_authority", "locality", "founded_on", "reg_status", "risk_class"]
+# The licensing bureau's export (对接市行政审批局): headers as such exports write them.
+_EXPORT_HEADERS = {
+    "uscc": "统一社会信用代码", "name": "企业名称", "entity_type": "市场主体类型",
+    "legal_rep": "法定代表人", "address": "住所", "region_code": "行政区划代码",
+    "industry_code": "行业代码", "registration_authority": "登记机关", "locality": "属地",
+    "founded_on": "成立日期", "reg_status": "登记状态", "risk_class": "信用风险分类",
+    "number": "许可编号", "decision_no": "许可决定书文号", "item": "许可内容",
+    "authority": "许可机关", "decided_on": "许可决定日期", "valid_from": "有效期自",
+    "valid_to": "有效期至",
+}
 
 
 def _targets(section: dict[str, Any], built: _World) -> None:
+    """Licensed entities arrive by importing the bureau's export; the others are typed in."""
     directory = built.departments[section["directory"]]
-    risk_set_on = built.day(section.get("risk_set_on"))
+    new_codes = _licence_import(section, directory, built)
     for row in section["list"]:
         code = uscc.make_valid(row["uscc17"])
         target = Target.objects.filter(department=directory, uscc=code).first()
         if target is None:
             data = {key: row[key] for key in _TARGET_KEYS if key in row}
-            data |= {"uscc": code, "risk_set_on": risk_set_on if row.get("risk_class") else None}
+            data |= {"uscc": code,
+                     "risk_set_on": built.today if row.get("risk_class") else None}
             target = entities.target_create(actor=ACTOR, department_id=directory.pk, data=data,
                                             source=TargetSource.DEMO)
+            built.report.created["targets"] += 1
+            new_codes.add(code)
+        if code in new_codes:
             for contact in row.get("contacts", []):
                 entities.contact_add(actor=ACTOR, target=target, **contact)
                 built.report.created["contacts"] += 1
-            built.report.created["targets"] += 1
         built.targets[row["name"]] = target
+
+
+def _licence_import(section: dict[str, Any], directory: Department, built: _World) -> set[str]:
+    """Import the licensed targets with their licences, once; the codes it brought in."""
+    content = _licence_export(section)
+    if ImportJob.objects.filter(department=directory, sha256=hashlib.sha256(content).hexdigest(),
+                                status=ImportStatus.DONE).exists():
+        return set()
+    before = set(Target.objects.filter(department=directory).values_list("uscc", flat=True))
+    job = imports.import_job_create(
+        actor=ACTOR, kind=ImportKind.TARGETS, department=directory,
+        upload=io.BytesIO(content), original_name=section["licence_export"],
+        mode=ImportMode.ALL_OR_NOTHING, background=False)
+    job = imports.import_job_validate(job_id=job.pk)
+    job = imports.import_job_commit(actor=ACTOR, job_id=job.pk)
+    if job.status != ImportStatus.DONE:
+        problems = list(job.issues.values_list("row", "column", "reason")[:5])
+        raise DemoDataError(f"{section['licence_export']}: {job.message} {problems}")
+    built.report.created["targets"] += job.imported
+    after = set(Target.objects.filter(department=directory).values_list("uscc", flat=True))
+    return after - before
+
+
+def _licence_export(section: dict[str, Any]) -> bytes:
+    """The bureau's export as CSV: a row per licence, the entity's details repeated."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(_EXPORT_HEADERS.values())
+    for row in section["list"]:
+        for licence in row.get("licences", []):
+            cells = row | licence | {
+                "uscc": uscc.make_valid(row["uscc17"]), "reg_status": "存续",
+                "authority": section["licence_authority"][row["region_code"]]}
+            writer.writerow(["" if cells.get(key) is None else str(cells.get(key))
+                             for key in _EXPORT_HEADERS])
+    return out.getvalue().encode("utf-8")
 
 
 _INSPECTOR_KEYS = ["code", "name", "role", "specialties", "region_code", "phone"]
