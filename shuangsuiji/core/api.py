@@ -124,6 +124,11 @@ class ApiAutoSchema(AutoSchema):
             errors["429"] = self._error(_("Too many requests"))
         return operation
 
+    def get_tags(self) -> list[str]:
+        # Group the docs by resource (/api/v1/<resource>/…) rather than one "v1" heap.
+        parts = [part for part in self.path.split("/") if part]
+        return [parts[2]] if len(parts) > 2 else super().get_tags()
+
     def _validation_error(self) -> dict[str, Any]:
         component = ResolvedComponent(name="ValidationError", type=ResolvedComponent.SCHEMA,
                                       object="ValidationError", schema=_VALIDATION_ERROR)
