@@ -17,6 +17,8 @@ urlpatterns = [
     path("targets/", include("shuangsuiji.entities.urls")),
     path("inspectors/", include("shuangsuiji.inspectors.urls")),
     path("imports/", include("shuangsuiji.imports.urls")),
+    path("plans/", include("shuangsuiji.plans.urls")),
+    path("draws/", include("shuangsuiji.draws.urls")),
     path("api/v1/", include("shuangsuiji.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),

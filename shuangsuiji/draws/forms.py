@@ -1,0 +1,77 @@
+"""Forms of the freeze, the public draw ceremony (公开摇号) and replacements (替补)."""
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .services import MIN_CEREMONY_INPUT
+
+
+def _names(text: str) -> list[str]:
+    """One name per line (commas and the Chinese 、 also separate)."""
+    for sep in ("，", ",", "、", ";", "；"):
+        text = text.replace(sep, "\n")
+    return [name.strip() for name in text.splitlines() if name.strip()]
+
+
+class FreezeForm(forms.Form):
+    planned_draw_at = forms.DateTimeField(
+        label=_("Planned draw time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text=_("Published with the commitment: when the public draw (公开摇号) will be "
+                    "held."))
+    confirm = forms.BooleanField(
+        label=_("I have checked the pool, the departments' items and group sizes: freeze the "
+                "task now. Nothing can be changed afterwards."))
+
+    def clean_planned_draw_at(self) -> Any:
+        moment = self.cleaned_data["planned_draw_at"]
+        # The minute being typed counts as now: a datetime-local input has no seconds.
+        if moment < timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=1):
+            raise ValidationError(_("The planned draw time has passed: choose a later time."))
+        return moment
+
+
+class CeremonyForm(forms.Form):
+    ceremony_input = forms.CharField(
+        label=_("Ceremony input"), min_length=MIN_CEREMONY_INPUT, max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
+                                      "class": "mono"}),
+        help_text=_("At least 20 characters of public randomness, e.g. 20 digits from rolling "
+                    "a ten-sided die in front of everyone present."))
+    source = forms.CharField(label=_("Source of the input"), max_length=200,
+                             initial=_("Ten-sided die, 20 rolls (十面骰子 20 次)"))
+    witnesses = forms.CharField(label=_("Witnesses (见证人)"), max_length=2000,
+                                widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text=_("One name per line, with their unit if useful."))
+    present = forms.CharField(label=_("People present (参加人员)"), max_length=4000,
+                              required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("One name per line."))
+
+    def clean_ceremony_input(self) -> str:
+        return self.cleaned_data["ceremony_input"].strip()
+
+    def clean_witnesses(self) -> list[str]:
+        names = _names(self.cleaned_data["witnesses"])
+        if not names:
+            raise ValidationError(_("Name at least one witness."))
+        return names
+
+    def clean_present(self) -> list[str]:
+        return _names(self.cleaned_data["present"])
+
+
+class ReplaceForm(forms.Form):
+    ident = forms.ChoiceField(label=_("Target to replace"))
+    reason = forms.CharField(label=_("Reason"), max_length=200,
+                             help_text=_("Why it cannot be inspected: closed, deregistered, "
+                                         "moved away…"))
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ident"].choices = [("", "—"), *choices]

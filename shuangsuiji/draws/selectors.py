@@ -1,0 +1,224 @@
+"""Reads of freezes and draws for pages: the announcement, the result, my assignments.
+
+The stored record can be large (it holds the pool's lines), so pages read only the keys they
+need from it, in the database, and never load `Freeze.server_secret` into a template.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from shuangsuiji.accounts.choices import Role
+from shuangsuiji.accounts.models import Department
+from shuangsuiji.accounts.scoping import is_admin
+from shuangsuiji.entities.models import Contact, Target
+from shuangsuiji.inspectors.models import Certificate, Inspector
+from shuangsuiji.plans.choices import Stratification
+from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.plans.selectors import sees_internal, stratum_name
+from shuangsuiji.rules.draw.pools import OFFICER
+
+from .models import Assignment, DrawnTarget, DrawRecord, Freeze
+
+INTERNAL, PARTNER, INSPECTOR = "internal", "partner", "inspector"
+
+
+def view_mode(*, user: Any, task: InspectionTask) -> str:
+    """What of a draw this user sees: everything, their department's groups, or their targets."""
+    if sees_internal(user=user, task=task):
+        return INTERNAL
+    if getattr(user, "role", None) in {Role.INSPECTOR, Role.EXPERT} and not is_admin(user):
+        return INSPECTOR
+    return PARTNER
+
+
+# -- Freeze --------------------------------------------------------------------------------------
+
+def announcement(freeze: Freeze, *, internal: bool = True) -> dict[str, Any]:
+    """What is published at freezing (protocol §1). Deliberately a copy of the public fields:
+    the server secret is not in it, so no template can show it by mistake."""
+    officers: Counter[str] = Counter()
+    experts: Counter[str] = Counter()
+    for line in freeze.inspector_lines:
+        _code, department, role = line.split("\t")
+        (officers if role == OFFICER else experts)[department] += 1
+    hide = freeze.task.stratification == Stratification.RISK and not internal
+    return {
+        "pool_size": freeze.pool_size,
+        "strata": [] if hide else [(stratum_name(label), n)
+                                   for label, n in sorted(freeze.pool_strata.items())],
+        "pool_digest": freeze.pool_digest,
+        "inspector_size": len(freeze.inspector_lines),
+        "inspector_digest": freeze.inspector_digest,
+        "departments": [d | {"eligible_officers": officers[d["code"]],
+                             "eligible_experts": experts[d["code"]]}
+                        for d in freeze.departments],
+        "commitment": freeze.commitment,
+        "planned_draw_at": freeze.planned_draw_at,
+        "frozen_at": freeze.frozen_at,
+        "frozen_by": freeze.frozen_by,
+    }
+
+
+def freeze_get(task: InspectionTask) -> Freeze:
+    return Freeze.objects.select_related("task", "frozen_by").defer("server_secret").get(
+        task=task)
+
+
+# -- Draw ----------------------------------------------------------------------------------------
+
+def draw_get(task: InspectionTask) -> DrawRecord | None:
+    """The task's draw record without its (possibly large) JSON document."""
+    return (DrawRecord.objects.defer("record").select_related("drawn_by")
+            .filter(task=task).first())
+
+
+def record_parts(draw: DrawRecord, *keys: str) -> dict[str, Any]:
+    """Top-level keys of the stored record, extracted by the database."""
+    row = DrawRecord.objects.filter(pk=draw.pk).values(*(f"record__{k}" for k in keys)).get()
+    return {k: row[f"record__{k}"] for k in keys}
+
+
+def draw_summary(task: InspectionTask) -> dict[str, Any] | None:
+    draw = draw_get(task)
+    if draw is None:
+        return None
+    return {"draw": draw, "targets": draw.targets.filter(replaced_at__isnull=True).count()}
+
+
+@dataclass
+class Group:
+    department: Department
+    members: list[Inspector]
+
+
+@dataclass
+class TargetView:
+    drawn: DrawnTarget
+    groups: list[Group] = field(default_factory=list)
+    replaces: DrawnTarget | None = None
+    contacts: list[Contact] = field(default_factory=list)
+
+    @property
+    def target(self) -> Target:
+        return self.drawn.target
+
+
+def _certificate_on(inspector: Inspector, day: date) -> str:
+    """The certificate valid on the draw day (the one the draw relied on), else the latest."""
+    certificates: list[Certificate] = sorted(inspector.certificates.all(),
+                                             key=lambda c: c.valid_to or date.max, reverse=True)
+    for cert in certificates:
+        if (cert.valid_from is None or cert.valid_from <= day) and (
+                cert.valid_to is None or cert.valid_to >= day):
+            return cert.number
+    return certificates[0].number if certificates else ""
+
+
+def _groups(task: InspectionTask, drawn: list[DrawnTarget], day: date,
+            departments: set[int] | None = None) -> dict[int, list[Group]]:
+    """Each target's groups in force: departments in the task's order, members by position."""
+    order = {p.department_id: p.order for p in task.participants.all()}
+    assignments = (Assignment.objects.filter(drawn_target__in=drawn, released_at__isnull=True)
+                   .select_related("department", "inspector")
+                   .prefetch_related("inspector__certificates")
+                   .order_by("drawn_target_id", "position"))
+    if departments is not None:
+        assignments = assignments.filter(department_id__in=departments)
+    grouped: dict[int, dict[int, Group]] = defaultdict(dict)
+    for a in assignments:
+        a.inspector.certificate_number = _certificate_on(a.inspector, day)
+        groups = grouped[a.drawn_target_id]
+        groups.setdefault(a.department_id, Group(a.department, [])).members.append(a.inspector)
+    return {target: sorted(groups.values(), key=lambda g: order.get(g.department.pk, 99))
+            for target, groups in grouped.items()}
+
+
+def targets_in_force(draw: DrawRecord, replacements: list[dict[str, Any]]) -> list[TargetView]:
+    """In force, in the record's order: a replacement takes the place of the target it replaced."""
+    rows = {t.ident: t for t in draw.targets.select_related("target")}
+    successor = {e["out"]: e["in"] for e in replacements}
+    views = []
+    originals = sorted((t for t in rows.values() if not t.via_replacement),
+                       key=lambda t: (t.stratum, t.position or 0))
+    for original in originals:
+        current, replaced = original, None
+        while current.ident in successor:
+            replaced, current = current, rows[successor[current.ident]]
+        views.append(TargetView(current, replaces=replaced))
+    return views
+
+
+def result_targets(*, user: Any, task: InspectionTask, draw: DrawRecord,
+                   replacements: list[dict[str, Any]]) -> list[TargetView]:
+    """The targets this user may see, each with the groups this user may see."""
+    mode = view_mode(user=user, task=task)
+    views = targets_in_force(draw, replacements)
+    departments = None
+    if mode == INSPECTOR:
+        mine = set(Assignment.objects.filter(task=task, inspector__user=user,
+                                             released_at__isnull=True)
+                   .values_list("drawn_target_id", flat=True))
+        views = [v for v in views if v.drawn.pk in mine]
+    elif mode == PARTNER:
+        org = (user.department.root_id or user.department_id) if user.department_id else None
+        departments = set(Department.objects.filter(root_id=org).values_list("pk", flat=True))
+    groups = _groups(task, [v.drawn for v in views], timezone.localdate(draw.drawn_at),
+                     departments)
+    for view in views:
+        view.groups = groups.get(view.drawn.pk, [])
+    return views
+
+
+def replacement_history(draw: DrawRecord,
+                        replacements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The record's replacement entries with the names of the targets."""
+    names = dict(draw.targets.values_list("ident", "target__name"))
+    return [{"out": e["out"], "out_name": names.get(e["out"], ""), "in": e["in"],
+             "in_name": names.get(e["in"], ""), "reason": e["reason"],
+             "at": datetime.fromisoformat(e["at"]), "digest": e["digest"]}
+            for e in replacements]
+
+
+def drawn_and_standby(strata: dict[str, dict[str, int]] | None) -> tuple[int, int]:
+    """How many were drawn, and how many wait on the standby lists: every candidate not drawn,
+    n − k per stratum (protocol §4)."""
+    strata = strata or {}
+    drawn = sum(s["k"] for s in strata.values())
+    return drawn, sum(s["n"] for s in strata.values()) - drawn
+
+
+# -- My tasks (我的任务) ---------------------------------------------------------------------------
+
+@dataclass
+class MyTask:
+    task: InspectionTask
+    targets: list[TargetView]
+
+
+def my_tasks(*, user: Any) -> list[MyTask]:
+    """The targets the user's inspector record is assigned to (not released), by task, each with
+    every department's group (so the groups can agree a date) and the target's contacts."""
+    mine = (Assignment.objects.filter(inspector__user=user, released_at__isnull=True)
+            .select_related("task__initiating", "drawn_target__target", "drawn_target__draw")
+            .order_by("-task__period_start", "task__code", "drawn_target__ticket"))
+    by_task: dict[int, MyTask] = {}
+    for a in mine:
+        block = by_task.setdefault(a.task_id, MyTask(a.task, []))
+        if all(v.drawn.pk != a.drawn_target_id for v in block.targets):
+            block.targets.append(TargetView(a.drawn_target))
+    contacts = Prefetch("contacts", queryset=Contact.objects.order_by("id"))
+    for block in by_task.values():
+        drawn = [v.drawn for v in block.targets]
+        day = timezone.localdate(drawn[0].draw.drawn_at)
+        groups = _groups(block.task, drawn, day)
+        people = {t.pk: list(t.contacts.all()) for t in Target.objects.filter(
+            pk__in=[d.target_id for d in drawn]).prefetch_related(contacts)}
+        for view in block.targets:
+            view.groups = groups.get(view.drawn.pk, [])
+            view.contacts = people.get(view.drawn.target_id, [])
+    return list(by_task.values())

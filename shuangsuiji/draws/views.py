@@ -1,0 +1,241 @@
+"""Pages of the draw: freeze, the public ceremony (公开摇号), the result, replacements (替补),
+the record (JSON, printable, PDF) and an inspector's own tasks (我的任务)."""
+
+from collections import Counter
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shuangsuiji.accounts.scoping import Action, Domain
+from shuangsuiji.core.i18n import reason as rule_reason
+from shuangsuiji.core.web import add_service_errors, may_change, require
+from shuangsuiji.plans import selectors as plan_selectors
+from shuangsuiji.plans.choices import TaskState
+from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.rules.canonical import canonical_json
+from shuangsuiji.rules.draw.engine import DrawFailed
+from shuangsuiji.rules.draw.pools import OFFICER
+
+from . import selectors, services
+from .forms import CeremonyForm, FreezeForm, ReplaceForm
+from .pdf import html_to_pdf
+from .pool import inspector_pool
+
+
+def _task_to_run(request: HttpRequest, pk: int) -> InspectionTask:
+    """404 if the user cannot see the task; 403 unless they may run its draw (the office)."""
+    task = plan_selectors.task_get(user=request.user, pk=pk, action=Action.CHANGE)
+    require(request.user, Domain.DRAWS, Action.CHANGE)
+    return task
+
+
+def _drawn_task(request: HttpRequest, pk: int, *, internal: bool) -> tuple[InspectionTask, Any]:
+    task = plan_selectors.task_get(user=request.user, pk=pk)
+    if internal and not plan_selectors.sees_internal(user=request.user, task=task):
+        raise PermissionDenied
+    draw = selectors.draw_get(task)
+    if draw is None:
+        raise Http404(_("Task {code} has not been drawn yet.").format(code=task.code))
+    return task, draw
+
+
+# -- Freeze --------------------------------------------------------------------------------------
+
+def _eligible_now(task: InspectionTask) -> list[dict[str, Any]]:
+    """Eligible inspectors per department today against the group size: a draw that cannot form
+    its groups fails, so the office sees it before freezing. Counts only, no outcome."""
+    pool = inspector_pool(task, timezone.localdate())
+    counts = Counter((i.department, i.role) for i in pool)
+    return [{"participant": p, "officers": counts[(p.department.code, OFFICER)],
+             "experts": sum(n for (d, r), n in counts.items()
+                            if d == p.department.code and r != OFFICER)}
+            for p in plan_selectors.task_participants(task=task)]
+
+
+@require_http_methods(["GET", "POST"])
+def task_freeze(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_to_run(request, pk)
+    if request.method == "GET" and task.state != TaskState.DRAFT:
+        messages.info(request, _("Task {code} is already frozen.").format(code=task.code))
+        return redirect("plans:task_detail", pk=task.pk)
+    form = FreezeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            freeze = services.task_freeze(actor=request.user, task=task,
+                                          planned_draw_at=form.cleaned_data["planned_draw_at"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("plans:task_detail", pk=task.pk)
+        messages.success(request, _("Task {code} frozen: {n} candidates. The commitment is "
+                                    "published; the draw can be held.").format(
+                                        code=task.code, n=freeze.pool_size))
+        return redirect("plans:task_detail", pk=task.pk)
+    today = timezone.localdate()
+    return render(request, "draws/freeze.html", {
+        "task": task, "form": form, "pool_rows": plan_selectors.task_pool(task=task, today=today),
+        "departments": _eligible_now(task), "today": today})
+
+
+# -- Ceremony ------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def ceremony(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_to_run(request, pk)
+    form = CeremonyForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.draw_execute(actor=request.user, task=task,
+                                  ceremony_input=data["ceremony_input"],
+                                  witnesses=data["witnesses"], source=data["source"],
+                                  present=data["present"])
+        except DrawFailed as exc:
+            form.add_error(None, _("The draw failed and nothing was drawn: {reason}. The "
+                                   "attempt is in the audit log.").format(reason=rule_reason(exc)))
+            status = 409
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            status = 400 if hasattr(exc, "error_dict") else 409
+        else:
+            messages.success(request, _("Task {code} drawn.").format(code=task.code))
+            return redirect("draws:result", pk=task.pk)
+    task.refresh_from_db(fields=["state"])
+    frozen = task.state == TaskState.FROZEN
+    internal = plan_selectors.sees_internal(user=request.user, task=task)
+    return render(request, "draws/ceremony.html", {
+        "task": task, "form": form, "frozen": frozen,
+        "announcement": selectors.announcement(selectors.freeze_get(task), internal=internal)
+        if task.state != TaskState.DRAFT else None,
+        "drawn": selectors.draw_get(task) is not None}, status=status)
+
+
+# -- Result and replacements ---------------------------------------------------------------------
+
+def _result_context(request: HttpRequest, task: InspectionTask, draw: Any) -> dict[str, Any]:
+    parts = selectors.record_parts(draw, "replacements", "strata", "commitment")
+    targets = selectors.result_targets(user=request.user, task=task, draw=draw,
+                                       replacements=parts["replacements"])
+    mode = selectors.view_mode(user=request.user, task=task)
+    drawn, standby = selectors.drawn_and_standby(parts["strata"])
+    return {
+        "task": task, "draw": draw, "targets": targets, "mode": mode,
+        "internal": mode == selectors.INTERNAL, "commitment": parts["commitment"],
+        "history": selectors.replacement_history(draw, parts["replacements"]),
+        "drawn_count": drawn, "standby": standby,
+        "announcement": selectors.announcement(selectors.freeze_get(task),
+                                               internal=mode == selectors.INTERNAL),
+    }
+
+
+@require_http_methods(["GET"])
+def result(request: HttpRequest, pk: int) -> HttpResponse:
+    task, draw = _drawn_task(request, pk, internal=False)
+    context = _result_context(request, task, draw)
+    can_replace = (may_change(InspectionTask.objects, request.user, task)
+                   and task.state in {TaskState.DRAWN, TaskState.IN_PROGRESS})
+    if can_replace:
+        context["replace_form"] = ReplaceForm(choices=[
+            (v.drawn.ident, f"{v.target.name} · {v.drawn.ident}") for v in context["targets"]])
+    context["highlight"] = request.GET.get("new", "")
+    return render(request, "draws/result.html", context)
+
+
+@require_POST
+def replace(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_to_run(request, pk)
+    draw = selectors.draw_get(task)
+    if draw is None:
+        raise Http404
+    current = selectors.targets_in_force(
+        draw, selectors.record_parts(draw, "replacements")["replacements"])
+    form = ReplaceForm(request.POST, choices=[(v.drawn.ident, v.drawn.ident) for v in current])
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect("draws:result", pk=task.pk)
+    try:
+        incoming = services.draw_replace(actor=request.user, task=task,
+                                         ident=form.cleaned_data["ident"],
+                                         reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("draws:result", pk=task.pk)
+    messages.success(request, _("{out} replaced by {incoming} ({ident}), the next on the standby "
+                                "list; its groups are below.").format(
+                                    out=form.cleaned_data["ident"], incoming=incoming.target.name,
+                                    ident=incoming.ident))
+    url = reverse("draws:result", args=[task.pk])
+    return redirect(f"{url}?new={incoming.ident}#target-{incoming.ident}")
+
+
+# -- Records -------------------------------------------------------------------------------------
+
+def _json(task: InspectionTask, *, public: bool) -> HttpResponse:
+    record = services.record_for_export(task, public=public)
+    response = HttpResponse(canonical_json(record), content_type="application/json; charset=utf-8")
+    name = f"{task.code}-{'public' if public else 'full'}-record.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_http_methods(["GET"])
+def record_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full record (pool lines, risk classes): staff of the initiating organisation only."""
+    task, _draw = _drawn_task(request, pk, internal=True)
+    return _json(task, public=False)
+
+
+@require_http_methods(["GET"])
+def public_json(request: HttpRequest, pk: int) -> HttpResponse:
+    task, _draw = _drawn_task(request, pk, internal=False)
+    return _json(task, public=True)
+
+
+def _record_document(request: HttpRequest, pk: int, *, for_pdf: bool) -> str:
+    task, draw = _drawn_task(request, pk, internal=True)
+    context = _result_context(request, task, draw)
+    participants = plan_selectors.task_participants(task=task)
+    context |= {"for_pdf": for_pdf, "printed_at": timezone.now(),
+                "cooperating": [p.department for p in participants
+                                if p.department_id != task.initiating_id],
+                # Revealed by the draw (it is in the public record too): lets a reader check
+                # the commitment against it.
+                "server_secret": selectors.record_parts(draw, "server_secret")["server_secret"]}
+    return render_to_string("draws/record_document.html", context, request=request)
+
+
+@require_http_methods(["GET"])
+def record_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return HttpResponse(_record_document(request, pk, for_pdf=False))
+
+
+@require_http_methods(["GET"])
+def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    html = _record_document(request, pk, for_pdf=True)
+    task = InspectionTask.objects.only("code").get(pk=pk)
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{task.code}-draw-record.pdf"'
+    return response
+
+
+# -- My tasks ------------------------------------------------------------------------------------
+
+@require_http_methods(["GET"])
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """我的任务: the targets I am assigned to, with every group for them and their contacts."""
+    has_record = hasattr(request.user, "inspector")
+    return render(request, "draws/my_tasks.html", {
+        "has_record": has_record,
+        "blocks": selectors.my_tasks(user=request.user) if has_record else []})
