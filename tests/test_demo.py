@@ -1,6 +1,7 @@
 """`shuangsuiji demo`: the seed's world, built through the services, and safe to run again."""
 
 import re
+from collections import Counter
 from datetime import date
 from io import StringIO
 
@@ -8,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import Department, User
@@ -18,18 +19,23 @@ from shuangsuiji.core import crypto
 from shuangsuiji.core.audit import verify_chain
 from shuangsuiji.core.models import AuditEvent, AuditHead
 from shuangsuiji.demo.builder import load_world, relative_date
+from shuangsuiji.draws.models import DrawnTarget
+from shuangsuiji.draws.services import draw_execute, task_freeze
 from shuangsuiji.entities.choices import DRAWABLE_STATUSES, RegStatus, RiskClass, TargetSource
 from shuangsuiji.entities.models import Contact, Licence, Target, TargetChange
 from shuangsuiji.imports.choices import ImportStatus
 from shuangsuiji.imports.models import ImportJob
 from shuangsuiji.inspectors.choices import InspectorRole, InspectorStatus, Relation
 from shuangsuiji.inspectors.models import Certificate, Conflict, Inspector
+from shuangsuiji.plans.choices import PlanStatus, TaskState
+from shuangsuiji.plans.models import AnnualPlan, InspectionTask
 from shuangsuiji.rules import idcard, uscc
 
 pytestmark = pytest.mark.django_db
 ARTICLE = re.compile(r"第[一二三四五六七八九十百]+条")
 MODELS = [Department, User, InspectionItem, InspectionItemVersion, Target, Contact, Licence,
-          TargetChange, ImportJob, Inspector, Certificate, Conflict, AuditEvent]
+          TargetChange, ImportJob, Inspector, Certificate, Conflict, AnnualPlan, InspectionTask,
+          AuditEvent]
 
 
 def run_demo(*args: str) -> str:
@@ -207,6 +213,37 @@ def test_every_change_is_in_an_intact_audit_chain(demo):
     assert events.filter(action="item.publish").count() == 12
     assert set(events.values_list("actor_label", flat=True)) == {"system"}
     assert TargetChange.objects.filter(action="create").count() == 39
+
+
+def test_the_plan_merges_the_sections_proposals_and_is_published(demo):
+    plan = AnnualPlan.objects.get(year=2023)
+    assert plan.status == PlanStatus.PUBLISHED and plan.leading_section.name == "工程科"
+    assert set(plan.proposals.values_list("section__name", flat=True)) == {"工程科",
+                                                                           "标准事务中心"}
+    joint = plan.entries.get(is_joint=True)
+    assert list(joint.participants.values_list("code", flat=True)) == ["XFZD"]
+
+
+def test_the_seeds_joint_task_is_drawn_as_its_sheet_says(demo):
+    """抽取基数 37, 抽取比例 15% → 6 targets, each with two officers of each department."""
+    office = User.objects.get(username="office")
+    task = InspectionTask.objects.get(code="RFB-2023-LH01")
+    assert task.state == TaskState.DRAFT
+    assert (task.period_start, task.period_end) == (date(2023, 4, 1), date(2023, 11, 30))
+    assert list(task.participants.values_list("department__code", "role")) == [
+        ("RFB", "initiating"), ("XFZD-CQ", "cooperating")]
+    freeze = task_freeze(actor=office, task=task, planned_draw_at=timezone.now())
+    assert freeze.pool_size == 37
+    draw_execute(actor=office, task=task, ceremony_input="38201958377102938475",
+                 witnesses=["王新根", "李慧"], source="十面骰子 20 次")
+    drawn = DrawnTarget.objects.filter(task=task)
+    assert drawn.count() == 6
+    for target in drawn:
+        groups = Counter(target.assignments.values_list("department__code", flat=True))
+        assert groups == {"RFB": 2, "XFZD-CQ": 2}
+        assert not Conflict.objects.in_force_on(date.today()).filter(
+            target=target.target, inspector__assignments__drawn_target=target).exists()
+    assert verify_chain() is None
 
 
 def test_a_second_run_changes_nothing_and_prints_the_accounts_again(demo):

@@ -34,6 +34,9 @@ from shuangsuiji.imports.choices import ImportKind, ImportMode, ImportStatus
 from shuangsuiji.imports.models import ImportJob
 from shuangsuiji.inspectors import services as inspectors
 from shuangsuiji.inspectors.models import Conflict, Inspector
+from shuangsuiji.plans import services as plans
+from shuangsuiji.plans.choices import PlanStatus
+from shuangsuiji.plans.models import AnnualPlan, InspectionTask, PlanEntry
 from shuangsuiji.rules import uscc
 
 DATA_FILE = Path(__file__).with_name("world.yaml")
@@ -135,6 +138,8 @@ def build(*, today: date | None = None, world: dict[str, Any] | None = None) -> 
     _targets(world["targets"], built)
     _inspectors(world["inspectors"], built)
     _conflicts(world["conflicts"], built)
+    _plan(world["plan"], built)
+    _task(world["task"], built)
     built.report.accounts = _accounts(world["users"], built)
     return built.report
 
@@ -306,6 +311,51 @@ def _conflicts(rows: list[dict[str, Any]], built: _World) -> None:
         if row.get("revoked"):
             inspectors.conflict_revoke(actor=ACTOR, conflict=conflict, reason=row["revoked"])
         built.report.created["conflicts"] += 1
+
+
+def _plan(section: dict[str, Any], built: _World) -> None:
+    """The yearly plan: proposals by the sections, merged into entries, approved, published."""
+    organisation = built.departments[section["organisation"]]
+    if AnnualPlan.objects.filter(organisation=organisation, year=section["year"]).exists():
+        return
+    plan = plans.plan_create(
+        actor=ACTOR, organisation_id=organisation.pk, year=section["year"],
+        title=section["title"],
+        leading_section_id=built.departments[section["leading_section"]].pk)
+    proposals = {
+        row["key"]: plans.plan_propose(
+            actor=ACTOR, plan=plan, section_id=built.departments[row["section"]].pk,
+            text=row["text"], item_ids=[built.items[code].pk for code in row["items"]])
+        for row in section["proposals"]}
+    for row in section["entries"]:
+        data = {key: row[key] for key in ("name", "batch", "is_joint", "starts_on", "ends_on",
+                                          "ratio") if key in row}
+        plans.plan_add_entry(
+            actor=ACTOR, plan=plan, data=data,
+            item_ids=[built.items[code].pk for code in row["items"]],
+            participant_ids=[built.departments[c].pk for c in row.get("participants", [])],
+            proposal=proposals.get(row.get("proposal", "")))
+    for status in (PlanStatus.APPROVED, PlanStatus.PUBLISHED):
+        plan = plans.plan_set_status(actor=ACTOR, plan=plan, status=status)
+    built.report.created["plans"] += 1
+
+
+def _task(section: dict[str, Any], built: _World) -> None:
+    """The seed's joint task, configured and left as a draft, ready to be frozen and drawn."""
+    if InspectionTask.objects.filter(code=section["code"]).exists():
+        return
+    initiating = built.departments[section["initiating"]]
+    entry = PlanEntry.objects.get(plan__organisation=initiating, name=section["plan_entry"])
+    data = {key: section[key] for key in ("code", "name", "period_start", "period_end",
+                                          "ratio", "requirements_text")}
+    task = plans.task_create(actor=ACTOR, data=data | {"initiating": initiating,
+                                                       "plan_entry": entry})
+    for row in section["departments"]:
+        plans.task_set_department(
+            actor=ACTOR, task=task, department_id=built.departments[row["department"]].pk,
+            item_ids=[built.items[code].pk for code in row["items"]],
+            officers=row.get("officers", 2), experts=row.get("experts", 0), role=row["role"])
+    built.report.created["tasks"] += 1
 
 
 def _accounts(rows: list[dict[str, Any]], built: _World) -> list[Account]:

@@ -11,7 +11,8 @@ LABELS = {
     "departments": gettext_lazy("departments"), "users": gettext_lazy("users"),
     "items": gettext_lazy("inspection items"), "targets": gettext_lazy("targets"),
     "contacts": gettext_lazy("contacts"), "inspectors": gettext_lazy("inspectors"),
-    "conflicts": gettext_lazy("conflicts of interest"),
+    "conflicts": gettext_lazy("conflicts of interest"), "plans": gettext_lazy("annual plans"),
+    "tasks": gettext_lazy("inspection tasks"),
 }
 
 
