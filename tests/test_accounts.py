@@ -263,3 +263,20 @@ def test_the_change_pages_render_with_the_password_link(world, admin_client):
     page = admin_client.get(f"/admin/accounts/department/{world.legal.pk}/change/")
     assert page.status_code == 200
     assert 'name="code"' not in page.content.decode()  # fixed once created
+
+
+def test_the_admins_own_password_change_is_audited_and_needs_the_current_one(admin,
+                                                                              admin_client):
+    response = admin_client.get(reverse("admin:password_change"))
+    url = reverse("admin:accounts_user_password", args=[admin.pk])
+    assert response.status_code == 302 and response["Location"] == url
+    new = {"password1": "Brand-new-pass-2025", "password2": "Brand-new-pass-2025"}
+    assert admin_client.post(url, new | {"old_password": "wrong"}).status_code == 200
+    admin.refresh_from_db()
+    assert admin.check_password(PASSWORD)
+    response = admin_client.post(url, new | {"old_password": PASSWORD})
+    assert response.status_code == 302
+    admin.refresh_from_db()
+    assert admin.check_password("Brand-new-pass-2025")
+    assert (last_event().action, last_event().actor) == ("user.password", admin)
+    assert admin_client.get("/admin/").status_code == 200  # still signed in

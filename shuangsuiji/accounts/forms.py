@@ -86,15 +86,29 @@ class UserChangeForm(_RoleCheckMixin, forms.ModelForm):
 
 
 class SetPasswordForm(forms.Form):
+    """A new password, twice; changing one's own also needs the current one."""
+
+    old_password = forms.CharField(
+        label=_("Current password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     password1 = forms.CharField(label=_("New password"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                 help_text=password_validation.password_validators_help_text_html())
     password2 = forms.CharField(label=_("New password again"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
-    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, *args: Any, own: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        if not own:
+            # Someone signed in as this user could otherwise lock out its real owner.
+            del self.fields["old_password"]
+
+    def clean_old_password(self) -> str:
+        old = self.cleaned_data["old_password"]
+        if not self.user.check_password(old):
+            raise ValidationError(_("The current password is wrong."))
+        return old
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
