@@ -10,6 +10,7 @@ a fresh department and prints rows per second for each phase and the peak memory
 
 import argparse
 import csv
+import logging
 import os
 import random
 import resource
@@ -100,10 +101,13 @@ def ensure_database(url: str) -> None:
 
 def setup_django(url: str, data_dir: Path) -> None:
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_DEBUG", "1")
+    # Production settings: with DEBUG on, Django would keep every query in memory.
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-not-secret")
     os.environ["SHUANGSUIJI_DATA_DIR"] = str(data_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "shuangsuiji.config.settings"
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    logging.getLogger("shuangsuiji.imports").setLevel(logging.DEBUG)
     import django
 
     django.setup()

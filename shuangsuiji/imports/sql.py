@@ -65,6 +65,13 @@ def empty_json() -> str:
     return "'{}'::jsonb" if is_postgresql() else "'{}'"
 
 
+def analyze(table: str) -> None:
+    """Fresh planner statistics after a bulk load (autovacuum would come too late)."""
+    if is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+
+
 def tune_for_bulk() -> None:
     """Inside the commit's transaction: room for the hash joins over a million rows."""
     if is_postgresql():

@@ -11,7 +11,9 @@ never from the file; every value travels as a query parameter.
 """
 # ruff: noqa: S608
 
-from collections.abc import Iterator, Sequence
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import islice
 from typing import Any
@@ -34,6 +36,8 @@ from shuangsuiji.rules.target_rows import (
 from . import sql
 from .models import ImportJob, StagedTarget
 from .reporting import Report
+
+logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 5000
 # Rows fetched at a time when turning duplicates into reported problems.
@@ -96,18 +100,24 @@ def find_duplicates(job: ImportJob, header_map: HeaderMap, report: Report) -> No
     details go into the directory (`is_rep`). A later row with the same licence key repeats
     a row; a later row with different entity details contradicts the first.
     """
-    with connection.cursor() as cursor:
+    sql.analyze(S)
+    # One hash aggregate over the job's rows; only entities with several rows are touched.
+    with transaction.atomic(), connection.cursor() as cursor:
+        sql.tune_for_bulk()
         cursor.execute(f"""
-            UPDATE {S} SET is_rep = FALSE WHERE job_id = %(job)s AND row IN (
-              SELECT row FROM (
-                SELECT row, MIN(row) OVER (PARTITION BY entity_key) AS first_row
-                FROM {S} WHERE job_id = %(job)s) x
-              WHERE row <> first_row)""", {"job": job.pk})
+            UPDATE {S} SET is_rep = FALSE
+            FROM (SELECT entity_key, MIN(row) AS first_row FROM {S} WHERE job_id = %(job)s
+                  GROUP BY entity_key HAVING COUNT(*) > 1) m
+            WHERE {S}.job_id = %(job)s AND {S}.entity_key = m.entity_key
+              AND {S}.row <> m.first_row""", {"job": job.pk})
     _report_duplicates(job, header_map, report)
 
 
 def _duplicate_rows(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
-    """(row, first row of the entity, first row of the licence, contradicts) in batches."""
+    """(row, first row of the entity, first row of the licence, contradicts) in batches.
+
+    Only entities with several rows are sorted (most entities have one).
+    """
     query = f"""
         SELECT row, entity_first, lic_first, CASE WHEN fingerprint <> first_fp
           THEN 1 ELSE 0 END FROM (
@@ -115,7 +125,8 @@ def _duplicate_rows(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
             MIN(row) OVER (PARTITION BY entity_key) AS entity_first,
             MIN(row) OVER (PARTITION BY entity_key, lic_key) AS lic_first,
             FIRST_VALUE(fingerprint) OVER (PARTITION BY entity_key ORDER BY row) AS first_fp
-          FROM {S} WHERE job_id = %(job)s) x
+          FROM {S} WHERE job_id = %(job)s AND entity_key IN (
+            SELECT entity_key FROM {S} WHERE job_id = %(job)s AND NOT is_rep)) x
         WHERE row <> lic_first OR fingerprint <> first_fp
         ORDER BY row"""
     with connection.cursor() as cursor:
@@ -193,6 +204,7 @@ class TargetCommit:
         self.mapped = [f for f in ENTITY_FIELDS if f in fields]
         self.licence_mapped = [c for c in LICENCE_COLUMNS
                                if any(f in fields for f in _LICENCE_SOURCES.get(c, (c,)))]
+        self.timings: dict[str, float] = {}
         self.params: dict[str, Any] = {
             "job": job.pk, "dept": job.department_id, "actor": actor_id,
             "now": sql.param(now), "today": sql.param(today), "max_before": 0,
@@ -230,16 +242,22 @@ class TargetCommit:
 
     def run(self) -> dict[str, int]:
         sql.tune_for_bulk()
-        counts = self.count()
-        self.record_target_updates()
-        self.update_targets()
+        counts = self._timed(self.count)
+        self._timed(self.record_target_updates)
+        self._timed(self.update_targets)
         self.params["max_before"] = self._max_target_id()
-        self.insert_targets()
-        self.record_target_creations()
-        self.record_licence_changes()
-        self.update_licences()
-        self.insert_licences()
+        for step in (self.insert_targets, self.record_target_creations,
+                     self.record_licence_changes, self.update_licences, self.insert_licences):
+            self._timed(step)
         return counts
+
+    def _timed(self, step: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        result = step()
+        self.timings[step.__name__] = round(time.perf_counter() - started, 3)
+        logger.debug("import %s: %s took %.3f s", self.job.pk, step.__name__,
+                     self.timings[step.__name__])
+        return result
 
     def count(self) -> dict[str, int]:
         """Row outcomes (new / updated / unchanged) and entity counts, before any write."""
