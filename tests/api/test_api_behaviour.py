@@ -382,7 +382,7 @@ def test_unknown_paths_and_ids_are_json_404s(api_world: ApiWorld):
         assert response.json()["detail"]
 
 
-def test_a_body_that_is_not_json_is_a_400(api_world: ApiWorld):
+def test_a_body_that_is_not_json_is_refused(api_world: ApiWorld):
     response = client_for(api_world.user("office")).post(
         f"{API}/items/", "code=x", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
