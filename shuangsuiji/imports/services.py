@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -47,6 +48,8 @@ ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 # A million licence rows is about 300 MB of CSV.
 MAX_UPLOAD_BYTES: int = getattr(settings, "SHUANGSUIJI_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 _SNIFF_BYTES = 8192
+# Checked but uncommitted imports are cancelled after this many days (their staging goes).
+STALE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,21 @@ def import_job_create(*, actor: Any, kind: str, department: Department, upload: 
     job.save()
     if background:
         _enqueue_validation(job)
+    expire_stale_jobs()
     return job
+
+
+def expire_stale_jobs(*, days: int = STALE_DAYS) -> int:
+    """Cancel checked imports nobody committed for `days` days; their staged rows go."""
+    cutoff = timezone.now() - timedelta(days=days)
+    stale = list(ImportJob.objects.filter(status=ImportStatus.VALIDATED, created_at__lt=cutoff))
+    for job in stale:
+        _clear_staging(job)
+        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATED).update(
+            status=ImportStatus.CANCELLED, finished_at=timezone.now(),
+            message=_("Cancelled: not imported within {days} days of the check.").format(
+                days=days))
+    return len(stale)
 
 
 def _enqueue_validation(job: ImportJob) -> None:
@@ -154,6 +171,8 @@ def import_job_validate(*, job_id: int, on_progress: ProgressCallback | None = N
                         ) -> ImportJob:
     """Check the file: every problem recorded with its row and column, good rows staged."""
     job = ImportJob.objects.select_related("department").get(pk=job_id)
+    if job.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATING):
+        return job  # cancelled meanwhile, or already checked by another worker
     _reset(job)
     report = Report(job, on_progress)
     status = ImportStatus.VALIDATED

@@ -1,13 +1,16 @@
 """Importing licence data into the target directory: problems, modes, atomicity, history."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from shuangsuiji.core.models import AuditEvent
 from shuangsuiji.entities.models import Licence, Target, TargetChange
 from shuangsuiji.entities.services import target_create
 from shuangsuiji.imports import services
 from shuangsuiji.imports.choices import ImportMode, ImportStatus
-from shuangsuiji.imports.models import StagedTarget
+from shuangsuiji.imports.models import ImportJob, StagedTarget
 from shuangsuiji.imports.targets import TargetCommit
 from shuangsuiji.rules import target_rows
 
@@ -276,3 +279,19 @@ def test_rule_lengths_match_the_models():
         model, field = fields.get(name, ("target", name))
         model_class = Licence if model == "licence" else Target
         assert model_class._meta.get_field(field).max_length == limit, name
+
+
+def test_checked_imports_left_uncommitted_expire(world):
+    job = check(world, csv_bytes([licence_row()]))
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=8))
+    fresh = check(world, csv_bytes([licence_row(code=CODE_B)]))  # creating a job tidies up
+    job.refresh_from_db()
+    assert job.status == ImportStatus.CANCELLED
+    assert not StagedTarget.objects.filter(job_id=job.pk).exists()
+    assert StagedTarget.objects.filter(job_id=fresh.pk).exists()
+
+
+def test_a_cancelled_job_is_not_checked_again(world):
+    job = check(world, csv_bytes([licence_row()]))
+    services.import_job_cancel(actor=world.users["office"], job=job)
+    assert services.import_job_validate(job_id=job.pk).status == ImportStatus.CANCELLED
