@@ -22,6 +22,7 @@ class Report:
         self.on_progress = on_progress
         self.pending: list[ImportIssue] = []
         self.rows = 0
+        self.pending_rows = 0  # rows noted since the progress was last saved
         self.rejected = 0
         self.file_problems = 0
         self.preview: list[list[Any]] = []
@@ -52,10 +53,20 @@ class Report:
 
     def advance(self, chunk: Sequence[tuple[int, list[str]]], fraction: float) -> None:
         """A chunk has been read: keep the first rows for the preview, report progress."""
+        self.note(chunk)
+        self.save_progress(fraction)
+
+    def note(self, chunk: Sequence[tuple[int, list[str]]]) -> None:
+        """Count a chunk's rows and keep the first rows for the preview (no database)."""
         if len(self.preview) < PREVIEW_ROWS:
             for row, cells in chunk[:PREVIEW_ROWS - len(self.preview)]:
                 self.preview.append([row, *cells])
         self.rows += len(chunk)
+        self.pending_rows += len(chunk)
+
+    def save_progress(self, fraction: float) -> None:
+        """Write the pending problems and the progress so far."""
+        self.pending_rows = 0
         self.flush()
         percent = min(99, int(fraction * 100))
         ImportJob.objects.filter(pk=self.job.pk).update(progress=percent,

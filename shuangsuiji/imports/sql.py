@@ -4,7 +4,8 @@ Everything else in the import SQL is written once, in the subset both understand
 functions, UPDATE … FROM, IS DISTINCT FROM, ||).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -13,25 +14,33 @@ from django.db import connection
 # PostgreSQL's COPY text format: backslash escapes, \N for NULL.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _NULL_MARK = "\x00"  # never in a PostgreSQL text value, so safe as a placeholder
+Columns = Sequence[Sequence[Any]]
 
 
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def write_rows(table: str, columns: Sequence[str], data: Sequence[Sequence[Any]]) -> None:
-    """Append rows given column by column (`data[i]` is the i-th column's values)."""
-    if not data or not len(data[0]):
-        return
+@contextmanager
+def bulk_writer(table: str, columns: Sequence[str]) -> Iterator[Callable[[Columns], None]]:
+    """A function appending rows given column by column (`data[i]`: the i-th column).
+
+    On PostgreSQL one COPY stays open for every call, so the server stores rows while the
+    caller checks the next ones; nothing else may use the connection until the block ends.
+    """
     with connection.cursor() as cursor:
         if is_postgresql():
             names = ", ".join(columns)
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                copy.write(copy_text(data))
+                yield lambda data: copy.write(copy_text(data)) if _has_rows(data) else None
         else:
             marks = ", ".join(["%s"] * len(columns))
             query = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-            cursor.executemany(query, list(zip(*data, strict=True)))
+            yield lambda data: cursor.executemany(query, list(zip(*data, strict=True)))
+
+
+def _has_rows(data: Columns) -> bool:
+    return bool(data) and bool(len(data[0]))
 
 
 def copy_text(data: Sequence[Sequence[Any]]) -> str:

@@ -40,6 +40,9 @@ from .reporting import Report
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 5000
+# Chunks per COPY: large enough to keep the database busy while rows are being checked,
+# small enough that problems and progress appear as the check goes.
+CHUNKS_PER_BATCH = 10
 # Rows fetched at a time when turning duplicates into reported problems.
 _DUPLICATE_BATCH = 500
 
@@ -76,21 +79,33 @@ def clear_staging(job_id: int) -> None:
 
 
 def validate(job: ImportJob, table: Table, header_map: HeaderMap, report: Report) -> None:
-    """Check every row, stage the good ones, then report duplicates inside the file."""
+    """Check every row, stage the good ones, then report duplicates inside the file.
+
+    Rows are checked a chunk at a time and streamed into the staging table; every
+    CHUNKS_PER_BATCH chunks the batch is closed, its problems written and progress shown.
+    """
     checker = TargetRowChecker(header_map, vocabulary())
     clear_staging(job.pk)
-    for chunk in _chunks(table.rows, CHUNK_ROWS):
-        staged, problems = checker.check_chunk(chunk)
+    rows = iter(table.rows)
+    while True:
         with transaction.atomic():
-            stage_chunk(job.pk, staged)
+            problems: list[tuple[int, str, Any]] = []
+            with sql.bulk_writer(S, STAGED_COLUMNS) as write:
+                for chunk in islice(_chunks(rows, CHUNK_ROWS), CHUNKS_PER_BATCH):
+                    staged, found = checker.check_chunk(chunk)
+                    write(stage_columns(job.pk, staged))
+                    problems += found
+                    report.note(chunk)
+            if not report.pending_rows:
+                break
             report.add_rule_problems(problems)
-            report.advance(chunk, table.progress())
+            report.save_progress(table.progress())
     find_duplicates(job, header_map, report)
 
 
-def stage_chunk(job_id: int, staged: target_rows.StagedColumns) -> None:
-    """Write one chunk of checked rows (COPY on PostgreSQL)."""
-    sql.write_rows(S, STAGED_COLUMNS, [[job_id] * len(staged), *staged.columns])
+def stage_columns(job_id: int, staged: target_rows.StagedColumns) -> list[Sequence[Any]]:
+    """The staging table's columns for one chunk of checked rows."""
+    return [[job_id] * len(staged), *staged.columns]
 
 
 def find_duplicates(job: ImportJob, header_map: HeaderMap, report: Report) -> None:

@@ -1,5 +1,6 @@
 """Importing licence data into the target directory: problems, modes, atomicity, history."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -8,11 +9,12 @@ from django.utils import timezone
 from shuangsuiji.core.models import AuditEvent
 from shuangsuiji.entities.models import Licence, Target, TargetChange
 from shuangsuiji.entities.services import target_create
-from shuangsuiji.imports import services
+from shuangsuiji.imports import services, targets
 from shuangsuiji.imports.choices import ImportMode, ImportStatus
 from shuangsuiji.imports.models import ImportJob, StagedTarget
 from shuangsuiji.imports.targets import TargetCommit
 from shuangsuiji.rules import target_rows
+from shuangsuiji.rules.uscc import make_valid
 
 from .conftest import (
     CODE_A,
@@ -295,3 +297,25 @@ def test_a_cancelled_job_is_not_checked_again(world):
     job = check(world, csv_bytes([licence_row()]))
     services.import_job_cancel(actor=world.users["office"], job=job)
     assert services.import_job_validate(job_id=job.pk).status == ImportStatus.CANCELLED
+
+
+def test_a_file_longer_than_a_batch_is_checked_batch_by_batch(world, monkeypatch):
+    monkeypatch.setattr(targets, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(targets, "CHUNKS_PER_BATCH", 2)
+    seen = []
+    codes = [make_valid(f"91140502MA0K{n:05d}") for n in range(100, 111)]
+    rows = [licence_row(name=f"公司{n}", code=code) for n, code in enumerate(codes)]
+    rows[6] = licence_row(name="公司6", code=BAD_CHECK)
+    rows.append(rows[3])  # row 13 repeats row 5
+    job = services.import_job_create(actor=world.users["office"], kind="targets",
+                                      department=world.office,
+                                      upload=io.BytesIO(csv_bytes(rows)),
+                                      original_name="f.csv", background=False)
+    job = services.import_job_validate(job_id=job.pk,
+                                       on_progress=lambda fraction, n: seen.append(n))
+    assert seen == [4, 8, 12]
+    assert (job.total_rows, job.rejected) == (12, 2)
+    assert [i.row for i in job.issues.order_by("row")] == [8, 13]
+    assert StagedTarget.objects.filter(job_id=job.pk).count() == 11
+    job = services.import_job_commit(actor=world.users["office"], job_id=job.pk)
+    assert Target.objects.count() == 10
