@@ -144,7 +144,8 @@ def _duplicate_rows(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
             SELECT entity_key FROM {S} WHERE job_id = %(job)s AND NOT is_rep)) x
         WHERE row <> lic_first OR fingerprint <> first_fp
         ORDER BY row"""
-    with connection.cursor() as cursor:
+    # A server-side cursor on PostgreSQL: a file of nothing but duplicates stays in batches.
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(query, {"job": job_id})
         while batch := cursor.fetchmany(_DUPLICATE_BATCH):
             yield [(r, e, lic, bool(c)) for r, e, lic, c in batch]
