@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone, translation
 
 from shuangsuiji.accounts.choices import Role
@@ -38,9 +39,10 @@ MODELS = [Department, User, InspectionItem, InspectionItemVersion, Target, Conta
           AuditEvent]
 
 
-def run_demo(*args: str) -> str:
+def run_demo(*args: str, debug: bool = True) -> str:
+    """Run the command as on a developer's machine (pytest-django turns DEBUG off)."""
     out = StringIO()
-    with translation.override("en"):
+    with translation.override("en"), override_settings(DEBUG=debug):
         call_command("demo", *args, stdout=out)
     return out.getvalue()
 
@@ -67,6 +69,12 @@ def test_it_refuses_a_database_with_other_accounts():
         run_demo()
     assert not Department.objects.exists()
     assert "rfb-Admin-2023" in run_demo("--force")
+
+
+def test_it_refuses_a_production_configuration():
+    with pytest.raises(CommandError, match="--force"):
+        run_demo(debug=False)
+    assert not User.objects.exists()
 
 
 def test_a_failure_leaves_nothing_behind(monkeypatch):

@@ -1,6 +1,7 @@
 import unicodedata
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,9 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="http://127.0.0.1:8000/",
                             help="Where the server will listen, for the sign-in hint.")
         parser.add_argument("--force", action="store_true",
-                            help="Add the demo data even if the database has other accounts.")
+                            help="Add the demo data even to a production configuration or a "
+                                 "database with other accounts.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(_(
+                "This is a production configuration (DJANGO_DEBUG is off) and the demo accounts "
+                "have published passwords; use --force to add them anyway."))
         world = builder.load_world()
         foreign = builder.foreign_usernames(world)
         if foreign and not options["force"]:
