@@ -129,7 +129,7 @@ def pure_check(path: Path) -> tuple[int, float]:
         header_map = resolve_headers(table.headers, target_rows.COLUMNS,
                                      required_any=target_rows.REQUIRED_ANY)
         checker = target_rows.TargetRowChecker(header_map, targets.vocabulary())
-        for chunk in targets._chunks(table.rows, targets.CHUNK_ROWS):
+        for chunk in table.chunks(targets.CHUNK_ROWS):
             checker.check_chunk(chunk)
             rows += len(chunk)
     return rows, time.perf_counter() - start

@@ -67,12 +67,6 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(reg_status=words, risk_class=target_rows.RISK_WORDS)
 
 
-def _chunks(rows: Iterator[tuple[int, list[str]]], size: int
-            ) -> Iterator[list[tuple[int, list[str]]]]:
-    while chunk := list(islice(rows, size)):
-        yield chunk
-
-
 def clear_staging(job_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {S} WHERE job_id = %s", [job_id])
@@ -86,12 +80,12 @@ def validate(job: ImportJob, table: Table, header_map: HeaderMap, report: Report
     """
     checker = TargetRowChecker(header_map, vocabulary())
     clear_staging(job.pk)
-    rows = iter(table.rows)
+    chunks = table.chunks(CHUNK_ROWS)
     while True:
         with transaction.atomic():
             problems: list[tuple[int, str, Any]] = []
             with sql.bulk_writer(S, STAGED_COLUMNS) as write:
-                for chunk in islice(_chunks(rows, CHUNK_ROWS), CHUNKS_PER_BATCH):
+                for chunk in islice(chunks, CHUNKS_PER_BATCH):
                     staged, found = checker.check_chunk(chunk)
                     write(stage_columns(job.pk, staged))
                     problems += found

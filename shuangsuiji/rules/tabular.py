@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import chain, count, islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,6 +24,8 @@ from .errors import RuleError, gettext_noop
 # How many leading rows may hold a title above the header ("行政许可信息公示表").
 HEADER_SEARCH_ROWS = 10
 _SAMPLE_BYTES = 64 * 1024
+_BLOCK_LINES = 4096  # CSV lines decoded and split at a time
+_XLSX_BLOCK_ROWS = 1000
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 _SPACES = re.compile(r"\s+")
@@ -78,16 +81,34 @@ def cell_text(value: object) -> str:  # noqa: PLR0911 - one return per cell type
     return str(value)
 
 
+Block = list[tuple[int, list[str]]]  # (row number in the file, cells) for some rows
+
+
 @dataclass
 class Table:
-    """An open file: its header (as written) and an iterator over the data rows."""
+    """An open file: its header (as written) and its data rows, a block at a time."""
 
     header_row: int
     headers: list[str]
-    rows: Iterator[tuple[int, list[str]]]
+    blocks: Iterator[Block]  # blank rows are left out, row numbers are the file's
     progress: Callable[[], float]
     file_format: str
     encoding: str = ""
+
+    @property
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        return chain.from_iterable(self.blocks)
+
+    def chunks(self, size: int) -> Iterator[Block]:
+        """The rows in lists of `size` (the last one shorter)."""
+        pending: Block = []
+        for block in self.blocks:
+            pending += block
+            while len(pending) >= size:
+                yield pending[:size]
+                pending = pending[size:]
+        if pending:
+            yield pending
 
 
 @contextmanager
@@ -147,70 +168,147 @@ def _open_csv(stream: IO[bytes], head: bytes, known_headers: Collection[str]
     first_line = head.decode(encoding, errors="ignore").lstrip("\ufeff").split("\n", 1)[0]
     delimiter = _sniff_delimiter(first_line)
     # Lines ending in a bare CR (old Mac files) need the text layer's universal newlines.
-    by_line = encoding != "utf-16" and b"\r" not in head.rstrip(b"\r").replace(b"\r\n", b"")
-    text = None if by_line else io.TextIOWrapper(stream, encoding=encoding, newline="")
-    state = {"row": 0}
-    lines = _decoded_lines(stream, encoding) if text is None else text
-
-    def numbered() -> Iterator[tuple[int, list[str]]]:
-        try:
-            for cells in csv_records(lines, delimiter):
-                state["row"] += 1
-                yield state["row"], cells
-        except UnicodeDecodeError as exc:
-            raise TableError(gettext_noop(
-                "row {row} is not valid {encoding} text; save the file as UTF-8 or GB18030"),
-                row=state["row"] + 1, encoding=encoding.upper().replace("-SIG", "")) from exc
-        except csv.Error as exc:
-            raise TableError(gettext_noop("row {row} cannot be read as CSV: {detail}"),
-                             row=state["row"] + 1, detail=str(exc)) from exc
+    by_bytes = encoding != "utf-16" and b"\r" not in head.rstrip(b"\r").replace(b"\r\n", b"")
+    wrapper = None if by_bytes else io.TextIOWrapper(stream, encoding=encoding, newline="")
+    texts = _byte_blocks(stream, encoding) if wrapper is None else _text_blocks(wrapper)
 
     def progress() -> float:
         return min(1.0, stream.tell() / size) if size else 0.0
 
     try:
-        header_row, headers, rows = _find_header(numbered(), known_headers)
-        yield Table(header_row, headers, rows, progress, "csv", encoding)
+        blocks = _csv_blocks(texts, delimiter)
+        header_row, headers, data = _find_header(blocks, known_headers)
+        yield Table(header_row, headers, data, progress, "csv", encoding)
     finally:
-        if text is not None:
-            text.detach()  # hand the byte stream back unclosed: it belongs to the caller
+        if wrapper is not None:
+            wrapper.detach()  # hand the byte stream back unclosed: it belongs to the caller
 
 
-def _decoded_lines(stream: IO[bytes], encoding: str) -> Iterator[str]:
-    """Lines decoded one by one, so a decoding error names its row exactly.
+def _byte_blocks(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str]]:
+    """(lines so far, text of the next lines), decoded a block at a time.
 
     Splitting bytes at newlines is safe in UTF-8 and GB18030: 0x0A is never part of a
-    multi-byte character in either.
+    multi-byte character in either. A decoding error is traced to its line.
     """
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
     lines = iter(stream)
-    first = next(lines, b"").decode(codec).lstrip("\ufeff")
-    if first:
-        yield first
-    for raw in lines:
-        yield raw.decode(codec)
+    done = 0
+    while raw := list(islice(lines, _BLOCK_LINES)):
+        try:
+            text = b"".join(raw).decode(codec)
+        except UnicodeDecodeError as exc:
+            bad = next(i for i, line in enumerate(raw) if not _decodes(line, codec))
+            raise TableError(gettext_noop(
+                "row {row} is not valid {encoding} text; save the file as UTF-8 or GB18030"),
+                row=done + bad + 1, encoding=encoding.upper().replace("-SIG", "")) from exc
+        yield done, text.lstrip("\ufeff") if done == 0 else text
+        done += len(raw)
 
 
-def csv_records(lines: Iterable[str], delimiter: str = ",") -> Iterator[list[str]]:
-    """The records csv.reader would give, several times faster on exports without quotes.
+def _decodes(line: bytes, codec: str) -> bool:
+    try:
+        line.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text_blocks(wrapper: io.TextIOWrapper) -> Iterator[tuple[int, str]]:
+    """The same from a text layer (UTF-16, or bare CR line ends), endings made "\n"."""
+    done = 0
+    while lines := list(islice(wrapper, _BLOCK_LINES)):
+        text = "".join(line.rstrip("\r\n") + "\n" for line in lines)
+        yield done, text.lstrip("\ufeff") if done == 0 else text
+        done += len(lines)
+
+
+def _csv_blocks(texts: Iterator[tuple[int, str]], delimiter: str) -> Iterator[Block]:
+    """Numbered, non-blank records a block at a time.
+
+    A block without a quote character is split line by line with str.split (most exports);
+    otherwise its lines go through `Records`, which defers quoted fields to csv.reader.
+    """
+    records = Records(delimiter)
+    blank = delimiter + " \t\r\n\u3000"
+    number = 0
+    for _, text in texts:
+        if not records.pending and '"' not in text:
+            lines = _split_lines(text)
+            block = [(n, line.split(delimiter)) for n, line in zip(count(number + 1), lines)
+                     if line.strip(blank)]
+            number += len(lines)
+        else:
+            lines = text.split("\n")
+            if lines and lines[-1] == "":
+                lines.pop()
+            found = records.feed(line + "\n" for line in lines)
+            block = [(n, cells) for n, cells in zip(count(number + 1), found)
+                     if not _is_blank(cells)]
+            number += len(found)
+        if block:
+            yield block
+    found = records.finish()
+    block = [(n, cells) for n, cells in zip(count(number + 1), found) if not _is_blank(cells)]
+    if block:
+        yield block
+
+
+def _split_lines(text: str) -> list[str]:
+    """The lines of a block, without their endings."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+class Records:
+    """Lines → the records csv.reader would give, several times faster on unquoted lines.
 
     A line without a quote character is one record and is split directly; lines with quotes
     are gathered until their quotes balance (a quoted field may span lines) and handed to
-    csv.reader. Blank lines may come as [] or [""]; both are blank rows.
+    csv.reader.
     """
-    pending: list[str] = []
-    quotes = 0
+
+    def __init__(self, delimiter: str = ",") -> None:
+        self.delimiter = delimiter
+        self.pending: list[str] = []
+        self.quotes = 0
+        self.done = 0
+
+    def feed(self, lines: Iterable[str]) -> list[list[str]]:
+        out: list[list[str]] = []
+        for line in lines:
+            if not self.pending and '"' not in line:
+                out.append(line.rstrip("\r\n").split(self.delimiter))
+                continue
+            self.pending.append(line)
+            self.quotes += line.count('"')
+            if self.quotes % 2 == 0:
+                out += self._parse()
+        self.done += len(out)
+        return out
+
+    def finish(self) -> list[list[str]]:
+        out = self._parse() if self.pending else []
+        self.done += len(out)
+        return out
+
+    def _parse(self) -> list[list[str]]:
+        try:
+            parsed = list(csv.reader(self.pending, delimiter=self.delimiter))
+        except csv.Error as exc:
+            raise TableError(gettext_noop("row {row} cannot be read as CSV: {detail}"),
+                             row=self.done + 1, detail=str(exc)) from exc
+        self.pending, self.quotes = [], 0
+        return parsed
+
+
+def csv_records(lines: Iterable[str], delimiter: str = ",") -> Iterator[list[str]]:
+    """The records csv.reader would give for these lines (see `Records`)."""
+    records = Records(delimiter)
     for line in lines:
-        if not pending and '"' not in line:
-            yield line.rstrip("\r\n").split(delimiter)
-            continue
-        pending.append(line)
-        quotes += line.count('"')
-        if quotes % 2 == 0:
-            yield from csv.reader(pending, delimiter=delimiter)
-            pending, quotes = [], 0
-    if pending:
-        yield from csv.reader(pending, delimiter=delimiter)
+        yield from records.feed([line])
+    yield from records.finish()
 
 
 def _stream_size(stream: IO[bytes]) -> int:
@@ -235,16 +333,24 @@ def _open_xlsx(stream: IO[bytes], known_headers: Collection[str]) -> Iterator[Ta
         total = sheet.max_row or 0
         state = {"row": 0}
 
-        def numbered() -> Iterator[tuple[int, list[str]]]:
+        def blocks() -> Iterator[Block]:
+            block: Block = []
             for values in sheet.iter_rows(values_only=True):
                 state["row"] += 1
-                yield state["row"], [cell_text(v) for v in values]
+                cells = [cell_text(v) for v in values]
+                if not _is_blank(cells):
+                    block.append((state["row"], cells))
+                if len(block) >= _XLSX_BLOCK_ROWS:
+                    yield block
+                    block = []
+            if block:
+                yield block
 
         def progress() -> float:
             return min(1.0, state["row"] / total) if total else 0.0
 
-        header_row, headers, rows = _find_header(numbered(), known_headers)
-        yield Table(header_row, headers, rows, progress, "xlsx")
+        header_row, headers, data = _find_header(blocks(), known_headers)
+        yield Table(header_row, headers, data, progress, "xlsx")
     finally:
         book.close()
 
@@ -253,34 +359,39 @@ def _is_blank(cells: Sequence[str]) -> bool:
     return not any(c.strip() for c in cells)
 
 
-def _find_header(rows: Iterator[tuple[int, list[str]]], known: Collection[str]
-                 ) -> tuple[int, list[str], Iterator[tuple[int, list[str]]]]:
-    """The first row naming two known columns (or else the first non-empty row) is the header."""
-    leading: list[tuple[int, list[str]]] = []
-    for number, cells in rows:
-        if _is_blank(cells):
+def _find_header(blocks: Iterator[Block], known: Collection[str]
+                 ) -> tuple[int, list[str], Iterator[Block]]:
+    """The first row naming two known columns (or else the first row) is the header."""
+    leading: Block = []
+    rest: Block = []
+    for block in blocks:
+        for i, (number, cells) in enumerate(block):
+            leading.append((number, cells))
+            if _known_count(cells, known) >= 2 or len(leading) >= HEADER_SEARCH_ROWS:
+                rest = block[i + 1:]
+                break
+        else:
             continue
-        leading.append((number, cells))
-        matches = sum(1 for c in cells if normalise_header(c) in known)
-        if matches >= 2 or len(leading) >= HEADER_SEARCH_ROWS:
-            break
+        break
     if not leading:
         raise TableError(gettext_noop("the file is empty"))
-    chosen = next(((n, c) for n, c in leading
-                   if sum(1 for x in c if normalise_header(x) in known) >= 2), leading[0])
-    header_row, header_cells = chosen
+    header_row, header_cells = next(((n, c) for n, c in leading
+                                     if _known_count(c, known) >= 2), leading[0])
     headers = [h.strip() for h in header_cells]
     while headers and not headers[-1]:
         headers.pop()
-    after = [(n, c) for n, c in leading if n > header_row]
+    first = [(n, c) for n, c in leading if n > header_row] + rest
 
-    def data() -> Iterator[tuple[int, list[str]]]:
-        yield from after
-        for number, cells in rows:
-            if not _is_blank(cells):
-                yield number, cells
+    def data() -> Iterator[Block]:
+        if first:
+            yield first
+        yield from blocks
 
     return header_row, headers, data()
+
+
+def _known_count(cells: Sequence[str], known: Collection[str]) -> int:
+    return sum(1 for c in cells if normalise_header(c) in known)
 
 
 @dataclass

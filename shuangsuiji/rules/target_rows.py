@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from . import columnar, uscc
 from .dates import InvalidDate, parse_date
@@ -95,7 +96,7 @@ _ENTITY_POS = {f: i for i, f in enumerate(ENTITY_FIELDS)}
 class StagedColumns:
     """Checked rows column by column, in `STAGED_FIELDS` order (a chunk for the staging table)."""
 
-    def __init__(self, columns: list[list]) -> None:
+    def __init__(self, columns: list[Sequence[Any]]) -> None:
         self.columns = columns
 
     @classmethod
@@ -109,8 +110,22 @@ class StagedColumns:
         return zip(*self.columns, strict=True)
 
     def extend_rows(self, rows: Sequence[tuple]) -> None:
-        for column, values in zip(self.columns, zip(*rows, strict=True), strict=False):
-            column.extend(values)
+        if not rows:
+            return
+        self.columns = [[*column, *values] for column, values
+                        in zip(self.columns, zip(*rows, strict=True), strict=True)]
+
+
+def _same(column: Sequence[Any]) -> Sequence[Any]:
+    return column
+
+
+def _picker(keep: list[int]) -> Callable[[Sequence[Any]], list[Any]]:
+    """A function taking the kept positions out of a column (one C loop per column)."""
+    if len(keep) == 1:
+        return lambda column: [column[keep[0]]]
+    take = operator.itemgetter(*keep)
+    return lambda column: list(take(column))
 
 
 def _combine(item: str, title: str) -> str:
@@ -236,8 +251,7 @@ class TargetRowChecker:
         bad |= odd | odd_risk | odd_licence
         if len(bad) == n:
             return StagedColumns.empty(), bad
-        keep = [i for i in range(n) if i not in bad] if bad else None
-        pick = (lambda c: [c[i] for i in keep]) if keep is not None else list
+        pick = _picker([i for i in range(n) if i not in bad]) if bad else _same
         normalised = {**col, "reg_status": status, "risk_class": risk}
         entity = [pick(normalised.get(f, empty)) for f in ENTITY_FIELDS]
         texts = map("\x1f".join, zip(*(entity[_ENTITY_POS[f]] for f in self.mapped_entity),
@@ -248,7 +262,7 @@ class TargetRowChecker:
             entity[_ENTITY_POS[field]] = [d or None for d in entity[_ENTITY_POS[field]]]
         lic_dates = [[d or None for d in pick(get(f))] for f in _DATE_FIELDS[1:]]
         numbers = pick([r for r, _ in rows])
-        columns = [numbers, list(entity[0]), *entity, fingerprints, *map(pick, licence), *lic_dates]
+        columns = [numbers, entity[0], *entity, fingerprints, *map(pick, licence), *lic_dates]
         return StagedColumns(columns), bad
 
     def _licence_columns(self, get: "Callable[[str], tuple[str, ...]]"
@@ -259,7 +273,9 @@ class TargetRowChecker:
         if not self.has_licence:
             return (numbers, items, decisions, authority), set()
         keys = [n or d for n, d in zip(numbers, decisions, strict=True)]
-        items = [_combine(i, t) for i, t in zip(items, titles, strict=True)]
+        if "lic_title" in self.idx:
+            items = [i if not t or t == i else f"{i}（{t}）" if i else t
+                     for i, t in zip(items, titles, strict=True)]  # _combine, inlined
         bad = columnar.suspect_lengths(items, MAX_LENGTHS["lic_item"])
         if "" in keys:
             loose = list(zip(items, authority, get("lic_decided_on"), get("lic_valid_from"),

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
+from shuangsuiji.rules import tabular
 from shuangsuiji.rules.tabular import (
     Column,
     TableError,
@@ -192,3 +193,29 @@ def test_values_in_columns_without_a_header_are_reported():
     assert spare_cells(["甲", "", "X"], result) == []
     assert [c for c, _ in spare_cells(["甲", "值", "X"], result)] == ["B"]
     assert [c for c, _ in spare_cells(["甲", "", "X", "多余"], result)] == ["D"]
+
+
+@pytest.mark.parametrize("block_lines", [1, 3, 4096])
+@pytest.mark.parametrize("ending", ["\r\n", "\n"])
+def test_files_read_in_blocks_give_the_csv_modules_records(monkeypatch, block_lines, ending):
+    monkeypatch.setattr(tabular, "_BLOCK_LINES", block_lines)
+    rng = random.Random(block_lines)  # noqa: S311 - test data
+    pieces = ["甲", "b", "", '"', "x,y", "多\n行", "q", "  "]
+    rows = [["企业名称", "统一社会信用代码", "住所"]]
+    rows += [[rng.choice(pieces) for _ in range(3)] for _ in range(400)]
+    text = io.StringIO()
+    csv.writer(text, lineterminator=ending).writerows(rows)
+    data = text.getvalue().rstrip("\r\n")  # and no newline at the very end
+    expected = [(n, r) for n, r in enumerate(csv.reader(io.StringIO(data, newline="")), 1)
+                if any(c.strip() for c in r)][1:]
+    with open_table(io.BytesIO(data.encode("gb18030")), name="f.csv",
+                    known_headers=KNOWN) as table:
+        assert list(table.rows) == expected
+
+
+def test_rows_come_in_chunks_of_the_size_asked():
+    data = _csv([ROWS[0]] + [["甲", "", str(i)] for i in range(10)])
+    with open_table(io.BytesIO(data), name="f.csv", known_headers=KNOWN) as table:
+        chunks = list(table.chunks(4))
+    assert [len(c) for c in chunks] == [4, 4, 2]
+    assert chunks[0][0] == (2, ["甲", "", "0"]) and chunks[-1][-1][0] == 11
