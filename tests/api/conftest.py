@@ -7,7 +7,7 @@ through the services also leaves audit entries for each organisation.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.cache import cache
@@ -25,6 +25,9 @@ from shuangsuiji.inspectors import services as inspectors
 from shuangsuiji.inspectors.models import Conflict, Inspector
 from shuangsuiji.rules.uscc import make_valid
 from tests.conftest import World
+
+if TYPE_CHECKING:
+    from .task_world import TaskWorld
 
 ROLES = ["admin", "office", "section", "inspector", "expert", "leader", "partner",
          "other_office", "other_inspector", "anonymous"]
@@ -51,6 +54,7 @@ class ApiWorld:
     world: World
     rfb: Org
     xfzd: Org
+    tasks: "TaskWorld | None" = None  # filled by the task_world fixture
 
     def user(self, role: str) -> User:
         return self.world.users[role]
@@ -100,6 +104,15 @@ def api_world(world: World) -> ApiWorld:
     xfzd = _org(prefix="XFZD", seq=2, actor=users["partner"], directory=world.fire,
                 items_of=world.fire, login=users["other_inspector"])
     return ApiWorld(world, rfb, xfzd)
+
+
+@pytest.fixture
+def task_world(api_world: ApiWorld) -> "TaskWorld":
+    """The office's plans and joint tasks in every state (tests/api/task_world.py)."""
+    from .task_world import build
+
+    api_world.tasks = build(api_world)
+    return api_world.tasks
 
 
 @pytest.fixture(autouse=True)
