@@ -158,7 +158,11 @@ SPECTACULAR_SETTINGS = {
         "ImportKindEnum": "shuangsuiji.imports.choices.ImportKind",
         "ImportStatusEnum": "shuangsuiji.imports.choices.ImportStatus",
         "InspectorStatusEnum": "shuangsuiji.inspectors.choices.InspectorStatus",
+        "InspectorRoleEnum": "shuangsuiji.inspectors.choices.InspectorRole",
         "RegStatusEnum": "shuangsuiji.entities.choices.RegStatus",
+        "PlanStatusEnum": "shuangsuiji.plans.choices.PlanStatus",
+        "ProposalStatusEnum": "shuangsuiji.plans.choices.ProposalStatus",
+        "DepartmentRoleEnum": "shuangsuiji.plans.choices.DepartmentRole",
     },
 }
 
