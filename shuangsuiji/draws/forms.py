@@ -41,7 +41,7 @@ class CeremonyForm(forms.Form):
     ceremony_input = forms.CharField(
         label=_("Ceremony input"), min_length=MIN_CEREMONY_INPUT, max_length=500,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
-                                      "class": "mono"}),
+                                      "class": "mono ceremony"}),
         help_text=_("At least 20 characters of public randomness, e.g. 20 digits from rolling "
                     "a ten-sided die in front of everyone present."))
     source = forms.CharField(label=_("Source of the input"), max_length=200,

@@ -46,11 +46,13 @@ def announcement(freeze: Freeze, *, internal: bool = True) -> dict[str, Any]:
     for line in freeze.inspector_lines:
         _code, department, role = line.split("\t")
         (officers if role == OFFICER else experts)[department] += 1
-    hide = freeze.task.stratification == Stratification.RISK and not internal
+    # Sizes per stratum say something only when stratified, and only to those who may see
+    # the (internal) credit-risk classes.
+    shown = freeze.task.stratification == Stratification.RISK and internal
     return {
         "pool_size": freeze.pool_size,
-        "strata": [] if hide else [(stratum_name(label), n)
-                                   for label, n in sorted(freeze.pool_strata.items())],
+        "strata": [(stratum_name(label), n) for label, n in sorted(freeze.pool_strata.items())]
+        if shown else [],
         "pool_digest": freeze.pool_digest,
         "inspector_size": len(freeze.inspector_lines),
         "inspector_digest": freeze.inspector_digest,

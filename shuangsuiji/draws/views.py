@@ -2,6 +2,7 @@
 the record (JSON, printable, PDF) and an inspector's own tasks (我的任务)."""
 
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -112,10 +113,12 @@ def ceremony(request: HttpRequest, pk: int) -> HttpResponse:
     task.refresh_from_db(fields=["state"])
     frozen = task.state == TaskState.FROZEN
     internal = plan_selectors.sees_internal(user=request.user, task=task)
+    announcement = (selectors.announcement(selectors.freeze_get(task), internal=internal)
+                    if task.state != TaskState.DRAFT else None)
     return render(request, "draws/ceremony.html", {
-        "task": task, "form": form, "frozen": frozen,
-        "announcement": selectors.announcement(selectors.freeze_get(task), internal=internal)
-        if task.state != TaskState.DRAFT else None,
+        "task": task, "form": form, "frozen": frozen, "announcement": announcement,
+        "early": announcement is not None
+        and timezone.now() < announcement["planned_draw_at"] - timedelta(minutes=5),
         "drawn": selectors.draw_get(task) is not None}, status=status)
 
 
@@ -172,9 +175,10 @@ def replace(request: HttpRequest, pk: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
         return redirect("draws:result", pk=task.pk)
+    out = next(v.target for v in current if v.drawn.ident == form.cleaned_data["ident"])
     messages.success(request, _("{out} replaced by {incoming} ({ident}), the next on the standby "
                                 "list; its groups are below.").format(
-                                    out=form.cleaned_data["ident"], incoming=incoming.target.name,
+                                    out=out.name, incoming=incoming.target.name,
                                     ident=incoming.ident))
     url = reverse("draws:result", args=[task.pk])
     return redirect(f"{url}?new={incoming.ident}#target-{incoming.ident}")

@@ -154,6 +154,27 @@ def test_the_freeze_page_shows_sizes_and_eligible_inspectors(login, seed):
     assert not any(t.uscc in response.content.decode() for t in seed.targets)
 
 
+def test_only_the_office_may_freeze(login, seed, outsider):
+    when = (timezone.localtime() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    url = reverse("draws:freeze", args=[seed.task.pk])
+    for role in ("partner", "section", "leader"):
+        assert login(role).post(url, {"planned_draw_at": when, "confirm": "on"}
+                                ).status_code == 403, role
+    assert login("outsider").post(url, {"planned_draw_at": when, "confirm": "on"}
+                                  ).status_code == 404
+    assert not Freeze.objects.exists()
+
+
+def test_the_office_moves_a_drawn_task_forward_only(login, seed, drawn):
+    client = login("office")
+    url = reverse("plans:task_advance", args=[seed.task.pk])
+    client.post(url, {"to": "closed"})
+    assert InspectionTask.objects.get(pk=seed.task.pk).state == "drawn"
+    client.post(url, {"to": "in_progress"})
+    assert InspectionTask.objects.get(pk=seed.task.pk).state == "in_progress"
+    assert login("partner").post(url, {"to": "finished"}).status_code == 403
+
+
 def test_a_cooperating_department_cannot_run_or_change_the_draw(login, seed, frozen):
     client = login("partner")
     assert client.get(reverse("draws:ceremony", args=[seed.task.pk])).status_code == 403
