@@ -207,7 +207,8 @@ def public_json(request: HttpRequest, pk: int) -> HttpResponse:
     return _json(task, public=True)
 
 
-def _record_document(request: HttpRequest, pk: int, *, for_pdf: bool) -> str:
+def _record_document(request: HttpRequest, pk: int, *,
+                     for_pdf: bool) -> tuple[InspectionTask, str]:
     task, draw = _drawn_task(request, pk, internal=True)
     context = _result_context(request, task, draw)
     participants = plan_selectors.task_participants(task=task)
@@ -217,18 +218,18 @@ def _record_document(request: HttpRequest, pk: int, *, for_pdf: bool) -> str:
                 # Revealed by the draw (it is in the public record too): lets a reader check
                 # the commitment against it.
                 "server_secret": selectors.record_parts(draw, "server_secret")["server_secret"]}
-    return render_to_string("draws/record_document.html", context, request=request)
+    return task, render_to_string("draws/record_document.html", context, request=request)
 
 
 @require_http_methods(["GET"])
 def record_print(request: HttpRequest, pk: int) -> HttpResponse:
-    return HttpResponse(_record_document(request, pk, for_pdf=False))
+    _task, html = _record_document(request, pk, for_pdf=False)
+    return HttpResponse(html)
 
 
 @require_http_methods(["GET"])
 def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    html = _record_document(request, pk, for_pdf=True)
-    task = InspectionTask.objects.only("code").get(pk=pk)
+    task, html = _record_document(request, pk, for_pdf=True)
     response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{task.code}-draw-record.pdf"'
     return response

@@ -12,6 +12,7 @@ from shuangsuiji.accounts.choices import DepartmentKind, Role
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, is_admin
 from shuangsuiji.catalog.models import InspectionItem
+from shuangsuiji.core.i18n import reason
 from shuangsuiji.core.web import departments_in_scope
 from shuangsuiji.draws.pool import UNCLASSIFIED
 from shuangsuiji.entities.choices import RiskClass
@@ -45,6 +46,14 @@ class ItemChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: InspectionItem) -> str:
         return f"{obj.code} {obj.matter} · {obj.department}"
 
+    def group_by_organisation(self) -> None:
+        """Show the items under their organisation's name (the queryset still validates)."""
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for item in self.queryset.select_related("department__root"):
+            org = item.department.root or item.department
+            groups.setdefault(org.name, []).append((item.pk, self.label_from_instance(item)))
+        self.choices = list(groups.items())
+
 
 def _check_ratio(form: forms.Form, field: str) -> str:
     ratio = (form.cleaned_data.get(field) or "").strip()
@@ -52,8 +61,6 @@ def _check_ratio(form: forms.Form, field: str) -> str:
         try:
             StratumRule(ratio=ratio)
         except InvalidRule as exc:
-            from shuangsuiji.core.i18n import reason
-
             raise ValidationError(reason(exc)) from exc
     return ratio
 
@@ -135,6 +142,7 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organisation_id = plan.organisation.root_id or plan.organisation_id
         self.fields["items"].queryset = items_for(self.organisation_id)
+        self.fields["items"].group_by_organisation()
         self.fields["participants"].queryset = Department.objects.filter(
             is_active=True).order_by("kind", "code")
 
@@ -206,6 +214,8 @@ class TaskForm(forms.ModelForm):
             PlanEntry.objects.filter(plan__organisation__root_id__in=orgs)
             .exclude(plan__status="draft").select_related("plan").order_by("-plan__year", "id"))
         self.fields["plan_entry"].required = False
+        self.fields["plan_entry"].label_from_instance = (
+            lambda entry: f"{entry.plan.year} · {entry.plan.title} · {entry.name}")
 
     def clean_filter_regions(self) -> list[str]:
         codes = _tokens(self.cleaned_data["filter_regions"])
@@ -264,6 +274,7 @@ class ParticipantForm(forms.Form):
             self.fields["department"].queryset = (Department.objects.filter(is_active=True)
                                                   .exclude(pk__in=taken).order_by("kind", "code"))
         self.fields["items"].queryset = items_for(org)
+        self.fields["items"].group_by_organisation()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -308,8 +319,6 @@ class StrataForm(forms.Form):
                 try:
                     StratumRule(ratio=ratio)
                 except InvalidRule as exc:
-                    from shuangsuiji.core.i18n import reason
-
                     self.add_error(f"{label}_ratio", reason(exc))
         return cleaned
 

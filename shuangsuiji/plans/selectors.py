@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.scoping import Action, Domain, get_for_user, is_admin, scope_for
 from shuangsuiji.catalog.models import InspectionItem
-from shuangsuiji.draws.pool import UNCLASSIFIED
+from shuangsuiji.draws.pool import UNCLASSIFIED, pool_sizes, rules_of
 from shuangsuiji.entities.choices import RiskClass
 from shuangsuiji.rules.draw.pools import UNSTRATIFIED
 from shuangsuiji.rules.draw.sizes import StratumRule, sample_size
@@ -129,8 +129,6 @@ def pool_rows(sizes: Mapping[str, int], rules: Mapping[str, StratumRule]) -> lis
 
 def task_pool(*, task: InspectionTask, today: date) -> list[PoolRow]:
     """The pool as it stands (a draft: counted now) or as frozen (afterwards)."""
-    from shuangsuiji.draws.pool import pool_sizes, rules_of
-
     if task.state == TaskState.DRAFT:
         sizes = pool_sizes(task, today)
         return pool_rows(sizes, rules_of(task, sizes))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts.scoping import Action, Domain, can
 from shuangsuiji.core.web import add_service_errors, may_change, paginate, require, service_data
+from shuangsuiji.draws import selectors as draw_selectors
 
 from . import selectors, services
 from .choices import PlanStatus, TaskState
@@ -183,8 +184,6 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from shuangsuiji.draws.selectors import announcement, draw_summary, freeze_get
-
     task = selectors.task_get(user=request.user, pk=pk)
     can_change = may_change(InspectionTask.objects, request.user, task)
     context = selectors.task_sheet(user=request.user, task=task, today=timezone.localdate())
@@ -192,9 +191,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/task_detail.html", context | {
         "task": task, "badge": selectors.STATE_BADGES[TaskState(task.state)],
         "can_change": can_change, "can_edit": can_change and task.is_editable,
-        "announcement": announcement(freeze_get(task), internal=context["internal"])
+        "announcement": draw_selectors.announcement(draw_selectors.freeze_get(task),
+                                                    internal=context["internal"])
         if frozen else None,
-        "draw": draw_summary(task) if frozen else None,
+        "draw": draw_selectors.draw_summary(task) if frozen else None,
         "next_states": _next_states(task) if can_change else []})
 
 
