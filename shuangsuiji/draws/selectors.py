@@ -5,11 +5,12 @@ need from it, in the database, and never load `Freeze.server_secret` into a temp
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from shuangsuiji.accounts.choices import Role
@@ -157,16 +158,22 @@ def targets_in_force(draw: DrawRecord, replacements: list[dict[str, Any]]) -> li
 
 def result_targets(*, user: Any, task: InspectionTask, draw: DrawRecord,
                    replacements: list[dict[str, Any]]) -> list[TargetView]:
-    """The targets this user may see, each with the groups this user may see."""
-    mode = view_mode(user=user, task=task)
+    """The targets this user may see, in the record's order (groups: with_groups)."""
     views = targets_in_force(draw, replacements)
-    departments = None
-    if mode == INSPECTOR:
+    if view_mode(user=user, task=task) == INSPECTOR:
         mine = set(Assignment.objects.filter(task=task, inspector__user=user,
                                              released_at__isnull=True)
                    .values_list("drawn_target_id", flat=True))
         views = [v for v in views if v.drawn.pk in mine]
-    elif mode == PARTNER:
+    return views
+
+
+def with_groups(*, user: Any, task: InspectionTask, draw: DrawRecord,
+                views: Sequence[TargetView]) -> Sequence[TargetView]:
+    """Fill in each target's groups that this user may see: a cooperating department only
+    its own. Done for a page of targets at a time: a large draw has thousands."""
+    departments = None
+    if view_mode(user=user, task=task) == PARTNER:
         org = (user.department.root_id or user.department_id) if user.department_id else None
         departments = set(Department.objects.filter(root_id=org).values_list("pk", flat=True))
     groups = _groups(task, [v.drawn for v in views], timezone.localdate(draw.drawn_at),
@@ -206,18 +213,20 @@ def my_tasks(*, user: Any) -> list[MyTask]:
     """The targets the user's inspector record is assigned to (not released), by task, each with
     every department's group (so the groups can agree a date) and the target's contacts."""
     mine = (Assignment.objects.filter(inspector__user=user, released_at__isnull=True)
-            .select_related("task__initiating", "drawn_target__target", "drawn_target__draw")
+            .select_related("task__initiating", "drawn_target__target")
+            .annotate(drawn_at=F("drawn_target__draw__drawn_at"))  # not the record itself
             .order_by("-task__period_start", "task__code", "drawn_target__ticket"))
+    drawn_on: dict[int, date] = {}
     by_task: dict[int, MyTask] = {}
     for a in mine:
         block = by_task.setdefault(a.task_id, MyTask(a.task, []))
+        drawn_on[a.task_id] = timezone.localdate(a.drawn_at)
         if all(v.drawn.pk != a.drawn_target_id for v in block.targets):
             block.targets.append(TargetView(a.drawn_target))
     contacts = Prefetch("contacts", queryset=Contact.objects.order_by("id"))
     for block in by_task.values():
         drawn = [v.drawn for v in block.targets]
-        day = timezone.localdate(drawn[0].draw.drawn_at)
-        groups = _groups(block.task, drawn, day)
+        groups = _groups(block.task, drawn, drawn_on[block.task.pk])
         people = {t.pk: list(t.contacts.all()) for t in Target.objects.filter(
             pk__in=[d.target_id for d in drawn]).prefetch_related(contacts)}
         for view in block.targets:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts.scoping import Action, Domain
 from shuangsuiji.core.i18n import reason as rule_reason
-from shuangsuiji.core.web import add_service_errors, may_change, require
+from shuangsuiji.core.web import add_service_errors, may_change, paginate, require
 from shuangsuiji.plans import selectors as plan_selectors
 from shuangsuiji.plans.choices import TaskState
 from shuangsuiji.plans.models import InspectionTask
@@ -29,6 +29,9 @@ from . import selectors, services
 from .forms import CeremonyForm, FreezeForm, ReplaceForm
 from .pdf import html_to_pdf
 from .pool import inspector_pool
+
+# Targets per page of the result: a draw of a large directory has thousands.
+RESULT_PAGE = 100
 
 
 def _task_to_run(request: HttpRequest, pk: int) -> InspectionTask:
@@ -124,14 +127,17 @@ def ceremony(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- Result and replacements ---------------------------------------------------------------------
 
-def _result_context(request: HttpRequest, task: InspectionTask, draw: Any) -> dict[str, Any]:
+def _result_context(request: HttpRequest, task: InspectionTask, draw: Any, *,
+                    paginated: bool) -> dict[str, Any]:
     parts = selectors.record_parts(draw, "replacements", "strata", "commitment")
-    targets = selectors.result_targets(user=request.user, task=task, draw=draw,
-                                       replacements=parts["replacements"])
+    in_force = selectors.result_targets(user=request.user, task=task, draw=draw,
+                                        replacements=parts["replacements"])
+    targets: Any = paginate(request, in_force, per_page=RESULT_PAGE) if paginated else in_force
+    selectors.with_groups(user=request.user, task=task, draw=draw, views=list(targets))
     mode = selectors.view_mode(user=request.user, task=task)
     drawn, standby = selectors.drawn_and_standby(parts["strata"])
     return {
-        "task": task, "draw": draw, "targets": targets, "mode": mode,
+        "task": task, "draw": draw, "targets": targets, "in_force": in_force, "mode": mode,
         "internal": mode == selectors.INTERNAL, "commitment": parts["commitment"],
         "history": selectors.replacement_history(draw, parts["replacements"]),
         "drawn_count": drawn, "standby": standby,
@@ -143,12 +149,12 @@ def _result_context(request: HttpRequest, task: InspectionTask, draw: Any) -> di
 @require_http_methods(["GET"])
 def result(request: HttpRequest, pk: int) -> HttpResponse:
     task, draw = _drawn_task(request, pk, internal=False)
-    context = _result_context(request, task, draw)
+    context = _result_context(request, task, draw, paginated=True)
     can_replace = (may_change(InspectionTask.objects, request.user, task)
                    and task.state in {TaskState.DRAWN, TaskState.IN_PROGRESS})
     if can_replace:
         context["replace_form"] = ReplaceForm(choices=[
-            (v.drawn.ident, f"{v.target.name} · {v.drawn.ident}") for v in context["targets"]])
+            (v.drawn.ident, f"{v.target.name} · {v.drawn.ident}") for v in context["in_force"]])
     context["highlight"] = request.GET.get("new", "")
     return render(request, "draws/result.html", context)
 
@@ -210,7 +216,7 @@ def public_json(request: HttpRequest, pk: int) -> HttpResponse:
 def _record_document(request: HttpRequest, pk: int, *,
                      for_pdf: bool) -> tuple[InspectionTask, str]:
     task, draw = _drawn_task(request, pk, internal=True)
-    context = _result_context(request, task, draw)
+    context = _result_context(request, task, draw, paginated=False)
     participants = plan_selectors.task_participants(task=task)
     context |= {"for_pdf": for_pdf, "printed_at": timezone.now(),
                 "cooperating": [p.department for p in participants

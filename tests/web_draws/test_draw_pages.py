@@ -277,3 +277,17 @@ def test_my_tasks_shows_the_targets_contacts_and_the_colleagues_phones(login, se
 def test_a_user_without_an_inspector_record_has_no_tasks(login, seed, drawn):
     response = login("expert").get(reverse("draws:mine"))
     assert response.status_code == 200 and response.context["has_record"] is False
+
+
+def test_the_result_is_paged_with_groups_on_every_page(login, seed, drawn, monkeypatch):
+    from shuangsuiji.draws import views
+
+    monkeypatch.setattr(views, "RESULT_PAGE", 4)
+    client = login("office")
+    url = reverse("draws:result", args=[seed.task.pk])
+    first, second = client.get(url).context, client.get(url, {"page": 2}).context
+    assert len(first["targets"]) == 4 and len(second["targets"]) == 2
+    assert all(len(v.groups) == 2 for v in second["targets"])
+    shown = [v.drawn.ident for v in [*first["targets"], *second["targets"]]]
+    assert shown == [t["id"] for t in drawn.record["drawn"]]
+    assert len(first["replace_form"].fields["ident"].choices) == 7  # "—" and all six
