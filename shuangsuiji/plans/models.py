@@ -127,7 +127,9 @@ class TaskQuerySet(ScopedQuerySet):
             org |= Q(participants__department__root_id__in=scope.organisation_ids)
         qs = self.filter(org)
         if getattr(user, "role", None) in {Role.INSPECTOR, Role.EXPERT}:
-            qs = self.filter(assignments__inspector__user=user)
+            # Only assignments in force: a replaced target's group is released.
+            qs = self.filter(assignments__inspector__user=user,
+                             assignments__released_at__isnull=True)
         return qs.distinct()
 
 

@@ -195,3 +195,17 @@ def test_two_simultaneous_draws_one_succeeds_one_is_refused(world, seed_task, al
         t.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert DrawRecord.objects.count() == 1
+
+
+def test_an_inspector_sees_a_task_only_through_assignments_in_force(world, seed_task):
+    _freeze(world, seed_task)
+    draw = _draw(world, seed_task)
+    inspector = Inspector.objects.get(code=draw.record["groups"][0]["inspectors"][0])
+    inspector.user = world.users["inspector"]
+    inspector.save()
+    user = world.users["inspector"]
+    assert InspectionTask.objects.for_user(user).filter(pk=seed_task.pk).exists()
+    assert not InspectionTask.objects.for_user(world.users["other_inspector"]).exists()
+    # What draw_replace does to the groups of a replaced target.
+    Assignment.objects.filter(inspector=inspector).update(released_at=DRAW_AT)
+    assert not InspectionTask.objects.for_user(user).filter(pk=seed_task.pk).exists()
