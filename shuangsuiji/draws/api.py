@@ -381,7 +381,7 @@ class TaskDrawViewSet(StateViewSet):
     def groups(self, request: Request, pk: str) -> Response:
         task, draw = self._drawn(internal=False)
         page = self.paginate_queryset(self._targets(task, draw))
-        return self.get_paginated_response(self._target_data(task, page, many=True))
+        return self.get_paginated_response(self._target_data(task, draw, page))
 
     @extend_schema(methods=["GET"], summary=_("Replacements so far, in order"),
                    responses=ReplacementSerializer(many=True))
@@ -405,7 +405,8 @@ class TaskDrawViewSet(StateViewSet):
         incoming = services.draw_replace(actor=request.user, task=task,
                                          **serializer.validated_data)
         view = next(v for v in self._targets(task, draw) if v.drawn.pk == incoming.pk)
-        return Response(self._target_data(task, view), status=status.HTTP_201_CREATED)
+        return Response(self._target_data(task, draw, [view])[0],
+                        status=status.HTTP_201_CREATED)
 
     def _drawn(self, *, internal: bool) -> tuple[InspectionTask, DrawRecord]:
         """The task and its draw: 404 before the draw; 403 for the full record outside the
@@ -426,9 +427,12 @@ class TaskDrawViewSet(StateViewSet):
         return selectors.result_targets(user=self.request.user, task=task, draw=draw,
                                         replacements=self._replacements(draw))
 
-    def _target_data(self, task: InspectionTask, views: Any, *, many: bool = False) -> Any:
+    def _target_data(self, task: InspectionTask, draw: DrawRecord,
+                     views: list[selectors.TargetView]) -> Any:
+        """The targets with their groups, read for these targets only (a page at a time)."""
+        views = selectors.with_groups(user=self.request.user, task=task, draw=draw, views=views)
         show = not _hide_strata(self.request.user, task)
-        return TargetInForceSerializer(views, many=many, context={"show_stratum": show}).data
+        return TargetInForceSerializer(views, many=True, context={"show_stratum": show}).data
 
     def _eligible(self, task: InspectionTask) -> list[dict[str, Any]]:
         """Eligible inspectors per department against the group size: counts only."""

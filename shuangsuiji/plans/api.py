@@ -654,7 +654,7 @@ class TaskViewSet(StateViewSet):
                              "departments that remain"), request=None,
                    responses={200: ParticipantSerializer(many=True), 400: ErrorSerializer,
                               409: ErrorSerializer})
-    @action(detail=True, methods=["put", "delete"], filterset_class=None,
+    @action(detail=True, methods=["put", "delete"], filterset_class=None, pagination_class=None,
             url_path=r"participants/(?P<department_id>[0-9]{1,18})")
     def participant(self, request: Request, pk: str, department_id: str) -> Response:
         task = self.draft_to_change()
