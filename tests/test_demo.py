@@ -1,6 +1,9 @@
 """`shuangsuiji demo`: the seed's world, built through the services, and safe to run again."""
 
+import io
+import json
 import re
+import sys
 from collections import Counter
 from datetime import date
 from io import StringIO
@@ -10,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from shuangsuiji.accounts.choices import Role
@@ -20,8 +24,9 @@ from shuangsuiji.core import crypto
 from shuangsuiji.core.audit import verify_chain
 from shuangsuiji.core.models import AuditEvent, AuditHead
 from shuangsuiji.demo.builder import load_world, relative_date
-from shuangsuiji.draws.models import DrawnTarget
-from shuangsuiji.draws.services import draw_execute, task_freeze
+from shuangsuiji.draws.models import Assignment, DrawnTarget, DrawRecord, Freeze
+from shuangsuiji.draws.pool import task_items
+from shuangsuiji.draws.services import draw_execute, record_for_export, task_freeze
 from shuangsuiji.entities.choices import DRAWABLE_STATUSES, RegStatus, RiskClass, TargetSource
 from shuangsuiji.entities.models import Contact, Licence, Target, TargetChange
 from shuangsuiji.imports.choices import ImportStatus
@@ -31,12 +36,17 @@ from shuangsuiji.inspectors.models import Certificate, Conflict, Inspector
 from shuangsuiji.plans.choices import PlanStatus, TaskState
 from shuangsuiji.plans.models import AnnualPlan, InspectionTask
 from shuangsuiji.rules import idcard, uscc
+from shuangsuiji.rules.draw.cli import verify_main
+from shuangsuiji.rules.draw.pools import UNSTRATIFIED
+from shuangsuiji.rules.draw.sizes import StratumRule, sample_size
+from shuangsuiji.rules.draw.verify import verify
 
 pytestmark = pytest.mark.django_db
 ARTICLE = re.compile(r"第[一二三四五六七八九十百]+条")
 MODELS = [Department, User, InspectionItem, InspectionItemVersion, Target, Contact, Licence,
           TargetChange, ImportJob, Inspector, Certificate, Conflict, AnnualPlan, InspectionTask,
-          AuditEvent]
+          Freeze, DrawRecord, DrawnTarget, Assignment, AuditEvent]
+EARLIER, SEED, DRAFT = "RFB-2023-ZX01", "RFB-2023-LH01", "RFB-2023-ZL01"
 
 
 def run_demo(*args: str, debug: bool = True) -> str:
@@ -51,7 +61,10 @@ def run_demo(*args: str, debug: bool = True) -> str:
 def built(django_db_setup, django_db_blocker):
     """The demo built once for the module, rolled back at its end (the audit log is
     append-only, so it could not be deleted)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    block = transaction.atomic()
+    # Marked as Django's TestCase marks its own blocks, so the durable draw may run inside.
+    block._from_testcase = True
+    with django_db_blocker.unblock(), block:
         yield run_demo()
         transaction.set_rollback(True)
 
@@ -90,6 +103,20 @@ def test_a_failure_leaves_nothing_behind(monkeypatch):
     assert not AuditEvent.objects.exists()
 
 
+def test_a_failed_draw_keeps_what_was_built_and_a_second_run_completes_it(monkeypatch):
+    from shuangsuiji.draws import services
+
+    def broken(**kwargs):
+        raise RuntimeError("the ceremony was interrupted")
+
+    monkeypatch.setattr(services, "draw_execute", broken)
+    with pytest.raises(RuntimeError):
+        run_demo()
+    assert InspectionTask.objects.get(code=EARLIER).state == TaskState.FROZEN
+    monkeypatch.undo()
+    assert "draws held 1, replacements 1" in run_demo()
+    assert InspectionTask.objects.get(code=EARLIER).state == TaskState.IN_PROGRESS
+    assert InspectionTask.objects.get(code=SEED).state == TaskState.FROZEN
 
 
 def state() -> dict[str, object]:
@@ -219,6 +246,9 @@ def test_every_change_is_in_an_intact_audit_chain(demo):
     assert events.filter(action="import.targets").count() == 1
     assert events.filter(action="user.create").count() == User.objects.count()
     assert events.filter(action="item.publish").count() == 12
+    assert events.filter(action="task.freeze").count() == 2
+    assert events.filter(action="draw.execute").count() == 1
+    assert events.filter(action="draw.replace").count() == 1
     assert set(events.values_list("actor_label", flat=True)) == {"system"}
     assert TargetChange.objects.filter(action="create").count() == 39
 
@@ -232,18 +262,94 @@ def test_the_plan_merges_the_sections_proposals_and_is_published(demo):
     assert list(joint.participants.values_list("code", flat=True)) == ["XFZD"]
 
 
-def test_the_seeds_joint_task_is_drawn_as_its_sheet_says(demo):
-    """抽取基数 37, 抽取比例 15% → 6 targets, each with two officers of each department."""
-    office = User.objects.get(username="office")
-    task = InspectionTask.objects.get(code="RFB-2023-LH01")
-    assert task.state == TaskState.DRAFT
+def test_the_earlier_task_was_drawn_by_credit_risk_class_at_a_ceremony(demo):
+    """A 10%, B 15%, C 30%, D 100% of the 37 drawable targets: 1 + 3 + 2 + 2 targets."""
+    task = InspectionTask.objects.get(code=EARLIER)
+    assert task.state == TaskState.IN_PROGRESS
+    assert (task.period_start, task.period_end) == (date(2023, 2, 13), date(2023, 3, 31))
+    draw = task.draw
+    assert {label: (s["n"], s["k"]) for label, s in draw.record["strata"].items()} == {
+        "A": (9, 1), "B": (20, 3), "C": (6, 2), "D": (2, 2)}
+    assert re.fullmatch(r"\d{20}", draw.ceremony_input)
+    assert draw.ceremony_source == "十面骰子 20 次"
+    assert len(draw.witnesses) == 2 and "李慧（法宣科）" in draw.present
+    drawn = DrawnTarget.objects.filter(task=task, via_replacement=False)
+    assert drawn.count() == 8
+    assert Counter(drawn.values_list("stratum", flat=True)) == {"A": 1, "B": 3, "C": 2, "D": 2}
+    for target in drawn.filter(replaced_at__isnull=True):
+        assert target.assignments.filter(inspector__role=InspectorRole.OFFICER).count() == 2
+
+
+def test_the_earlier_task_shows_a_replacement_and_its_record_verifies(demo):
+    task = InspectionTask.objects.get(code=EARLIER)
+    record = task.draw.record
+    [entry] = record["replacements"]
+    out = DrawnTarget.objects.get(task=task, replaced_at__isnull=False)
+    incoming = DrawnTarget.objects.get(task=task, via_replacement=True)
+    assert (entry["out"], entry["in"]) == (out.ident, incoming.ident)
+    assert "已迁出" in entry["reason"] and out.replaced_reason == entry["reason"]
+    assert out.stratum == incoming.stratum == "B"
+    assert entry["in"] == record["standby"]["B"][0]
+    assert not out.assignments.filter(released_at__isnull=True).exists()
+    assert incoming.assignments.filter(released_at__isnull=True).count() == 2
+    assert verify(record) is None
+    public = record_for_export(task, public=True)
+    assert "strata" not in public and verify(public) is None
+
+
+def test_the_exported_record_verifies_as_on_the_command_line(demo, capsys, monkeypatch):
+    """`shuangsuiji draw export RFB-2023-ZX01 | shuangsuiji draw verify -` prints OK."""
+    call_command("draw", "export", EARLIER)
+    exported = capsys.readouterr().out
+    monkeypatch.setattr(sys, "stdin", io.StringIO(exported))
+    assert verify_main(["-"]) == 0
+    assert capsys.readouterr().out.strip() == "OK"
+    tampered = json.loads(exported)
+    tampered["replacements"][0]["reason"] = "已注销"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(tampered, ensure_ascii=False)))
+    assert verify_main(["-", "--lang", "en"]) == 1
+    assert "replacement 1" in capsys.readouterr().out
+
+
+def test_the_seeds_joint_task_is_frozen_and_ready_to_draw(demo):
+    """抽取基数 37, 抽取比例 15% → 6 targets; the commitment published, the draw not yet held."""
+    task = InspectionTask.objects.get(code=SEED)
+    assert task.state == TaskState.FROZEN and not DrawRecord.objects.filter(task=task).exists()
     assert (task.period_start, task.period_end) == (date(2023, 4, 1), date(2023, 11, 30))
     assert list(task.participants.values_list("department__code", "role")) == [
         ("RFB", "initiating"), ("XFZD-CQ", "cooperating")]
-    freeze = task_freeze(actor=office, task=task, planned_draw_at=timezone.now())
-    assert freeze.pool_size == 37
-    draw_execute(actor=office, task=task, ceremony_input="38201958377102938475",
-                 witnesses=["王新根", "李慧"], source="十面骰子 20 次")
+    freeze = task.freeze
+    assert freeze.pool_size == 37 and freeze.pool_strata == {UNSTRATIFIED: 37}
+    sizes = {label: sample_size(freeze.pool_strata[label], StratumRule.from_json(rule))
+             for label, rule in freeze.rules.items()}
+    assert sizes == {UNSTRATIFIED: 6}
+    assert freeze.planned_draw_at <= timezone.now() and len(freeze.commitment) == 64
+    assert [(d["code"], d["officers"]) for d in freeze.departments] == [("RFB", 2),
+                                                                        ("XFZD-CQ", 2)]
+
+
+def test_the_earlier_draw_leaves_the_seeds_pool_whole(demo):
+    """Different items: the look-back takes none of the earlier task's targets out."""
+    earlier = InspectionTask.objects.get(code=EARLIER)
+    seed = InspectionTask.objects.get(code=SEED)
+    assert not task_items(earlier) & task_items(seed)
+    drawn = set(DrawnTarget.objects.filter(task=earlier).values_list("target_id", flat=True))
+    pool = set(seed.freeze.candidates.values_list("target_id", flat=True))
+    assert len(drawn) == 9 and drawn <= pool and len(pool) == 37
+
+
+def test_the_office_holds_the_seeds_draw_at_the_printed_address(demo, client):
+    """Two officers of each department per target; no one sent back to a target they have
+    just inspected for the earlier task, nor to one they must keep away from (回避)."""
+    task = InspectionTask.objects.get(code=SEED)
+    url = reverse("draws:ceremony", kwargs={"pk": task.pk})
+    assert f"http://127.0.0.1:8000{url}" in demo
+    client.force_login(User.objects.get(username="office"))
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"ceremony_input": "38201958377102938475",
+                                 "source": "十面骰子 20 次", "witnesses": "王新根\n李慧",
+                                 "present": "李慧、周敏、陈志刚、郝建国"})
+    assert response.status_code == 302
     drawn = DrawnTarget.objects.filter(task=task)
     assert drawn.count() == 6
     for target in drawn:
@@ -251,7 +357,41 @@ def test_the_seeds_joint_task_is_drawn_as_its_sheet_says(demo):
         assert groups == {"RFB": 2, "XFZD-CQ": 2}
         assert not Conflict.objects.in_force_on(date.today()).filter(
             target=target.target, inspector__assignments__drawn_target=target).exists()
-    assert verify_chain() is None
+    record = DrawRecord.objects.get(task=task).record
+    earlier = set(Assignment.objects.filter(task__code=EARLIER, released_at__isnull=True)
+                  .values_list("inspector__code", "drawn_target__ident"))
+    assert {(c["inspector"], c["target"]) for c in record["conflicts"]
+            if c["reason"] == "lookback"} == earlier
+    assert not earlier & set(Assignment.objects.filter(task=task).values_list(
+        "inspector__code", "drawn_target__ident"))
+    assert verify(record) is None and verify_chain() is None
+
+
+def test_a_draft_task_is_left_to_edit_freeze_and_draw(demo):
+    """10% of 37 → 4 targets, each with two officers and a technical expert."""
+    task = InspectionTask.objects.get(code=DRAFT)
+    assert task.state == TaskState.DRAFT and task.plan_entry.name == "人防工程质量监督抽查"
+    office = User.objects.get(username="office")
+    freeze = task_freeze(actor=office, task=task, planned_draw_at=timezone.now())
+    assert freeze.pool_size == 37
+    draw = draw_execute(actor=office, task=task, ceremony_input="90817263544536271809",
+                        witnesses=["王新根"], source="十面骰子 20 次")
+    drawn = DrawnTarget.objects.filter(draw=draw)
+    assert drawn.count() == 4
+    for target in drawn:
+        assert Counter(target.assignments.values_list("inspector__role", flat=True)) == {
+            InspectorRole.OFFICER: 2, InspectorRole.EXPERT: 1}
+
+
+def test_it_ends_with_where_to_go_next(demo):
+    tasks = {t.code: t.pk for t in InspectionTask.objects.all()}
+    base = "http://127.0.0.1:8000"
+    hints = demo.strip().splitlines()[-3:]
+    assert hints[0].startswith("Try this") and "office (法宣科)" in hints[0]
+    assert SEED in hints[0]
+    assert hints[0].endswith(base + reverse("draws:ceremony", kwargs={"pk": tasks[SEED]}))
+    assert hints[1].endswith(base + reverse("draws:result", kwargs={"pk": tasks[EARLIER]}))
+    assert hints[2].endswith(base + reverse("plans:task_detail", kwargs={"pk": tasks[DRAFT]}))
 
 
 def test_a_second_run_changes_nothing_and_prints_the_accounts_again(demo):
@@ -259,7 +399,7 @@ def test_a_second_run_changes_nothing_and_prints_the_accounts_again(demo):
     again = run_demo()
     assert state() == before
     assert "nothing was changed" in again
-    assert "rfb-Admin-2023" in again
+    assert "rfb-Admin-2023" in again and f"{SEED} at http" in again
     assert verify_chain() is None
 
 

@@ -2,9 +2,14 @@
 are the real thing.
 
 Idempotent: every record is looked up by its natural key (department code, user name, item
-code, credit code, staff code, inspector–target–relation) and created only when missing, so
-a second run changes nothing and writes no audit entry. Everything happens in one
-transaction: a failure leaves the database as it was.
+code, credit code, staff code, inspector–target–relation, task code) and created only when
+missing, and a task is frozen, drawn, started or given its replacement only while it has not
+reached that step, so a second run changes nothing and writes no audit entry.
+
+The directories and the plan are built in one transaction: a failure there leaves the
+database as it was. A draw is its own durable transaction (draws.services.draw_execute: a
+ceremony commits or fails on its own), so each task is built in steps around it; a failure
+in a task keeps the steps before it, and running the demo again completes the rest.
 """
 
 import csv
@@ -26,6 +31,8 @@ from shuangsuiji.accounts import services as accounts
 from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.catalog import services as catalog
 from shuangsuiji.catalog.models import InspectionItem
+from shuangsuiji.draws import services as draws
+from shuangsuiji.draws.models import DrawnTarget
 from shuangsuiji.entities import services as entities
 from shuangsuiji.entities.choices import TargetSource
 from shuangsuiji.entities.models import Target
@@ -35,7 +42,7 @@ from shuangsuiji.imports.models import ImportJob
 from shuangsuiji.inspectors import services as inspectors
 from shuangsuiji.inspectors.models import Conflict, Inspector
 from shuangsuiji.plans import services as plans
-from shuangsuiji.plans.choices import PlanStatus
+from shuangsuiji.plans.choices import PlanStatus, TaskState
 from shuangsuiji.plans.models import AnnualPlan, InspectionTask, PlanEntry
 from shuangsuiji.rules import uscc
 
@@ -57,13 +64,25 @@ class Account:
     password_changed: bool = False
 
 
+@dataclass(frozen=True)
+class TaskLink:
+    """A demo task as it stands after the run, for the hints printed by `shuangsuiji demo`."""
+
+    code: str
+    pk: int
+    state: str
+
+
 @dataclass
 class Report:
-    """What a run created (by kind of record), and the demo accounts to print."""
+    """What a run created (by kind of record), the demo accounts and tasks to print."""
 
     created: Counter[str] = field(default_factory=Counter)
     new_usernames: set[str] = field(default_factory=set)
     accounts: list[Account] = field(default_factory=list)
+    tasks: list[TaskLink] = field(default_factory=list)
+    # The organising office's account (法宣科), which freezes and draws.
+    office: Account | None = None
 
 
 class DemoDataError(RuntimeError):
@@ -127,20 +146,25 @@ class _World:
         return relative_date(value, self.today)
 
 
-@transaction.atomic
 def build(*, today: date | None = None, world: dict[str, Any] | None = None) -> Report:
-    """Create whatever of the demo world is missing; return what was created and the accounts."""
+    """Create whatever of the demo world is missing; return what was created, the accounts
+    and the tasks."""
     world = world or load_world()
     built = _World(today=today or timezone.localdate(), report=Report())
-    _departments(world["departments"], built)
-    _users(world["users"], built)
-    _items(world["items"], built)
-    _targets(world["targets"], built)
-    _inspectors(world["inspectors"], built)
-    _conflicts(world["conflicts"], built)
-    _plan(world["plan"], built)
-    _task(world["task"], built)
+    with transaction.atomic():
+        _departments(world["departments"], built)
+        _users(world["users"], built)
+        _items(world["items"], built)
+        _targets(world["targets"], built)
+        _inspectors(world["inspectors"], built)
+        _conflicts(world["conflicts"], built)
+        _plan(world["plan"], built)
+    # In the order of the file: the earlier task is drawn before the seed's task is frozen.
+    built.report.tasks = [_task(row, built) for row in world["tasks"]]
     built.report.accounts = _accounts(world["users"], built)
+    built.report.office = next((account for account, row in zip(built.report.accounts,
+                                                                world["users"], strict=True)
+                                if row["role"] == "office"), None)
     return built.report
 
 
@@ -340,22 +364,63 @@ def _plan(section: dict[str, Any], built: _World) -> None:
     built.report.created["plans"] += 1
 
 
-def _task(section: dict[str, Any], built: _World) -> None:
-    """The seed's joint task, configured and left as a draft, ready to be frozen and drawn."""
-    if InspectionTask.objects.filter(code=section["code"]).exists():
-        return
-    initiating = built.departments[section["initiating"]]
-    entry = PlanEntry.objects.get(plan__organisation=initiating, name=section["plan_entry"])
-    data = {key: section[key] for key in ("code", "name", "period_start", "period_end",
-                                          "ratio", "requirements_text")}
-    task = plans.task_create(actor=ACTOR, data=data | {"initiating": initiating,
-                                                       "plan_entry": entry})
-    for row in section["departments"]:
+def _task(row: dict[str, Any], built: _World) -> TaskLink:
+    """A task, taken as far as the file says: created, frozen, drawn, started, replaced."""
+    with transaction.atomic():
+        task = InspectionTask.objects.filter(code=row["code"]).first() or _task_create(row, built)
+        if row.get("freeze") and task.state == TaskState.DRAFT:
+            # Planned for the moment of building: the office can hold the draw right away.
+            draws.task_freeze(actor=ACTOR, task=task, planned_draw_at=timezone.now())
+            built.report.created["frozen"] += 1
+    task.refresh_from_db()
+    ceremony = row.get("draw")
+    if ceremony and task.state == TaskState.FROZEN:
+        draws.draw_execute(actor=ACTOR, task=task, ceremony_input=ceremony["ceremony_input"],
+                           witnesses=ceremony["witnesses"], source=ceremony["source"],
+                           present=ceremony.get("present", []))
+        built.report.created["draws"] += 1
+        task.refresh_from_db()
+    with transaction.atomic():
+        if row.get("start") and task.state == TaskState.DRAWN:
+            task = plans.task_start(actor=ACTOR, task=task)
+        if row.get("replace"):
+            _replace(task, row["replace"], built)
+    return TaskLink(code=task.code, pk=task.pk, state=task.state)
+
+
+def _task_create(row: dict[str, Any], built: _World) -> InspectionTask:
+    """A draft with its departments, checklist items, group sizes and stratum rules."""
+    initiating = built.departments[row["initiating"]]
+    data = {key: row[key] for key in ("code", "name", "period_start", "period_end", "ratio",
+                                      "stratification", "method_text", "requirements_text")
+            if key in row}
+    if row.get("plan_entry"):
+        data["plan_entry"] = PlanEntry.objects.get(plan__organisation=initiating,
+                                                   name=row["plan_entry"])
+    task = plans.task_create(actor=ACTOR, data=data | {"initiating": initiating})
+    for part in row["departments"]:
         plans.task_set_department(
-            actor=ACTOR, task=task, department_id=built.departments[row["department"]].pk,
-            item_ids=[built.items[code].pk for code in row["items"]],
-            officers=row.get("officers", 2), experts=row.get("experts", 0), role=row["role"])
+            actor=ACTOR, task=task, department_id=built.departments[part["department"]].pk,
+            item_ids=[built.items[code].pk for code in part["items"]],
+            officers=part.get("officers", 2), experts=part.get("experts", 0), role=part["role"])
+    if row.get("strata"):
+        plans.task_set_strata(actor=ACTOR, task=task, rules=row["strata"])
     built.report.created["tasks"] += 1
+    return task
+
+
+def _replace(task: InspectionTask, spec: dict[str, Any], built: _World) -> None:
+    """替补 of the stratum's first drawn target (which one the draw decided), once per task."""
+    drawn = DrawnTarget.objects.filter(task=task)
+    if (task.state not in {TaskState.DRAWN, TaskState.IN_PROGRESS}
+            or drawn.filter(replaced_at__isnull=False).exists()):
+        return
+    out = (drawn.filter(stratum=spec["stratum"], via_replacement=False)
+           .order_by("position").values_list("ident", flat=True).first())
+    if out is None:
+        raise DemoDataError(f"{task.code}: nothing drawn in stratum {spec['stratum']}")
+    draws.draw_replace(actor=ACTOR, task=task, ident=out, reason=spec["reason"])
+    built.report.created["replacements"] += 1
 
 
 def _accounts(rows: list[dict[str, Any]], built: _World) -> list[Account]:

@@ -3,23 +3,27 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangsuiji.demo import builder
+from shuangsuiji.plans.choices import TaskState
 
 LABELS = {
     "departments": gettext_lazy("departments"), "users": gettext_lazy("users"),
     "items": gettext_lazy("inspection items"), "targets": gettext_lazy("targets"),
     "contacts": gettext_lazy("contacts"), "inspectors": gettext_lazy("inspectors"),
     "conflicts": gettext_lazy("conflicts of interest"), "plans": gettext_lazy("annual plans"),
-    "tasks": gettext_lazy("inspection tasks"),
+    "tasks": gettext_lazy("inspection tasks"), "frozen": gettext_lazy("tasks frozen"),
+    "draws": gettext_lazy("draws held"), "replacements": gettext_lazy("replacements"),
 }
 
 
 class Command(BaseCommand):
-    help = ("Build the demo world (the 晋城市人民防空办公室 plan and its joint task) on an empty "
-            "database and print the demo accounts. Running it again changes nothing.")
+    help = ("Build the demo world (the 晋城市人民防空办公室 plan, an earlier task already drawn, "
+            "the seed's joint task ready for its public draw) on an empty database and print "
+            "the demo accounts. Running it again changes nothing.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000/",
@@ -52,6 +56,32 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(_("Sign in at {url} with one of these accounts.").format(
             url=options["url"]))
+        hints = self._hints(report, options["url"])
+        if hints:
+            self.stdout.write("")
+            self.stdout.write("\n".join(hints))
+
+    def _hints(self, report: builder.Report, base: str) -> list[str]:
+        """Where to go next: the task ready for its public draw first, then the others."""
+        def url(name: str, pk: int) -> str:
+            return base.rstrip("/") + reverse(name, kwargs={"pk": pk})
+
+        office = report.office
+        ready = [t for t in report.tasks if t.state == TaskState.FROZEN]
+        hints = [_("Try this: sign in as {user} ({department}) and hold the public draw "
+                   "(公开摇号) of task {code} at {url}").format(
+                       user=office.username if office else "office",
+                       department=office.department if office else "—", code=task.code,
+                       url=url("draws:ceremony", task.pk)) for task in ready]
+        for task in report.tasks:
+            if task.state == TaskState.DRAFT:
+                hints.append(_("Task {code} is a draft to edit, freeze and draw: {url}").format(
+                    code=task.code, url=url("plans:task_detail", task.pk)))
+            elif task.state != TaskState.FROZEN:
+                hints.append(_("Task {code} has been drawn; its targets, groups, replacements "
+                               "(替补) and record: {url}").format(
+                                   code=task.code, url=url("draws:result", task.pk)))
+        return hints
 
     def _table(self, accounts: list[builder.Account]) -> str:
         header = [_("User name"), _("Password"), _("Role"), _("Department")]
