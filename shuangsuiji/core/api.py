@@ -5,6 +5,7 @@ Views here are thin: they check the permission matrix (accounts.scoping), start 
 Services raise Django's ValidationError; `ScopedViewSet` turns it into a 400 naming the field.
 """
 
+from datetime import UTC
 from typing import Any, ClassVar
 
 import django_filters
@@ -14,6 +15,7 @@ from django.db import IntegrityError, models
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
@@ -64,6 +66,24 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value: Any) -> Any:
+        parsed = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError as exc:  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 time compared in UTC: ISO allows offsets up to ±23:59, PostgreSQL refuses
+    those beyond ±15:59 (a server error otherwise)."""
+
+    field_class = UtcIsoDateTimeField
 
 
 class DomainPermission(BasePermission):
@@ -256,8 +276,8 @@ class AuditFilter(django_filters.FilterSet):
     object_type = django_filters.CharFilter(help_text=_("e.g. entities.target"))
     object_id = django_filters.CharFilter()
     actor = IdFilter(field_name="actor_id", help_text=_("User id"))
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    since = UtcDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = UtcDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent

@@ -19,6 +19,7 @@ from shuangsuiji.core.api import (
     PagePagination,
     ScopedDepartmentField,
     ScopedViewSet,
+    UtcDateTimeFilter,
 )
 from shuangsuiji.rules.masking import mask_phone
 
@@ -180,7 +181,7 @@ class TargetFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(field_name="reg_status", choices=RegStatus.choices)
     risk_class = django_filters.ChoiceFilter(choices=RiskClass.choices)
     department = IdFilter(field_name="department_id")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Target
