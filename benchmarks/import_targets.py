@@ -4,8 +4,9 @@
 
 Generates a realistic 双公示 行政许可 export (valid codes, some entities with several
 licences, a few bad rows), creates and migrates the database named by DATABASE_URL
-(default postgres://postgres@127.0.0.1:5432/shuangsuiji_bench), then imports the file into
-a fresh department and prints rows per second for each phase and the peak memory.
+(default postgres://postgres@127.0.0.1:5432/shuangsuiji_bench; dropped and created again
+unless --keep-db), then imports the file into a new department and prints rows per second
+for each phase and the peak memory.
 """
 
 import argparse
@@ -88,14 +89,17 @@ def generate(path: Path, rows: int, seed: int = 20230401) -> None:
     partial.rename(path)
 
 
-def ensure_database(url: str) -> None:
+def fresh_database(url: str, *, keep: bool) -> None:
+    """Create the benchmark database, or recreate it so every run starts from empty tables."""
     import psycopg
 
     name = url.rsplit("/", 1)[1]
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
+        if exists and not keep:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        if not exists or not keep:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
@@ -166,6 +170,8 @@ def main() -> None:
     parser.add_argument("--file", type=Path, help="reuse or keep the generated CSV here")
     parser.add_argument("--reimport", action="store_true",
                         help="import the same file again (everything unchanged)")
+    parser.add_argument("--keep-db", action="store_true",
+                        help="import into the existing database instead of a fresh one")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also trace Python allocations of the check (slower)")
     args = parser.parse_args()
@@ -177,7 +183,8 @@ def main() -> None:
         generate(path, args.rows)
         print(f"generated {path} ({path.stat().st_size / 1e6:,.0f} MB) "
               f"in {time.perf_counter() - start:.1f} s")
-    ensure_database(url)
+    print(f"load average before: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
+    fresh_database(url, keep=args.keep_db)
     setup_django(url, work)
     from shuangsuiji.accounts.choices import DepartmentKind
     from shuangsuiji.accounts.models import Department
@@ -197,8 +204,10 @@ def main() -> None:
     run_import(path, department, "first import")
     if args.reimport:
         run_import(path, department, "same file again")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (ru_maxrss): {peak:,.0f} MB; database: {url}")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"peak memory (ru_maxrss): {usage.ru_maxrss / 1024:,.0f} MB; this process used "
+          f"{usage.ru_utime + usage.ru_stime:,.0f} s of CPU; load average after: "
+          f"{os.getloadavg()[0]:.1f}; database: {url}")
 
 
 if __name__ == "__main__":

@@ -81,11 +81,17 @@ def analyze(table: str) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
-def tune_for_bulk() -> None:
-    """Inside the commit's transaction: room for the hash joins over a million rows."""
+def tune_for_bulk(*, reading_all: bool = False) -> None:
+    """Inside a transaction: room for hash joins over a million rows.
+
+    `reading_all`: a server-side cursor will be read to the end, so PostgreSQL must plan
+    for all rows rather than for a quick first few (its default for cursors).
+    """
     if is_postgresql():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")
+            if reading_all:
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
 
 
 def param(value: date | datetime | None) -> Any:

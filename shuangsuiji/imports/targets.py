@@ -119,6 +119,7 @@ def find_duplicates(job: ImportJob, header_map: HeaderMap, report: Report) -> No
                   GROUP BY entity_key HAVING COUNT(*) > 1) m
             WHERE {S}.job_id = %(job)s AND {S}.entity_key = m.entity_key
               AND {S}.row <> m.first_row""", {"job": job.pk})
+    sql.analyze(S)  # the planner must know how few rows are not the first of their entity
     _report_duplicates(job, header_map, report)
 
 
@@ -140,6 +141,7 @@ def _duplicate_rows(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
         ORDER BY row"""
     # A server-side cursor on PostgreSQL: a file of nothing but duplicates stays in batches.
     with transaction.atomic(), connection.chunked_cursor() as cursor:
+        sql.tune_for_bulk(reading_all=True)
         cursor.execute(query, {"job": job_id})
         while batch := cursor.fetchmany(_DUPLICATE_BATCH):
             yield [(r, e, lic, bool(c)) for r, e, lic, c in batch]

@@ -20,3 +20,14 @@ class RuleError(ValueError):
     def reason(self) -> str:
         """The untranslated message; use shuangsuiji.core.i18n.reason() for users."""
         return self.template.format(**self.params)
+
+
+def detached(error: RuleError) -> RuleError:
+    """The error without traceback or chained causes, fit to be kept in a list of problems.
+
+    A caught exception's traceback holds the frames it passed through, and with them every
+    local variable up the stack (a whole chunk of rows while a file is checked); kept in a
+    list, it would keep all that alive until the garbage collector happens to run.
+    """
+    error.__traceback__ = error.__cause__ = error.__context__ = None
+    return error

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import idcard
-from .errors import RuleError, gettext_noop
+from .errors import RuleError, detached, gettext_noop
 from .record_rows import CHOICE, DATE, FieldError, FieldRule, RecordChecker, check_period
 from .tabular import Column, HeaderMap
 
@@ -91,5 +91,5 @@ class InspectorRowChecker(RecordChecker):
             try:
                 values["id_number"] = idcard.validate(raw_id)
             except idcard.InvalidIdNumber as exc:
-                problems.append((h["id_number"], exc))
+                problems.append((h["id_number"], detached(exc)))
         return values, problems

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from .dates import parse_date
-from .errors import RuleError, gettext_noop
+from .errors import RuleError, detached, gettext_noop
 from .tabular import Column, HeaderMap, spare_cells
 
 TEXT, DATE, CHOICE = "text", "date", "choice"
@@ -72,7 +72,7 @@ class RecordChecker:
             try:
                 values[rule.field] = self._read(rule, raw)
             except RuleError as exc:
-                problems.append((self.header[rule.field], exc))
+                problems.append((self.header[rule.field], detached(exc)))
         return values, problems
 
     def _read(self, rule: FieldRule, raw: str) -> Any:

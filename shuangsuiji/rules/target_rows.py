@@ -15,7 +15,7 @@ from typing import Any
 
 from . import columnar, uscc
 from .dates import InvalidDate, parse_date
-from .errors import RuleError, gettext_noop
+from .errors import RuleError, detached, gettext_noop
 from .tabular import Column, HeaderMap, spare_cells
 
 # Entity fields, in the order they are fingerprinted and staged.
@@ -321,7 +321,7 @@ class TargetRowChecker:
             try:
                 code = check_code(raw)
             except uscc.InvalidCode as exc:
-                problems.append((self.header["uscc"], exc))
+                problems.append((self.header["uscc"], detached(exc)))
         elif not values.get("no_code_reason"):
             problems.append((self.header["uscc"] if "uscc" in self.idx
                              else self.header["no_code_reason"], CellError(gettext_noop(
@@ -354,7 +354,7 @@ class TargetRowChecker:
             try:
                 day = parse_date(cells[index])
             except InvalidDate as exc:
-                problems.append((self.header[field], exc))
+                problems.append((self.header[field], detached(exc)))
                 continue
             values[field] = day.isoformat() if day else None
         start, end = values.get("lic_valid_from"), values.get("lic_valid_to")

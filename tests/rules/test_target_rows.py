@@ -203,3 +203,12 @@ def test_the_chunk_check_gives_the_per_row_answers():
     assert sorted(staged_chunk.rows()) == sorted(expected_good)
     assert [(n, c, e.reason) for n, c, e in found] == expected_problems
     assert expected_problems and len(expected_good) > 2000
+
+
+def test_reported_errors_do_not_hold_on_to_the_rows():
+    """A kept traceback would keep its frames, and so the whole chunk, alive."""
+    rows = [(2, row(统一社会信用代码="9114050")), (3, row(成立日期="2023-02-30"))]
+    _, found = checker().check_chunk(rows)
+    assert len(found) == 2
+    assert all(e.__traceback__ is None and e.__context__ is None and e.__cause__ is None
+               for _, _, e in found)

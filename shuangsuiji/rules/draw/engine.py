@@ -1,5 +1,6 @@
 """Drawing targets by stratum and matching inspector groups (protocol §4–§5)."""
 
+from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,44 +93,71 @@ def draw_targets(candidates: Iterable[Candidate], rules: Mapping[str, StratumRul
 
 
 class GroupMatcher:
-    """Picks each target's groups by ascending (load, inspector ticket, inspector id)."""
+    """Picks each target's groups by ascending (load, inspector ticket, inspector id).
+
+    Each department's officers and experts wait in a list kept sorted by that key; a pick
+    walks it from the front past conflicted inspectors, and a chosen inspector moves back by
+    one load. Identical to sorting the eligible inspectors for every pick, and it stays
+    fast for thousands of targets and hundreds of inspectors.
+    """
 
     def __init__(self, inspectors: Sequence[PoolInspector], departments: Sequence[DepartmentSpec],
                  conflicts: Iterable[Conflict], seed: str,
                  loads: Mapping[str, int] | None = None) -> None:
         self.departments = list(departments)
-        self.pool: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        self.loads: dict[str, int] = defaultdict(int, loads or {})
+        self.tickets: dict[str, str] = {}
+        self.queues: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
+        self.queues_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for inspector in inspectors:
-            self.pool[(inspector.department, inspector.role)].append(
-                (ticket("inspector:" + inspector.id, seed), inspector.id))
+            tkt = self.tickets.setdefault(inspector.id, ticket("inspector:" + inspector.id, seed))
+            key = (inspector.department, inspector.role)
+            self.queues[key].append((self.loads[inspector.id], tkt, inspector.id))
+            self.queues_of[inspector.id].append(key)
+        for queue in self.queues.values():
+            queue.sort()
         self.blocked: dict[str, set[str]] = defaultdict(set)
         for conflict in conflicts:
             self.blocked[conflict.target].add(conflict.inspector)
-        self.loads: dict[str, int] = defaultdict(int, loads or {})
 
     def groups_for(self, target: str) -> list[Group]:
         groups = [Group(target, dept.code, self._pick(target, dept)) for dept in self.departments]
         for group in groups:
             for inspector in group.inspectors:
-                self.loads[inspector] += 1
+                self._add_load(inspector)
         return groups
+
+    def _add_load(self, inspector: str) -> None:
+        old = (self.loads[inspector], self.tickets[inspector], inspector)
+        self.loads[inspector] += 1
+        new = (old[0] + 1, old[1], inspector)
+        for key in self.queues_of[inspector]:
+            queue = self.queues[key]
+            del queue[bisect_left(queue, old)]
+            insort(queue, new)
 
     def _pick(self, target: str, dept: DepartmentSpec) -> tuple[str, ...]:
         chosen: list[str] = []
+        blocked = self.blocked.get(target, set())
         for role, needed in ((OFFICER, dept.officers), (EXPERT, dept.experts)):
             if needed == 0:
                 continue
-            pool = self.pool.get((dept.code, role), [])
-            eligible = [(self.loads[ident], tkt, ident) for tkt, ident in pool
-                        if ident not in self.blocked[target]]
-            if len(eligible) < needed:
+            queue = self.queues.get((dept.code, role), [])
+            picked = []
+            for _load, _tkt, ident in queue:
+                if ident not in blocked:
+                    picked.append(ident)
+                    if len(picked) == needed:
+                        break
+            if len(picked) < needed:
+                conflicted = sum(1 for _l, _t, ident in queue if ident in blocked)
                 raise DrawFailed(
                     gettext_noop("target {target} cannot get its group from department "
                                  "{department}: {needed} {role}s needed, {eligible} eligible "
                                  "({conflicted} excluded by conflicts of interest)"),
                     target=target, department=dept.code, needed=needed, role=role,
-                    eligible=len(eligible), conflicted=len(pool) - len(eligible))
-            chosen.extend(ident for _load, _tkt, ident in sorted(eligible)[:needed])
+                    eligible=len(queue) - conflicted, conflicted=conflicted)
+            chosen.extend(picked)
         return tuple(chosen)
 
 
