@@ -74,11 +74,14 @@ def empty_json() -> str:
     return "'{}'::jsonb" if is_postgresql() else "'{}'"
 
 
-def analyze(table: str) -> None:
-    """Fresh planner statistics after a bulk load (autovacuum would come too late)."""
+def analyze(table: str, columns: Sequence[str]) -> None:
+    """Fresh planner statistics after a bulk load (autovacuum would come too late).
+
+    Only the columns the queries filter and join on: the rest would cost time for nothing.
+    """
     if is_postgresql():
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"ANALYZE {table} ({', '.join(columns)})")
 
 
 def tune_for_bulk(*, reading_all: bool = False) -> None:

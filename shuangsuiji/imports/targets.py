@@ -51,6 +51,8 @@ L = Licence._meta.db_table
 C = TargetChange._meta.db_table
 S = StagedTarget._meta.db_table
 STAGED_COLUMNS = ("job_id", *STAGED_FIELDS)
+# The staging columns the duplicate and commit queries filter and join on.
+_PLANNED_COLUMNS = ("job_id", "entity_key", "lic_key", "uscc", "is_rep", "rejected")
 
 # Target fields kept in a change's before/after (as entities.services records them).
 HISTORY_FIELDS = (*ENTITY_FIELDS, "risk_set_on", "last_inspected_on")
@@ -109,7 +111,7 @@ def find_duplicates(job: ImportJob, header_map: HeaderMap, report: Report) -> No
     details go into the directory (`is_rep`). A later row with the same licence key repeats
     a row; a later row with different entity details contradicts the first.
     """
-    sql.analyze(S)
+    sql.analyze(S, _PLANNED_COLUMNS)
     # One hash aggregate over the job's rows; only entities with several rows are touched.
     with transaction.atomic(), connection.cursor() as cursor:
         sql.tune_for_bulk()
@@ -119,7 +121,7 @@ def find_duplicates(job: ImportJob, header_map: HeaderMap, report: Report) -> No
                   GROUP BY entity_key HAVING COUNT(*) > 1) m
             WHERE {S}.job_id = %(job)s AND {S}.entity_key = m.entity_key
               AND {S}.row <> m.first_row""", {"job": job.pk})
-    sql.analyze(S)  # the planner must know how few rows are not the first of their entity
+    sql.analyze(S, _PLANNED_COLUMNS)  # so the planner knows how few rows are not first
     _report_duplicates(job, header_map, report)
 
 
