@@ -6,6 +6,7 @@ and are the only ones who change tasks. Cooperating departments read the joint t
 part in; inspectors and experts read the tasks they are assigned to (TaskQuerySet).
 """
 
+import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -45,12 +46,13 @@ from shuangsuiji.entities.choices import RiskClass
 from shuangsuiji.rules.draw.sizes import InvalidRule, StratumRule
 
 from . import selectors, services
-from .choices import PlanStatus, Stratification, TaskState
+from .choices import PlanStatus, ProposalStatus, Stratification, TaskState
 from .models import AnnualPlan, InspectionTask, PlanEntry, PlanProposal, TaskDepartment
 
 # A decimal percentage as the protocol writes it ("15", "2.5"): no exponents, no signs.
 RATIO_PATTERN = r"^\d{1,3}(\.\d{1,6})?$"
 STRATUM_LABELS = [*(c.value for c in RiskClass), UNCLASSIFIED]
+MAX_COUNT = 10_000_000
 
 
 def user_label(user: Any) -> str:
@@ -262,6 +264,9 @@ class EntryInputSerializer(serializers.Serializer):
     def validate_proposal(self, proposal: PlanProposal | None) -> PlanProposal | None:
         if proposal is not None and proposal.plan_id != self.context["plan"].pk:
             raise serializers.ValidationError(_("This proposal is for another plan."))
+        if proposal is not None and proposal.status != ProposalStatus.SUBMITTED:
+            raise serializers.ValidationError(_("This proposal is {status} already.").format(
+                status=proposal.get_status_display()))
         return proposal
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -416,10 +421,10 @@ class ParticipantSerializer(serializers.ModelSerializer):
 class StratumSerializer(serializers.Serializer):
     label = serializers.ChoiceField(choices=STRATUM_LABELS,
                                     help_text=_("Credit-risk class A–D, or U: not yet classified"))
-    ratio = serializers.CharField(required=False, allow_blank=True,
+    ratio = serializers.CharField(required=False, allow_blank=True, max_length=10,
                                   help_text=_("A decimal percentage, e.g. 10"))
     count = serializers.IntegerField(required=False, allow_null=True, min_value=0,
-                                     help_text=_("A fixed number of targets"))
+                                     max_value=MAX_COUNT, help_text=_("A fixed number of targets"))
 
 
 def _codes() -> serializers.ListField:
@@ -558,6 +563,9 @@ class StrataInputSerializer(serializers.Serializer):
             elif bool(ratio) == (count is not None):
                 errors.append(_("{label}: give a ratio or a count, not both or neither.").format(
                     label=label))
+            elif ratio and not re.fullmatch(RATIO_PATTERN, ratio):
+                errors.append(_("{label}: a ratio is a decimal percentage between 0 and 100, "
+                                "e.g. 15 or 2.5.").format(label=label))
             else:
                 try:
                     rule = StratumRule(ratio=ratio or None, count=count)

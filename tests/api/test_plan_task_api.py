@@ -51,6 +51,9 @@ def test_a_section_proposes_and_the_office_merges_approves_and_publishes(
         "proposal": proposed.json()["id"], "starts_on": "2026-04-01", "ends_on": "2026-06-30"})
     assert entry.status_code == 201
     assert PlanProposal.objects.get(pk=proposed.json()["id"]).status == "merged"
+    twice = _send(office, "POST", f"/plans/{plan.pk}/entries/", {
+        "name": "再次合并", "items": [w.rfb.item.pk], "proposal": proposed.json()["id"]})
+    assert twice.status_code == 400 and list(twice.json()) == ["proposal"]
 
     assert _send(office, "POST", f"/plans/{plan.pk}/approve/").json()["status"] == "approved"
     late = _send(section, "POST", f"/plans/{plan.pk}/proposals/",
@@ -148,18 +151,24 @@ def test_departments_join_with_their_own_items_and_group_size(task_world: TaskWo
 def test_stratum_rules_are_replaced_and_each_bad_rule_is_named(task_world: TaskWorld,
                                                                 office: APIClient):
     path = f"/tasks/{task_world.draft.pk}/strata/"
+    unknown = _send(office, "PUT", path, {"strata": [{"label": "A", "ratio": "10"},
+                                                     {"label": "Q", "count": 1}]})
+    assert unknown.status_code == 400
+    assert unknown.json()["strata"][0].startswith("Entry 2: label:")
     bad = _send(office, "PUT", path, {"strata": [
         {"label": "A", "ratio": "10", "count": 2}, {"label": "B"}, {"label": "C", "ratio": "x"},
-        {"label": "Q", "count": 1}]})
+        {"label": "D", "ratio": "1e2"}, {"label": "U", "ratio": "150"}]})
     assert bad.status_code == 400
-    messages = bad.json()["strata"]
-    assert any(m.startswith("Entry 4: label:") for m in messages), messages
+    assert [m.split(":")[0] for m in bad.json()["strata"]] == ["A", "B", "C", "D", "U"]
+    assert "100 percent" in bad.json()["strata"][4]
     good = _send(office, "PUT", path, {"strata": [{"label": "D", "count": 5},
                                                   {"label": "A", "ratio": "10"}]})
     assert good.status_code == 200
     assert good.json() == [{"label": "A", "ratio": "10", "count": None},
                            {"label": "D", "ratio": "", "count": 5}]
     assert _send(office, "GET", path).json() == good.json()
+    assert AuditEvent.objects.filter(action="task.strata",
+                                     object_id=str(task_world.draft.pk)).count() == 1
     both = _send(office, "PUT", path, {"strata": [{"label": "A", "ratio": "10", "count": 2}]})
     assert both.json() == {"strata": ["A: give a ratio or a count, not both or neither."]}
 
