@@ -15,6 +15,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -62,18 +63,54 @@ def naive(conn: psycopg.Connection, table: str, sizes: dict[str, int]) -> float:
     return time.perf_counter() - start
 
 
-def ours(conn: psycopg.Connection, table: str, out: Path) -> tuple[float, dict[str, float]]:
+_CHUNK = 1_000_000
+_AGGREGATE = ("SELECT convert_to(string_agg(ident || E'\\t' || stratum || E'\\n', '' "
+              "ORDER BY ident), 'UTF8') FROM (SELECT ident, stratum FROM {table} "
+              "WHERE {where} ORDER BY ident LIMIT %s) s")
+
+
+def read_range(url: str, table: str, low: str, high: str | None,  # noqa: PLR0917
+               out: list, slot: int) -> None:
+    """Lines of the pool with low < ident <= high, as one bytes buffer in byte order.
+
+    The server concatenates a million lines per round trip: far cheaper than COPY, which
+    sends one message per row for the client to handle.
+    """
+    parts, last = [], low
+    where = "ident > %s" + (" AND ident <= %s" if high is not None else "")
+    with psycopg.connect(url) as conn, conn.cursor(binary=True) as cur:
+        while True:
+            params = (last, high, _CHUNK) if high is not None else (last, _CHUNK)
+            cur.execute(_AGGREGATE.format(table=table, where=where), params)
+            block = cur.fetchone()[0]
+            if not block:
+                break
+            parts.append(block)
+            start = block.rfind(b"\n", 0, len(block) - 1) + 1
+            last = block[start:block.index(b"\t", start)].decode()
+    out[slot] = b"".join(parts)
+
+
+def read_pool(url: str, conn: psycopg.Connection, table: str, n: int) -> bytes:
+    """The whole pool in two halves read in parallel (the server works on both cores)."""
+    median = conn.execute(f"SELECT ident FROM {table} ORDER BY ident OFFSET %s LIMIT 1",
+                          (n // 2,)).fetchone()[0]
+    out: list = [b"", b""]
+    threads = [threading.Thread(target=read_range, args=(url, table, "", median, out, 0)),
+               threading.Thread(target=read_range, args=(url, table, median, None, out, 1))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return out[0] + out[1]
+
+
+def ours(url: str, conn: psycopg.Connection, table: str, n: int,
+         out: Path) -> tuple[float, dict[str, float]]:
     steps: dict[str, float] = {}
     start = time.perf_counter()
-    chunks = []
-    digest = hashlib.sha256()
-    with conn.cursor() as cur, cur.copy(
-            f"COPY (SELECT ident, stratum FROM {table} ORDER BY ident) TO STDOUT") as copy:
-        for chunk in copy:
-            digest.update(chunk)
-            chunks.append(bytes(chunk))
-    buffer = b"".join(chunks)
-    del chunks
+    buffer = read_pool(url, conn, table, n)
+    digest = hashlib.sha256(buffer)
     pool_digest = digest.hexdigest()
     steps["freeze: read pool + digest"] = time.perf_counter() - start
     inspectors = sorted(
@@ -129,7 +166,7 @@ def main() -> None:
             cur.execute(f"SELECT stratum, count(*) FROM {table} GROUP BY 1 ORDER BY 1")
             sizes = dict(cur.fetchall())
         a = naive(conn, table, sizes)
-        b, steps = ours(conn, table, record_path)
+        b, steps = ours(args.database_url, conn, table, args.candidates, record_path)
     peak_b = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     c, peak_c, verdict = verify_in_subprocess(record_path)
     n = args.candidates

@@ -62,3 +62,12 @@ def seed_task(world):
     task_set_department(actor=world.users["office"], task=task, department_id=world.fire.pk,
                         item_ids=[fire_item.pk])
     return task
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The services speak the active language; these tests read their English messages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
