@@ -145,3 +145,12 @@ def test_an_unstratified_public_record_keeps_its_strata():
     public = public_record(doc, hide_strata=False)
     assert public["strata"] == {"X": {"n": 37, "k": 6}}
     assert verify(public) is None
+
+
+def test_a_repeated_id_in_the_pool_is_caught(record):
+    doc = copy.deepcopy(record)
+    line = doc["pool"]["lines"][0]
+    ident = line.split("\t")[0]
+    doc["pool"]["lines"].insert(1, ident + "\tZ")
+    problem = verify(doc)
+    assert problem is not None and "twice" in problem.reason
