@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -300,3 +302,17 @@ def test_my_tasks_list_my_targets_with_every_group_and_the_contacts(task_world: 
     phones = {m["code"]: m["phone"] for m in target["groups"][0]["members"]}
     assert phones == {"RFB-E1": "13900001111", "RFB-E2": ""}
     assert _get(client_for(w.user("expert")), "/my/tasks/").json()["results"] == []
+
+
+def test_a_page_of_groups_costs_the_same_queries_however_many_targets(task_world: TaskWorld,
+                                                                      office: APIClient):
+    large = joint_task(task_world.api, "RFB-API-ALL", ratio="100")
+    _post(office, f"/tasks/{large.pk}/freeze/", {"planned_draw_at": _planned()})
+    _post(office, f"/tasks/{large.pk}/draw/", _ceremony())
+    counts = []
+    for task, targets in ((task_world.drawn, 2), (large, 8)):
+        with CaptureQueriesContext(connection) as queries:
+            page = _get(office, f"/tasks/{task.pk}/groups/").json()
+        assert page["count"] == targets
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 12
