@@ -48,8 +48,23 @@ class Report:
             self.add_error(row, column, error)
         self.rejected += len({row for row, _column, _error in problems})
 
+    def add_plain_problems(self, problems: Sequence[tuple[int, str, str, dict[str, Any]]]
+                           ) -> None:
+        """Problems as worker processes send them: (row, column, template, values)."""
+        for row, column, template, params in problems:
+            self.add(row, column, template, **params)
+        self.rejected += len({row for row, _column, _template, _params in problems})
+
     def count_rejected(self, rows: int) -> None:
         self.rejected += rows
+
+    def count_rows(self, rows: int) -> None:
+        self.rows += rows
+        self.pending_rows += rows
+
+    def keep_preview(self, rows: Sequence[tuple[int, list[str]]]) -> None:
+        for row, cells in rows[:PREVIEW_ROWS - len(self.preview)]:
+            self.preview.append([row, *cells])
 
     def advance(self, chunk: Sequence[tuple[int, list[str]]], fraction: float) -> None:
         """A chunk has been read: keep the first rows for the preview, report progress."""

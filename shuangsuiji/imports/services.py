@@ -162,9 +162,15 @@ def _enqueue_validation(job: ImportJob) -> None:
 @contextmanager
 def _open(job: ImportJob) -> Iterator[Table]:
     spec = KINDS[job.kind]
-    with job.file.open("rb") as stream, open_table(
-            stream, name=job.original_name, known_headers=known_headers(spec.columns)) as table:
-        yield table
+    with job.file.open("rb") as stored:
+        # The storage's own file object: Django's File wrapper iterates lines its own way
+        # (from the start, splitting at bare CRs too), which byte-level readers must avoid.
+        raw: Any = stored
+        while isinstance(raw, File):
+            raw = raw.file
+        with open_table(raw, name=job.original_name,
+                        known_headers=known_headers(spec.columns)) as table:
+            yield table
 
 
 def import_job_validate(*, job_id: int, on_progress: ProgressCallback | None = None

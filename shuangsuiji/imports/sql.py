@@ -4,16 +4,15 @@ Everything else in the import SQL is written once, in the subset both understand
 functions, UPDATE … FROM, IS DISTINCT FROM, ||).
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
 
-# PostgreSQL's COPY text format: backslash escapes, \N for NULL.
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_NULL_MARK = "\x00"  # never in a PostgreSQL text value, so safe as a placeholder
+from shuangsuiji.rules.pgcopy import copy_text
+
 Columns = Sequence[Sequence[Any]]
 
 
@@ -21,46 +20,40 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-@contextmanager
-def bulk_writer(table: str, columns: Sequence[str]) -> Iterator[Callable[[Columns], None]]:
-    """A function appending rows given column by column (`data[i]`: the i-th column).
+class BulkWriter:
+    """Appends rows to one table; on PostgreSQL through a COPY kept open for every call."""
 
-    On PostgreSQL one COPY stays open for every call, so the server stores rows while the
-    caller checks the next ones; nothing else may use the connection until the block ends.
+    def __init__(self, cursor: Any, table: str, columns: Sequence[str], copy: Any) -> None:
+        self.cursor, self.copy = cursor, copy
+        marks = ", ".join(["%s"] * len(columns))
+        self.insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+
+    def rows(self, data: Columns) -> None:
+        """Rows given column by column (`data[i]`: the i-th column's values)."""
+        if self.copy is not None:
+            self.text(copy_text(data))
+        elif data and len(data[0]):
+            self.cursor.executemany(self.insert, list(zip(*data, strict=True)))
+
+    def text(self, text: str) -> None:
+        """Rows already in COPY text format (PostgreSQL only)."""
+        if text:
+            self.copy.write(text)
+
+
+@contextmanager
+def bulk_writer(table: str, columns: Sequence[str]) -> Iterator[BulkWriter]:
+    """A writer for many rows. On PostgreSQL the COPY stays open until the block ends, so the
+    server stores rows while the caller checks the next ones; nothing else may use the
+    connection meanwhile.
     """
     with connection.cursor() as cursor:
         if is_postgresql():
             names = ", ".join(columns)
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                yield lambda data: copy.write(copy_text(data)) if _has_rows(data) else None
+                yield BulkWriter(cursor, table, columns, copy)
         else:
-            marks = ", ".join(["%s"] * len(columns))
-            query = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-            yield lambda data: cursor.executemany(query, list(zip(*data, strict=True)))
-
-
-def _has_rows(data: Columns) -> bool:
-    return bool(data) and bool(len(data[0]))
-
-
-def copy_text(data: Sequence[Sequence[Any]]) -> str:
-    """Rows in COPY text format, built column by column (one pass of C loops per column)."""
-    text_columns = [_copy_column(values) for values in data]
-    return "\n".join(map("\t".join, zip(*text_columns, strict=True))) + "\n"
-
-
-def _copy_column(values: Sequence[Any]) -> Sequence[str]:
-    has_null = None in values
-    texts: Sequence[Any] = [_NULL_MARK if v is None else v for v in values] if has_null \
-        else values
-    if set(map(type, texts)) != {str}:
-        texts = [v if isinstance(v, str) else str(v) for v in texts]
-    blob = "\x01".join(texts)
-    if "\\" in blob or "\t" in blob or "\n" in blob or "\r" in blob:
-        texts = [t.translate(_COPY_ESCAPES) for t in texts]
-    if has_null:
-        texts = ["\\N" if t == _NULL_MARK else t for t in texts]
-    return texts
+            yield BulkWriter(cursor, table, columns, None)
 
 
 def json_object(pairs: Sequence[tuple[str, str]]) -> str:

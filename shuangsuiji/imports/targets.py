@@ -12,8 +12,10 @@ never from the file; every value travels as a query parameter.
 # ruff: noqa: S608
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from itertools import islice
 from typing import Any
@@ -23,7 +25,7 @@ from django.utils.translation import gettext_noop
 
 from shuangsuiji.entities.choices import REG_STATUS_WORDS, RegStatus, TargetSource
 from shuangsuiji.entities.models import Licence, Target, TargetChange
-from shuangsuiji.rules import target_rows
+from shuangsuiji.rules import parallel_check, target_rows
 from shuangsuiji.rules.tabular import HeaderMap, Table
 from shuangsuiji.rules.target_rows import (
     COLUMNS,
@@ -43,6 +45,9 @@ CHUNK_ROWS = 5000
 # Chunks per COPY: large enough to keep the database busy while rows are being checked,
 # small enough that problems and progress appear as the check goes.
 CHUNKS_PER_BATCH = 10
+# Files at least this large are checked by several processes (when there are CPUs for it).
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+PARALLEL_MAX_PROCESSES = 8
 # Rows fetched at a time when turning duplicates into reported problems.
 _DUPLICATE_BATCH = 500
 
@@ -77,26 +82,90 @@ def clear_staging(job_id: int) -> None:
 def validate(job: ImportJob, table: Table, header_map: HeaderMap, report: Report) -> None:
     """Check every row, stage the good ones, then report duplicates inside the file.
 
-    Rows are checked a chunk at a time and streamed into the staging table; every
-    CHUNKS_PER_BATCH chunks the batch is closed, its problems written and progress shown.
+    Large CSV files going to PostgreSQL are checked by several processes (rules.
+    parallel_check); otherwise here, a chunk at a time. Either way rows are streamed into
+    the staging table, and every batch its problems and the progress are written.
     """
-    checker = TargetRowChecker(header_map, vocabulary())
     clear_staging(job.pk)
-    chunks = table.chunks(CHUNK_ROWS)
+    processes = parallel_processes(table)
+    if processes > 1:
+        _stage_in_parallel(job, table, header_map, report, processes)
+    else:
+        _stage(job, table.chunks(CHUNK_ROWS), header_map, report, table.progress)
+    find_duplicates(job, header_map, report)
+
+
+def parallel_processes(table: Table) -> int:
+    """How many processes check this file: one unless it is a large CSV for PostgreSQL."""
+    if (table.stream is None or table.size < PARALLEL_MIN_BYTES
+            or not sql.is_postgresql()):
+        return 1
+    return min(PARALLEL_MAX_PROCESSES, os.cpu_count() or 1)
+
+
+def _stage(job: ImportJob, chunks: Iterator[list[tuple[int, list[str]]]],
+           header_map: HeaderMap, report: Report, progress: Callable[[], float]) -> None:
+    checker = TargetRowChecker(header_map, vocabulary())
     while True:
         with transaction.atomic():
             problems: list[tuple[int, str, Any]] = []
-            with sql.bulk_writer(S, STAGED_COLUMNS) as write:
+            with sql.bulk_writer(S, STAGED_COLUMNS) as writer:
                 for chunk in islice(chunks, CHUNKS_PER_BATCH):
                     staged, found = checker.check_chunk(chunk)
-                    write(stage_columns(job.pk, staged))
+                    writer.rows(stage_columns(job.pk, staged))
                     problems += found
                     report.note(chunk)
             if not report.pending_rows:
                 break
             report.add_rule_problems(problems)
-            report.save_progress(table.progress())
-    find_duplicates(job, header_map, report)
+            report.save_progress(progress())
+
+
+def _stage_in_parallel(job: ImportJob, table: Table, header_map: HeaderMap, report: Report,
+                       processes: int) -> None:
+    """Workers check blocks of raw lines; this process only writes what they return."""
+    stream = table.stream
+    assert stream is not None  # noqa: S101 - parallel_processes() said so
+    report.keep_preview(next(iter(table.blocks), []))
+    stream.seek(0)
+    for _ in range(table.header_row):
+        stream.readline()
+    pool = parallel_check.ParallelChecker(
+        processes=processes, header_map=header_map, vocabulary=vocabulary(),
+        encoding=table.encoding, delimiter=table.delimiter, job_id=job.pk)
+    try:
+        results = pool.results(parallel_check.raw_blocks(stream, first_line=table.header_row + 1))
+        serial_from = _write_results(job, results, report, table.progress)
+    finally:
+        pool.close()
+    if serial_from is not None:
+        line, offset = serial_from
+        chunks = Table.chunks(replace(table, blocks=table.rows_from_line(line, offset)),
+                              CHUNK_ROWS)
+        _stage(job, chunks, header_map, report, table.progress)
+
+
+def _write_results(job: ImportJob, results: Iterator[parallel_check.BlockResult],
+                   report: Report, progress: Callable[[], float]) -> tuple[int, int] | None:
+    """Stage the workers' rows batch by batch; where the parent must read on, if anywhere."""
+    while True:
+        with transaction.atomic():
+            problems: list[tuple[int, str, str, dict[str, Any]]] = []
+            serial_from = None
+            with sql.bulk_writer(S, STAGED_COLUMNS) as writer:
+                for result in islice(results, CHUNKS_PER_BATCH):
+                    writer.text(result.copy_text)
+                    problems += result.problems
+                    report.count_rows(result.rows)
+                    serial_from = result.serial_from
+                    if serial_from is not None:
+                        break
+            if not report.pending_rows and serial_from is None:
+                return None
+            report.add_plain_problems(problems)
+            report.save_progress(progress())
+            if serial_from is not None:
+                return serial_from
 
 
 def stage_columns(job_id: int, staged: target_rows.StagedColumns) -> list[Sequence[Any]]:

@@ -94,6 +94,21 @@ class Table:
     progress: Callable[[], float]
     file_format: str
     encoding: str = ""
+    delimiter: str = ","
+    # A CSV read as bytes (UTF-8 or GB18030 with LF or CRLF ends): the stream and its size,
+    # for readers that take over the raw lines (rules.parallel_check, `rows_from_line`).
+    stream: IO[bytes] | None = None
+    size: int = 0
+
+    def rows_from_line(self, line: int, offset: int) -> Iterator[Block]:
+        """Records from the line starting at byte `offset`, numbered from `line`.
+
+        Only for streams read as bytes, and only when every earlier record was one line.
+        """
+        assert self.stream is not None  # noqa: S101 - a caller's mistake, not bad input
+        self.stream.seek(offset)
+        return _csv_blocks(_byte_blocks(self.stream, self.encoding, done=line - 1),
+                           self.delimiter, number=line - 1)
 
     @property
     def rows(self) -> Iterator[tuple[int, list[str]]]:
@@ -178,13 +193,15 @@ def _open_csv(stream: IO[bytes], head: bytes, known_headers: Collection[str]
     try:
         blocks = _csv_blocks(texts, delimiter)
         header_row, headers, data = _find_header(blocks, known_headers)
-        yield Table(header_row, headers, data, progress, "csv", encoding)
+        yield Table(header_row, headers, data, progress, "csv", encoding, delimiter,
+                    stream if wrapper is None else None, size)
     finally:
         if wrapper is not None:
             wrapper.detach()  # hand the byte stream back unclosed: it belongs to the caller
 
 
-def _byte_blocks(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str]]:
+def _byte_blocks(stream: IO[bytes], encoding: str, done: int = 0
+                 ) -> Iterator[tuple[int, str]]:
     """(lines so far, text of the next lines), decoded a block at a time.
 
     Splitting bytes at newlines is safe in UTF-8 and GB18030: 0x0A is never part of a
@@ -192,7 +209,6 @@ def _byte_blocks(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str]]:
     """
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
     lines = iter(stream)
-    done = 0
     while raw := list(islice(lines, _BLOCK_LINES)):
         try:
             text = b"".join(raw).decode(codec)
@@ -222,15 +238,16 @@ def _text_blocks(wrapper: io.TextIOWrapper) -> Iterator[tuple[int, str]]:
         done += len(lines)
 
 
-def _csv_blocks(texts: Iterator[tuple[int, str]], delimiter: str) -> Iterator[Block]:
+def _csv_blocks(texts: Iterator[tuple[int, str]], delimiter: str, number: int = 0
+                ) -> Iterator[Block]:
     """Numbered, non-blank records a block at a time.
 
     A block without a quote character is split line by line with str.split (most exports);
     otherwise its lines go through `Records`, which defers quoted fields to csv.reader.
     """
     records = Records(delimiter)
+    records.done = number
     blank = delimiter + " \t\r\n\u3000"
-    number = 0
     for _, text in texts:
         if not records.pending and '"' not in text:
             lines = _split_lines(text)

@@ -1,0 +1,129 @@
+"""Checking a large licence CSV in several processes.
+
+The parent reads the file as raw blocks of lines and hands them to worker processes, which
+decode, split and check them (rules.target_rows) and return their good rows already in
+COPY text format, with the problems found. Each line must then be one record: a worker that
+meets a quoted field running over several lines says where, and the parent reads the rest
+of the file itself. Pure standard library, so workers start without Django ("spawn").
+"""
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import count, islice
+from typing import IO, Any
+
+from .errors import RuleError
+from .pgcopy import copy_text
+from .tabular import HeaderMap, Records
+from .target_rows import TargetRowChecker, Vocabulary
+
+LINES_PER_BLOCK = 5000
+
+
+@dataclass
+class BlockResult:
+    """What a worker made of one block of lines."""
+
+    rows: int = 0  # data rows checked (blank lines are not rows)
+    copy_text: str = ""  # the good rows, staging columns, COPY text format
+    problems: list[tuple[int, str, str, dict[str, Any]]] = field(default_factory=list)
+    # A record running over several lines starts here: (line number, byte offset in block).
+    serial_from: tuple[int, int] | None = None
+
+
+_worker: dict[str, Any] = {}
+
+
+def _init(header_map: HeaderMap, vocabulary: Vocabulary, encoding: str, delimiter: str,
+          job_id: int) -> None:
+    _worker.update(checker=TargetRowChecker(header_map, vocabulary), delimiter=delimiter,
+                   codec="utf-8" if encoding == "utf-8-sig" else encoding, job_id=job_id)
+
+
+def check_block(task: "Task") -> BlockResult:
+    """Check the lines of one block."""
+    delimiter = _worker["delimiter"]
+    lines, serial_from = _whole_lines(task, _worker["codec"])
+    first_line = task.first_line
+    blank = delimiter + " \t\r\n\u3000"
+    rows = [(n, _split(line, delimiter)) for n, line in zip(count(first_line), lines)
+            if line.strip(blank)]
+    staged, found = _worker["checker"].check_chunk(rows)
+    text = copy_text([[_worker["job_id"]] * len(staged), *staged.columns])
+    return BlockResult(len(rows), text, [_plain(p) for p in found], serial_from)
+
+
+def _whole_lines(task: "Task", codec: str) -> tuple[list[str], tuple[int, int] | None]:
+    """The decoded lines up to the first one the parent must read itself: one opening a
+    quoted field that runs over several lines, or one that does not decode (the parent's
+    reader names its row)."""
+    lines: list[str] = []
+    for index, raw in enumerate(task.lines):
+        try:
+            line = raw.decode(codec).rstrip("\r\n")
+        except UnicodeDecodeError:
+            line = '"'  # handled like an open quote: the parent takes over here
+        if line.count('"') % 2:
+            offset = task.offset + sum(map(len, task.lines[:index]))
+            return lines, (task.first_line + index, offset)
+        lines.append(line)
+    return lines, None
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    if '"' not in line:
+        return line.split(delimiter)
+    records = Records(delimiter)
+    return (records.feed([line + "\n"]) + records.finish())[0]
+
+
+def _plain(problem: tuple[int, str, RuleError]) -> tuple[int, str, str, dict[str, Any]]:
+    row, column, error = problem
+    return row, column, error.template, {k: v if isinstance(v, int | str) else str(v)
+                                         for k, v in error.params.items()}
+
+
+@dataclass(frozen=True)
+class Task:
+    first_line: int  # the line number (1-based) of the block's first line
+    offset: int  # the byte offset of that line in the file
+    lines: list[bytes]
+
+
+def raw_blocks(stream: IO[bytes], *, first_line: int, lines: int | None = None
+               ) -> Iterator[Task]:
+    """Blocks of raw lines from the stream's current position."""
+    lines = lines or LINES_PER_BLOCK
+    source = iter(stream)
+    number, offset = first_line, stream.tell()
+    while block := list(islice(source, lines)):
+        yield Task(number, offset, block)
+        number += len(block)
+        offset += sum(map(len, block))
+
+
+class ParallelChecker:
+    """A pool of worker processes checking blocks of a file, results in file order."""
+
+    def __init__(self, *, processes: int, header_map: HeaderMap, vocabulary: Vocabulary,
+                 encoding: str, delimiter: str, job_id: int) -> None:
+        context = multiprocessing.get_context("spawn")  # no inherited database connection
+        self.pool = context.Pool(processes, initializer=_init,
+                                 initargs=(header_map, vocabulary, encoding, delimiter, job_id))
+        self.depth = 2 * processes
+
+    def results(self, blocks: Iterable[Task]) -> Iterator[BlockResult]:
+        """Results in file order; only a few blocks are read ahead, so memory stays flat."""
+        pending: deque[Any] = deque()
+        for block in blocks:
+            pending.append(self.pool.apply_async(check_block, (block,)))
+            if len(pending) >= self.depth:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
