@@ -16,6 +16,7 @@ from datetime import date
 from itertools import accumulate, repeat
 
 from . import uscc
+from .dates import InvalidDate, parse_date
 
 CODE_PATTERN = r"[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}"
 _CODE = re.compile(CODE_PATTERN)
@@ -88,16 +89,27 @@ def _check_characters(codes: Sequence[str]) -> map:
 _ISO_DAY = r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?"
 
 
-def suspect_dates(values: Sequence[str]) -> set[int]:
-    """Positions of cells that are not empty or an existing ISO date (2023-04-01)."""
+def suspect_dates(values: Sequence[str]) -> tuple[Sequence[str], set[int]]:
+    """The column with dates in ISO form, and positions of cells that are not dates.
+
+    Cells already in ISO form are checked in one scan; the others (2023年4月1日, 2023/4/1)
+    go through rules.dates one by one and, when they are dates, are rewritten in ISO form.
+    """
     bad = mismatches(values, _ISO_DAY)
-    days = [v for i, v in enumerate(values) if v and i not in bad] if bad else \
-        list(filter(None, values))
+    if bad:
+        values = list(values)
+        for i in sorted(bad):
+            try:
+                day = parse_date(values[i])
+            except InvalidDate:
+                continue
+            values[i] = day.isoformat() if day else ""
+            bad.discard(i)
     try:
-        list(map(date.fromisoformat, days))
+        list(map(date.fromisoformat, filter(None, values)))
     except ValueError:  # 2023-02-30: rare, so looked for cell by cell
-        bad |= {i for i, v in enumerate(values) if v and i not in bad and not _exists(v)}
-    return bad
+        bad |= {i for i, v in enumerate(values) if v and not _exists(v)}
+    return values, bad
 
 
 def _exists(day: str) -> bool:

@@ -59,7 +59,16 @@ def _whole_lines(task: "Task", codec: str) -> tuple[list[str], tuple[int, int] |
     """The decoded lines up to the first one the parent must read itself: one opening a
     quoted field that runs over several lines, or one that does not decode (the parent's
     reader names its row)."""
-    lines: list[str] = []
+    try:
+        text = b"".join(task.lines).decode(codec)
+    except UnicodeDecodeError:
+        text = '"'  # look line by line below
+    if '"' not in text:  # the usual case: decoded and split in a few C calls
+        lines = text.replace("\r\n", "\n").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return lines, None
+    lines = []
     for index, raw in enumerate(task.lines):
         try:
             line = raw.decode(codec).rstrip("\r\n")

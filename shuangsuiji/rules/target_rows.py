@@ -243,7 +243,8 @@ class TargetRowChecker:
             bad |= columnar.suspect_pattern(col["industry_code"], _INDUSTRY_PATTERN)
         for field in _DATE_FIELDS:
             if field in col:
-                bad |= columnar.suspect_dates(col[field])
+                col[field], odd_dates = columnar.suspect_dates(col[field])
+                bad |= odd_dates
         status, odd = columnar.translate(get("reg_status"), {**self.status_words,
                                                                "": DEFAULT_REG_STATUS})
         risk, odd_risk = columnar.translate(get("risk_class"), {**self.risk_words, "": ""})
