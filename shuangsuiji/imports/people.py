@@ -22,7 +22,7 @@ from shuangsuiji.rules.inspector_rows import IN_POST, InspectorRowChecker
 from shuangsuiji.rules.tabular import HeaderMap, Table
 
 from .models import ImportJob
-from .reporting import Report
+from .reporting import Report, report_rows
 
 # Fields an import may set on an inspector, as the file names them.
 _PLAIN_FIELDS = ("name", "role", "specialties", "region_code", "phone")
@@ -88,20 +88,8 @@ def _rows(table: Table, checker: InspectorRowChecker, context: _Context
 
 
 def validate(job: ImportJob, table: Table, header_map: HeaderMap, report: Report) -> None:
-    checker = InspectorRowChecker(header_map)
-    context = _Context.load(job)
-    rejected_rows = 0
-    chunk: list[tuple[int, list[str]]] = []
-    for row, cells, _values, problems in _rows(table, checker, context):
-        for column, template, params in problems:
-            report.add(row, column, template, **params)
-        rejected_rows += bool(problems)
-        chunk.append((row, cells))
-        if len(chunk) >= 500:
-            report.advance(chunk, table.progress())
-            chunk = []
-    report.advance(chunk, table.progress())
-    report.count_rejected(rejected_rows)
+    rows = _rows(table, InspectorRowChecker(header_map), _Context.load(job))
+    report_rows(rows, table.progress, report)
 
 
 def commit(job: ImportJob, header_map: HeaderMap, actor: Any, table: Table) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """What a check finds: problems written in batches, progress, and the first rows to preview."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from shuangsuiji.rules.errors import RuleError
@@ -100,3 +100,20 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+def report_rows(rows: Iterable[tuple[int, list[str], Any, list[tuple[str, str, dict[str, Any]]]]],
+                progress: Callable[[], Any], report: Report) -> None:
+    """Record each checked row's problems and the progress, 500 rows at a time."""
+    rejected_rows = 0
+    chunk: list[tuple[int, list[str]]] = []
+    for row, cells, _values, problems in rows:
+        for column, template, params in problems:
+            report.add(row, column, template, **params)
+        rejected_rows += bool(problems)
+        chunk.append((row, cells))
+        if len(chunk) >= 500:
+            report.advance(chunk, progress())
+            chunk = []
+    report.advance(chunk, progress())
+    report.count_rejected(rejected_rows)
