@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "shuangsuiji.imports",
     "shuangsuiji.plans",
     "shuangsuiji.draws",
+    "shuangsuiji.workdays",
+    "shuangsuiji.inspections",
 ]
 
 MIDDLEWARE = [
