@@ -30,6 +30,7 @@ class Domain(StrEnum):
     PLANS = "plans"
     TASKS = "tasks"
     DRAWS = "draws"
+    INSPECTIONS = "inspections"
 
 
 class Action(StrEnum):
@@ -60,6 +61,11 @@ MATRIX: dict[Domain, dict[Action, set[str]]] = {
     # Running a draw is the organising office's alone (法宣科牵头).
     Domain.DRAWS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT},
                    Action.CHANGE: {Role.OFFICE}},
+    # Results: each department enters and reviews its own (inspections.permissions refines
+    # this per visit and department); leadership only reads.
+    Domain.INSPECTIONS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT},
+                         Action.CHANGE: {Role.OFFICE, Role.SECTION, Role.PARTNER,
+                                         Role.INSPECTOR, Role.EXPERT}},
 }
 
 

@@ -119,6 +119,9 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 # Uploaded files (imports, evidence) are never served directly: views check permissions.
 PRIVATE_STORAGE_ROOT = DATA_DIR / "private"
+# Evidence files (photos, PDFs) larger than this are refused.
+SHUANGSUIJI_EVIDENCE_MAX_BYTES = int(env_str("SHUANGSUIJI_EVIDENCE_MAX_BYTES",
+                                             str(20 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 STORAGES = {

@@ -1,0 +1,73 @@
+"""Who may do what with a visit and a result, beyond the matrix in accounts/scoping.py.
+
+谁检查、谁录入: only the members of a department's group enter that department's result.
+Each organisation reviews its own department's results; the initiating organisation sees
+every result of its tasks, a cooperating organisation only its own.
+"""
+
+from typing import Any
+
+from shuangsuiji.accounts.choices import Role
+from shuangsuiji.accounts.scoping import Action, Domain, is_admin, scope_for
+from shuangsuiji.draws.models import Assignment
+
+from .models import Inspection, Visit
+
+_REVIEWERS = {Role.OFFICE, Role.SECTION, Role.PARTNER}
+
+
+def _org(user: Any) -> int | None:
+    if not user.is_authenticated or user.department_id is None:
+        return None
+    return user.department.root_id or user.department_id
+
+
+def _dept_org(department: Any) -> int:
+    return department.root_id or department.pk
+
+
+def is_member(user: Any, visit: Visit, department_id: int | None = None) -> bool:
+    """The user is in a group in force for this visit (of `department_id`, if given)."""
+    if not user.is_authenticated:
+        return False
+    qs = Assignment.objects.filter(drawn_target_id=visit.drawn_target_id,
+                                   inspector__user=user, released_at__isnull=True)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    return qs.exists()
+
+
+def can_view_result(user: Any, inspection: Inspection) -> bool:
+    if not Visit.objects.for_user(user).filter(pk=inspection.visit_id).exists():
+        return False
+    if is_admin(user) or user.role in {Role.INSPECTOR, Role.EXPERT}:
+        return True  # one visit: the groups see each other's checklist
+    org = _org(user)
+    task = inspection.visit.task
+    return org in {_dept_org(task.initiating), _dept_org(inspection.department)}
+
+
+def can_enter(user: Any, inspection: Inspection) -> bool:
+    return (scope_for(user, Domain.INSPECTIONS, Action.CHANGE).organisation_ids != frozenset()
+            and is_member(user, inspection.visit, inspection.department_id))
+
+
+def can_review(user: Any, inspection: Inspection) -> bool:
+    if is_admin(user):
+        return True
+    return (user.is_authenticated and user.role in _REVIEWERS
+            and _org(user) == _dept_org(inspection.department))
+
+
+def can_follow_up(user: Any, inspection: Inspection) -> bool:
+    """The department's reviewers and its group members record the follow-up."""
+    return can_review(user, inspection) or is_member(user, inspection.visit,
+                                                     inspection.department_id)
+
+
+def can_schedule(user: Any, visit: Visit) -> bool:
+    """Any group member agrees the date; so may the initiating organisation's office."""
+    if is_member(user, visit):
+        return True
+    return (user.is_authenticated and user.role == Role.OFFICE
+            and _org(user) == _dept_org(visit.task.initiating)) or is_admin(user)

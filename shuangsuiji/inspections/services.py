@@ -1,0 +1,523 @@
+"""Changes to visits, results, evidence, signatures and follow-ups; each one audited.
+
+Permission checks live here as well as in the views, so the API and the pages cannot differ.
+"""
+
+import hashlib
+import hmac
+import io
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from PIL import Image, UnidentifiedImageError
+
+from shuangsuiji.core.audit import audit_record
+from shuangsuiji.core.i18n import reason as rule_reason
+from shuangsuiji.draws.models import Assignment, DrawnTarget
+from shuangsuiji.plans import services as plan_services
+from shuangsuiji.plans.choices import TaskState
+from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.rules.errors import RuleError
+from shuangsuiji.rules.results import ResultDraft, check_categories, check_evidence
+
+from . import permissions
+from .choices import (
+    REVIEW_MOVES,
+    Conduct,
+    EvidenceKind,
+    FollowUpKind,
+    FollowUpState,
+    Method,
+    Outcome,
+    ResultCategory,
+    ReviewState,
+    SignerRole,
+)
+from .models import (
+    Claim,
+    Evidence,
+    FollowUp,
+    Inspection,
+    ItemFinding,
+    ReviewEvent,
+    ScanRecord,
+    Signature,
+    ViolationCategory,
+    Visit,
+)
+
+# What each missing-for-submission code means to the user.
+MISSING = {
+    "inspected_on": gettext_lazy("the inspection date"),
+    "inspected_on_range": gettext_lazy(
+        "an inspection date within the task period and not in the future"),
+    "methods": gettext_lazy("at least one inspection method"),
+    "categories": gettext_lazy("at least one result category"),
+    "findings": gettext_lazy("a finding for every checklist item"),
+    "inspector_signatures": gettext_lazy(
+        "the signatures of two inspectors, or a scan of the signed checklist"),
+    "representative_signature": gettext_lazy(
+        "the signature of the entity's representative, or a scan of the signed checklist"),
+}
+
+
+def _org(task: InspectionTask) -> int:
+    return task.initiating.root_id or task.initiating_id
+
+
+def _deny(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+# -- Visits --------------------------------------------------------------------------------------
+
+def visits_ensure(task: InspectionTask) -> int:
+    """Create the visits and each department's result sheet for a drawn task; idempotent.
+
+    Called when anyone first opens the task's inspections: a target brought in by a
+    replacement gets its visit then. Returns how many visits were created.
+    """
+    if task.state in {TaskState.DRAFT, TaskState.FROZEN}:
+        return 0
+    have = set(Visit.objects.filter(task=task).values_list("drawn_target_id", flat=True))
+    new = [d for d in DrawnTarget.objects.filter(task=task, replaced_at__isnull=True)
+           if d.pk not in have]
+    if not new:
+        return 0
+    participants = list(task.participants.prefetch_related("items"))
+    with transaction.atomic():
+        for drawn in new:
+            visit, created = Visit.objects.get_or_create(task=task, drawn_target=drawn)
+            if not created:
+                continue
+            for p in participants:
+                inspection = Inspection.objects.create(visit=visit, department_id=p.department_id)
+                ItemFinding.objects.bulk_create(ItemFinding(inspection=inspection, item=item)
+                                                for item in p.items.all())
+    return len(new)
+
+
+@transaction.atomic
+def task_claim(*, actor: Any, task: InspectionTask) -> Claim:
+    """领取任务: an inspector of a group in force takes up the task; the task starts."""
+    inspector = getattr(actor, "inspector", None)
+    _deny(inspector is not None and Assignment.objects.filter(
+        task=task, inspector=inspector, released_at__isnull=True).exists())
+    if task.state not in {TaskState.DRAWN, TaskState.IN_PROGRESS}:
+        raise ValidationError(_("Task {code} is {state}: it cannot be claimed.").format(
+            code=task.code, state=task.get_state_display()))
+    claim, created = Claim.objects.get_or_create(task=task, inspector=inspector)
+    if created:
+        if task.state == TaskState.DRAWN:
+            plan_services.task_start(actor=actor, task=task)
+        audit_record(actor=actor, action="task.claim", obj=task, organisation_id=_org(task),
+                     summary=_("{name} claimed task {code}").format(name=inspector.name,
+                                                                  code=task.code),
+                     data={"inspector": inspector.code})
+    visits_ensure(task)
+    return claim
+
+
+@transaction.atomic
+def visit_schedule(*, actor: Any, visit: Visit, day: date, materials: str = "") -> Visit:
+    """Agree the inspection date (both groups see it) and the materials to prepare."""
+    _deny(permissions.can_schedule(actor, visit))
+    task = visit.task
+    if not task.period_start <= day <= task.period_end:
+        raise ValidationError({"agreed_date": _(
+            "The date must be within the task's inspection period, {start} to {end}.").format(
+                start=task.period_start, end=task.period_end)})
+    old = visit.agreed_date
+    visit.agreed_date, visit.materials = day, materials.strip()
+    visit.agreed_by, visit.agreed_at = actor, timezone.now()
+    visit.save(update_fields=["agreed_date", "materials", "agreed_by", "agreed_at"])
+    audit_record(actor=actor, action="visit.schedule", obj=visit, organisation_id=_org(task),
+                 summary=_("Visit to {target}: date agreed {day}").format(
+                     target=visit.drawn_target.ident, day=day),
+                 data={"from": old, "to": day})
+    return visit
+
+
+@transaction.atomic
+def visit_inform(*, actor: Any, visit: Visit, how: str) -> Visit:
+    """The entity was told the outcome (给检查对象反馈情况)."""
+    _deny(permissions.can_schedule(actor, visit))
+    if not how.strip():
+        raise ValidationError({"how": _("Say how the entity was told.")})
+    visit.entity_informed_at, visit.entity_informed_how = timezone.now(), how.strip()
+    visit.save(update_fields=["entity_informed_at", "entity_informed_how"])
+    audit_record(actor=actor, action="visit.inform", obj=visit, organisation_id=_org(visit.task),
+                 summary=_("Visit to {target}: entity told the outcome").format(
+                     target=visit.drawn_target.ident), data={"how": visit.entity_informed_how})
+    return visit
+
+
+def scan_record(*, visit: Visit, client: str, user_agent: str) -> ScanRecord:
+    """Record a scan of the visit's QR code; the client address is kept only as a keyed hash."""
+    key = settings.SECRET_KEY.encode()
+    client_hash = hmac.new(key, client.encode(), hashlib.sha256).hexdigest() if client else ""
+    return ScanRecord.objects.create(visit=visit, client_hash=client_hash,
+                                     user_agent=user_agent[:200])
+
+
+# -- Results -------------------------------------------------------------------------------------
+
+def _editable(inspection: Inspection) -> Inspection:
+    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if not locked.is_editable:
+        raise ValidationError(_("This result is {state}: it can no longer be changed.").format(
+            state=locked.get_state_display()))
+    return locked
+
+
+def _check_choices(values: Sequence[str], allowed: type, field: str) -> list[str]:
+    bad = [v for v in values if v not in allowed.values]
+    if bad:
+        raise ValidationError({field: _("Unknown choice: {values}").format(values=", ".join(bad))})
+    return list(dict.fromkeys(values))
+
+
+@transaction.atomic
+def inspection_save(*, actor: Any, inspection: Inspection, inspected_on: date | None,
+                    methods: Sequence[str], categories: Sequence[str], conduct: str = "",
+                    summary: str = "", violation_categories: Sequence[int] = (),
+                    findings: Mapping[int, tuple[str, str]] | None = None) -> Inspection:
+    """Enter or correct a result. `findings`: item id → (outcome, note)."""
+    _deny(permissions.can_enter(actor, inspection))
+    inspection = _editable(inspection)
+    methods = _check_choices(methods, Method, "methods")
+    categories = _check_choices(categories, ResultCategory, "categories")
+    if conduct not in Conduct.values:
+        raise ValidationError({"conduct": _("Unknown choice: {values}").format(values=conduct)})
+    if inspected_on and inspected_on > timezone.localdate():
+        raise ValidationError({"inspected_on": _("The inspection date is in the future.")})
+    lines = {f.item_id: f for f in inspection.findings.all()}
+    findings = findings or {}
+    unknown = set(findings) - set(lines)
+    if unknown:
+        raise ValidationError(_("These items are not on this department's checklist."))
+    for outcome, _note in findings.values():
+        if outcome and outcome not in Outcome.values:
+            raise ValidationError({"findings": _("Unknown choice: {values}").format(
+                values=outcome)})
+    outcomes = [findings.get(i, (line.outcome, ""))[0] for i, line in lines.items()]
+    try:
+        check_categories(categories, outcomes, conduct)
+    except RuleError as exc:
+        raise ValidationError({"categories": rule_reason(exc)}) from exc
+    org = inspection.department.root_id or inspection.department_id
+    allowed_violations = set(ViolationCategory.objects.filter(
+        organisation_id=org, is_active=True, pk__in=violation_categories)
+        .values_list("pk", flat=True))
+    if set(violation_categories) - allowed_violations:
+        raise ValidationError({"violation_categories": _(
+            "A violation category does not belong to this department.")})
+    for item_id, (outcome, note) in findings.items():
+        line = lines[item_id]
+        line.outcome, line.note = outcome, note.strip()
+    ItemFinding.objects.bulk_update([lines[i] for i in findings], ["outcome", "note"])
+    inspection.inspected_on, inspection.methods = inspected_on, methods
+    inspection.categories, inspection.conduct = categories, conduct
+    inspection.summary = summary.strip()
+    inspection.entered_by, inspection.entered_at = actor, timezone.now()
+    inspection.save()
+    inspection.violation_categories.set(allowed_violations)
+    audit_record(actor=actor, action="result.save", obj=inspection,
+                 organisation_id=_org(inspection.visit.task),
+                 summary=_("Result of {department} for {target} saved").format(
+                     department=inspection.department.name,
+                     target=inspection.visit.drawn_target.ident),
+                 data={"inspected_on": inspected_on, "methods": methods,
+                       "categories": categories, "conduct": conduct,
+                       "findings": {str(k): v[0] for k, v in findings.items()}})
+    return inspection
+
+
+def submission_draft(inspection: Inspection) -> ResultDraft:
+    signatures = list(inspection.signatures.values_list("role", flat=True))
+    return ResultDraft(
+        inspected_on=inspection.inspected_on, methods=inspection.methods,
+        categories=inspection.categories, conduct=inspection.conduct,
+        outcomes={str(f.item_id): f.outcome for f in inspection.findings.all()},
+        signed_scan=inspection.evidence.filter(kind=EvidenceKind.SIGNED_CHECKLIST).exists(),
+        inspector_signatures=signatures.count(SignerRole.INSPECTOR),
+        representative_signed=SignerRole.REPRESENTATIVE in signatures)
+
+
+def missing_for_submission(inspection: Inspection) -> list[str]:
+    from shuangsuiji.rules.results import missing_for_submission as missing
+
+    return [str(MISSING[code]) for code in missing(submission_draft(inspection),
+                                              period_start=inspection.visit.task.period_start,
+                                              today=timezone.localdate())]
+
+
+def _move(*, actor: Any, inspection: Inspection, to: str, reason: str = "") -> Inspection:
+    if to not in REVIEW_MOVES[inspection.state]:
+        raise ValidationError(_("A result that is {state} cannot become {to}.").format(
+            state=inspection.get_state_display(), to=ReviewState(to).label))
+    old = inspection.state
+    inspection.state = to
+    ReviewEvent.objects.create(inspection=inspection, from_state=old, to_state=to,
+                               reason=reason, by=actor)
+    audit_record(actor=actor, action=f"result.{to}", obj=inspection,
+                 organisation_id=_org(inspection.visit.task),
+                 summary=_("Result of {department} for {target}: {old} → {new}").format(
+                     department=inspection.department.name,
+                     target=inspection.visit.drawn_target.ident,
+                     old=ReviewState(old).label, new=ReviewState(to).label),
+                 data={"from": old, "to": to, "reason": reason})
+    return inspection
+
+
+@transaction.atomic
+def inspection_submit(*, actor: Any, inspection: Inspection) -> Inspection:
+    _deny(permissions.can_enter(actor, inspection))
+    inspection = _editable(inspection)
+    missing = missing_for_submission(inspection)
+    if missing:
+        raise ValidationError(_("Before submitting, add: {missing}.").format(
+            missing="; ".join(missing)))
+    _move(actor=actor, inspection=inspection, to=ReviewState.SUBMITTED)
+    inspection.submitted_at = timezone.now()
+    inspection.save(update_fields=["state", "submitted_at"])
+    return inspection
+
+
+@transaction.atomic
+def inspection_review(*, actor: Any, inspection: Inspection, approve: bool,
+                      reason: str = "") -> Inspection:
+    """审核: approve (ready for publication) or return with reasons."""
+    _deny(permissions.can_review(actor, inspection))
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Say why the result is returned.")})
+    to = ReviewState.APPROVED if approve else ReviewState.RETURNED
+    _move(actor=actor, inspection=inspection, to=to, reason=reason.strip())
+    inspection.reviewed_by, inspection.reviewed_at = actor, timezone.now()
+    inspection.return_reason = "" if approve else reason.strip()
+    inspection.save(update_fields=["state", "reviewed_by", "reviewed_at", "return_reason"])
+    return inspection
+
+
+# -- Evidence and signatures ---------------------------------------------------------------------
+
+def _stored_name(extension: str) -> str:
+    # Never the uploader's name: it could carry path characters or collide.
+    return f"{uuid.uuid4().hex}.{extension}"
+
+
+def _verify_image(data: bytes) -> None:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValidationError(_("The image cannot be read.")) from exc
+
+
+@transaction.atomic
+def evidence_add(*, actor: Any, inspection: Inspection, upload: UploadedFile, kind: str,
+                 description: str = "") -> Evidence:
+    _deny(permissions.can_enter(actor, inspection))
+    inspection = _editable(inspection)
+    if kind not in EvidenceKind.values:
+        raise ValidationError({"kind": _("Unknown choice: {values}").format(values=kind)})
+    name = upload.name or ""
+    upload.seek(0)
+    head = upload.read(512)
+    try:
+        mime = check_evidence(name, head, upload.size or 0,
+                              max_bytes=settings.SHUANGSUIJI_EVIDENCE_MAX_BYTES)
+    except RuleError as exc:
+        raise ValidationError({"file": rule_reason(exc)}) from exc
+    upload.seek(0)
+    data = upload.read()
+    if mime.startswith("image/"):
+        _verify_image(data)
+    evidence = Evidence(inspection=inspection, kind=kind, original_name=name,
+                        content_type=mime, size=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(),
+                        description=description.strip(), uploaded_by=actor)
+    evidence.file.save(_stored_name(name.rsplit(".", 1)[-1].lower()), ContentFile(data),
+                       save=False)
+    evidence.save()
+    audit_record(actor=actor, action="result.evidence", obj=inspection,
+                 organisation_id=_org(inspection.visit.task),
+                 summary=_("Evidence “{name}” added to the result for {target}").format(
+                     name=name, target=inspection.visit.drawn_target.ident),
+                 data={"evidence": evidence.pk, "sha256": evidence.sha256, "kind": kind,
+                       "size": evidence.size})
+    return evidence
+
+
+SIGNATURE_MAX_BYTES = 1024 * 1024
+
+
+@transaction.atomic
+def signature_add(*, actor: Any, inspection: Inspection, role: str, name: str,
+                  png: bytes, inspector_id: int | None = None) -> Signature:
+    """A signature drawn on screen (or a photo of the seal), as PNG."""
+    _deny(permissions.can_enter(actor, inspection))
+    inspection = _editable(inspection)
+    if role not in SignerRole.values:
+        raise ValidationError({"role": _("Unknown choice: {values}").format(values=role)})
+    if not name.strip():
+        raise ValidationError({"name": _("Enter the signer's name.")})
+    if not png or len(png) > SIGNATURE_MAX_BYTES or not png.startswith(b"\x89PNG"):
+        raise ValidationError(_("The signature must be a PNG image of at most 1 MB."))
+    _verify_image(png)
+    with Image.open(io.BytesIO(png)) as image:
+        if image.convert("LA").getchannel("A").getbbox() is None and \
+                image.convert("L").point(lambda v: 255 if v < 250 else 0).getbbox() is None:
+            raise ValidationError(_("The signature is empty."))
+    inspector = None
+    if role == SignerRole.INSPECTOR:
+        assignment = Assignment.objects.filter(
+            drawn_target_id=inspection.visit.drawn_target_id, released_at__isnull=True,
+            department_id=inspection.department_id, inspector_id=inspector_id).select_related(
+            "inspector").first()
+        if assignment is None:
+            raise ValidationError({"inspector": _(
+                "Only an inspector of this department's group signs as inspector.")})
+        inspector = assignment.inspector
+        if inspection.signatures.filter(role=role, inspector=inspector).exists():
+            raise ValidationError({"inspector": _("{name} has already signed.").format(
+                name=inspector.name)})
+        name = inspector.name
+    signature = Signature(inspection=inspection, role=role, name=name.strip(),
+                          inspector=inspector, sha256=hashlib.sha256(png).hexdigest(),
+                          recorded_by=actor)
+    signature.image.save(_stored_name("png"), ContentFile(png), save=False)
+    signature.save()
+    audit_record(actor=actor, action="result.signature", obj=inspection,
+                 organisation_id=_org(inspection.visit.task),
+                 summary=_("{role} {name} signed the result for {target}").format(
+                     role=SignerRole(role).label, name=signature.name,
+                     target=inspection.visit.drawn_target.ident),
+                 data={"signature": signature.pk, "sha256": signature.sha256, "role": role})
+    return signature
+
+
+# -- Follow-up -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def follow_up_create(*, actor: Any, inspection: Inspection, kind: str, owner: Any,
+                     due_on: date, notes: str = "", rectify_by: date | None = None,
+                     referred_to: str = "") -> FollowUp:
+    _deny(permissions.can_follow_up(actor, inspection))
+    if kind not in FollowUpKind.values:
+        raise ValidationError({"kind": _("Unknown choice: {values}").format(values=kind)})
+    if inspection.state == ReviewState.ENTERED and not inspection.categories:
+        raise ValidationError(_("Enter the result before its follow-up."))
+    if kind == FollowUpKind.RECTIFY and rectify_by is None:
+        raise ValidationError({"rectify_by": _("An order to rectify needs a deadline.")})
+    if kind in {FollowUpKind.REFER, FollowUpKind.JUDICIAL} and not referred_to.strip():
+        raise ValidationError({"referred_to": _("Name the department or organ it goes to.")})
+    owner_org = owner.department.root_id or owner.department_id if owner.department_id else None
+    if owner_org != (inspection.department.root_id or inspection.department_id):
+        raise ValidationError({"owner": _("The owner must belong to the department that "
+                                          "inspected.")})
+    follow_up = FollowUp.objects.create(
+        inspection=inspection, kind=kind, owner=owner, due_on=due_on, notes=notes.strip(),
+        rectify_by=rectify_by, referred_to=referred_to.strip(), created_by=actor)
+    # "No follow-up needed" is closed the moment it is recorded.
+    if kind == FollowUpKind.NONE:
+        follow_up.state, follow_up.closed_on = FollowUpState.CLOSED, timezone.localdate()
+        follow_up.save(update_fields=["state", "closed_on"])
+    audit_record(actor=actor, action="followup.create", obj=follow_up,
+                 organisation_id=_org(inspection.visit.task),
+                 summary=_("Follow-up “{kind}” for {target}, owner {owner}, due {due}").format(
+                     kind=FollowUpKind(kind).label, target=inspection.visit.drawn_target.ident,
+                     owner=owner.get_full_name() or owner.username, due=due_on),
+                 data={"kind": kind, "owner": owner.pk, "due_on": due_on,
+                       "rectify_by": rectify_by, "referred_to": referred_to})
+    return follow_up
+
+
+def _open(follow_up: FollowUp) -> FollowUp:
+    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if locked.state != FollowUpState.OPEN:
+        raise ValidationError(_("This follow-up is closed."))
+    return locked
+
+
+@transaction.atomic
+def follow_up_recheck(*, actor: Any, follow_up: FollowUp, day: date, passed: bool,
+                      note: str) -> FollowUp:
+    """The re-check of an order to rectify (复查), itself recorded."""
+    _deny(permissions.can_follow_up(actor, follow_up.inspection))
+    follow_up = _open(follow_up)
+    if follow_up.kind != FollowUpKind.RECTIFY:
+        raise ValidationError(_("Only an order to rectify is re-checked."))
+    if day > timezone.localdate():
+        raise ValidationError({"recheck_on": _("The re-check date is in the future.")})
+    follow_up.recheck_on, follow_up.recheck_passed = day, passed
+    follow_up.recheck_note = note.strip()
+    follow_up.save(update_fields=["recheck_on", "recheck_passed", "recheck_note"])
+    audit_record(actor=actor, action="followup.recheck", obj=follow_up,
+                 organisation_id=_org(follow_up.inspection.visit.task),
+                 summary=_("Re-check of {target} on {day}: {result}").format(
+                     target=follow_up.inspection.visit.drawn_target.ident, day=day,
+                     result=_("passed") if passed else _("not passed")),
+                 data={"day": day, "passed": passed, "note": note})
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_penalty(*, actor: Any, follow_up: FollowUp, decision_number: str,
+                      amount: Decimal | None, decision_date: date) -> FollowUp:
+    """The administrative penalty decision of a case (立案查处)."""
+    _deny(permissions.can_follow_up(actor, follow_up.inspection))
+    follow_up = _open(follow_up)
+    if follow_up.kind != FollowUpKind.PENALTY:
+        raise ValidationError(_("Only a case records a penalty decision."))
+    if not decision_number.strip():
+        raise ValidationError({"decision_number": _("Enter the decision number.")})
+    if amount is not None and amount < 0:
+        raise ValidationError({"penalty_amount": _("The amount cannot be negative.")})
+    follow_up.decision_number, follow_up.penalty_amount = decision_number.strip(), amount
+    follow_up.decision_date = decision_date
+    follow_up.save(update_fields=["decision_number", "penalty_amount", "decision_date"])
+    audit_record(actor=actor, action="followup.penalty", obj=follow_up,
+                 organisation_id=_org(follow_up.inspection.visit.task),
+                 summary=_("Penalty decision {number} for {target}").format(
+                     number=follow_up.decision_number,
+                     target=follow_up.inspection.visit.drawn_target.ident),
+                 data={"number": decision_number, "amount": amount, "date": decision_date})
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_close(*, actor: Any, follow_up: FollowUp, closed_on: date,
+                    note: str = "") -> FollowUp:
+    _deny(permissions.can_follow_up(actor, follow_up.inspection))
+    follow_up = _open(follow_up)
+    if follow_up.kind == FollowUpKind.RECTIFY and not follow_up.recheck_passed:
+        raise ValidationError(_("An order to rectify closes after a passed re-check."))
+    if follow_up.kind == FollowUpKind.PENALTY and not (follow_up.decision_number
+                                                       and follow_up.decision_date):
+        raise ValidationError(_("A case closes with its penalty decision recorded."))
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": _("The closing date is in the future.")})
+    follow_up.state, follow_up.closed_on = FollowUpState.CLOSED, closed_on
+    if note.strip():
+        follow_up.notes = f"{follow_up.notes}\n{note.strip()}".strip()
+    follow_up.save(update_fields=["state", "closed_on", "notes"])
+    audit_record(actor=actor, action="followup.close", obj=follow_up,
+                 organisation_id=_org(follow_up.inspection.visit.task),
+                 summary=_("Follow-up of {target} closed on {day}").format(
+                     target=follow_up.inspection.visit.drawn_target.ident, day=closed_on),
+                 data={"closed_on": closed_on, "note": note})
+    return follow_up
