@@ -137,6 +137,10 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": env_str("SHUANGSUIJI_TASK_BACKEND",
                                         "django_tasks_db.DatabaseBackend")}}
 
+# Deadline lights, in working days left (workdays.deadlines): red when overdue or at most RED.
+SHUANGSUIJI_DEADLINE_YELLOW_DAYS = env_int("SHUANGSUIJI_DEADLINE_YELLOW_DAYS", 5)
+SHUANGSUIJI_DEADLINE_RED_DAYS = env_int("SHUANGSUIJI_DEADLINE_RED_DAYS", 1)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
