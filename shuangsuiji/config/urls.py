@@ -19,6 +19,7 @@ urlpatterns = [
     path("imports/", include("shuangsuiji.imports.urls")),
     path("plans/", include("shuangsuiji.plans.urls")),
     path("draws/", include("shuangsuiji.draws.urls")),
+    path("calendar/", include("shuangsuiji.workdays.urls")),
     path("api/v1/", include("shuangsuiji.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
