@@ -373,7 +373,7 @@ def signature_add(*, actor: Any, inspection: Inspection, role: str, name: str,
     inspection = _editable(inspection)
     if role not in SignerRole.values:
         raise ValidationError({"role": _("Unknown choice: {values}").format(values=role)})
-    if not name.strip():
+    if role != SignerRole.INSPECTOR and not name.strip():
         raise ValidationError({"name": _("Enter the signer's name.")})
     if not png or len(png) > SIGNATURE_MAX_BYTES or not png.startswith(b"\x89PNG"):
         raise ValidationError(_("The signature must be a PNG image of at most 1 MB."))
