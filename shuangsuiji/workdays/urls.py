@@ -11,8 +11,8 @@ class IsoDateConverter:
     def to_python(self, value: str) -> date:
         return date.fromisoformat(value)  # ValueError → 404
 
-    def to_url(self, value: date) -> str:
-        return value.isoformat()
+    def to_url(self, value: date | str) -> str:
+        return value.isoformat() if isinstance(value, date) else value
 
 
 register_converter(IsoDateConverter, "isodate")
