@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .choices import Role
 from .scoping import Domain, can, is_admin
 
 
@@ -12,4 +13,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {"nav": {}}
     return {"nav": {domain.value: can(user, domain) for domain in Domain}
-            | {"admin": is_admin(user)}}
+            | {"admin": is_admin(user),
+               "mine": user.role in {Role.INSPECTOR, Role.EXPERT},
+               "review": is_admin(user) or user.role in {Role.OFFICE, Role.SECTION, Role.PARTNER}}}

@@ -6,12 +6,14 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from shuangsuiji.core import views as core_views
+from shuangsuiji.inspections.documents import visit_public
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("v/<slug:token>/", visit_public, name="visit_public"),  # 扫码入企, public
     path("audit/", include("shuangsuiji.core.urls")),
     path("items/", include("shuangsuiji.catalog.urls")),
     path("targets/", include("shuangsuiji.entities.urls")),
@@ -20,6 +22,7 @@ urlpatterns = [
     path("plans/", include("shuangsuiji.plans.urls")),
     path("draws/", include("shuangsuiji.draws.urls")),
     path("calendar/", include("shuangsuiji.workdays.urls")),
+    path("inspections/", include("shuangsuiji.inspections.urls")),
     path("api/v1/", include("shuangsuiji.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),

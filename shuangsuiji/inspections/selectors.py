@@ -1,0 +1,96 @@
+"""Reads for the inspection pages: my visits, a task's progress, a visit with its groups."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from shuangsuiji.draws import selectors as draw_selectors
+from shuangsuiji.draws.models import Assignment
+from shuangsuiji.entities.models import Contact
+from shuangsuiji.plans.models import InspectionTask
+
+from . import permissions
+from .choices import ReviewState
+from .models import Claim, Inspection, Visit
+
+
+def visit_get(*, user: Any, pk: int) -> Visit:
+    from django.http import Http404
+
+    visit = (Visit.objects.for_user(user)
+             .select_related("task__initiating", "drawn_target__target", "agreed_by")
+             .filter(pk=pk).first())
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def result_get(*, user: Any, pk: int) -> Inspection:
+    from django.http import Http404
+
+    inspection = (Inspection.objects.select_related(
+        "visit__task__initiating", "visit__drawn_target__target", "department", "entered_by",
+        "reviewed_by").filter(pk=pk, visit__in=Visit.objects.for_user(user)).first())
+    if inspection is None or not permissions.can_view_result(user, inspection):
+        raise Http404
+    return inspection
+
+
+@dataclass
+class VisitView:
+    visit: Visit
+    groups: list[Any] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    results: list[Inspection] = field(default_factory=list)
+
+
+def visit_view(*, user: Any, visit: Visit) -> VisitView:
+    """The visit with every group in force (names, certificate numbers) and the results this
+    user may see, initiating department first."""
+    task = visit.task
+    drawn = visit.drawn_target
+    day = timezone.localdate(drawn.draw.drawn_at)
+    groups = draw_selectors._groups(task, [drawn], day).get(drawn.pk, [])
+    order = {p.department_id: p.order for p in task.participants.all()}
+    results = sorted((r for r in visit.inspections.select_related("department")
+                      if permissions.can_view_result(user, r)),
+                     key=lambda r: order.get(r.department_id, 99))
+    contacts = list(drawn.target.contacts.order_by("id"))
+    return VisitView(visit, groups, contacts, results)
+
+
+def my_claims(user: Any) -> set[int]:
+    return set(Claim.objects.filter(inspector__user=user).values_list("task_id", flat=True))
+
+
+def my_visits(user: Any) -> dict[int, Visit]:
+    """Drawn target id → its visit, for the targets the user is assigned to."""
+    mine = Assignment.objects.filter(inspector__user=user, released_at__isnull=True)
+    return {v.drawn_target_id: v for v in Visit.objects.filter(
+        drawn_target_id__in=mine.values("drawn_target_id")).prefetch_related(
+        "inspections__department")}
+
+
+def task_visits(task: InspectionTask) -> QuerySet[Visit]:
+    return (Visit.objects.filter(task=task, drawn_target__replaced_at__isnull=True)
+            .select_related("drawn_target__target").prefetch_related("inspections__department")
+            .order_by("drawn_target__stratum", "drawn_target__position", "pk"))
+
+
+def task_counts(task: InspectionTask) -> dict[str, int]:
+    """Results of the task by review state (targets in force only)."""
+    qs = Inspection.objects.filter(visit__task=task,
+                                   visit__drawn_target__replaced_at__isnull=True)
+    return qs.aggregate(total=Count("pk"), **{
+        state: Count("pk", filter=Q(state=state)) for state in ReviewState.values})
+
+
+def review_queue(user: Any) -> list[Inspection]:
+    """Submitted results this user may approve or return, oldest first."""
+    qs = (Inspection.objects.filter(state=ReviewState.SUBMITTED,
+                                    visit__in=Visit.objects.for_user(user))
+          .select_related("visit__task", "visit__drawn_target__target", "department")
+          .order_by("submitted_at"))
+    return [r for r in qs if permissions.can_review(user, r)]
