@@ -10,9 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.core.web import add_service_errors
@@ -28,6 +27,14 @@ KIND_LABELS = {
     DayKind.HOLIDAY: gettext_lazy("Day off"),
     DayKind.ADJUSTED_WORKDAY: gettext_lazy("Working weekend day (调休上班)"),
 }
+# One or two letters: seven columns must fit a month's small card.
+GRID_WEEKDAYS = [pgettext_lazy("weekday in a month grid", "Mo"),
+                 pgettext_lazy("weekday in a month grid", "Tu"),
+                 pgettext_lazy("weekday in a month grid", "We"),
+                 pgettext_lazy("weekday in a month grid", "Th"),
+                 pgettext_lazy("weekday in a month grid", "Fr"),
+                 pgettext_lazy("weekday in a month grid", "Sa"),
+                 pgettext_lazy("weekday in a month grid", "Su")]
 SOURCE_LABELS = {
     Source.PACKAGE: gettext_lazy("Built-in holiday data"),
     Source.OVERRIDE: gettext_lazy("Calendar table"),
@@ -55,7 +62,7 @@ def _year_context(request: HttpRequest, year: int, **forms: Any) -> dict[str, An
     declaration = status.declaration
     return {
         "year": year, "status": status, "months": selectors.months(cal, year),
-        "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)],
+        "weekdays": GRID_WEEKDAYS,
         "rows": [Row(d, KIND_LABELS[d.kind], SOURCE_LABELS[d.source], entries.get(d.date))
                  for d in selectors.special_days(cal, year)],
         "can_edit": services.may_edit(request.user),
