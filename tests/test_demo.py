@@ -249,7 +249,18 @@ def test_every_change_is_in_an_intact_audit_chain(demo):
     assert events.filter(action="task.freeze").count() == 2
     assert events.filter(action="draw.execute").count() == 1
     assert events.filter(action="draw.replace").count() == 1
-    assert set(events.values_list("actor_label", flat=True)) == {"system"}
+    # The system builds the world; results are entered by the inspectors the draw sent and
+    # reviewed by the office (法宣科), each under their own account.
+    setup = events.exclude(action__regex=r"^(result|visit|followup|task\.claim)")
+    assert set(setup.values_list("actor_label", flat=True)) == {"system"}
+    group_members = {a.inspector.user.username for a in Assignment.objects.filter(
+        task__code=EARLIER, released_at__isnull=True).select_related("inspector__user")
+        if a.inspector.user_id}
+    entered = {label.split("#")[0] for label in events.filter(
+        action="result.save").values_list("actor_label", flat=True)}
+    assert entered and entered <= group_members
+    assert {label.split("#")[0] for label in events.filter(
+        action="result.approved").values_list("actor_label", flat=True)} == {"office"}
     assert TargetChange.objects.filter(action="create").count() == 39
 
 
@@ -386,12 +397,13 @@ def test_a_draft_task_is_left_to_edit_freeze_and_draw(demo):
 def test_it_ends_with_where_to_go_next(demo):
     tasks = {t.code: t.pk for t in InspectionTask.objects.all()}
     base = "http://127.0.0.1:8000"
-    hints = demo.strip().splitlines()[-3:]
+    hints = demo.strip().splitlines()[-4:]
     assert hints[0].startswith("Try this") and "office (法宣科)" in hints[0]
     assert SEED in hints[0]
     assert hints[0].endswith(base + reverse("draws:ceremony", kwargs={"pk": tasks[SEED]}))
     assert hints[1].endswith(base + reverse("draws:result", kwargs={"pk": tasks[EARLIER]}))
-    assert hints[2].endswith(base + reverse("plans:task_detail", kwargs={"pk": tasks[DRAFT]}))
+    assert hints[2].endswith(base + reverse("inspections:task", kwargs={"pk": tasks[EARLIER]}))
+    assert hints[3].endswith(base + reverse("plans:task_detail", kwargs={"pk": tasks[DRAFT]}))
 
 
 def test_a_second_run_changes_nothing_and_prints_the_accounts_again(demo):

@@ -106,16 +106,22 @@ def check_role(*, role: str, department: Department | None) -> None:
 
 
 @transaction.atomic
-def user_create(*, actor: Any, username: str, password: str, role: str,
+def user_create(*, actor: Any, username: str, password: str | None, role: str,
                 department: Department | None = None, full_name: str = "",
                 email: str = "") -> User:
-    """Open an account; the password must pass the configured password validators."""
+    """Open an account; the password must pass the configured password validators.
+
+    With no password the account cannot sign in until one is set (an inspector's account
+    opened with the directory, before the person activates it)."""
     check_role(role=role, department=department)
     user = User(username=username.strip(), full_name=full_name.strip(), email=email.strip(),
                 role=role, department=department, is_staff=role == Role.ADMIN)
     user.full_clean(exclude=["password"])
-    _validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        _validate_password(password, user)
+        user.set_password(password)
     user.save()
     audit_record(actor=actor, action="user.create", obj=user,
                  organisation_id=_organisation_id(user.department),

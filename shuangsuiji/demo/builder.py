@@ -31,6 +31,7 @@ from shuangsuiji.accounts import services as accounts
 from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.catalog import services as catalog
 from shuangsuiji.catalog.models import InspectionItem
+from shuangsuiji.demo import results
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.models import DrawnTarget
 from shuangsuiji.entities import services as entities
@@ -121,7 +122,9 @@ def complete_id_number(body: str) -> str:
 
 
 def demo_usernames(world: dict[str, Any]) -> set[str]:
-    return {u["username"] for u in world["users"]}
+    # Besides the printed accounts, every inspector drawn in a demo result gets a closed one.
+    return ({u["username"] for u in world["users"]}
+            | {i["code"].lower() for i in world["inspectors"]["list"]})
 
 
 def foreign_usernames(world: dict[str, Any]) -> list[str]:
@@ -385,6 +388,10 @@ def _task(row: dict[str, Any], built: _World) -> TaskLink:
             task = plans.task_start(actor=ACTOR, task=task)
         if row.get("replace"):
             _replace(task, row["replace"], built)
+    if row.get("results") and task.state == TaskState.IN_PROGRESS:
+        entered = results.replay(task, row["results"], built.users[row.get("reviewer", "office")])
+        if entered:
+            built.report.created["results"] += entered
     return TaskLink(code=task.code, pk=task.pk, state=task.state)
 
 

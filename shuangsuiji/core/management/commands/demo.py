@@ -17,6 +17,7 @@ LABELS = {
     "conflicts": gettext_lazy("conflicts of interest"), "plans": gettext_lazy("annual plans"),
     "tasks": gettext_lazy("inspection tasks"), "frozen": gettext_lazy("tasks frozen"),
     "draws": gettext_lazy("draws held"), "replacements": gettext_lazy("replacements"),
+    "results": gettext_lazy("inspection results"),
 }
 
 
@@ -81,6 +82,8 @@ class Command(BaseCommand):
                 hints.append(_("Task {code} has been drawn; its targets, groups, replacements "
                                "(替补) and record: {url}").format(
                                    code=task.code, url=url("draws:result", task.pk)))
+                hints.append(_("Its inspections (results entered, reviewed, a follow-up): "
+                               "{url}").format(url=url("inspections:task", task.pk)))
         return hints
 
     def _table(self, accounts: list[builder.Account]) -> str:
