@@ -224,6 +224,21 @@ def test_an_inspector_of_the_group_records_a_follow_up_on_the_page(world, result
     assert FollowUp.objects.get().created_by == world.users["inspector"]
 
 
+def test_no_follow_up_needed_needs_no_due_date_on_the_page(world, results):
+    response = client_for(world, "office").post(
+        new_url(results.office_result), form_data(world, kind="none", due_on="", rectify_by=""))
+    assert response.status_code == 302
+    follow_up = FollowUp.objects.get()
+    assert follow_up.state == "closed" and follow_up.due_on == follow_up.closed_on
+
+
+def test_an_order_without_a_due_date_is_refused_by_the_form(world, results):
+    response = client_for(world, "office").post(new_url(results.office_result),
+                                                form_data(world, due_on=""))
+    assert response.status_code == 400 and "due_on" in response.context["form"].errors
+    assert not FollowUp.objects.exists()
+
+
 @pytest.mark.parametrize("who", ["partner", "other_inspector"])
 def test_the_cooperating_department_gets_403_on_the_offices_result(world, results, who):
     client = client_for(world, who)
