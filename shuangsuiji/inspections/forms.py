@@ -8,10 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from .choices import Conduct, EvidenceKind, Method, Outcome, ResultCategory, SignerRole
 from .models import Inspection, ViolationCategory
 
+# <input type="date"> takes only ISO dates: the localised format ("2026/10/21" in Chinese) is
+# dropped by the browser, and saving the form again would then clear the date.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class ScheduleForm(forms.Form):
     agreed_date = forms.DateField(label=_("Agreed inspection date"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DATE)
     materials = forms.CharField(label=_("Materials the entity should prepare"), required=False,
                                 widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -26,7 +30,7 @@ class ResultForm(forms.Form):
     """The result of one department: header fields plus one outcome and note per item."""
 
     inspected_on = forms.DateField(label=_("Inspected on"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=DATE)
     methods = forms.MultipleChoiceField(label=_("Inspection methods"), choices=Method.choices,
                                         required=False, widget=forms.CheckboxSelectMultiple)
     categories = forms.MultipleChoiceField(label=_("Result categories"),
