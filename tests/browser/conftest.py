@@ -1,0 +1,63 @@
+"""Browser tests: Playwright's sync API driving Debian's chromium against the live server.
+
+Skipped only when /usr/bin/chromium is missing (CI installs it). Screenshots are saved when
+SHUANGSUIJI_SHOTS names a directory, at a desktop and a phone width.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.inspections.conftest import drawn_task, private_files  # noqa: F401
+
+CHROMIUM = Path("/usr/bin/chromium")
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser(transactional_db, allow_audit_flush) -> Iterator[object]:
+    """A headless chromium; the database is the live server's (transactional), and the ORM
+    may be used from the test thread although Playwright runs an event loop in it."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    old = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                         args=["--no-sandbox"])
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if old is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = old
+
+
+class Shots:
+    """Full-page screenshots at both widths, into SHUANGSUIJI_SHOTS (none if it is unset)."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = Path(directory) if directory else None
+        if self.directory:
+            self.directory.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, page, name: str) -> None:
+        if self.directory is None:
+            return
+        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(size)
+            page.screenshot(path=str(self.directory / f"{name}-{label}.png"), full_page=True)
+        page.set_viewport_size(DESKTOP)
+
+
+@pytest.fixture
+def shots() -> Shots:
+    return Shots(os.environ.get("SHUANGSUIJI_SHOTS", ""))
