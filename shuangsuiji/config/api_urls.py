@@ -9,6 +9,7 @@ from shuangsuiji.core import api as core_api
 from shuangsuiji.draws import api as draws_api
 from shuangsuiji.entities import api as entities_api
 from shuangsuiji.imports import api as imports_api
+from shuangsuiji.inspections import api as inspections_api
 from shuangsuiji.inspectors import api as inspectors_api
 from shuangsuiji.plans import api as plans_api
 
@@ -16,7 +17,7 @@ router = DefaultRouter()
 # draws adds the draw's actions under /tasks/; plans comes after it so that the API root's
 # `tasks` link is the task list.
 for module in (accounts_api, catalog_api, entities_api, inspectors_api, imports_api, draws_api,
-               plans_api, core_api):
+               plans_api, inspections_api, core_api):
     module.register(router)
 
 urlpatterns = [

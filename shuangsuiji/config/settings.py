@@ -119,6 +119,9 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 # Uploaded files (imports, evidence) are never served directly: views check permissions.
 PRIVATE_STORAGE_ROOT = DATA_DIR / "private"
+# The site's public address (https://…), printed in the 扫码入企 QR codes; empty: the address
+# the printing request came in on.
+SHUANGSUIJI_PUBLIC_URL = env_str("SHUANGSUIJI_PUBLIC_URL", "")
 # Evidence files (photos, PDFs) larger than this are refused.
 SHUANGSUIJI_EVIDENCE_MAX_BYTES = int(env_str("SHUANGSUIJI_EVIDENCE_MAX_BYTES",
                                              str(20 * 1024 * 1024)))

@@ -8,6 +8,7 @@ fetcher, which the documents refuse), and the print stays sharp at any size.
 import io
 
 import segno
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -20,8 +21,14 @@ ERROR_LEVEL = "m"
 
 
 def public_url(request: HttpRequest, visit: Visit) -> str:
-    """The absolute address the code carries, as the entity's phone will open it."""
-    return request.build_absolute_uri(reverse("visit_public", args=[visit.token]))
+    """The absolute address the code carries, as the entity's phone will open it.
+
+    Staff often print from an intranet address a phone outside cannot reach, so the public
+    address of the site (SHUANGSUIJI_PUBLIC_URL) wins over the one the request came in on.
+    """
+    path = reverse("visit_public", args=[visit.token])
+    base = settings.SHUANGSUIJI_PUBLIC_URL.rstrip("/")
+    return base + path if base else request.build_absolute_uri(path)
 
 
 def make(url: str) -> segno.QRCode:

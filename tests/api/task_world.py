@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from shuangsuiji.draws.models import DrawRecord, Freeze
 from shuangsuiji.draws.services import draw_execute, task_freeze
+from shuangsuiji.inspections.models import Visit
+from shuangsuiji.inspections.services import visits_ensure
 from shuangsuiji.plans import services as plans
 from shuangsuiji.plans.models import AnnualPlan, InspectionTask
 from tests.draws.conftest import make_inspector, make_targets
@@ -35,9 +37,12 @@ class TaskWorld:
     approved_plan: AnnualPlan
 
     def ids(self) -> dict[str, int]:
+        visit = Visit.objects.filter(task=self.drawn).order_by("pk").first()
+        result = visit.inspections.get(department=self.api.world.office)
         return {"draft": self.draft.pk, "frozen": self.frozen.pk, "drawn": self.drawn.pk,
                 "finished": self.finished.pk, "plan": self.plan.pk,
-                "approved_plan": self.approved_plan.pk, "fire": self.api.world.fire.pk}
+                "approved_plan": self.approved_plan.pk, "fire": self.api.world.fire.pk,
+                "visit": visit.pk, "result": result.pk}
 
     def first_drawn_ident(self) -> str:
         return self.drawn.draw.record["drawn"][0]["id"]
@@ -85,4 +90,5 @@ def build(w: ApiWorld) -> TaskWorld:
     approved = plans.plan_set_status(actor=office, plan=approved, status="approved")
     for task in (draft, frozen, drawn, finished):
         task.refresh_from_db()
+    visits_ensure(drawn)
     return TaskWorld(w, draft, frozen, drawn, finished, plan, approved)

@@ -58,6 +58,10 @@ def _none(w: ApiWorld) -> dict[str, Any]:
     return {}
 
 
+def _result(w: ApiWorld) -> dict[str, Any]:
+    return {"inspected_on": None, "methods": ["on_site"], "categories": ["no_problem"]}
+
+
 def _task(w: ApiWorld) -> dict[str, Any]:
     return {"code": "RFB-API-NEW", "name": "新建抽查任务", "initiating": w.world.office.pk,
             "period_start": "2027-04-01", "period_end": "2027-06-30"}
@@ -189,6 +193,19 @@ CASES: list[tuple[str, str, str, Payload]] = [
     ("POST", "/tasks/{drawn}/replacements/", "201 201 403 403 403 403 403 403 403 401",
      _replacement),
     ("GET", "/my/tasks/", "200 200 200 200 200 200 200 200 200 401", _none),
+    # Results: each department's group enters its own (谁检查、谁录入); each organisation
+    # reviews its own; the fire rescue's staff do not see the office's result, its inspector
+    # (in the same visit) does. Review of a result not yet submitted is a 409 for reviewers.
+    ("GET", "/results/", "200 200 200 200 200 200 200 200 200 401", _none),
+    ("GET", "/results/{result}/", "200 200 200 200 404 200 404 404 200 401", _none),
+    ("PUT", "/results/{result}/", "403 403 403 200 404 403 404 404 403 401", _result),
+    ("POST", "/results/{result}/submit/", "403 403 403 409 404 403 404 404 403 401", _none),
+    ("POST", "/results/{result}/review/", "409 409 409 403 404 403 404 404 403 401",
+     lambda w: {"approve": True}),
+    ("GET", "/visits/", "200 200 200 200 200 200 200 200 200 401", _none),
+    ("GET", "/visits/{visit}/", "200 200 200 200 404 200 200 200 200 401", _none),
+    ("POST", "/visits/{visit}/schedule/", "200 200 403 200 404 403 403 403 200 401",
+     lambda w: {"agreed_date": "2026-12-10"}),
 ]
 
 
@@ -203,7 +220,7 @@ def _url(template: str, w: ApiWorld) -> str:
 @pytest.mark.parametrize("case", CASES, ids=[f"{m} {t}" for m, t, _s, _p in CASES])
 def test_it_answers_each_role_as_the_matrix_says(api_world, as_role, case, request):
     method, template, statuses, payload = case
-    if template.startswith(("/plans/", "/tasks/")):
+    if template.startswith(("/plans/", "/tasks/", "/results/", "/visits/")):
         request.getfixturevalue("task_world")
     wrong = []
     for role, expected in zip(ROLES, statuses.split(), strict=True):

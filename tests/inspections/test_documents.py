@@ -290,3 +290,15 @@ def test_released_members_leave_the_documents(client, world, drawn_task):
     assert mine.inspector.name not in body
     login(client, world.users["inspector"])
     assert client.get(reverse("inspections:notice", args=[visit.pk])).status_code == 404
+
+
+def test_the_qr_code_carries_the_public_address_when_one_is_set(client, world, drawn_task,
+                                                                 settings):
+    from shuangsuiji.inspections import qr
+
+    settings.SHUANGSUIJI_PUBLIC_URL = "https://sjsj.jcrfb.gov.cn/"
+    client.force_login(world.users["inspector"])
+    page = client.get(reverse("inspections:notice", args=[drawn_task.visit.pk]))
+    url = f"https://sjsj.jcrfb.gov.cn/v/{drawn_task.visit.token}/"
+    assert page.context["public_url"] == url
+    assert str(qr.svg(url)) in page.content.decode()
