@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,8 +15,9 @@ from shuangsuiji.core.web import add_service_errors
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.models import Assignment
 from shuangsuiji.plans import selectors as plan_selectors
+from shuangsuiji.workdays.selectors import calendar as workday_calendar
 
-from . import permissions, selectors, services
+from . import deadlines, permissions, selectors, services
 from .choices import ReviewState
 from .forms import EvidenceForm, InformForm, ResultForm, ReviewForm, ScheduleForm, SignatureForm
 from .models import Evidence, Inspection, Signature
@@ -68,7 +70,8 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
         visit.visible_results = [r for r in visit.inspections.all()
                                  if permissions.can_view_result(request.user, r)]
     return render(request, "inspections/task_progress.html", {
-        "task": task, "visits": visits, "counts": selectors.task_counts(task)})
+        "task": task, "visits": visits, "counts": selectors.task_counts(task),
+        "entry_deadline": deadlines.entry_deadline(task, today=timezone.localdate())})
 
 
 # -- The visit -----------------------------------------------------------------------------------
@@ -83,7 +86,8 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_schedule": can_schedule,
         "schedule_form": ScheduleForm(initial={"agreed_date": visit.agreed_date,
                                                "materials": visit.materials}),
-        "inform_form": InformForm(), "scans": visit.scans.count()})
+        "inform_form": InformForm(), "scans": visit.scans.count(),
+        "entry_deadline": deadlines.entry_deadline(visit.task, today=timezone.localdate())})
 
 
 @require_POST
@@ -135,7 +139,10 @@ def _result_page(request: HttpRequest, inspection: Inspection, *,
     user = request.user
     can_enter = permissions.can_enter(user, inspection) and inspection.is_editable
     inspectors = _group_inspectors(inspection)
+    today, cal = timezone.localdate(), workday_calendar()
     return render(request, "inspections/result.html", {
+        "entry_deadline": deadlines.entry_deadline(inspection.visit.task, today=today, cal=cal),
+        "publication_deadline": deadlines.publication_deadline(inspection, today=today, cal=cal),
         "inspection": inspection, "visit": inspection.visit, "task": inspection.visit.task,
         "target": inspection.visit.drawn_target.target,
         "can_enter": can_enter,

@@ -36,6 +36,13 @@ def create(world, result, *, by="office", owner="office", kind="rectify", **extr
                                      owner=world.users[owner], **data)
 
 
+@pytest.fixture
+def english():
+    """The services speak the active language; these tests read their English messages."""
+    with translation.override("en"):
+        yield
+
+
 def required_in_chinese() -> str:
     with translation.override("zh-hans"):
         return str(forms.Field.default_error_messages["required"])
@@ -99,11 +106,13 @@ def test_the_cooperating_department_follows_up_its_own_result(world, results):
         create(world, results.fire_result, by="office", owner="partner")
 
 
+@pytest.mark.usefixtures("english")
 def test_it_refuses_a_follow_up_before_the_result_is_entered(world, drawn_task):
     with pytest.raises(ValidationError, match="Enter the result"):
         create(world, drawn_task.office_result)
 
 
+@pytest.mark.usefixtures("english")
 def test_it_closes_an_order_to_rectify_only_after_a_passed_recheck(world, results):
     follow_up = create(world, results.office_result)
     with pytest.raises(ValidationError, match="passed re-check"):
@@ -124,6 +133,7 @@ def test_it_closes_an_order_to_rectify_only_after_a_passed_recheck(world, result
         services.follow_up_close(actor=world.users["office"], follow_up=follow_up, closed_on=PAST)
 
 
+@pytest.mark.usefixtures("english")
 def test_it_refuses_a_recheck_of_anything_but_an_order_or_in_the_future(world, results):
     referral = create(world, results.office_result, kind="refer", referred_to="住建局")
     with pytest.raises(ValidationError, match="Only an order to rectify"):
@@ -137,6 +147,7 @@ def test_it_refuses_a_recheck_of_anything_but_an_order_or_in_the_future(world, r
     assert error_fields(exc) == {"recheck_on"}
 
 
+@pytest.mark.usefixtures("english")
 def test_a_case_closes_only_with_its_penalty_decision(world, results):
     case = create(world, results.office_result, kind="penalty")
     with pytest.raises(ValidationError, match="penalty decision"):
@@ -160,6 +171,7 @@ def test_a_case_closes_only_with_its_penalty_decision(world, results):
         "晋市人防罚决字〔2026〕12号"
 
 
+@pytest.mark.usefixtures("english")
 def test_only_a_case_records_a_penalty_decision(world, results):
     order = create(world, results.office_result)
     with pytest.raises(ValidationError, match="Only a case"):
