@@ -6,6 +6,7 @@
     shuangsuiji audit verify
     shuangsuiji draw verify RECORD.json   (no database needed)
     shuangsuiji draw export TASK_CODE [--public]
+    shuangsuiji calendar add-workdays DATE N | is-workday DATE | between DATE DATE
     shuangsuiji demo
     shuangsuiji migrate | runserver | ...   (any Django management command)
 """
