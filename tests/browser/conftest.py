@@ -2,6 +2,8 @@
 
 Skipped only when /usr/bin/chromium is missing (CI installs it). Screenshots are saved when
 SHUANGSUIJI_SHOTS names a directory, at a desktop and a phone width.
+
+    SHUANGSUIJI_SHOTS=/tmp/shots pytest tests/browser
 """
 
 import os
@@ -42,7 +44,8 @@ def browser(transactional_db, allow_audit_flush) -> Iterator[object]:
 
 
 class Shots:
-    """Full-page screenshots at both widths, into SHUANGSUIJI_SHOTS (none if it is unset)."""
+    """Checks that a page fits a phone's width without scrolling sideways, and saves full-page
+    screenshots at both widths into SHUANGSUIJI_SHOTS (none if it is unset)."""
 
     def __init__(self, directory: str) -> None:
         self.directory = Path(directory) if directory else None
@@ -50,12 +53,14 @@ class Shots:
             self.directory.mkdir(parents=True, exist_ok=True)
 
     def __call__(self, page, name: str) -> None:
-        if self.directory is None:
-            return
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(size)
-            page.screenshot(path=str(self.directory / f"{name}-{label}.png"), full_page=True)
+            if self.directory:
+                page.screenshot(path=str(self.directory / f"{name}-{label}.png"),
+                                full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
         page.set_viewport_size(DESKTOP)
+        assert width <= PHONE["width"], f"{name}: {width}px wide on a phone"
 
 
 @pytest.fixture

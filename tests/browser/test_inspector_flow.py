@@ -162,10 +162,13 @@ def sign_and_submit(session: Session, result: Inspection, shots, shot: str | Non
     assert result.state == "submitted"
 
 
-def review(session: Session, result: Inspection, decision: str, reason: str = "") -> Page:
+def review(session: Session, result: Inspection, decision: str, reason: str = "",
+           shots=None) -> Page:
     page = session.open(reverse("inspections:review_queue"))
     session.submit(page.locator(
         f'a[href="{reverse("inspections:result", args=[result.pk])}"]'))
+    if shots:
+        shots(page, "review")
     if reason:
         page.locator("textarea[name=reason]").fill(reason)
     session.submit(page.locator(f"button[name=decision][value={decision}]"))
@@ -226,7 +229,8 @@ def test_both_groups_enter_sign_submit_and_have_their_results_reviewed(
     expect(page.locator(f'a[href="{reverse("inspections:result", args=[fire_result.pk])}"]'
                         )).to_have_count(0)
     shots(page, "review-queue")
-    page = review(office, office_result, "return", reason="请补充检查发现的具体情况")
+    page = review(office, office_result, "return", reason="请补充检查发现的具体情况",
+                  shots=shots)
     expect(state_badge(page)).to_have_class(re.compile(r"\bbad\b"))
     office_result.refresh_from_db()
     assert office_result.state == "returned"
@@ -292,6 +296,9 @@ def test_both_groups_enter_sign_submit_and_have_their_results_reviewed(
     # The other group sees the outcome on the visit page: both results approved.
     page = xfzd.open(visit_url)
     expect(page.locator("main table .badge.ok")).to_have_count(2)
+    page = office.open(reverse("inspections:task", args=[drawn_task.task.pk]))
+    expect(page.locator("main table .badge.ok")).to_have_count(2)
+    shots(page, "task-progress")
 
     for session in (rfb, xfzd, office, partner):
         session.close()
