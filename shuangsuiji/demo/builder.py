@@ -40,6 +40,7 @@ from shuangsuiji.entities.models import Target
 from shuangsuiji.imports import services as imports
 from shuangsuiji.imports.choices import ImportKind, ImportMode, ImportStatus
 from shuangsuiji.imports.models import ImportJob
+from shuangsuiji.inspections import services as inspections
 from shuangsuiji.inspectors import services as inspectors
 from shuangsuiji.inspectors.models import Conflict, Inspector
 from shuangsuiji.plans import services as plans
@@ -162,6 +163,7 @@ def build(*, today: date | None = None, world: dict[str, Any] | None = None) -> 
         _inspectors(world["inspectors"], built)
         _conflicts(world["conflicts"], built)
         _plan(world["plan"], built)
+        _violation_categories(world.get("violation_categories", {}), built)
     # In the order of the file: the earlier task is drawn before the seed's task is frozen.
     built.report.tasks = [_task(row, built) for row in world["tasks"]]
     built.report.accounts = _accounts(world["users"], built)
@@ -365,6 +367,16 @@ def _plan(section: dict[str, Any], built: _World) -> None:
     for status in (PlanStatus.APPROVED, PlanStatus.PUBLISHED):
         plan = plans.plan_set_status(actor=ACTOR, plan=plan, status=status)
     built.report.created["plans"] += 1
+
+
+def _violation_categories(rows: dict[str, list[dict[str, str]]], built: _World) -> None:
+    """Each organisation's own violation categories, beside the national result categories."""
+    for code, categories in rows.items():
+        organisation = built.departments[code]
+        for row in categories:
+            if not organisation.violation_categories.filter(code=row["code"]).exists():
+                inspections.violation_category_set(actor=ACTOR, organisation=organisation,
+                                                   **row)
 
 
 def _task(row: dict[str, Any], built: _World) -> TaskLink:

@@ -521,3 +521,36 @@ def follow_up_close(*, actor: Any, follow_up: FollowUp, closed_on: date,
                      target=follow_up.inspection.visit.drawn_target.ident, day=closed_on),
                  data={"closed_on": closed_on, "note": note})
     return follow_up
+
+
+# -- The department's own violation categories ---------------------------------------------------
+
+@transaction.atomic
+def violation_category_set(*, actor: Any, organisation: Any, code: str, name: str,
+                           is_active: bool = True) -> ViolationCategory:
+    """Add or change one of an organisation's violation categories (its office or partner
+    staff; administrators for any; `actor=None` is the system, as for the demo's setup).
+    A category in use is retired, never deleted."""
+    from shuangsuiji.accounts.choices import Role
+    from shuangsuiji.accounts.scoping import is_admin
+
+    if actor is not None:
+        own = actor.department_id and (actor.department.root_id or actor.department_id) == (
+            organisation.root_id or organisation.pk)
+        _deny(is_admin(actor) or (own and actor.role in {Role.OFFICE, Role.PARTNER}))
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise ValidationError(_("Enter a code and a name."))
+    category, created = ViolationCategory.objects.get_or_create(
+        organisation=organisation, code=code, defaults={"name": name, "is_active": is_active})
+    before = {"name": category.name, "is_active": category.is_active}
+    if not created:
+        category.name, category.is_active = name, is_active
+        category.save(update_fields=["name", "is_active"])
+    audit_record(actor=actor, action="violation_category.set", obj=category,
+                 organisation_id=organisation.root_id or organisation.pk,
+                 summary=_("Violation category {code} {name} saved").format(code=code,
+                                                                           name=name),
+                 data={"before": None if created else before,
+                       "after": {"name": name, "is_active": is_active}})
+    return category

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import categories, views
 
 app_name = "inspections"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
     path("signatures/<int:pk>/", views.signature_file, name="signature_file"),
     path("review/", views.review_queue, name="review_queue"),
+    path("violation-categories/", categories.violation_categories,
+         name="violation_categories"),
     # Printed documents and the public QR page (documents.py).
     path("", include("shuangsuiji.inspections.urls_documents")),
     # Follow-ups and overdue lists (followups.py).

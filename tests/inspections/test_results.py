@@ -272,3 +272,32 @@ class TestSignaturesAndEvidence:
             services.evidence_add(actor=world.users["other_inspector"],
                                   inspection=drawn_task.office_result,
                                   upload=SimpleUploadedFile("a.jpg", jpeg()), kind="photo")
+
+
+class TestViolationCategories:
+    def test_an_organisation_keeps_its_own_and_results_use_only_those(self, world, drawn_task,
+                                                                      client):
+        from django.urls import reverse
+
+        client.force_login(world.users["office"])
+        response = client.post(reverse("inspections:violation_categories"),
+                               {"code": "RF-W01", "name": "擅自拆除人民防空工程",
+                                "is_active": "on"})
+        assert response.status_code == 302
+        office_category = world.office.violation_categories.get(code="RF-W01")
+        assert AuditEvent.objects.filter(action="violation_category.set").count() == 1
+        fire_category = services.violation_category_set(
+            actor=world.users["partner"], organisation=world.fire, code="XF-W01",
+            name="占用疏散通道")
+        with pytest.raises(PermissionDenied):
+            services.violation_category_set(actor=world.users["partner"],
+                                            organisation=world.office, code="X", name="x")
+        client.force_login(world.users["inspector"])
+        assert client.get(reverse("inspections:violation_categories")).status_code == 403
+        user = world.users["inspector"]
+        result = fill(drawn_task.office_result, user, categories=["corrected"],
+                      violation_categories=[office_category.pk])
+        assert list(result.violation_categories.all()) == [office_category]
+        with translation.override("en"), pytest.raises(ValidationError, match="does not belong"):
+            fill(drawn_task.office_result, user, categories=["corrected"],
+                 violation_categories=[fire_category.pk])
