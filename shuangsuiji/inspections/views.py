@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shuangsuiji.accounts.scoping import Action, Domain, can
 from shuangsuiji.core.web import add_service_errors
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.models import Assignment
@@ -18,7 +19,7 @@ from shuangsuiji.plans import selectors as plan_selectors
 from shuangsuiji.workdays.selectors import calendar as workday_calendar
 
 from . import deadlines, permissions, selectors, services
-from .choices import ReviewState
+from .choices import NOT_INSPECTABLE, ReviewState
 from .forms import EvidenceForm, InformForm, ResultForm, ReviewForm, ScheduleForm, SignatureForm
 from .models import Evidence, Inspection, Signature
 
@@ -149,6 +150,10 @@ def _result_page(request: HttpRequest, inspection: Inspection, *,
         "can_review": permissions.can_review(user, inspection)
         and inspection.state == ReviewState.SUBMITTED,
         "can_follow_up": permissions.can_follow_up(user, inspection),
+        # Not inspectable (closed, moved, unreachable…): the office may replace it (替补).
+        "not_inspectable": bool(set(inspection.categories) & NOT_INSPECTABLE),
+        "can_replace": can(user, Domain.DRAWS, Action.CHANGE)
+        and inspection.state != ReviewState.APPROVED,
         "form": form or ResultForm(inspection=inspection),
         "findings": inspection.findings.select_related("item"),
         "evidence": inspection.evidence.select_related("uploaded_by"),

@@ -169,3 +169,19 @@ def test_the_task_progress_counts_results(client, world, drawn_task):
     assert page.status_code == 200
     assert page.context["counts"]["submitted"] == 1
     assert page.context["counts"]["total"] == 2 * len(page.context["visits"])
+
+
+def test_a_target_not_inspectable_points_the_office_to_the_replacement(client, world,
+                                                                       drawn_task):
+    result = drawn_task.office_result
+    from shuangsuiji.inspections import services
+
+    services.inspection_save(actor=world.users["inspector"], inspection=result,
+                             inspected_on=date(2026, 10, 20), methods=["on_site"],
+                             categories=["moved"])
+    replace = reverse("draws:result", args=[drawn_task.task.pk])
+    login(client, world, "office")
+    assert replace in client.get(reverse("inspections:result", args=[result.pk])).content.decode()
+    login(client, world, "inspector")
+    body = client.get(reverse("inspections:result", args=[result.pk])).content.decode()
+    assert "替补" in body and replace + "#" not in body
