@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 from tests.inspections.conftest import drawn_task, private_files  # noqa: F401
@@ -21,9 +22,12 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def browser(transactional_db, allow_audit_flush) -> Iterator[object]:
+def browser(transactional_db, allow_audit_flush, live_server) -> Iterator[object]:
     """A headless chromium; the database is the live server's (transactional), and the ORM
-    may be used from the test thread although Playwright runs an event loop in it."""
+    may be used from the test thread although Playwright runs an event loop in it.
+
+    The live server comes after the test database, so it stops (closing its connections)
+    before the database is dropped: PostgreSQL refuses to drop a database in use."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed")
     old = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -36,6 +40,9 @@ def browser(transactional_db, allow_audit_flush) -> Iterator[object]:
                 yield chromium
             finally:
                 chromium.close()
+                # The test's own queries ran while Playwright's loop was current: their
+                # connection is closed here, or it would keep the test database in use.
+                connections.close_all()
     finally:
         if old is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -176,7 +176,7 @@ def review(session: Session, result: Inspection, decision: str, reason: str = ""
 
 
 def test_both_groups_enter_sign_submit_and_have_their_results_reviewed(
-        live_server, browser, drawn_task, world, shots):
+        browser, live_server, drawn_task, world, shots):
     base = live_server.url
     office_result, fire_result = drawn_task.office_result, drawn_task.fire_result
     visit_url = reverse("inspections:visit", args=[drawn_task.visit.pk])
