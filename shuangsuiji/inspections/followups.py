@@ -106,7 +106,8 @@ def _detail(request: HttpRequest, follow_up: FollowUp, *, status: int = 200,
         "deadline": deadlines.follow_up_deadline(follow_up, today=today) if is_open else None,
     }
     if can_act:
-        if kind == FollowUpKind.RECTIFY:
+        # A passed re-check settles the order: what is left is closing it.
+        if kind == FollowUpKind.RECTIFY and not follow_up.recheck_passed:
             context["recheck_form"] = forms.get("recheck_form") or RecheckForm(
                 initial={"recheck_on": today})
         if kind == FollowUpKind.PENALTY:

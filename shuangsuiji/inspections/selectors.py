@@ -83,8 +83,12 @@ def task_counts(task: InspectionTask) -> dict[str, int]:
     """Results of the task by review state (targets in force only)."""
     qs = Inspection.objects.filter(visit__task=task,
                                    visit__drawn_target__replaced_at__isnull=True)
-    return qs.aggregate(total=Count("pk"), **{
-        state: Count("pk", filter=Q(state=state)) for state in ReviewState.values})
+    # "entered" counts results someone has saved; untouched sheets are "not_entered".
+    return qs.aggregate(
+        total=Count("pk"), not_entered=Count("pk", filter=Q(entered_at__isnull=True)),
+        entered=Count("pk", filter=Q(state=ReviewState.ENTERED, entered_at__isnull=False)),
+        **{state: Count("pk", filter=Q(state=state)) for state in ReviewState.values
+           if state != ReviewState.ENTERED})
 
 
 def review_queue(user: Any) -> list[Inspection]:

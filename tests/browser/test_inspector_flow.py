@@ -90,8 +90,13 @@ def sign(session: Session, role: str, *, inspector: str = "", name: str = "") ->
     page = session.page
     form = page.locator("form.signature-form")
     form.locator("select[name=role]").select_option(role)
-    form.locator("select[name=inspector]").select_option(inspector)
-    form.locator("input[name=name]").fill(name)
+    # The form shows the inspector choice for an inspector, the name field otherwise.
+    if role == "inspector":
+        expect(form.locator("input[name=name]")).to_be_hidden()
+        form.locator("select[name=inspector]").select_option(inspector)
+    else:
+        expect(form.locator("select[name=inspector]")).to_be_hidden()
+        form.locator("input[name=name]").fill(name)
     draw_signature(page)
     session.submit(form.locator("button[type=submit]"))
 

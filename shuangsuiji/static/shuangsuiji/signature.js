@@ -7,10 +7,21 @@
   var pad = form.querySelector(".signature-pad");
   var canvas = pad.querySelector("canvas");
   var field = form.querySelector("input[name=drawing]");
+  var role = form.querySelector("select[name=role]");
+  var inspector = form.querySelector("select[name=inspector]");
+  var name = form.querySelector("input[name=name]");
   var ctx = canvas.getContext("2d");
   var drawing = false, dirty = false;
   pad.hidden = false;
   ctx.lineWidth = 3; ctx.lineCap = "round"; ctx.strokeStyle = "#111";
+
+  // An inspector is chosen from the group; anyone else (representative, seal) is named.
+  function fitRole() {
+    var isInspector = role.value === "inspector";
+    inspector.closest(".field").hidden = !isInspector;
+    name.closest(".field").hidden = isInspector;
+  }
+  if (role && inspector && name) { role.addEventListener("change", fitRole); fitRole(); }
 
   function point(e) {
     var r = canvas.getBoundingClientRect();
