@@ -53,3 +53,7 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        # One name field (Chinese names are not split into first and last).
+        return self.full_name or self.username
