@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "shuangsuiji.draws",
     "shuangsuiji.workdays",
     "shuangsuiji.inspections",
+    "shuangsuiji.publication",
+    "shuangsuiji.credit",
+    "shuangsuiji.portal",
+    "shuangsuiji.oversight",
 ]
 
 MIDDLEWARE = [
