@@ -432,3 +432,15 @@ def test_a_changed_password_is_not_printed(demo):
 ])
 def test_relative_dates_in_the_data_file(value, expected):
     assert relative_date(value, date(2024, 2, 29)) == expected
+
+
+def test_every_inspector_drawn_can_sign_in(demo):
+    """Whoever a draw sends can claim the task: each inspector of the directory has a sign-in."""
+    from django.contrib.auth import authenticate
+
+    from shuangsuiji.inspectors.models import Inspector
+
+    assert not Inspector.objects.filter(user__isnull=True).exists()
+    assert "rfb02 / rfb02-Jc-2023" in demo
+    user = authenticate(username="rfb02", password="rfb02-Jc-2023")
+    assert user is not None and user.inspector.code == "RFB02"

@@ -85,6 +85,9 @@ class Report:
     tasks: list[TaskLink] = field(default_factory=list)
     # The organising office's account (法宣科), which freezes and draws.
     office: Account | None = None
+    # How every other inspector signs in (the password pattern), and one example.
+    inspector_password: str = ""
+    inspector_example: Account | None = None
 
 
 class DemoDataError(RuntimeError):
@@ -294,12 +297,38 @@ _INSPECTOR_KEYS = ["code", "name", "role", "specialties", "region_code", "phone"
 
 
 def _inspectors(section: dict[str, Any], built: _World) -> None:
+    pattern = section.get("account_password", "")
+    built.report.inspector_password = pattern
     for row in section["list"]:
         inspector = Inspector.objects.filter(code=row["code"]).first()
         if inspector is None:
-            inspector = _inspector_create(row, section["certificate_issuers"], built)
+            spec = row
+            if not row.get("user") and pattern:
+                spec = row | {"user": _inspector_account(row, pattern, built)}
+            inspector = _inspector_create(spec, section["certificate_issuers"], built)
             built.report.created["inspectors"] += 1
         built.inspectors[row["code"]] = inspector
+
+
+def _inspector_account(row: dict[str, Any], pattern: str, built: _World) -> str:
+    """The sign-in of an inspector the printed accounts do not cover; returns its user name."""
+    username = row["code"].lower()
+    password = pattern.format(username=username)
+    department = built.departments[row["department"]]
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = accounts.user_create(
+            actor=ACTOR, username=username, password=password,
+            role="expert" if row["role"] == "expert" else "inspector", department=department,
+            full_name=row["name"])
+        built.report.created["users"] += 1
+        built.report.new_usernames.add(username)
+    built.users[username] = user
+    if built.report.inspector_example is None:
+        built.report.inspector_example = Account(username=username, password=password,
+                                                 role=user.get_role_display(),
+                                                 department=department.name)
+    return username
 
 
 def _inspector_create(row: dict[str, Any], issuers: dict[str, str], built: _World) -> Inspector:

@@ -57,6 +57,14 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(_("Sign in at {url} with one of these accounts.").format(
             url=options["url"]))
+        example = report.inspector_example
+        if report.inspector_password:
+            self.stdout.write(_(
+                "Every other inspector of the directory signs in with their staff code in lower "
+                "case and the password {pattern}{example}.").format(
+                    pattern=report.inspector_password.replace("{username}", _("<code>")),
+                    example=_(" (for example {user} / {password})").format(
+                        user=example.username, password=example.password) if example else ""))
         hints = self._hints(report, options["url"])
         if hints:
             self.stdout.write("")
