@@ -31,6 +31,9 @@ class Domain(StrEnum):
     TASKS = "tasks"
     DRAWS = "draws"
     INSPECTIONS = "inspections"
+    PUBLICATION = "publication"
+    CREDIT = "credit"
+    OVERSIGHT = "oversight"
 
 
 class Action(StrEnum):
@@ -66,6 +69,18 @@ MATRIX: dict[Domain, dict[Action, set[str]]] = {
     Domain.INSPECTIONS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT},
                          Action.CHANGE: {Role.OFFICE, Role.SECTION, Role.PARTNER,
                                          Role.INSPECTOR, Role.EXPERT}},
+    # 谁检查、谁公示: each organisation's office (a cooperating department's staff) publishes
+    # its own results; leadership reads and approves redactions (publication.permissions).
+    Domain.PUBLICATION: {Action.VIEW: {Role.OFFICE, Role.LEADER, Role.PARTNER},
+                         Action.CHANGE: {Role.OFFICE, Role.LEADER, Role.PARTNER}},
+    # Credit files (信用档案): staff read their organisation's; the office lists on the
+    # blacklist, records complaints, sets risk classes and rules, and issues partner keys.
+    Domain.CREDIT: {Action.VIEW: _STAFF, Action.CHANGE: {Role.OFFICE}},
+    # The dashboard and annual report of an organisation: its leadership and the office that
+    # organises its work (a cooperating organisation's partner staff likewise). Sections see
+    # their own work on the task pages.
+    Domain.OVERSIGHT: {Action.VIEW: {Role.LEADER, Role.OFFICE, Role.PARTNER},
+                       Action.CHANGE: set()},
 }
 
 

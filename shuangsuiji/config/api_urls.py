@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from shuangsuiji.accounts import api as accounts_api
 from shuangsuiji.catalog import api as catalog_api
 from shuangsuiji.core import api as core_api
+from shuangsuiji.credit import api as credit_api
 from shuangsuiji.draws import api as draws_api
 from shuangsuiji.entities import api as entities_api
 from shuangsuiji.imports import api as imports_api
@@ -17,7 +18,7 @@ router = DefaultRouter()
 # draws adds the draw's actions under /tasks/; plans comes after it so that the API root's
 # `tasks` link is the task list.
 for module in (accounts_api, catalog_api, entities_api, inspectors_api, imports_api, draws_api,
-               plans_api, inspections_api, core_api):
+               plans_api, inspections_api, core_api, credit_api):
     module.register(router)
 
 urlpatterns = [

@@ -309,6 +309,9 @@ def inspection_review(*, actor: Any, inspection: Inspection, approve: bool,
     inspection.reviewed_by, inspection.reviewed_at = actor, timezone.now()
     inspection.return_reason = "" if approve else reason.strip()
     inspection.save(update_fields=["state", "reviewed_by", "reviewed_at", "return_reason"])
+    if approve and inspection.conduct:  # refusal, concealment, falsification: the risk loop
+        from shuangsuiji.credit.services import risk_rules_apply
+        risk_rules_apply(target=inspection.visit.drawn_target.target, actor=actor)
     return inspection
 
 
@@ -496,6 +499,8 @@ def follow_up_penalty(*, actor: Any, follow_up: FollowUp, decision_number: str,
                      number=follow_up.decision_number,
                      target=follow_up.inspection.visit.drawn_target.ident),
                  data={"number": decision_number, "amount": amount, "date": decision_date})
+    from shuangsuiji.credit.services import risk_rules_apply  # the risk loop
+    risk_rules_apply(target=follow_up.inspection.visit.drawn_target.target, actor=actor)
     return follow_up
 
 

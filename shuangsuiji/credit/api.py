@@ -1,0 +1,250 @@
+"""API: an entity's credit file (信用档案) by its unified social credit code.
+
+Staff (session or token) read the files of their organisation's directory in full, the
+credit-risk class included. Partner systems authenticate with `Authorization: Partner <key>`
+(PartnerToken; only the key's SHA-256 is stored), are limited to the token's requests per
+minute, and every query is audited. They receive the approved results, penalty decisions and
+blacklist entries of their organisation's entities: never the risk class (信用风险分类结果不对外
+公开), complaints or any personal data (contacts, identity numbers, phones, free-text findings).
+"""
+
+import re
+from typing import Any, ClassVar
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    TokenAuthentication,
+    get_authorization_header,
+)
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+from rest_framework.throttling import SimpleRateThrottle
+
+from shuangsuiji.accounts.scoping import Action, Domain, can
+from shuangsuiji.core.api import ScopedViewSet
+from shuangsuiji.core.audit import audit_record
+from shuangsuiji.entities.models import Target
+from shuangsuiji.rules.uscc import normalise
+
+from . import selectors
+from .models import BlacklistEntry, Complaint, PartnerToken, RiskClassChange
+from .services import key_hash
+
+KEYWORD = "Partner"
+
+
+class PartnerPrincipal:
+    """`request.user` for a partner system: authenticated, but in no role and no department,
+    so the permission matrix gives it nothing beyond this endpoint."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    is_anonymous = False
+    role = ""
+    department_id = None
+    pk = None
+    id = None
+
+    def __init__(self, token: PartnerToken) -> None:
+        self.token = token
+        self.username = f"partner:{token.prefix}"
+
+    def __str__(self) -> str:
+        return self.token.name
+
+
+class PartnerAuthentication(BaseAuthentication):
+    """`Authorization: Partner <key>`: a key issued on the partner keys page, not revoked."""
+
+    def authenticate(self, request: Request) -> tuple[PartnerPrincipal, PartnerToken] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != KEYWORD.lower().encode():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid partner header: "
+                                                    "“Partner <key>”."))
+        try:
+            key = parts[1].decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed(_("Invalid partner key.")) from exc
+        token = (PartnerToken.objects.select_related("organisation")
+                 .filter(key_hash=key_hash(key)).first())
+        if token is None or token.revoked_at is not None:
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked partner key."))
+        PartnerToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return PartnerPrincipal(token), token
+
+    def authenticate_header(self, request: Request) -> str:
+        return KEYWORD
+
+
+class PartnerAuthScheme(OpenApiAuthenticationExtension):
+    target_class = "shuangsuiji.credit.api.PartnerAuthentication"
+    name = "partnerKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Partner <key>`: a key issued to a partner system."}
+
+
+class PartnerThrottle(SimpleRateThrottle):
+    """The token's own requests per minute; staff are not limited here."""
+
+    scope = "partner"
+    rate = "60/min"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        token = request.auth
+        if not isinstance(token, PartnerToken):
+            return None
+        return f"throttle_partner_{token.pk}"
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if isinstance(request.auth, PartnerToken):
+            self.num_requests, self.duration = request.auth.rate_per_minute, 60
+        return super().allow_request(request, view)
+
+
+class CreditFilePermission(BasePermission):
+    message = _("Your role does not allow this.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if isinstance(request.auth, PartnerToken):
+            return True
+        return bool(request.user and request.user.is_authenticated
+                    and can(request.user, Domain.CREDIT, Action.VIEW))
+
+
+# -- Serializers -------------------------------------------------------------------------------
+
+class ResultSerializer(serializers.Serializer):
+    task = serializers.CharField(source="visit.task.code")
+    department = serializers.CharField(source="department.name")
+    inspected_on = serializers.DateField(allow_null=True)
+    methods = serializers.ListField(child=serializers.CharField())
+    categories = serializers.ListField(child=serializers.CharField())
+    conduct = serializers.CharField(help_text=_("refused / concealed / falsified, or empty"))
+    state = serializers.CharField(required=False, help_text=_("Staff only: the review state"))
+
+
+class PenaltySerializer(serializers.Serializer):
+    decision_number = serializers.CharField()
+    decision_date = serializers.DateField()
+    penalty_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    department = serializers.CharField(source="inspection.department.name")
+
+
+class BlacklistSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BlacklistEntry
+        fields = ["listed_on", "until", "basis", "removed_on", "removal_reason"]
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Complaint
+        fields = ["received_on", "summary", "substantiated"]
+
+
+class RiskChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RiskClassChange
+        fields = ["set_on", "old", "new", "source", "reason"]
+
+
+class CreditFileSerializer(serializers.Serializer):
+    uscc = serializers.CharField()
+    name = serializers.CharField()
+    results = ResultSerializer(many=True)
+    penalties = PenaltySerializer(many=True)
+    blacklist = BlacklistSerializer(many=True)
+    on_blacklist = serializers.BooleanField()
+    complaints = ComplaintSerializer(many=True, required=False, help_text=_("Staff only"))
+    risk_class = serializers.CharField(required=False, help_text=_("Staff only: internal"))
+    risk_set_on = serializers.DateField(required=False, allow_null=True)
+    risk_history = RiskChangeSerializer(many=True, required=False)
+
+
+USCC = re.compile(r"^[0-9A-Z]{18}$")
+
+
+def _blacklist_in_force(entries: list[BlacklistEntry]) -> bool:
+    today = timezone.localdate()
+    return any(e.removed_on is None and e.listed_on <= today
+               and (e.until is None or e.until >= today) for e in entries)
+
+
+@extend_schema_view(retrieve=extend_schema(
+    summary=_("An entity's credit file by its unified social credit code"),
+    responses=CreditFileSerializer))
+class CreditFileViewSet(ScopedViewSet):
+    domain = Domain.CREDIT
+    model = Target
+    authentication_classes: ClassVar = [PartnerAuthentication, TokenAuthentication,
+                                        SessionAuthentication]
+    permission_classes: ClassVar = [CreditFilePermission]
+    throttle_classes: ClassVar = [PartnerThrottle]
+    lookup_field = "uscc"
+    lookup_value_regex = "[0-9A-Za-z]{18}"
+    serializer_classes: ClassVar = {"retrieve": CreditFileSerializer}
+
+    def retrieve(self, request: Request, uscc: str) -> Response:
+        code = normalise(uscc)
+        token = request.auth if isinstance(request.auth, PartnerToken) else None
+        if token is not None:
+            targets = list(Target.objects.filter(department__root_id=token.organisation_id,
+                                                 uscc=code).order_by("pk"))
+            audit_record(actor=None, action="credit.partner_query", obj=token,
+                         organisation_id=token.organisation_id,
+                         summary=_("{partner} queried the credit file of {code}").format(
+                             partner=token.name, code=code),
+                         data={"partner": token.name, "prefix": token.prefix, "uscc": code,
+                               "found": bool(targets)})
+        else:
+            targets = list(selectors.targets_for(request.user).filter(uscc=code).order_by("pk"))
+        if not USCC.match(code) or not targets:
+            raise exceptions.NotFound(_("No credit file for this code in your organisation."))
+        ids = [t.pk for t in targets]
+        if token is not None:
+            results = selectors.approved_results(ids)
+        else:
+            results = selectors.visible_results(request.user, ids)
+        blacklist = list(BlacklistEntry.objects.filter(target_id__in=ids))
+        data: dict[str, Any] = {
+            "uscc": code, "name": targets[0].name,
+            "results": [self._result(r, staff=token is None) for r in results],
+            "penalties": PenaltySerializer(selectors.penalties(results), many=True).data,
+            "blacklist": BlacklistSerializer(blacklist, many=True).data,
+            "on_blacklist": _blacklist_in_force(blacklist),
+        }
+        if token is None:
+            first = targets[0]
+            data |= {
+                "complaints": ComplaintSerializer(
+                    Complaint.objects.filter(target_id__in=ids), many=True).data,
+                "risk_class": first.risk_class, "risk_set_on": first.risk_set_on,
+                "risk_history": RiskChangeSerializer(
+                    RiskClassChange.objects.filter(target_id__in=ids), many=True).data,
+            }
+        return Response(data)
+
+    @staticmethod
+    def _result(result: Any, *, staff: bool) -> dict[str, Any]:
+        row = dict(ResultSerializer(result).data)
+        if not staff:
+            row.pop("state", None)
+        return row
+
+
+def register(router: BaseRouter) -> None:
+    router.register("credit-files", CreditFileViewSet, basename="credit-file")

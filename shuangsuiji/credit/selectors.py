@@ -1,0 +1,139 @@
+"""Reading credit files: what a user (or a partner system) may see of an entity's record."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shuangsuiji.accounts.scoping import Action, Domain, is_admin, scope_for
+from shuangsuiji.entities.models import Target
+
+from .models import BlacklistEntry, Complaint, RiskClassChange
+
+
+def targets_for(user: Any) -> QuerySet[Target]:
+    """Entities whose credit file the user may read: their organisation's directory."""
+    if scope_for(user, Domain.CREDIT, Action.VIEW).nothing:
+        return Target.objects.none()
+    return Target.objects.for_user(user)
+
+
+def search(user: Any, q: str) -> QuerySet[Target]:
+    q = (q or "").strip()
+    qs = targets_for(user).select_related("department")
+    if not q:
+        return qs.none()
+    return qs.filter(Q(name__icontains=q) | Q(uscc__startswith=q.upper())).order_by("name")
+
+
+def _results(target_ids: list[int]) -> QuerySet[Any]:
+    from shuangsuiji.inspections.models import Inspection
+
+    return (Inspection.objects.filter(visit__drawn_target__target_id__in=target_ids)
+            .select_related("visit__task__initiating", "department", "visit__drawn_target")
+            .order_by("-inspected_on", "-pk"))
+
+
+def visible_results(user: Any, target_ids: list[int]) -> QuerySet[Any]:
+    """Results on the entities that the user may read (inspections.permissions.can_view_result:
+    the task's initiating organisation sees all of its tasks' results, a department its own)."""
+    from shuangsuiji.inspections.models import Visit
+
+    qs = _results(target_ids).filter(visit__in=Visit.objects.for_user(user))
+    if is_admin(user):
+        return qs
+    orgs = scope_for(user, Domain.INSPECTIONS).organisation_ids
+    return qs.filter(Q(visit__task__initiating__root_id__in=orgs)
+                     | Q(department__root_id__in=orgs)
+                     | Q(department_id__in=orgs))
+
+
+def approved_results(target_ids: list[int]) -> QuerySet[Any]:
+    from shuangsuiji.inspections.choices import ReviewState
+
+    return _results(target_ids).filter(state=ReviewState.APPROVED)
+
+
+def follow_ups(results: QuerySet[Any]) -> QuerySet[Any]:
+    from shuangsuiji.inspections.models import FollowUp
+
+    return (FollowUp.objects.filter(inspection__in=results)
+            .select_related("inspection__department", "inspection__visit__task", "owner")
+            .order_by("-created_at", "-pk"))
+
+
+def penalties(results: QuerySet[Any]) -> QuerySet[Any]:
+    from shuangsuiji.inspections.choices import FollowUpKind
+
+    return (follow_ups(results).filter(kind=FollowUpKind.PENALTY, decision_date__isnull=False)
+            .exclude(decision_number="").order_by("-decision_date", "-pk"))
+
+
+@dataclass
+class RecentInspection:
+    day: date
+    task_code: str
+    days_ago: int
+
+
+def inspected_recently(target: Target, days: int = 180,
+                       today: date | None = None) -> list[RecentInspection]:
+    """Inspections of the entity within `days` (国办发〔2024〕54号: no repeated inspections of
+    the same entity in a short time): a warning, never a block."""
+    from shuangsuiji.inspections.models import Inspection
+
+    today = today or timezone.localdate()
+    since = today - timedelta(days=days)
+    seen: dict[tuple[int, date], RecentInspection] = {}
+    rows = (Inspection.objects.filter(visit__drawn_target__target=target,
+                                      inspected_on__gte=since, inspected_on__lte=today)
+            .values_list("visit__task_id", "visit__task__code", "inspected_on")
+            .order_by("-inspected_on"))
+    for task_id, code, day in rows:
+        seen.setdefault((task_id, day), RecentInspection(day, code, (today - day).days))
+    return list(seen.values())
+
+
+@dataclass
+class CreditFile:
+    target: Target
+    results: list[Any]
+    follow_ups: list[Any]
+    penalties: list[Any]
+    conduct: list[Any]
+    complaints: list[Complaint]
+    blacklist: list[BlacklistEntry]
+    risk_history: list[RiskClassChange] | None  # None: not for this reader
+    recent: list[RecentInspection]
+
+    @property
+    def on_blacklist(self) -> bool:
+        today = timezone.localdate()
+        return any(e.removed_on is None and e.listed_on <= today
+                   and (e.until is None or e.until >= today) for e in self.blacklist)
+
+
+def credit_file(user: Any, target: Target, recent_days: int = 180) -> CreditFile:
+    """The whole file for staff who may read the entity (see views: targets_for)."""
+    from shuangsuiji.inspections.choices import ResultCategory
+
+    results = visible_results(user, [target.pk])
+    rows = list(results)
+    for row in rows:
+        row.category_labels = [ResultCategory(c).label for c in row.categories
+                               if c in ResultCategory.values]
+    return CreditFile(
+        target=target,
+        results=rows,
+        follow_ups=list(follow_ups(results)),
+        penalties=list(penalties(results)),
+        conduct=[r for r in rows if r.conduct],
+        complaints=list(Complaint.objects.filter(target=target)),
+        blacklist=list(BlacklistEntry.objects.filter(target=target)
+                       .select_related("source_follow_up", "created_by")),
+        risk_history=list(RiskClassChange.objects.filter(target=target)
+                          .select_related("rule", "by")),
+        recent=inspected_recently(target, recent_days),
+    )
