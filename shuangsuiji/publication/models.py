@@ -11,7 +11,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shuangsuiji.accounts.models import Department
+from shuangsuiji.accounts.scoping import Domain, ScopedQuerySet
 from shuangsuiji.inspections.models import Inspection
+
+
+class OrganisationQuerySet(ScopedQuerySet):
+    """Publication records belong to the organisation whose department inspected."""
+
+    scope_domain = Domain.PUBLICATION
+    scope_path = "organisation_id"
+
+
+class PublishedResultQuerySet(OrganisationQuerySet):
+    def public(self) -> "PublishedResultQuerySet":
+        """What the public may read: not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
 
 
 class RedactionBasis(models.TextChoices):
@@ -64,6 +78,10 @@ class PublishedResult(models.Model):
     category_text = models.CharField(_("result"), max_length=500)
     conduct = models.CharField(_("refusal, concealment or falsification"), max_length=10,
                                blank=True)
+    conduct_text = models.CharField(_("refusal, concealment or falsification (text)"),
+                                    max_length=50, blank=True)
+    # The result's summary with personal data masked (rules/publication.py mask_text).
+    findings = models.TextField(_("findings"), blank=True)
     # The fields left out by an approved redaction (their values are not in this row).
     withheld_fields = models.JSONField(_("withheld fields"), default=list, blank=True)
     published_on = models.DateField(_("published on"))
@@ -77,6 +95,8 @@ class PublishedResult(models.Model):
                                      null=True, blank=True, related_name="+",
                                      verbose_name=_("withdrawn by"))
     withdrawn_reason = models.TextField(_("reason for withdrawing"), blank=True)
+
+    objects = PublishedResultQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("published result")
@@ -110,6 +130,8 @@ class ExportBatch(models.Model):
                                    null=True, related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     organisation = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("export batch")

@@ -1,0 +1,75 @@
+"""The batch files for the credit platforms: Excel (.xlsx) and CSV (UTF-8 with a byte-order
+mark, so Excel opens the Chinese text right). Columns: rules/publication.py EXPORT_COLUMNS,
+documented in docs/exports.md."""
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from shuangsuiji.rules import publication as rules
+
+from .models import PublishedResult
+
+SHEET_TITLE = "抽查检查结果"
+
+
+def source(result: PublishedResult) -> rules.ExportSource:
+    return rules.ExportSource(
+        uscc=result.uscc, entity_name=result.entity_name,
+        department_name=result.department_name, inspected_on=result.inspected_on,
+        category_text=result.category_text, task_code=result.task_code,
+        task_name=result.task_name, conduct_text=result.conduct_text,
+        findings=result.findings, region_code=result.region_code,
+        published_on=result.published_on, withheld_fields=tuple(result.withheld_fields))
+
+
+def rows(results: Iterable[PublishedResult],
+         progress: Callable[[int], object] | None = None) -> Iterable[list[str]]:
+    for result in results:
+        yield rules.export_row(source(result))
+        if progress is not None:
+            progress(1)
+
+
+def write(results: Iterable[PublishedResult], *, fmt: str,
+          progress: Callable[[int], object] | None = None) -> bytes:
+    if fmt == "csv":
+        return _csv(rows(results, progress))
+    return _xlsx(rows(results, progress))
+
+
+def _csv(lines: Iterable[list[str]]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(rules.EXPORT_COLUMNS)
+    for line in lines:
+        writer.writerow([rules.csv_safe(cell) for cell in line])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _text(sheet: object, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # never a formula, even when the text starts with "="
+    return cell
+
+
+def _xlsx(lines: Iterable[list[str]]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(SHEET_TITLE)
+    bold = Font(bold=True)
+    header = []
+    for name in rules.EXPORT_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for line in lines:
+        # Every cell as text: codes keep their leading zeros and are never read as formulas.
+        sheet.append([_text(sheet, value) for value in line])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
