@@ -126,9 +126,12 @@ def _in_force(results: QuerySet[Inspection]) -> QuerySet[Inspection]:
 
 
 def unpublished(results: QuerySet[Inspection]) -> QuerySet[Inspection]:
-    """Approved results not yet published. Publication comes with #5; until then every
-    approved result counts as unpublished (then: `.filter(published_at__isnull=True)`)."""
-    return results.filter(state=ReviewState.APPROVED)
+    """Approved results not published now (never, or withdrawn since), and not withheld as a
+    whole by an approved redaction (publication.Redaction)."""
+    return results.filter(state=ReviewState.APPROVED).filter(
+        Q(publication__isnull=True) | Q(publication__withdrawn_at__isnull=False)).exclude(
+        pk__in=Inspection.objects.filter(redactions__whole=True,
+                                         redactions__revoked_at__isnull=True).values("pk"))
 
 
 # -- The overdue lists ---------------------------------------------------------------------------
