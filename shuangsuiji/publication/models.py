@@ -70,12 +70,12 @@ class PublishedResult(models.Model):
     department_name = models.CharField(_("inspecting department"), max_length=200)
     task_code = models.CharField(_("task code"), max_length=40)
     task_name = models.CharField(_("task name"), max_length=200)
-    entity_name = models.CharField(_("entity"), max_length=200)
-    uscc = models.CharField(_("unified social credit code"), max_length=40)
+    entity_name = models.CharField(_("entity"), max_length=200, blank=True)
+    uscc = models.CharField(_("unified social credit code"), max_length=40, blank=True)
     region_code = models.CharField(_("region code"), max_length=12, blank=True)
     inspected_on = models.DateField(_("inspected on"), null=True)
     categories = models.JSONField(_("result categories"), default=list)
-    category_text = models.CharField(_("result"), max_length=500)
+    category_text = models.CharField(_("result"), max_length=500, blank=True)
     conduct = models.CharField(_("refusal, concealment or falsification"), max_length=10,
                                blank=True)
     conduct_text = models.CharField(_("refusal, concealment or falsification (text)"),

@@ -12,16 +12,29 @@ from shuangsuiji.imports import exports
 
 class Command(BaseCommand):
     help = ("Export data as a file that the import reads back: `export items FILE.xlsx` "
-            "writes the inspection item list.")
+            "writes the inspection item list; `export results FILE.xlsx|.csv --channel "
+            "national|city --department CODE` a batch of published results for a credit "
+            "platform.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["items"])
-        parser.add_argument("file", help="the .xlsx file to write")
+        parser.add_argument("what", choices=["items", "results"])
+        parser.add_argument("file", help="the .xlsx (or, for results, .csv) file to write")
         parser.add_argument("--department", metavar="CODE",
-                            help="only the items of this department's organisation")
+                            help="only the items of this department's organisation; for "
+                                 "results, the publishing organisation")
+        parser.add_argument("--channel", choices=["national", "city"],
+                            help="results: the channel the batch is for (publication app)")
+        parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
+        if options["what"] == "results":
+            from shuangsuiji.publication.cli import export_results
+
+            export_results(path=path, channel=options["channel"],
+                           department=options["department"], stdout=self.stdout,
+                           stderr=self.stderr, progress=not options["no_progress"])
+            return
         if path.suffix.lower() != ".xlsx":
             raise CommandError(_("The file name must end in .xlsx."))
         items = exports.items_for_export()
