@@ -25,7 +25,7 @@ from shuangsuiji.draws.models import Assignment
 from shuangsuiji.entities.choices import DRAWABLE_STATUSES, RiskClass
 from shuangsuiji.entities.models import Target
 from shuangsuiji.inspections import deadlines
-from shuangsuiji.inspections.choices import PROBLEMS, FollowUpState, ReviewState
+from shuangsuiji.inspections.choices import PROBLEMS, FollowUpState, ResultCategory, ReviewState
 from shuangsuiji.inspections.models import FollowUp, Inspection
 from shuangsuiji.plans.choices import DepartmentRole, TaskState
 from shuangsuiji.plans.models import InspectionTask, TaskDepartment
@@ -375,4 +375,9 @@ def fetch(kind: str, ids: list[int]) -> list[Any]:
                                              "inspection__visit__task",
                                              "inspection__visit__drawn_target__target")
     found = qs.in_bulk(list(ids))
-    return [found[i] for i in ids if i in found]
+    rows = [found[i] for i in ids if i in found]
+    if kind == "result":
+        labels = dict(ResultCategory.choices)
+        for r in rows:
+            r.category_labels = [labels.get(c, c) for c in r.categories or []]
+    return rows

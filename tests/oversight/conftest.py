@@ -141,15 +141,15 @@ def known(world, extra_targets, drawn_task) -> Known:  # noqa: F811
     follow_closed = services.follow_up_create(actor=office, inspection=r2, kind="none",
                                               owner=office, due_on=date(2026, 11, 30))
 
-    def task(code, initiating, state, year=2026):
+    def make_task(code, initiating, state, year=2026):
         return InspectionTask.objects.create(
             code=code, name=f"任务{code}", initiating=initiating, state=state,
             period_start=date(year, 5, 1), period_end=date(year, 6, 30))
 
-    own_task = task("RFB-2026-01", world.office, "frozen")
-    task("RFB-2026-02", world.office, "draft")
-    task("RFB-2025-09", world.office, "frozen", year=2025)
-    fire_task = task("XFZD-2026-01", world.fire, "frozen")
+    own_task = make_task("RFB-2026-01", world.office, "frozen")
+    make_task("RFB-2026-02", world.office, "draft")
+    make_task("RFB-2025-09", world.office, "frozen", year=2025)
+    fire_task = make_task("XFZD-2026-01", world.fire, "frozen")
     r3.refresh_from_db()
     assert timezone.localdate(r1.submitted_at) == date(2026, 11, 20)
     return Known(task, r1, r2, r3, fire, blank, follow_open, follow_closed, own_task,

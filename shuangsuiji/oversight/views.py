@@ -1,0 +1,178 @@
+"""The oversight dashboard, its drill-down lists and the annual report downloads.
+
+Open to leadership and the office of an organisation (and a cooperating organisation's partner
+staff, for their own organisation): Domain.OVERSIGHT. Each sees only their own organisation;
+a system administrator chooses one.
+"""
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from shuangsuiji.accounts.models import Department
+from shuangsuiji.accounts.scoping import Domain, is_admin
+from shuangsuiji.core.web import paginate, require
+from shuangsuiji.rules.oversight import Bar, bar_chart
+
+from . import report, selectors
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _year(request: HttpRequest, today: date) -> int:
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError as exc:
+        raise Http404 from exc
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404
+    return year
+
+
+def organisation_for(request: HttpRequest) -> Department | None:
+    """The organisation whose figures the user sees: their own; an administrator's choice
+    (None until chosen). Asking for another organisation answers 404."""
+    require(request.user, Domain.OVERSIGHT)
+    wanted = request.GET.get("org", "")
+    if is_admin(request.user):
+        if not wanted:
+            return None
+        return get_object_or_404(selectors.organisations(), pk=wanted if wanted.isdigit() else 0)
+    department = request.user.department
+    own = department.root if department.root_id else department
+    if wanted and wanted != str(own.pk):
+        raise Http404
+    return own
+
+
+class Links:
+    """Query strings of the dashboard's links, keeping the organisation and the year."""
+
+    def __init__(self, organisation: Department, year: int, admin: bool) -> None:
+        self.base = {"year": year} | ({"org": organisation.pk} if admin else {})
+
+    @property
+    def base_query(self) -> str:
+        return self.query()
+
+    def query(self, **params: Any) -> str:
+        return "?" + urlencode(self.base | params)
+
+    def records(self, metric: str, key: str = "all") -> str:
+        return reverse("oversight:records") + self.query(metric=metric, key=key)
+
+    def page(self, name: str) -> str:
+        return reverse(f"oversight:{name}") + self.query()
+
+
+def charts(figures: selectors.Figures, links: Links, *, linked: bool = True) -> dict[str, str]:
+    """The dashboard's SVG charts (markup escaped by rules.oversight); each bar links to its
+    records on the page, not in the PDF."""
+    def href(metric: str, key: str = "all") -> str:
+        return links.records(metric, key) if linked else ""
+
+    def coverage_bars(groups: list[selectors.Group]) -> list[Bar]:
+        return [Bar(g.label, g.share.part, g.share.whole,
+                    href("inspected", g.key)) for g in groups]
+
+    rates = [
+        Bar(_("Coverage"), figures.coverage.part, figures.coverage.whole,
+            href("inspected")),
+        Bar(_("Findings rate"), figures.findings.part, figures.findings.whole,
+            href("findings")),
+        Bar(_("Entered on time"), figures.entry.part, figures.entry.whole,
+            href("entry_on_time")),
+        Bar(_("Published on time"), figures.publication.part, figures.publication.whole,
+            href("publication_on_time")),
+        Bar(_("Joint tasks"), figures.joint.part, figures.joint.whole,
+            href("joint_tasks")),
+    ]
+    out = {"rates": bar_chart(rates, title=_("Rates of the year"), chart_id="chart-rates"),
+           "region": bar_chart(coverage_bars(figures.by_region),
+                               title=_("Coverage by region"), chart_id="chart-region"),
+           "industry": bar_chart(coverage_bars(figures.by_industry),
+                                 title=_("Coverage by industry"), chart_id="chart-industry"),
+           "risk": bar_chart(coverage_bars(figures.by_risk),
+                             title=_("Coverage by credit risk class"), chart_id="chart-risk")}
+    if figures.inspectors:
+        out["workload"] = bar_chart(
+            [Bar(w.label, w.assignments, None, href("assignments", w.key))
+             for w in figures.inspectors[:15]],
+            title=_("Assignments in force per inspector"), chart_id="chart-workload")
+    return {key: mark_safe(svg) for key, svg in out.items()}  # noqa: S308 (escaped)
+
+
+def _context(request: HttpRequest) -> dict[str, Any] | None:
+    today = timezone.localdate()
+    organisation = organisation_for(request)
+    year = _year(request, today)
+    if organisation is None:
+        return None
+    figures = selectors.compute(organisation, year, today)
+    links = Links(organisation, year, is_admin(request.user))
+    return {"figures": figures, "links": links, "year": year, "today": today,
+            "organisation": organisation, "years": range(today.year, today.year - 6, -1)}
+
+
+@require_http_methods(["GET"])
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    if context is None:
+        return render(request, "oversight/choose.html",
+                      {"organisations": selectors.organisations(),
+                       "year": _year(request, timezone.localdate())})
+    context["charts"] = charts(context["figures"], context["links"])
+    context["summary"] = report.summary(context["figures"])
+    return render(request, "oversight/dashboard.html", context)
+
+
+@require_http_methods(["GET"])
+def records(request: HttpRequest) -> HttpResponse:
+    """The records behind one figure, paged, scoped like the figure."""
+    context = _context(request)
+    if context is None:
+        raise Http404
+    metric, key = request.GET.get("metric", ""), request.GET.get("key", "all")
+    try:
+        kind, rows = selectors.records(context["figures"], metric, key)
+    except selectors.UnknownMetric as exc:
+        raise Http404 from exc
+    page = paginate(request, rows)
+    items = list(page) if kind == "target" else selectors.fetch(kind, list(page))
+    return render(request, "oversight/records.html", context | {
+        "kind": kind, "metric": metric, "key": key, "page": page, "items": items,
+        "title": report.metric_title(metric, key, context["figures"])})
+
+
+@require_http_methods(["GET"])
+def report_xlsx(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    if context is None:
+        raise Http404
+    figures = context["figures"]
+    response = HttpResponse(report.workbook(figures), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = (
+        f'attachment; filename="oversight-{figures.organisation.code}-{figures.year}.xlsx"')
+    return response
+
+
+@require_http_methods(["GET"])
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    if context is None:
+        raise Http404
+    figures = context["figures"]
+    response = HttpResponse(report.pdf(figures, context["links"]),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="oversight-{figures.organisation.code}-{figures.year}.pdf"')
+    return response
