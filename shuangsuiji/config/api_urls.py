@@ -13,13 +13,15 @@ from shuangsuiji.imports import api as imports_api
 from shuangsuiji.inspections import api as inspections_api
 from shuangsuiji.inspectors import api as inspectors_api
 from shuangsuiji.plans import api as plans_api
+from shuangsuiji.portal import api as portal_api
 from shuangsuiji.publication import api as publication_api
 
 router = DefaultRouter()
 # draws adds the draw's actions under /tasks/; plans comes after it so that the API root's
 # `tasks` link is the task list.
 for module in (accounts_api, catalog_api, entities_api, inspectors_api, imports_api, draws_api,
-               plans_api, inspections_api, core_api, credit_api, publication_api):
+               plans_api, inspections_api, core_api, credit_api, publication_api,
+               portal_api):
     module.register(router)
 
 urlpatterns = [

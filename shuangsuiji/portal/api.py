@@ -1,0 +1,144 @@
+"""The public JSON API (read only, no sign-in, throttled): published results and the public
+draw records. The same selectors as the portal's pages, so the same fields."""
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+from rest_framework.throttling import SimpleRateThrottle
+
+from shuangsuiji.core.api import MAX_ID, ApiAutoSchema, ScopedViewSet
+from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.publication.models import PublishedResult
+
+from . import selectors
+from .forms import ResultSearchForm
+
+
+class PublicThrottle(SimpleRateThrottle):
+    """Per client address, signed in or not: the public API is one resource for everyone."""
+
+    scope = "public"
+
+    def get_rate(self) -> str | None:
+        return getattr(settings, "SHUANGSUIJI_PUBLIC_API_RATE", "300/min")
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class PublishedResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PublishedResult
+        fields = selectors.RESULT_FIELDS
+        read_only_fields = fields
+
+
+class PublicTaskSerializer(serializers.ModelSerializer):
+    initiating = serializers.CharField(source="initiating.name")
+    drawn = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InspectionTask
+        fields = ("id", "code", "name", "initiating", "period_start", "period_end", "state",
+                  "drawn")
+        read_only_fields = fields
+
+    def get_drawn(self, task: InspectionTask) -> bool:
+        return task.state in selectors.DRAWN_STATES
+
+
+ResultPageSerializer = inline_serializer("PublicResultPage", {
+    "results": PublishedResultSerializer(many=True),
+    "next": serializers.CharField(allow_null=True, help_text=_("Cursor of the next page")),
+})
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("name", str, description=_("Entity name begins with")),
+    OpenApiParameter("code", str, description=_("Unified social credit code (exact)")),
+    OpenApiParameter("organisation", int, description=_("Publishing organisation (id)")),
+    OpenApiParameter("task", str, description=_("Task code (exact)")),
+    OpenApiParameter("date_from", OpenApiTypes.DATE, description=_("Published on or after")),
+    OpenApiParameter("date_to", OpenApiTypes.DATE, description=_("Published on or before")),
+    OpenApiParameter("after", str, description=_("The `next` cursor of the previous page")),
+    OpenApiParameter("page_size", int, description=_("At most 100")),
+]
+
+
+def _id(text: str) -> int:
+    value = int(text)
+    if not 0 < value <= MAX_ID:
+        raise ValueError(text)
+    return value
+
+
+class PublicViewSet(viewsets.GenericViewSet):
+    authentication_classes: ClassVar = []
+    permission_classes: ClassVar = [AllowAny]
+    throttle_classes: ClassVar = [PublicThrottle]
+    parser_classes = ScopedViewSet.parser_classes
+    metadata_class = None
+    pagination_class = None
+    filter_backends: ClassVar = []
+    schema = ApiAutoSchema()
+
+
+class PublicResultViewSet(PublicViewSet):
+    """Published results (抽查结果公示), newest first, or by name for a name search."""
+
+    serializer_class = PublishedResultSerializer
+    queryset = PublishedResult.objects.none()
+
+    @extend_schema(parameters=SEARCH_PARAMETERS, responses={200: ResultPageSerializer},
+                   summary=_("Search published results"), auth=[])
+    def list(self, request: Request) -> Response:
+        form = ResultSearchForm(request.query_params)
+        if not form.is_valid():
+            raise exceptions.ValidationError({k: [e["message"] for e in v]
+                                              for k, v in form.errors.get_json_data().items()})
+        try:
+            size = int(request.query_params.get("page_size", selectors.PAGE_SIZE))
+        except ValueError:
+            raise exceptions.ValidationError({"page_size": [_("A whole number.")]}) from None
+        page = selectors.search_results(form.query(), limit=size,
+                                        cursor=request.query_params.get("after", "")[:500])
+        return Response({"results": PublishedResultSerializer(page.rows, many=True).data,
+                         "next": page.next_cursor})
+
+
+class PublicTaskViewSet(PublicViewSet):
+    """Tasks announced (frozen) or drawn, and a drawn task's public draw record."""
+
+    serializer_class = PublicTaskSerializer
+    queryset = InspectionTask.objects.none()
+
+    @extend_schema(summary=_("Announced and drawn tasks"), auth=[])
+    def list(self, request: Request) -> Response:
+        tasks = selectors.tasks()[:500]
+        return Response(PublicTaskSerializer(tasks, many=True).data)
+
+    @extend_schema(summary=_("The public draw record (protocol §8)"), auth=[],
+                   responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], url_path="record")
+    def record(self, request: Request, pk: str) -> Response:
+        try:
+            task = selectors.tasks().filter(pk=_id(pk)).first()
+        except ValueError:
+            task = None
+        if task is None:
+            raise Http404
+        return Response(selectors.public_record(task))
+
+
+def register(router: BaseRouter) -> None:
+    router.register("public/results", PublicResultViewSet, basename="public-result")
+    router.register("public/tasks", PublicTaskViewSet, basename="public-task")

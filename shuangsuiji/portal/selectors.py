@@ -1,0 +1,309 @@
+"""Read-only queries of the public portal (一公开). No login, so no `for_user`: each selector
+publishes only what is public by design, field by field.
+
+- Items: published and in force, with their published versions.
+- Plans: published annual plans.
+- Tasks: frozen or later; before the draw the announcement (sizes and digests, never the
+  sizes per credit-risk class), after it the public record (no strata when they are risk
+  classes).
+- Results: `publication.PublishedResult` (the public snapshot; withdrawn ones excluded), never
+  the internal tables. Credit files: published results and blacklist entries in force. Risk
+  classes, complaints, contacts and inspectors' personal data are never read here.
+"""
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Collate
+from django.http import Http404
+from django.utils import timezone
+
+from shuangsuiji.accounts.models import Department
+from shuangsuiji.catalog.models import InspectionItem, InspectionItemVersion
+from shuangsuiji.credit.models import BlacklistEntry
+from shuangsuiji.draws.models import DrawRecord
+from shuangsuiji.draws.selectors import announcement, freeze_get, record_parts
+from shuangsuiji.draws.services import record_for_export
+from shuangsuiji.entities.models import Target
+from shuangsuiji.plans.choices import PlanStatus, Stratification, TaskState
+from shuangsuiji.plans.models import AnnualPlan, InspectionTask, PlanEntry
+from shuangsuiji.publication.models import PublishedResult
+
+PUBLIC_TASK_STATES = [TaskState.FROZEN, TaskState.DRAWN, TaskState.IN_PROGRESS,
+                      TaskState.FINISHED, TaskState.CLOSED]
+DRAWN_STATES = PUBLIC_TASK_STATES[1:]
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+# The fields of a published result anyone may read (the snapshot holds nothing else but the
+# bookkeeping of who published and withdrew it, which stays internal).
+RESULT_FIELDS = ("id", "entity_name", "uscc", "department_name", "task_code", "task_name",
+                 "region_code", "inspected_on", "categories", "category_text", "conduct",
+                 "conduct_text", "findings", "withheld_fields", "published_on")
+
+
+# -- 抽查事项清单 ----------------------------------------------------------------------------------
+
+def organisation_of(department: Department) -> int:
+    return department.root_id or department.pk
+
+
+def items_by_organisation() -> list[tuple[Department, list[InspectionItem]]]:
+    items = (InspectionItem.objects.published().select_related("department__root")
+             .order_by("department__root_id", "category", "code"))
+    groups: dict[int, tuple[Department, list[InspectionItem]]] = {}
+    for item in items:
+        department = item.department.root or item.department
+        groups.setdefault(department.pk, (department, []))[1].append(item)
+    return sorted(groups.values(), key=lambda g: g[0].code)
+
+
+def item_get(pk: int) -> tuple[InspectionItem, list[InspectionItemVersion]]:
+    """An item anyone may see (published once), with its published versions, newest first."""
+    item = InspectionItem.objects.select_related("department").filter(pk=pk).first()
+    versions = list(InspectionItemVersion.objects.filter(item_id=pk, is_published=True)
+                    .order_by("-version"))
+    if item is None or not (versions or (item.is_published and item.is_active)):
+        raise Http404
+    return item, versions
+
+
+# -- 抽查计划 ------------------------------------------------------------------------------------
+
+def plans() -> QuerySet[AnnualPlan]:
+    return (AnnualPlan.objects.filter(status=PlanStatus.PUBLISHED)
+            .select_related("organisation").order_by("-year", "organisation__code"))
+
+
+def plan_get(pk: int) -> AnnualPlan:
+    entries = PlanEntry.objects.prefetch_related("items", "participants").order_by("id")
+    plan = (plans().prefetch_related(Prefetch("entries", queryset=entries))
+            .filter(pk=pk).first())
+    if plan is None:
+        raise Http404
+    return plan
+
+
+# -- 抽查任务 ------------------------------------------------------------------------------------
+
+def tasks() -> QuerySet[InspectionTask]:
+    return (InspectionTask.objects.filter(state__in=PUBLIC_TASK_STATES)
+            .select_related("initiating").order_by("-period_start", "code"))
+
+
+def task_get(code: str) -> InspectionTask:
+    task = tasks().prefetch_related("participants__department").filter(code=code).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def is_drawn(task: InspectionTask) -> bool:
+    return task.state in DRAWN_STATES and DrawRecord.objects.filter(task=task).exists()
+
+
+def public_announcement(task: InspectionTask) -> dict[str, Any]:
+    """The announcement at freezing, without the sizes per risk class nor who froze it."""
+    data = announcement(freeze_get(task), internal=False)
+    data.pop("frozen_by", None)
+    data["strata"] = [] if task.stratification == Stratification.RISK else data["strata"]
+    return data
+
+
+@dataclass
+class DrawnRow:
+    position: int
+    id: str
+    name: str
+    ticket: str
+    stratum: str | None
+
+
+def public_draw(task: InspectionTask) -> dict[str, Any]:
+    """A summary of the public record, read key by key (the stored record holds the pool's
+    lines, possibly millions): what the public record holds, nothing else."""
+    draw = DrawRecord.objects.defer("record").get(task=task)
+    parts = record_parts(draw, "commitment", "server_secret", "seed", "ceremony", "pool",
+                         "inspector_pool", "drawn", "replacements", "drawn_at")
+    hide = task.stratification == Stratification.RISK
+    names = dict(draw.targets.values_list("ident", "target__name"))
+    drawn = [DrawnRow(i, t["id"], names.get(t["id"], ""), t["ticket"],
+                      None if hide else t.get("stratum"))
+             for i, t in enumerate(parts["drawn"], start=1)]
+    pool = parts["pool"] or {}
+    return {
+        "draw": draw,
+        "commitment": parts["commitment"], "server_secret": parts["server_secret"],
+        "seed": parts["seed"], "ceremony": parts["ceremony"],
+        "pool_size": pool.get("size"), "pool_digest": pool.get("digest"),
+        "inspector_size": (parts["inspector_pool"] or {}).get("size"),
+        "inspector_digest": (parts["inspector_pool"] or {}).get("digest"),
+        "drawn": drawn,
+        "replacements": [{"out": e["out"], "out_name": names.get(e["out"], ""),
+                          "in": e["in"], "in_name": names.get(e["in"], ""),
+                          "reason": e["reason"], "at": e["at"]}
+                         for e in parts["replacements"] or []],
+        "hide_strata": hide,
+    }
+
+
+def public_record(task: InspectionTask) -> dict[str, Any]:
+    if not is_drawn(task):
+        raise Http404
+    return record_for_export(task, public=True)
+
+
+# -- 抽查结果 ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ResultQuery:
+    name: str = ""  # entity name prefix
+    code: str = ""  # 统一社会信用代码, exact
+    organisation: int | None = None
+    task: str = ""  # task code, exact
+    date_from: date | None = None  # published on or after
+    date_to: date | None = None
+
+    @property
+    def by_name(self) -> bool:
+        """Ordered by name (the prefix index serves it) rather than by publication date."""
+        return bool(self.name) and not self.code and not self.task
+
+
+@dataclass
+class ResultPage:
+    rows: list[PublishedResult]
+    next_cursor: str | None
+
+
+def _name_expr() -> Any:
+    # PostgreSQL: the index `pub_name_c` (publication 0002) on (entity_name COLLATE "C", id)
+    # serves both the prefix match and the order. SQLite compares bytes anyway.
+    if connection.vendor == "postgresql":
+        return Collate(F("entity_name"), "C")
+    return F("entity_name")
+
+
+def published_results() -> QuerySet[PublishedResult]:
+    return PublishedResult.objects.filter(withdrawn_at__isnull=True)
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, ensure_ascii=False).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> list[Any] | None:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, UnicodeError):
+        return None
+    if (not isinstance(values, list) or len(values) != 2 or not isinstance(values[0], str)
+            or not isinstance(values[1], int) or isinstance(values[1], bool)
+            or not 0 < values[1] < 2**63):
+        return None
+    return values
+
+
+def _filtered(query: ResultQuery) -> QuerySet[PublishedResult]:
+    qs = published_results().only(*RESULT_FIELDS)
+    if query.code:
+        qs = qs.filter(uscc=query.code.strip().upper())
+    if query.task:
+        qs = qs.filter(task_code=query.task.strip())
+    if query.organisation:
+        qs = qs.filter(organisation_id=query.organisation)
+    if query.date_from:
+        qs = qs.filter(published_on__gte=query.date_from)
+    if query.date_to:
+        qs = qs.filter(published_on__lte=query.date_to)
+    if query.name:
+        qs = qs.annotate(name_key=_name_expr()).filter(name_key__startswith=query.name.strip())
+    return qs
+
+
+def _after(qs: QuerySet[PublishedResult], *, by_name: bool,
+           after: list[Any] | None) -> QuerySet[PublishedResult]:
+    """The rows after the cursor: a row comparison, which the index's range scan serves (an OR
+    of two conditions would make the database walk every earlier row)."""
+    table = PublishedResult._meta.db_table
+    if by_name:
+        qs = qs.order_by("name_key", "id")
+        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+        where = f'("{table}"."entity_name"{collate}, "{table}"."id") > (%s, %s)'
+    else:
+        qs = qs.order_by("-published_on", "-id")
+        where = f'("{table}"."published_on", "{table}"."id") < (%s, %s)'
+        if after:
+            try:
+                date.fromisoformat(after[0])
+            except ValueError:
+                after = None
+    if not after:
+        return qs
+    # The values are bound parameters; the SQL is a constant of this module.
+    return qs.extra(where=[where], params=after)  # noqa: S610
+
+
+def search_results(query: ResultQuery, *, cursor: str = "",
+                   limit: int = PAGE_SIZE) -> ResultPage:
+    """One page of published results, newest first (by name for a name search), with the
+    cursor of the next page: keyset paging, so page 10,000 costs what page 1 does."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    qs = _after(_filtered(query), by_name=query.by_name,
+                after=decode_cursor(cursor) if cursor else None)
+    rows = list(qs[:limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        key = last.entity_name if query.by_name else last.published_on.isoformat()
+        next_cursor = encode_cursor([key, last.pk])
+    return ResultPage(rows, next_cursor)
+
+
+def result_get(pk: int) -> PublishedResult:
+    result = published_results().only(*RESULT_FIELDS).filter(pk=pk).first()
+    if result is None:
+        raise Http404
+    return result
+
+
+def organisations() -> QuerySet[Department]:
+    """The organisations that publish results (the department filter): the top departments.
+    Not read from the results themselves: a DISTINCT over millions of rows per page view."""
+    return Department.objects.filter(parent__isnull=True, is_active=True).order_by("code")
+
+
+# -- 信用档案 (public part) ---------------------------------------------------------------------
+
+@dataclass
+class EntityFile:
+    code: str
+    name: str
+    results: list[PublishedResult]
+    blacklist: list[BlacklistEntry]
+
+
+def entity_file(code: str) -> EntityFile:
+    """The public part of an entity's credit file: its published results and its blacklist
+    entries in force (basis and dates). No risk class, no complaint, no contact."""
+    code = code.strip().upper()
+    results = list(published_results().filter(uscc=code).only(*RESULT_FIELDS)
+                   .order_by("-published_on", "-id")[:200])
+    targets = Target.objects.filter(uscc=code)
+    today = timezone.localdate()
+    blacklist = list(BlacklistEntry.objects.filter(target__in=targets, removed_on__isnull=True)
+                     .filter(Q(until__isnull=True) | Q(until__gte=today))
+                     .select_related("organisation")
+                     .only("basis", "listed_on", "until", "organisation__name")
+                     .order_by("-listed_on", "-id"))
+    if not results and not blacklist:
+        raise Http404
+    name = results[0].entity_name if results else (
+        targets.values_list("name", flat=True).first() or code)
+    return EntityFile(code, name, results, blacklist)

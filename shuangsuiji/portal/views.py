@@ -1,0 +1,156 @@
+"""The public portal (一公开): no login, read only, no JavaScript needed to read.
+
+Every view is `@login_not_required` and GET only; what it shows comes from `selectors`, which
+publish field by field.
+"""
+
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from shuangsuiji.core.web import paginate
+
+from . import selectors
+from .forms import ResultSearchForm
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any],
+            section: str) -> HttpResponse:
+    return _public(render(request, template, context | {"section": section}))
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def index(request: HttpRequest) -> HttpResponse:
+    page = selectors.search_results(selectors.ResultQuery(), limit=10)
+    context = {"results": page.rows, "tasks": selectors.tasks()[:8],
+               "plans": selectors.plans()[:5]}
+    return _render(request, "portal/index.html", context, "home")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def item_list(request: HttpRequest) -> HttpResponse:
+    return _render(request, "portal/item_list.html",
+                   {"groups": selectors.items_by_organisation()}, "items")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item, versions = selectors.item_get(pk)
+    return _render(request, "portal/item_detail.html", {"item": item, "versions": versions},
+                   "items")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def plan_list(request: HttpRequest) -> HttpResponse:
+    return _render(request, "portal/plan_list.html", {"plans": selectors.plans()}, "plans")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render(request, "portal/plan_detail.html", {"plan": selectors.plan_get(pk)},
+                   "plans")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def task_list(request: HttpRequest) -> HttpResponse:
+    return _render(request, "portal/task_list.html",
+                   {"page": paginate(request, selectors.tasks())}, "tasks")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def task_detail(request: HttpRequest, code: str) -> HttpResponse:
+    task = selectors.task_get(code)
+    context: dict[str, Any] = {"task": task,
+                               "participants": sorted(task.participants.all(),
+                                                      key=lambda p: p.order)}
+    if selectors.is_drawn(task):
+        context["draw"] = selectors.public_draw(task)
+    else:
+        context["announcement"] = selectors.public_announcement(task)
+    return _render(request, "portal/task_detail.html", context, "tasks")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def task_record(request: HttpRequest, code: str) -> HttpResponse:
+    """The public record as a file: what `shuangsuiji draw verify` and the browser check."""
+    task = selectors.task_get(code)
+    record = selectors.public_record(task)
+    body = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    if "download" in request.GET:
+        response["Content-Disposition"] = f'attachment; filename="{task.code}-public-record.json"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return _public(response)
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def result_list(request: HttpRequest) -> HttpResponse:
+    form = ResultSearchForm(request.GET or None)
+    query = form.query() if form.is_bound else selectors.ResultQuery()
+    page = selectors.search_results(query, cursor=request.GET.get("after", ""))
+    params = request.GET.copy()
+    params.pop("after", None)
+    next_url = None
+    if page.next_cursor:
+        params["after"] = page.next_cursor
+        next_url = "?" + params.urlencode()
+    return _render(request, "portal/result_list.html",
+                   {"form": form, "page": page, "next_url": next_url,
+                    "paged": bool(request.GET.get("after")),
+                    "searched": any(request.GET.get(k) for k in form.fields)}, "results")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render(request, "portal/result_detail.html",
+                   {"result": selectors.result_get(pk)}, "results")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def entity_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _render(request, "portal/entity_detail.html",
+                   {"file": selectors.entity_file(code)}, "results")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def verify(request: HttpRequest) -> HttpResponse:
+    task = None
+    code = request.GET.get("task", "")
+    if code:
+        candidate = selectors.tasks().filter(code=code).first()
+        if candidate is not None and selectors.is_drawn(candidate):
+            task = candidate
+    drawn = [t for t in selectors.tasks().filter(state__in=selectors.DRAWN_STATES)[:50]]
+    messages = {"empty": _("Paste a public record, load its file, or fetch it first."),
+                "busy": _("Checking…"),
+                "discrepancy": _("Discrepancy:"),
+                "full": _("This is a full record: the browser checked its commitment only. "
+                          "Check it completely with the command-line verifier.")}
+    return _render(request, "portal/verify.html",
+                   {"task": task, "drawn_tasks": drawn, "messages_json": messages,
+                    "record_url": reverse("portal:task_record", args=[task.code])
+                    if task else ""}, "verify")

@@ -1,0 +1,312 @@
+/* Verifying a public draw record in the browser (draw protocol §7), with no server help:
+ * crypto.subtle SHA-256 and BigInt, nothing else. It checks what the public version allows:
+ * the commitment, the seed (§3), the ticket of every drawn target (§4), the public digest and
+ * the chain of replacement entries, in the order `shuangsuiji draw verify` checks them, and
+ * prints OK or the first discrepancy.
+ *
+ * Digests are over canonical JSON as Python writes it (keys sorted by code point, no white
+ * space, non-ASCII as itself, integers exact, floats as Python's repr), so the record is read
+ * with a small parser of its own that keeps numbers as Python would read them.
+ */
+(function () {
+  "use strict";
+
+  // -- JSON as Python's json module reads and writes it ----------------------------------------
+
+  function PyNum(text) { this.text = text; }  // a number, as Python's json.dumps writes it
+  function Malformed(message) { this.message = message; }
+
+  function floatRepr(x) {
+    if (Number.isNaN(x)) return "NaN";
+    if (x === Infinity) return "Infinity";
+    if (x === -Infinity) return "-Infinity";
+    if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+    const sign = x < 0 ? "-" : "";
+    const m = /^(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(Math.abs(x).toExponential());
+    const digits = m[1] + (m[2] || "");
+    const exp = parseInt(m[3], 10);
+    const decpt = exp + 1;
+    if (decpt > -4 && decpt <= 16) {
+      if (decpt <= 0) return sign + "0." + "0".repeat(-decpt) + digits;
+      if (decpt >= digits.length) return sign + digits + "0".repeat(decpt - digits.length) + ".0";
+      return sign + digits.slice(0, decpt) + "." + digits.slice(decpt);
+    }
+    const e = Math.abs(exp) < 10 ? "0" + Math.abs(exp) : String(Math.abs(exp));
+    return sign + digits[0] + (digits.length > 1 ? "." + digits.slice(1) : "") + "e" +
+      (exp < 0 ? "-" : "+") + e;
+  }
+
+  function parse(text) {
+    let i = 0;
+    const ws = () => { while (i < text.length && " \t\n\r".includes(text[i])) i++; };
+    const fail = (what) => { throw new Malformed(what + " at character " + i); };
+    function value() {
+      ws();
+      const c = text[i];
+      if (c === "{") return object();
+      if (c === "[") return array();
+      if (c === '"') return string();
+      if (text.startsWith("true", i)) { i += 4; return true; }
+      if (text.startsWith("false", i)) { i += 5; return false; }
+      if (text.startsWith("null", i)) { i += 4; return null; }
+      if (text.startsWith("NaN", i)) { i += 3; return new PyNum("NaN"); }
+      if (text.startsWith("Infinity", i)) { i += 8; return new PyNum("Infinity"); }
+      if (text.startsWith("-Infinity", i)) { i += 9; return new PyNum("-Infinity"); }
+      return number();
+    }
+    function number() {
+      const m = /^(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(i, i + 400));
+      if (!m) fail("unexpected character");
+      i += m[0].length;
+      if (m[2] === undefined && m[3] === undefined) {
+        const n = BigInt(m[1]);
+        return new PyNum(n.toString());
+      }
+      return new PyNum(floatRepr(Number(m[0])));
+    }
+    function string() {
+      i++;
+      let out = "";
+      for (;;) {
+        if (i >= text.length) fail("unterminated string");
+        const c = text[i++];
+        if (c === '"') return out;
+        if (c < " ") fail("control character in a string");
+        if (c !== "\\") { out += c; continue; }
+        const e = text[i++];
+        const simple = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+        if (e in simple) { out += simple[e]; continue; }
+        if (e !== "u") fail("bad escape");
+        const hex = text.slice(i, i + 4);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail("bad \\u escape");
+        out += String.fromCharCode(parseInt(hex, 16));
+        i += 4;
+      }
+    }
+    function array() {
+      i++;
+      const out = [];
+      ws();
+      if (text[i] === "]") { i++; return out; }
+      for (;;) {
+        out.push(value());
+        ws();
+        if (text[i] === ",") { i++; continue; }
+        if (text[i] === "]") { i++; return out; }
+        fail("expected , or ]");
+      }
+    }
+    function object() {
+      i++;
+      const out = new Map();
+      ws();
+      if (text[i] === "}") { i++; return out; }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail("expected a key");
+        const key = string();
+        ws();
+        if (text[i++] !== ":") fail("expected :");
+        out.set(key, value());  // the last of repeated keys wins, as in Python
+        ws();
+        if (text[i] === ",") { i++; continue; }
+        if (text[i] === "}") { i++; return out; }
+        fail("expected , or }");
+      }
+    }
+    const result = value();
+    ws();
+    if (i !== text.length) fail("extra data");
+    return result;
+  }
+
+  function byCodePoint(a, b) {
+    const x = Array.from(a), y = Array.from(b);
+    for (let k = 0; k < Math.min(x.length, y.length); k++) {
+      const d = x[k].codePointAt(0) - y[k].codePointAt(0);
+      if (d) return d;
+    }
+    return x.length - y.length;
+  }
+
+  function quote(s) {
+    let out = '"';
+    for (const ch of s) {
+      const c = ch.charCodeAt(0);
+      if (ch === '"') out += '\\"';
+      else if (ch === "\\") out += "\\\\";
+      else if (ch === "\n") out += "\\n";
+      else if (ch === "\r") out += "\\r";
+      else if (ch === "\t") out += "\\t";
+      else if (ch === "\b") out += "\\b";
+      else if (ch === "\f") out += "\\f";
+      else if (c < 0x20) out += "\\u" + c.toString(16).padStart(4, "0");
+      else out += ch;
+    }
+    return out + '"';
+  }
+
+  function canonical(v) {
+    if (v === null) return "null";
+    if (v === true) return "true";
+    if (v === false) return "false";
+    if (v instanceof PyNum) return v.text;
+    if (typeof v === "string") return quote(v);
+    if (Array.isArray(v)) return "[" + v.map(canonical).join(",") + "]";
+    const keys = Array.from(v.keys()).sort(byCodePoint);
+    return "{" + keys.map((k) => quote(k) + ":" + canonical(v.get(k))).join(",") + "}";
+  }
+
+  // -- The protocol ----------------------------------------------------------------------------
+
+  const encoder = new TextEncoder();
+  async function sha256Hex(text) {
+    const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
+    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  async function ticket(id, seedPrefix) {
+    const n = BigInt("0x" + await sha256Hex(seedPrefix + id));
+    return "0." + Array.from(n.toString()).reverse().join("");
+  }
+
+  function Discrepancy(message) { this.message = message; }
+  const check = (ok, message) => { if (!ok) throw new Discrepancy(message); };
+  function get(obj, key) {  // record["key"]: a missing key makes the record malformed
+    if (!(obj instanceof Map) || !obj.has(key)) throw new Malformed("no key " + JSON.stringify(key));
+    return obj.get(key);
+  }
+  function str(v) {  // a str, as the protocol's functions need
+    if (typeof v !== "string") throw new Malformed("a string was expected, not " + canonical(v));
+    return v;
+  }
+  function pyFormat(v) {  // f"{value}" of a JSON scalar
+    if (typeof v === "string") return v;
+    if (v instanceof PyNum) return v.text;
+    if (v === null) return "None";
+    if (v === true) return "True";
+    if (v === false) return "False";
+    throw new Malformed("a string was expected, not " + canonical(v));
+  }
+  function list(v) {
+    if (!Array.isArray(v)) throw new Malformed("a list was expected, not " + canonical(v));
+    return v;
+  }
+  function without(map, key) {
+    const copy = new Map(map);
+    copy.delete(key);
+    return copy;
+  }
+  const digestWithout = (map, key) => sha256Hex(canonical(without(map, key)));
+
+  async function verifyRecord(record, say) {
+    check(record instanceof Map && record.get("protocol") === "1",
+      "unknown protocol version " + (record instanceof Map ? canonical(record.get("protocol") ?? null) : "?"));
+    const secret = str(get(record, "server_secret"));
+    check(await sha256Hex(secret) === get(record, "commitment"),
+      "the commitment does not match the server secret");
+    say("commitment", "sha256(server_secret) = " + get(record, "commitment"));
+    const pool = get(record, "pool");
+    if (!(pool instanceof Map)) throw new Malformed("pool is not an object");
+    const isPublic = !pool.has("lines");
+    if (!isPublic) {
+      return { partial: true };
+    }
+    const seed = await sha256Hex(pyFormat(secret) + ":" + pyFormat(get(get(record, "ceremony"), "input")) +
+      ":" + pyFormat(get(pool, "digest")) + ":" + pyFormat(get(get(record, "inspector_pool"), "digest")));
+    check(seed === get(record, "seed"), "the seed does not follow from its inputs");
+    say("seed", seed);
+    const prefix = await sha256Hex(seed);
+    const drawn = list(get(record, "drawn"));
+    for (const entry of drawn) {
+      const id = str(get(entry, "id"));
+      check(await ticket(id, prefix) === get(entry, "ticket"), "the ticket of " + id + " is wrong");
+    }
+    say("tickets", drawn.length + " drawn targets");
+    check(await digestWithout(record, "public_digest") === (record.has("public_digest") ? record.get("public_digest") : null),
+      "the public digest does not match the record");
+    say("public_digest", record.get("public_digest"));
+    let prev = "";
+    const replacements = list(get(record, "replacements"));
+    for (let index = 1; index <= replacements.length; index++) {
+      const entry = replacements[index - 1];
+      check(get(entry, "prev") === prev, "replacement " + index + " does not follow the previous one");
+      check(await digestWithout(entry, "digest") === get(entry, "digest"),
+        "the digest of replacement " + index + " is wrong");
+      prev = get(entry, "digest");
+    }
+    if (replacements.length) say("replacements", replacements.length + " chained entries");
+    return { partial: false };
+  }
+
+  /* OK, or the first discrepancy: {ok, message, steps}. */
+  async function verifyText(text) {
+    const steps = [];
+    const say = (what, detail) => steps.push([what, detail]);
+    try {
+      const result = await verifyRecord(parse(text), say);
+      if (result.partial) {
+        return { ok: null, message: "full record: use the command-line verifier", steps };
+      }
+      return { ok: true, message: "OK", steps };
+    } catch (exc) {
+      if (exc instanceof Discrepancy) return { ok: false, message: exc.message, steps };
+      if (exc instanceof Malformed) return { ok: false, message: "the record is malformed: " + exc.message, steps };
+      throw exc;
+    }
+  }
+
+  window.shuangsuijiVerify = { verifyText, canonical, parse, floatRepr };
+
+  // -- The page --------------------------------------------------------------------------------
+
+  function setup() {
+    const form = document.getElementById("verify-form");
+    if (!form) return;
+    const area = document.getElementById("record-text");
+    const file = document.getElementById("record-file");
+    const fetchButton = document.getElementById("record-fetch");
+    const out = document.getElementById("verify-result");
+    const steps = document.getElementById("verify-steps");
+    const msg = JSON.parse(document.getElementById("verify-messages").textContent);
+    document.getElementById("verify-js").hidden = false;
+    document.getElementById("verify-nojs").hidden = true;
+
+    function show(state, text) {
+      out.hidden = false;
+      out.dataset.state = state;
+      out.className = "verdict " + state;
+      out.textContent = text;
+    }
+    async function run() {
+      steps.textContent = "";
+      if (!area.value.trim()) { show("bad", msg.empty); return; }
+      show("busy", msg.busy);
+      const result = await verifyText(area.value);
+      for (const [what, detail] of result.steps) {
+        const li = document.createElement("li");
+        const b = document.createElement("b");
+        b.textContent = "✓ " + what + " ";
+        const code = document.createElement("code");
+        code.textContent = detail;
+        li.append(b, code);
+        steps.append(li);
+      }
+      if (result.ok === true) show("ok", "OK");
+      else if (result.ok === null) show("warn", msg.full);
+      else show("bad", msg.discrepancy + " " + result.message);
+    }
+    form.addEventListener("submit", (e) => { e.preventDefault(); run(); });
+    file.addEventListener("change", async () => {
+      if (file.files.length) { area.value = await file.files[0].text(); run(); }
+    });
+    if (fetchButton) {
+      fetchButton.addEventListener("click", async () => {
+        const response = await fetch(fetchButton.dataset.url, { credentials: "omit" });
+        area.value = await response.text();
+        run();
+      });
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
+  else setup();
+})();
