@@ -210,6 +210,9 @@ CASES: list[tuple[str, str, str, Payload]] = [
     ("GET", "/public/results/", "200 200 200 200 200 200 200 200 200 200", _none),
     ("GET", "/public/tasks/", "200 200 200 200 200 200 200 200 200 200", _none),
     ("GET", "/public/tasks/{drawn}/record/", "200 200 200 200 200 200 200 200 200 200", _none),
+    # credit: an entity's credit file by its code; the organisation's staff read it (partner
+    # systems use keys: tests/credit/test_api.py).
+    ("GET", "/credit-files/{uscc}/", "200 200 200 403 403 200 404 404 403 401", _none),
 ]
 
 
@@ -218,7 +221,7 @@ def _url(template: str, w: ApiWorld) -> str:
     return "/api/v1" + template.format(
         dept=w.world.legal.pk, item=w.rfb.item.pk, target=w.rfb.target.pk,
         inspector=w.rfb.inspector.pk, conflict=w.rfb.conflict.pk, job=w.rfb.job.pk,
-        seq=w.rfb.audit.seq, **tasks)
+        seq=w.rfb.audit.seq, uscc=w.rfb.target.uscc, **tasks)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{m} {t}" for m, t, _s, _p in CASES])
