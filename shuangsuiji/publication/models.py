@@ -74,7 +74,7 @@ class PublishedResult(models.Model):
     uscc = models.CharField(_("unified social credit code"), max_length=40, blank=True)
     region_code = models.CharField(_("region code"), max_length=12, blank=True)
     inspected_on = models.DateField(_("inspected on"), null=True)
-    categories = models.JSONField(_("result categories"), default=list)
+    categories = models.JSONField(_("result categories"), default=list, blank=True)
     category_text = models.CharField(_("result"), max_length=500, blank=True)
     conduct = models.CharField(_("refusal, concealment or falsification"), max_length=10,
                                blank=True)

@@ -16,6 +16,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from tests.publication import api_cases as publication
+
 from .conftest import ROLES, ApiWorld, item_data
 
 Payload = Callable[[ApiWorld], dict[str, Any]]
@@ -213,6 +215,19 @@ CASES: list[tuple[str, str, str, Payload]] = [
     # credit: an entity's credit file by its code; the organisation's staff read it (partner
     # systems use keys: tests/credit/test_api.py).
     ("GET", "/credit-files/{uscc}/", "200 200 200 403 403 200 404 404 403 401", _none),
+    # Publication (publication app): each organisation's office (a cooperating department's
+    # staff) publishes, withdraws and exports its own results; leadership reads. The result
+    # is the office's, so the fire rescue's staff get 404 (objects) or 400 (ids in a body).
+    ("GET", "/publication/results/", "200 200 403 403 403 200 200 200 403 401", _none),
+    ("POST", "/publication/results/", "201 201 403 403 403 403 400 400 403 401",
+     publication.publish_input),
+    ("GET", "/publication/results/{result}/", "200 200 403 403 403 200 404 404 403 401",
+     publication.published),
+    ("POST", "/publication/results/{result}/withdraw/",
+     "200 200 403 403 403 403 404 404 403 401", publication.withdraw_input),
+    ("GET", "/publication/batches/", "200 200 403 403 403 200 200 200 403 401", _none),
+    ("POST", "/publication/batches/", "201 201 403 403 403 403 400 400 403 401",
+     publication.batch_input),
 ]
 
 
@@ -227,7 +242,8 @@ def _url(template: str, w: ApiWorld) -> str:
 @pytest.mark.parametrize("case", CASES, ids=[f"{m} {t}" for m, t, _s, _p in CASES])
 def test_it_answers_each_role_as_the_matrix_says(api_world, as_role, case, request):
     method, template, statuses, payload = case
-    if template.startswith(("/plans/", "/tasks/", "/results/", "/visits/", "/public/tasks/")):
+    if template.startswith(("/plans/", "/tasks/", "/results/", "/visits/", "/public/tasks/",
+                            "/publication/")):
         request.getfixturevalue("task_world")
     wrong = []
     for role, expected in zip(ROLES, statuses.split(), strict=True):

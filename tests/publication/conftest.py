@@ -13,7 +13,8 @@ from tests.inspections.test_results import fill, sign_all
 
 PHONE = "13812345678"
 ID_NUMBER = "140502198001010015"
-FINDINGS = f"现场负责人张三（电话{PHONE}，身份证号{ID_NUMBER}）陪同检查，防护门密闭不严，已责令改正。"
+FINDINGS = (f"现场负责人张三（电话{PHONE}，身份证号{ID_NUMBER}）陪同检查，"
+            "防护门密闭不严，已责令改正。")
 
 
 @dataclass

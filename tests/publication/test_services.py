@@ -233,8 +233,8 @@ class TestExports:
     def test_the_columns_are_the_documented_ones(self, world, approved):
         publish(world, approved.office[0])
         rows = list(csv.reader(io.StringIO(batch_text(export(world)))))
-        assert rows[0][:6] == ["统一社会信用代码", "企业名称", "检查实施机关", "检查类型", "检查日期",
-                               "检查结果"]
+        assert rows[0][:6] == ["统一社会信用代码", "企业名称", "检查实施机关", "检查类型",
+                               "检查日期", "检查结果"]
         assert rows[1][3] == "双随机抽查" and rows[1][5] == "发现问题已责令改正"
 
     def test_the_command_line_writes_a_batch(self, world, approved, tmp_path):
