@@ -199,6 +199,15 @@ def workbook(figures: selectors.Figures) -> bytes:
                for r in selectors.fetch("result", f.ids.get(metric + "|all", []))])
     ws.column_dimensions["A"].width = 36
 
+    _work_sheets(f, sheet, table)
+
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _work_sheets(f: selectors.Figures, sheet: Any, table: Any) -> None:
+    """Workload, tasks and follow-ups sheets."""
     ws = sheet(_("Workload"))
     table(ws, _("Per inspector"), [_("Inspector"), _("Staff code"), _("Assignments in force"),
                                    _("Results entered")],
@@ -228,10 +237,6 @@ def workbook(figures: selectors.Figures) -> bytes:
             str(x.get_state_display()), _day(x.closed_on)]
            for x in selectors.fetch("follow_up", f.ids.get("follow_ups|all", []))])
     ws.column_dimensions["B"].width = 36
-
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def pdf(figures: selectors.Figures, links: Any) -> bytes:

@@ -139,7 +139,7 @@ def _grouped(targets: QuerySet[Target], name: str) -> dict[str, int]:
     return {row[name] or "": row["n"] for row in rows}
 
 
-def _groups(prefix: str, totals: dict[str, int], hits: dict[str, int], by: Any,
+def _groups(prefix: str, totals: dict[str, int], hits: dict[str, int], *, by: Any,
             label: Any, order: Any) -> list[Group]:
     folded_totals = rules.fold(totals, by)
     folded_hits = rules.fold(hits, by)
@@ -164,13 +164,13 @@ def _coverage(organisation_id: int, year: int) -> tuple[Share, list[Group], list
     targets, hits = directory(organisation_id), inspected(organisation_id, year)
     coverage = Share(hits.count(), targets.count())
     by_region = _groups("region", _grouped(targets, "region_code"),
-                        _grouped(hits, "region_code"), rules.region_key, _region_label,
-                        lambda k: (k == "", k))
+                        _grouped(hits, "region_code"), by=rules.region_key,
+                        label=_region_label, order=lambda k: (k == "", k))
     by_industry = _groups("industry", _grouped(targets, "industry_code"),
-                          _grouped(hits, "industry_code"), rules.industry_section,
-                          industry_label, lambda k: (k == rules.UNKNOWN, k))
+                          _grouped(hits, "industry_code"), by=rules.industry_section,
+                          label=industry_label, order=lambda k: (k == rules.UNKNOWN, k))
     by_risk = _groups("risk", _grouped(targets, "risk_class"), _grouped(hits, "risk_class"),
-                      lambda c: c or "", _risk_label, lambda k: (k == "", k))
+                      by=lambda c: c or "", label=_risk_label, order=lambda k: (k == "", k))
     return coverage, by_region, by_industry, by_risk
 
 
@@ -180,14 +180,9 @@ def _local_day(moment: Any) -> date | None:
     return timezone.localtime(moment).date() if moment else None
 
 
-def compute(organisation: Department, year: int, today: date) -> Figures:
-    """Every figure of the dashboard for one organisation and year, as of `today`."""
-    org = organisation.pk
+def _results(org: int, year: int, today: date, ids: dict[str, list[int]]) -> None:
+    """Findings, entry and publication on time, overdue results: ids into `ids`."""
     cal = calendar()
-    ids: dict[str, list[int]] = defaultdict(list)
-
-    coverage, by_region, by_industry, by_risk = _coverage(org, year)
-
     rows = list(year_results(org, year).order_by("visit__task__code",
                                                   "visit__drawn_target__ticket", "pk")
                 .values("pk", "state", "entered_at", "submitted_at", "inspected_on",
@@ -232,6 +227,16 @@ def compute(organisation: Department, year: int, today: date) -> Figures:
             ids["publication_on_time|all" if verdict else "publication_late|all"].append(pk)
         if r["state"] == ReviewState.APPROVED and rules.is_overdue(live, pub_due, today):
             ids["overdue_publication|all"].append(pk)
+
+
+def compute(organisation: Department, year: int, today: date) -> Figures:
+    """Every figure of the dashboard for one organisation and year, as of `today`."""
+    org = organisation.pk
+    ids: dict[str, list[int]] = defaultdict(list)
+
+    coverage, by_region, by_industry, by_risk = _coverage(org, year)
+
+    _results(org, year, today, ids)
 
     # Follow-ups of the year's results.
     follow_ups = (FollowUp.objects.filter(inspection__in=year_results(org, year).values("pk"))

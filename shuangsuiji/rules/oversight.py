@@ -11,7 +11,8 @@ from html import escape
 # -- Shares --------------------------------------------------------------------------------------
 
 
-def safe_div(numerator: int | float | Decimal, denominator: int | float | Decimal) -> Decimal | None:
+def safe_div(numerator: int | float | Decimal,
+             denominator: int | float | Decimal) -> Decimal | None:
     """numerator / denominator in exact decimals; None when there is nothing to divide by."""
     if not denominator:
         return None
