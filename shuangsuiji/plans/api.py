@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -636,9 +637,15 @@ class TaskViewSet(StateViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.output(TaskSerializer, self.get_scoped_object())
 
+    @transaction.atomic
     def create(self, request: Request) -> Response:
+        """A task from a plan entry gets the entry's departments and their items, as on the
+        page; they can be changed until the task is frozen."""
         data = self.input(TaskCreateSerializer)
         task = services.task_create(actor=request.user, data=data)
+        if data.get("plan_entry") is not None:
+            services.task_departments_from_entry(actor=request.user, task=task,
+                                                 entry=data["plan_entry"])
         return self._detail(task, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:

@@ -101,6 +101,24 @@ def task_set_department(*, actor: Any, task: InspectionTask, department_id: int,
 
 
 @transaction.atomic
+def task_departments_from_entry(*, actor: Any, task: InspectionTask, entry: PlanEntry) -> None:
+    """The plan entry's items go to the department whose list they are on ("1+X"): the
+    initiating department's own, and each participating department's for it."""
+    items = list(entry.items.select_related("department"))
+    org = _org(task)
+
+    def organisation(department: Any) -> int:
+        return department.root_id or department.pk
+
+    task_set_department(actor=actor, task=task, department_id=task.initiating_id,
+                        item_ids=[i.pk for i in items if organisation(i.department) == org])
+    for department in entry.participants.exclude(root_id=org).exclude(pk=org):
+        task_set_department(actor=actor, task=task, department_id=department.pk,
+                            item_ids=[i.pk for i in items
+                                      if organisation(i.department) == organisation(department)])
+
+
+@transaction.atomic
 def task_remove_department(*, actor: Any, task: InspectionTask, department_id: int) -> None:
     task = _lock_draft(task)
     participant = task.participants.get(department_id=department_id)

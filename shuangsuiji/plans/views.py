@@ -226,7 +226,8 @@ def task_create(request: HttpRequest) -> HttpResponse:
                 task = services.task_create(actor=request.user,
                                             data=service_data(form.cleaned_data, _TASK_FIELDS))
                 if entry is not None:
-                    _participants_from_entry(request.user, task, entry)
+                    services.task_departments_from_entry(actor=request.user, task=task,
+                                                         entry=entry)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -236,21 +237,6 @@ def task_create(request: HttpRequest) -> HttpResponse:
             return redirect("plans:task_detail", pk=task.pk)
     return render(request, "plans/task_form.html", {
         "form": form, "entry": entry, "title": _("New inspection task")})
-
-
-def _participants_from_entry(user: Any, task: InspectionTask, entry: PlanEntry) -> None:
-    """The plan entry's items go to the department whose list they are on ("1+X")."""
-    items = list(entry.items.select_related("department"))
-    org = selectors.organisation_id(task)
-    services.task_set_department(
-        actor=user, task=task, department_id=task.initiating_id,
-        item_ids=[i.pk for i in items if (i.department.root_id or i.department_id) == org])
-    for department in entry.participants.exclude(root_id=org):
-        own = [i.pk for i in items
-               if (i.department.root_id or i.department_id) == (department.root_id
-                                                                or department.pk)]
-        services.task_set_department(actor=user, task=task, department_id=department.pk,
-                                     item_ids=own)
 
 
 @require_http_methods(["GET", "POST"])

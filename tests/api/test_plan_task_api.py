@@ -219,3 +219,26 @@ def test_the_list_filters_and_each_role_lists_what_it_may_see(task_world: TaskWo
     assert codes("office", "?q=draw") == {"RFB-API-DRAWN"}
     assert codes("office", "?year=2026") == every and codes("office", "?year=2027") == set()
     assert client_for(w.user("office")).get(f"{API}/tasks/?year=99999").status_code == 400
+
+
+def test_a_task_from_a_joint_plan_entry_gets_its_departments_and_items(
+        task_world: TaskWorld, office: APIClient):
+    """As on the page: "1+X" — each department's items of the entry become its checklist."""
+    from shuangsuiji.catalog.services import item_set_published
+
+    w = task_world.api
+    item_set_published(actor=w.user("partner"), item=w.xfzd.item, published=True,
+                       reason="公布")
+    entry = _send(office, "POST", f"/plans/{task_world.plan.pk}/entries/", {
+        "name": "部门联合抽查", "items": [w.rfb.item.pk, w.xfzd.item.pk], "is_joint": True,
+        "participants": [w.world.fire.pk], "ratio": "15"})
+    assert entry.status_code == 201, entry.json()
+    assert _send(office, "POST", f"/plans/{task_world.plan.pk}/approve/").status_code == 200
+    response = _send(office, "POST", "/tasks/", {
+        "code": "RFB-2027-LH", "name": "2027年部门联合抽查", "initiating": w.world.office.pk,
+        "period_start": "2027-04-01", "period_end": "2027-11-30", "ratio": "15",
+        "plan_entry": entry.json()["id"]})
+    assert response.status_code == 201, response.json()
+    assert [(p["department_code"], p["role"], p["items"])
+            for p in response.json()["participants"]] == [
+        ("RFB", "initiating", [w.rfb.item.pk]), ("XFZD", "cooperating", [w.xfzd.item.pk])]
