@@ -127,15 +127,31 @@ class Bar:
     href: str = ""
 
 
-def bar_chart(bars: list[Bar], *, title: str, unit: str = "", width: int = 560,
-              bar_height: int = 18, gap: int = 8, label_width: int = 150,
-              chart_id: str = "chart") -> str:
+def text_width(text: str, size: float = 12) -> float:
+    """Rough rendered width: a CJK character is a full em, anything else about half."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.55 for ch in text)
+
+
+def clip(text: str, room: float, size: float = 12) -> str:
+    """The text cut with an ellipsis so that it fits `room` pixels."""
+    if text_width(text, size) <= room:
+        return text
+    while text and text_width(text + "…", size) > room:
+        text = text[:-1]
+    return text + "…"
+
+
+def bar_chart(bars: list[Bar], *, title: str, unit: str = "", width: int = 440,
+              bar_height: int = 18, gap: int = 8, chart_id: str = "chart") -> str:
     """A horizontal bar chart as inline SVG markup (role img, titled, every text escaped).
 
     With `total`, each bar shows value/total as a filled part of a pale full-length bar and is
-    labelled "value/total (p%)"; without, bars are scaled to the largest value.
+    labelled "value/total (p%)"; without, bars are scaled to the largest value. Labels get the
+    room they need, up to 40 % of the width, and are cut beyond it (the full text is the bar's
+    tooltip, and the page's table beside the chart carries every label and number).
     """
-    value_width = 110
+    value_width = 100
+    label_width = int(min(width * 0.4, max([text_width(b.label) for b in bars] + [40]) + 10))
     plot = max(40, width - label_width - value_width)
     top = 4
     height = top + len(bars) * (bar_height + gap) + 4
@@ -144,13 +160,14 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str = "", width: int = 560,
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'aria-labelledby="{escape(title_id)}" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" preserveAspectRatio="xMinYMin meet">',
+        f'width="{width}" height="{height}" font-size="12" '
+        f'preserveAspectRatio="xMinYMin meet">',
         f'<title id="{escape(title_id)}">{escape(title)}</title>',
     ]
     for i, bar in enumerate(bars):
         y = top + i * (bar_height + gap)
         text_y = y + bar_height * 0.72
-        label = bar.label if len(bar.label) <= 14 else bar.label[:13] + "…"
+        label = clip(bar.label, label_width - 10)
         parts.append(f'<text x="{label_width - 6}" y="{text_y:.1f}" text-anchor="end" '
                      f'class="chart-label">{escape(label)}</text>')
         if bar.total is not None:
