@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from shuangsuiji.accounts.scoping import Action, Domain, is_admin, scope_for
@@ -33,7 +33,7 @@ def _results(target_ids: list[int]) -> QuerySet[Any]:
 
     return (Inspection.objects.filter(visit__drawn_target__target_id__in=target_ids)
             .select_related("visit__task__initiating", "department", "visit__drawn_target")
-            .order_by("-inspected_on", "-pk"))
+            .order_by(F("inspected_on").desc(nulls_last=True), "-pk"))
 
 
 def visible_results(user: Any, target_ids: list[int]) -> QuerySet[Any]:
@@ -110,9 +110,7 @@ class CreditFile:
 
     @property
     def on_blacklist(self) -> bool:
-        today = timezone.localdate()
-        return any(e.removed_on is None and e.listed_on <= today
-                   and (e.until is None or e.until >= today) for e in self.blacklist)
+        return any(e.in_force for e in self.blacklist)
 
 
 def credit_file(user: Any, target: Target, recent_days: int = 180) -> CreditFile:
@@ -124,6 +122,12 @@ def credit_file(user: Any, target: Target, recent_days: int = 180) -> CreditFile
     for row in rows:
         row.category_labels = [ResultCategory(c).label for c in row.categories
                                if c in ResultCategory.values]
+    today = timezone.localdate()
+    blacklist = list(BlacklistEntry.objects.filter(target=target)
+                     .select_related("source_follow_up", "created_by"))
+    for entry in blacklist:
+        entry.in_force = (entry.removed_on is None and entry.listed_on <= today
+                          and (entry.until is None or entry.until >= today))
     return CreditFile(
         target=target,
         results=rows,
@@ -131,8 +135,7 @@ def credit_file(user: Any, target: Target, recent_days: int = 180) -> CreditFile
         penalties=list(penalties(results)),
         conduct=[r for r in rows if r.conduct],
         complaints=list(Complaint.objects.filter(target=target)),
-        blacklist=list(BlacklistEntry.objects.filter(target=target)
-                       .select_related("source_follow_up", "created_by")),
+        blacklist=blacklist,
         risk_history=list(RiskClassChange.objects.filter(target=target)
                           .select_related("rule", "by")),
         recent=inspected_recently(target, recent_days),

@@ -313,6 +313,10 @@ class RiskImportResult:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def rejected_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
 
 def _read_rows(name: str, data: bytes) -> list[list[Any]]:
     if name.lower().endswith(".xlsx"):
