@@ -444,3 +444,14 @@ def test_every_inspector_drawn_can_sign_in(demo):
     assert "rfb02 / rfb02-Jc-2023" in demo
     user = authenticate(username="rfb02", password="rfb02-Jc-2023")
     assert user is not None and user.inspector.code == "RFB02"
+
+
+def test_the_earlier_tasks_results_are_published_and_one_waits_in_the_queue(demo):
+    from shuangsuiji.inspections.models import Inspection
+    from shuangsuiji.publication.models import PublishedResult
+
+    approved = Inspection.objects.filter(visit__task__code=EARLIER, state="approved")
+    published = PublishedResult.objects.filter(task_code=EARLIER, withdrawn_at__isnull=True)
+    assert approved.count() == 3 and published.count() == 2
+    assert all(p.on_time for p in published)
+    assert {p.category_text for p in published} == {"未发现问题", "发现问题已责令改正"}

@@ -78,6 +78,13 @@ def _enter(result: Inspection, spec: dict[str, Any], reviewer: User) -> None:
     if spec.get("state") == ReviewState.SUBMITTED:
         return
     services.inspection_review(actor=reviewer, inspection=result, approve=True)
+    if spec.get("publish", True):
+        from shuangsuiji.publication.services import result_publish
+
+        # Published the way the 2023 office did, some days after the inspection.
+        result.refresh_from_db()
+        result_publish(actor=reviewer, inspection=result,
+                       today=day + timedelta(days=spec.get("published_after", 10)))
     services.visit_inform(actor=actor, visit=result.visit,
                           how="检查结束时当场反馈，检查单副本留存被检查单位")
     follow_up = spec.get("follow_up")
