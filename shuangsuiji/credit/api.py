@@ -127,7 +127,7 @@ class CreditFilePermission(BasePermission):
 
 # -- Serializers -------------------------------------------------------------------------------
 
-class ResultSerializer(serializers.Serializer):
+class CreditResultSerializer(serializers.Serializer):
     task = serializers.CharField(source="visit.task.code")
     department = serializers.CharField(source="department.name")
     inspected_on = serializers.DateField(allow_null=True)
@@ -137,26 +137,30 @@ class ResultSerializer(serializers.Serializer):
     state = serializers.CharField(required=False, help_text=_("Staff only: the review state"))
 
 
-class PenaltySerializer(serializers.Serializer):
+class CreditPenaltySerializer(serializers.Serializer):
     decision_number = serializers.CharField()
     decision_date = serializers.DateField()
     penalty_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     department = serializers.CharField(source="inspection.department.name")
 
 
-class BlacklistSerializer(serializers.ModelSerializer):
+class CreditBlacklistSerializer(serializers.ModelSerializer):
     class Meta:
         model = BlacklistEntry
         fields = ["listed_on", "until", "basis", "removed_on", "removal_reason"]
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
+class CreditComplaintSerializer(serializers.ModelSerializer):
     class Meta:
         model = Complaint
         fields = ["received_on", "summary", "substantiated"]
 
 
-class RiskChangeSerializer(serializers.ModelSerializer):
+class CreditRiskChangeSerializer(serializers.ModelSerializer):
+    old = serializers.CharField(help_text=_("A–D, or empty when not classified before"))
+    new = serializers.CharField(help_text=_("A–D"))
+    source = serializers.CharField(help_text=_("import, rule or manual"))
+
     class Meta:
         model = RiskClassChange
         fields = ["set_on", "old", "new", "source", "reason"]
@@ -165,14 +169,14 @@ class RiskChangeSerializer(serializers.ModelSerializer):
 class CreditFileSerializer(serializers.Serializer):
     uscc = serializers.CharField()
     name = serializers.CharField()
-    results = ResultSerializer(many=True)
-    penalties = PenaltySerializer(many=True)
-    blacklist = BlacklistSerializer(many=True)
+    results = CreditResultSerializer(many=True)
+    penalties = CreditPenaltySerializer(many=True)
+    blacklist = CreditBlacklistSerializer(many=True)
     on_blacklist = serializers.BooleanField()
-    complaints = ComplaintSerializer(many=True, required=False, help_text=_("Staff only"))
+    complaints = CreditComplaintSerializer(many=True, required=False, help_text=_("Staff only"))
     risk_class = serializers.CharField(required=False, help_text=_("Staff only: internal"))
     risk_set_on = serializers.DateField(required=False, allow_null=True)
-    risk_history = RiskChangeSerializer(many=True, required=False)
+    risk_history = CreditRiskChangeSerializer(many=True, required=False)
 
 
 USCC = re.compile(r"^[0-9A-Z]{18}$")
@@ -223,24 +227,24 @@ class CreditFileViewSet(ScopedViewSet):
         data: dict[str, Any] = {
             "uscc": code, "name": targets[0].name,
             "results": [self._result(r, staff=token is None) for r in results],
-            "penalties": PenaltySerializer(selectors.penalties(results), many=True).data,
-            "blacklist": BlacklistSerializer(blacklist, many=True).data,
+            "penalties": CreditPenaltySerializer(selectors.penalties(results), many=True).data,
+            "blacklist": CreditBlacklistSerializer(blacklist, many=True).data,
             "on_blacklist": _blacklist_in_force(blacklist),
         }
         if token is None:
             first = targets[0]
             data |= {
-                "complaints": ComplaintSerializer(
+                "complaints": CreditComplaintSerializer(
                     Complaint.objects.filter(target_id__in=ids), many=True).data,
                 "risk_class": first.risk_class, "risk_set_on": first.risk_set_on,
-                "risk_history": RiskChangeSerializer(
+                "risk_history": CreditRiskChangeSerializer(
                     RiskClassChange.objects.filter(target_id__in=ids), many=True).data,
             }
         return Response(data)
 
     @staticmethod
     def _result(result: Any, *, staff: bool) -> dict[str, Any]:
-        row = dict(ResultSerializer(result).data)
+        row = dict(CreditResultSerializer(result).data)
         if not staff:
             row.pop("state", None)
         return row
