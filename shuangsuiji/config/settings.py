@@ -179,6 +179,9 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "shuangsuiji.plans.choices.PlanStatus",
         "ProposalStatusEnum": "shuangsuiji.plans.choices.ProposalStatus",
         "DepartmentRoleEnum": "shuangsuiji.plans.choices.DepartmentRole",
+        "TaskStateEnum": "shuangsuiji.plans.choices.TaskState",
+        "ReviewStateEnum": "shuangsuiji.inspections.choices.ReviewState",
+        "FollowUpStateEnum": "shuangsuiji.inspections.choices.FollowUpState",
     },
 }
 

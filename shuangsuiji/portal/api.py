@@ -36,7 +36,7 @@ class PublicThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class PublishedResultSerializer(serializers.ModelSerializer):
+class PublicResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = PublishedResult
         fields = selectors.RESULT_FIELDS
@@ -58,7 +58,7 @@ class PublicTaskSerializer(serializers.ModelSerializer):
 
 
 ResultPageSerializer = inline_serializer("PublicResultPage", {
-    "results": PublishedResultSerializer(many=True),
+    "results": PublicResultSerializer(many=True),
     "next": serializers.CharField(allow_null=True, help_text=_("Cursor of the next page")),
 })
 
@@ -92,10 +92,18 @@ class PublicViewSet(viewsets.GenericViewSet):
     schema = ApiAutoSchema()
 
 
+class PageSchema(ApiAutoSchema):
+    """The results list answers one page object ({"results", "next"}), not a bare array."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 class PublicResultViewSet(PublicViewSet):
     """Published results (抽查结果公示), newest first, or by name for a name search."""
 
-    serializer_class = PublishedResultSerializer
+    schema = PageSchema()
+    serializer_class = PublicResultSerializer
     queryset = PublishedResult.objects.none()
 
     @extend_schema(parameters=SEARCH_PARAMETERS, responses={200: ResultPageSerializer},
@@ -111,7 +119,7 @@ class PublicResultViewSet(PublicViewSet):
             raise exceptions.ValidationError({"page_size": [_("A whole number.")]}) from None
         page = selectors.search_results(form.query(), limit=size,
                                         cursor=request.query_params.get("after", "")[:500])
-        return Response({"results": PublishedResultSerializer(page.rows, many=True).data,
+        return Response({"results": PublicResultSerializer(page.rows, many=True).data,
                          "next": page.next_cursor})
 
 
