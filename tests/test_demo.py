@@ -455,3 +455,10 @@ def test_the_earlier_tasks_results_are_published_and_one_waits_in_the_queue(demo
     assert approved.count() == 3 and published.count() == 2
     assert all(p.on_time for p in published)
     assert {p.category_text for p in published} == {"未发现问题", "发现问题已责令改正"}
+
+
+def test_the_office_has_risk_rules_that_raise_the_class_of_a_serious_case(demo):
+    from shuangsuiji.credit.models import RiskRule
+
+    rules = {(r.trigger, r.raise_to) for r in RiskRule.objects.filter(organisation__code="RFB")}
+    assert {("serious", "D"), ("refusal", "D"), ("blacklist", "D"), ("complaints", "C")} == rules

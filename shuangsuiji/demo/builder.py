@@ -31,6 +31,7 @@ from shuangsuiji.accounts import services as accounts
 from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.catalog import services as catalog
 from shuangsuiji.catalog.models import InspectionItem
+from shuangsuiji.credit import services as credit
 from shuangsuiji.demo import results
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.models import DrawnTarget
@@ -167,6 +168,7 @@ def build(*, today: date | None = None, world: dict[str, Any] | None = None) -> 
         _conflicts(world["conflicts"], built)
         _plan(world["plan"], built)
         _violation_categories(world.get("violation_categories", {}), built)
+        _risk_rules(world.get("risk_rules", {}), built)
     # In the order of the file: the earlier task is drawn before the seed's task is frozen.
     built.report.tasks = [_task(row, built) for row in world["tasks"]]
     built.report.accounts = _accounts(world["users"], built)
@@ -406,6 +408,15 @@ def _violation_categories(rows: dict[str, list[dict[str, str]]], built: _World) 
             if not organisation.violation_categories.filter(code=row["code"]).exists():
                 inspections.violation_category_set(actor=ACTOR, organisation=organisation,
                                                    **row)
+
+
+def _risk_rules(rows: dict[str, list[dict[str, Any]]], built: _World) -> None:
+    """The office's rules raising an entity's risk class (and so its sampling ratio)."""
+    for code, rules in rows.items():
+        organisation = built.departments[code]
+        for row in rules:
+            if not organisation.risk_rules.filter(trigger=row["trigger"]).exists():
+                credit.risk_rule_save(actor=ACTOR, organisation_id=organisation.pk, data=row)
 
 
 def _task(row: dict[str, Any], built: _World) -> TaskLink:
