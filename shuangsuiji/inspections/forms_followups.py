@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuangsuiji.accounts.models import User
 
@@ -77,7 +78,8 @@ class PenaltyForm(forms.Form):
                                       help_text=_("E.g. 晋市人防罚决字〔2026〕12号"))
     penalty_amount = forms.DecimalField(label=_("Penalty amount (yuan)"), required=False,
                                         min_value=0, max_digits=14, decimal_places=2)
-    decision_date = forms.DateField(label=_("Decision date"), widget=DATE)
+    decision_date = forms.DateField(label=pgettext_lazy("penalty decision", "Decision date"),
+                                    widget=DATE)
 
 
 class CloseForm(forms.Form):
