@@ -13,51 +13,23 @@ from django.utils import timezone
 
 from shuangsuiji.draws.services import draw_execute, task_freeze
 from shuangsuiji.entities.models import Target
-from shuangsuiji.inspections import services as inspections
-from shuangsuiji.inspections.models import Inspection, Visit
 from shuangsuiji.plans import services as plans
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.publication import services as publication
 from shuangsuiji.publication.models import PublishedResult
 from tests.inspections.conftest import DrawnTask, drawn_task, private_files  # noqa: F401
-from tests.inspections.test_results import fill, sign_all
 
-PHONE = "13812345678"
-ID_NUMBER = "140502198001010015"
-FINDINGS = (f"现场负责人张三（电话{PHONE}，身份证号{ID_NUMBER}）陪同检查，"
-            "防护门密闭不严，已责令改正。")
+# The approved results are the publication tests' own (one world for both).
+from tests.publication.conftest import (  # noqa: F401
+    FINDINGS,
+    ID_NUMBER,
+    PHONE,
+    Approved,
+    approve,
+    approved,
+)
+
 SECRET_FINDINGS = "拒绝提供消防设施维护记录。"
-
-
-@dataclass
-class Approved:
-    drawn: DrawnTask
-    office: list[Inspection]  # the office's (RFB) approved results, one per visit
-    fire: Inspection  # the fire rescue's approved result of the first visit
-
-
-def approve(world, result: Inspection, **changes) -> Inspection:
-    """Enter, sign, submit and approve a result as its group and its reviewers would."""
-    office_dept = result.department_id == world.office.pk
-    member = world.users["inspector" if office_dept else "other_inspector"]
-    reviewer = world.users["office" if office_dept else "partner"]
-    fill(result, member, **changes)
-    sign_all(result, member)
-    inspections.inspection_submit(actor=member, inspection=result)
-    return inspections.inspection_review(actor=reviewer, inspection=result, approve=True)
-
-
-@pytest.fixture
-def approved(world, drawn_task) -> Approved:  # noqa: F811
-    visits = list(Visit.objects.filter(task=drawn_task.task).order_by("pk"))
-    office = []
-    for n, visit in enumerate(visits):
-        result = visit.inspections.get(department=world.office)
-        changes = {"categories": ["corrected"], "summary": FINDINGS} if n == 0 else {}
-        office.append(approve(world, result, inspected_on=date(2026, 10, 20 + n), **changes))
-    fire = approve(world, drawn_task.fire_result, conduct="refused",
-                   categories=["refused"], summary=SECRET_FINDINGS)
-    return Approved(drawn_task, office, fire)
 
 
 @dataclass
@@ -71,7 +43,7 @@ class Portal:
 
 
 @pytest.fixture
-def portal(world, approved) -> Portal:
+def portal(world, approved) -> Portal:  # noqa: F811
     task = approved.drawn.task
     Target.objects.filter(pk__in=task.draw.targets.values("target_id")).update(risk_class="D")
     publication.redaction_approve(actor=world.users["partner"], inspection=approved.fire,
