@@ -22,3 +22,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"shuangsuiji-test-{os.getpid()}.sqlite3")
     }
+
+# WhiteNoise looks for collected static files at start-up; tests serve them from the app
+# directories, so an empty folder is enough to keep it quiet.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
