@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.scoping import is_admin
 from shuangsuiji.core.audit import audit_record
-from shuangsuiji.inspections.choices import Conduct, ResultCategory, ReviewState
+from shuangsuiji.inspections.choices import Conduct, ResultCategory, ReviewState, SignerRole
 from shuangsuiji.inspections.deadlines import publication_deadline
 from shuangsuiji.inspections.models import Inspection
 from shuangsuiji.rules import publication as rules
@@ -68,9 +68,13 @@ def withheld_fields(inspection: Inspection) -> list[str]:
 
 def snapshot_of(inspection: Inspection) -> rules.Snapshot:
     """The public content of a result, before redaction. No credit-risk class, no contacts,
-    no inspectors' or representatives' names: only what the national bulletins show."""
+    no inspectors' or representatives' names: only what the national bulletins show. The
+    names of private persons the platform knows are masked in the findings text."""
     drawn = inspection.visit.drawn_target
     target = drawn.target
+    people = [target.legal_rep, *target.contacts.values_list("name", flat=True),
+              *inspection.signatures.filter(role=SignerRole.REPRESENTATIVE)
+              .values_list("name", flat=True)]
     task = inspection.visit.task
     categories = list(inspection.categories)
     return rules.Snapshot(
@@ -80,7 +84,7 @@ def snapshot_of(inspection: Inspection) -> rules.Snapshot:
         category_text="；".join(_label(ResultCategory, c) for c in categories),
         conduct=inspection.conduct or "",
         conduct_text=_label(Conduct, inspection.conduct) if inspection.conduct else "",
-        findings=inspection.summary)
+        findings=rules.mask_names(inspection.summary, people))
 
 
 def _publishable(inspection: Inspection) -> None:

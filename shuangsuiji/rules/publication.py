@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from .masking import mask_id_number, mask_phone
+from .masking import mask_id_number, mask_name, mask_phone
 
 # -- Masking personal data in free text (个人隐私) -------------------------------------------------
 
@@ -43,6 +43,20 @@ def mask_text(text: str) -> str:
     text = _MOBILE.sub(lambda m: mask_phone(_digits(m.group(1))), text)
     return _LANDLINE.sub(lambda m: m.group(1) + "*" * (len(m.group(2)) - 2) + m.group(2)[-2:],
                          text)
+
+
+def mask_names(text: str, names: Iterable[str]) -> str:
+    """Mask the given people's names wherever they appear (张三 → 张*).
+
+    Free text cannot be searched for every possible name; the names the platform knows belong
+    to private persons on this result — the legal representative, the entity's contacts, the
+    representative who signed — are the ones a findings text mentions. Longest first, so
+    "欧阳娜娜" is not left as "欧阳**娜" by a shorter "欧阳娜".
+    """
+    for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len,
+                       reverse=True):
+        text = text.replace(name, mask_name(name))
+    return text
 
 
 def contains_personal_data(text: str) -> bool:

@@ -73,3 +73,9 @@ def test_an_export_row_follows_the_columns_and_notes_what_is_withheld():
     assert row["检查情况说明"] == "电话138****5678"
     assert row["备注"] == "依法不予公示：统一社会信用代码"
     assert rules.csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+
+
+def test_known_names_of_private_persons_are_masked_longest_first():
+    text = "法定代表人欧阳娜娜未到场，由联系人张三、欧阳娜陪同；执法人员王军。"
+    masked = rules.mask_names(text, ["欧阳娜", "欧阳娜娜", "张三", " ", "李"])
+    assert masked == "法定代表人欧***未到场，由联系人张*、欧**陪同；执法人员王军。"

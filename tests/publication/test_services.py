@@ -255,3 +255,17 @@ def test_approve_helper_leaves_results_approved(world, approved):
     assert {r.state for r in [*approved.office, approved.fire]} == {"approved"}
     assert approve  # used by other modules
     assert FINDINGS in approved.office[0].summary
+
+
+def test_names_of_the_entitys_people_are_masked_in_the_published_findings(world, approved):
+    from shuangsuiji.publication import services as publication
+
+    result = approved.office[1]
+    target = result.visit.drawn_target.target
+    target.legal_rep = "王五"
+    target.save(update_fields=["legal_rep"])
+    target.contacts.create(name="赵六", position="安全员", phone="13900000000")
+    Inspection.objects.filter(pk=result.pk).update(
+        summary="法定代表人王五不在场，安全员赵六陪同检查，检查人员秦浩。")
+    published = publication.result_publish(actor=world.users["office"], inspection=result)
+    assert published.findings == "法定代表人王*不在场，安全员赵*陪同检查，检查人员秦浩。"
