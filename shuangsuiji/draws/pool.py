@@ -4,6 +4,7 @@ from collections import Counter
 from datetime import date, timedelta
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -32,8 +33,8 @@ def task_items(task: InspectionTask) -> set[int]:
     return set(task.participants.values_list("items", flat=True)) - {None}
 
 
-def candidate_targets(task: InspectionTask, on: date) -> QuerySet[Target]:
-    """The task's filters and exclusions applied to the initiating organisation's directory."""
+def _matching(task: InspectionTask) -> QuerySet[Target]:
+    """The initiating organisation's drawable targets that pass the task's filters."""
     org = task.initiating.root_id or task.initiating_id
     qs = Target.objects.filter(department__root_id=org, reg_status__in=DRAWABLE_STATUSES)
     if task.filter_regions:
@@ -42,21 +43,44 @@ def candidate_targets(task: InspectionTask, on: date) -> QuerySet[Target]:
         qs = qs.filter(_any_prefix("industry_code", task.filter_industries))
     if task.filter_entity_types:
         qs = qs.filter(entity_type__in=task.filter_entity_types)
+    return qs
+
+
+def _excluded(task: InspectionTask, on: date) -> dict[str, QuerySet[Any]]:
+    """Target ids each exclusion takes out: inspected for the same items within the look-back
+    period; drawn `yearly_cap` times this year by the organisation (国办发〔2024〕54号)."""
+    org = task.initiating.root_id or task.initiating_id
     earlier = DrawnTarget.objects.filter(task__initiating__root_id=org, replaced_at__isnull=True)
     if task.pk:
         earlier = earlier.exclude(task=task)
+    out: dict[str, QuerySet[Any]] = {}
     items = task_items(task)
     if task.lookback_days and items:
         since = on - timedelta(days=task.lookback_days)
-        recent = earlier.filter(draw__drawn_at__date__gte=since,
-                                task__participants__items__in=items)
-        qs = qs.exclude(pk__in=recent.values("target_id"))
+        out["lookback"] = earlier.filter(draw__drawn_at__date__gte=since,
+                                         task__participants__items__in=items
+                                         ).values("target_id")
     if task.yearly_cap:
-        capped = (earlier.filter(draw__drawn_at__year=on.year).values("target_id")
-                  .annotate(times=Count("task", distinct=True))
-                  .filter(times__gte=task.yearly_cap).values("target_id"))
-        qs = qs.exclude(pk__in=capped)
+        out["yearly_cap"] = (earlier.filter(draw__drawn_at__year=on.year).values("target_id")
+                             .annotate(times=Count("task", distinct=True))
+                             .filter(times__gte=task.yearly_cap).values("target_id"))
+    return out
+
+
+def candidate_targets(task: InspectionTask, on: date) -> QuerySet[Target]:
+    """The task's filters and exclusions applied to the initiating organisation's directory."""
+    qs = _matching(task)
+    for ids in _excluded(task, on).values():
+        qs = qs.exclude(pk__in=ids)
     return qs
+
+
+def exclusion_counts(task: InspectionTask, on: date) -> dict[str, int]:
+    """How many matching targets each exclusion leaves out today (shown when planning: the
+    frequency guard at work). A target left out by both counts in both."""
+    matching = _matching(task)
+    return {name: matching.filter(pk__in=ids).count()
+            for name, ids in _excluded(task, on).items()}
 
 
 def stratum_of(task: InspectionTask, risk_class: str) -> str:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.scoping import Action, Domain, get_for_user, is_admin, scope_for
 from shuangsuiji.catalog.models import InspectionItem
-from shuangsuiji.draws.pool import UNCLASSIFIED, pool_sizes, rules_of
+from shuangsuiji.draws.pool import UNCLASSIFIED, exclusion_counts, pool_sizes, rules_of
 from shuangsuiji.entities.choices import RiskClass
 from shuangsuiji.rules.draw.pools import UNSTRATIFIED
 from shuangsuiji.rules.draw.sizes import StratumRule, sample_size
@@ -159,6 +159,8 @@ def task_sheet(*, user: Any, task: InspectionTask, today: date) -> dict[str, Any
         "strata": list(task.strata.all()),
         "pool_rows": [] if hide_strata else rows,
         "pool_total": sum(r.n for r in rows),
+        # What the look-back and the yearly cap leave out now (a draft: counted now).
+        "exclusions": exclusion_counts(task, today) if task.state == TaskState.DRAFT else {},
         "sample_total": sum(r.k for r in rows),
         "internal": internal,
     }
