@@ -13,12 +13,15 @@ def home(request: HttpRequest) -> HttpResponse:
     """The landing page after sign-in: what the user may see, what needs attention, links."""
     from shuangsuiji.catalog.selectors import item_summary
     from shuangsuiji.entities.selectors import target_summary
+    from shuangsuiji.inspections.selectors import todo
     from shuangsuiji.inspectors.selectors import inspector_summary
 
     user = request.user
+    today = timezone.localdate()
     return render(request, "core/home.html", {
+        "todo": todo(user, today),
         "items": item_summary(user=user), "targets": target_summary(user=user),
-        "inspectors": inspector_summary(user=user, today=timezone.localdate())})
+        "inspectors": inspector_summary(user=user, today=today)})
 
 
 def audit_list(request: HttpRequest) -> HttpResponse:

@@ -98,3 +98,30 @@ def review_queue(user: Any) -> list[Inspection]:
           .select_related("visit__task", "visit__drawn_target__target", "department")
           .order_by("submitted_at"))
     return [r for r in qs if permissions.can_review(user, r)]
+
+
+def todo(user: Any, today: Any) -> dict[str, int]:
+    """What waits for this user, for the home page: counts only, each a link to its list."""
+    from shuangsuiji.accounts.scoping import Domain, can
+
+    from . import deadlines
+    from .choices import FollowUpState
+
+    out: dict[str, int] = {}
+    if getattr(user, "role", None) in {"inspector", "expert"}:
+        mine = Assignment.objects.filter(inspector__user=user, released_at__isnull=True)
+        out["my_targets"] = mine.values("drawn_target").distinct().count()
+        out["to_enter"] = Inspection.objects.filter(
+            visit__drawn_target__in=mine.values("drawn_target"),
+            department_id__in=mine.values("department"),
+            state__in=[ReviewState.ENTERED, ReviewState.RETURNED]).count()
+    if can(user, Domain.INSPECTIONS):
+        out["to_review"] = len(review_queue(user))
+        out["follow_ups_late"] = deadlines.visible_follow_ups(user).filter(
+            state=FollowUpState.OPEN, due_on__lt=today).count()
+    if can(user, Domain.PUBLICATION):
+        from shuangsuiji.publication.selectors import own_results
+
+        out["to_publish"] = deadlines.unpublished(own_results(user)).filter(
+            visit__drawn_target__replaced_at__isnull=True).count()
+    return out

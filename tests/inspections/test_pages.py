@@ -185,3 +185,17 @@ def test_a_target_not_inspectable_points_the_office_to_the_replacement(client, w
     login(client, world, "inspector")
     body = client.get(reverse("inspections:result", args=[result.pk])).content.decode()
     assert "替补" in body and replace + "#" not in body
+
+
+def test_the_home_page_says_what_waits_for_each_user(client, world, drawn_task):
+    ready(drawn_task.office_result, world.users["inspector"])
+    login(client, world, "inspector")
+    todo = client.get(reverse("home")).context["todo"]
+    assert todo["my_targets"] == drawn_task.task.targets.count()
+    # Every target has an office result for this inspector; one is submitted already.
+    assert todo["to_enter"] == todo["my_targets"] - 1
+    login(client, world, "office")
+    todo = client.get(reverse("home")).context["todo"]
+    assert todo["to_review"] == 1 and todo["to_publish"] == 0
+    login(client, world, "partner")
+    assert client.get(reverse("home")).context["todo"]["to_review"] == 0
