@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models
+from django.http import FileResponse, Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -124,3 +125,20 @@ def _field(model: type[models.Model], name: str) -> models.Field | None:
 def _field_order(model: type[models.Model]) -> Any:
     order = {f.name: i for i, f in enumerate(model._meta.get_fields())}
     return lambda name: (order.get(name, len(order)), name)
+
+
+def private_file(stored: Any, content_type: str, download_name: str, *,
+                 as_attachment: bool = False, images: bool = False) -> FileResponse:
+    """A stored private file (evidence, signatures, export batches) for a user the caller has
+    checked: never cached by shared caches, never sniffed or rendered as something else."""
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=content_type, filename=download_name,
+                            as_attachment=as_attachment)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = ("default-src 'none'; img-src 'self'; sandbox"
+                                           if images else "default-src 'none'; sandbox")
+    return response

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from shuangsuiji.accounts.scoping import Action, Domain, is_admin, scope_for
+from shuangsuiji.accounts.scoping import Action, Domain, scope_for
 from shuangsuiji.entities.models import Target
 
 from .models import BlacklistEntry, Complaint, RiskClassChange
@@ -37,17 +37,11 @@ def _results(target_ids: list[int]) -> QuerySet[Any]:
 
 
 def visible_results(user: Any, target_ids: list[int]) -> QuerySet[Any]:
-    """Results on the entities that the user may read (inspections.permissions.can_view_result:
-    the task's initiating organisation sees all of its tasks' results, a department its own)."""
-    from shuangsuiji.inspections.models import Visit
+    """Results on the entities that the user may read (inspections.permissions: the task's
+    initiating organisation sees all of its tasks' results, a department its own)."""
+    from shuangsuiji.inspections.permissions import viewable_results
 
-    qs = _results(target_ids).filter(visit__in=Visit.objects.for_user(user))
-    if is_admin(user):
-        return qs
-    orgs = scope_for(user, Domain.INSPECTIONS).organisation_ids
-    return qs.filter(Q(visit__task__initiating__root_id__in=orgs)
-                     | Q(department__root_id__in=orgs)
-                     | Q(department_id__in=orgs))
+    return _results(target_ids).filter(pk__in=viewable_results(user).values("pk"))
 
 
 def approved_results(target_ids: list[int]) -> QuerySet[Any]:

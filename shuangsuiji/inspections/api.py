@@ -3,7 +3,6 @@ and the visits (agreeing the date). The same services and permissions as the pag
 
 from typing import Any, ClassVar
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
@@ -13,8 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from shuangsuiji.accounts.choices import Role
-from shuangsuiji.accounts.scoping import Domain, is_admin
+from shuangsuiji.accounts.scoping import Domain
 from shuangsuiji.plans.api import StateViewSet, user_label
 
 from . import permissions, services
@@ -103,16 +101,6 @@ class ScheduleInputSerializer(serializers.Serializer):
     materials = serializers.CharField(allow_blank=True, default="")
 
 
-def visible_results(user: Any) -> Any:
-    """Results the user may read: the queryset form of permissions.can_view_result."""
-    qs = Inspection.objects.filter(visit__in=Visit.objects.for_user(user))
-    if is_admin(user) or user.role in {Role.INSPECTOR, Role.EXPERT}:
-        return qs
-    org = user.department.root_id or user.department_id if user.department_id else None
-    return qs.filter(Q(visit__task__initiating__root_id=org) | Q(visit__task__initiating_id=org)
-                     | Q(department__root_id=org) | Q(department_id=org))
-
-
 class ResultViewSet(mixins.ListModelMixin, StateViewSet):
     """Inspection results: one per visit and department."""
 
@@ -123,7 +111,7 @@ class ResultViewSet(mixins.ListModelMixin, StateViewSet):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI document's generation
             return Inspection.objects.none()
-        qs = (visible_results(self.request.user)
+        qs = (permissions.viewable_results(self.request.user)
               .select_related("visit__task", "visit__drawn_target__target", "department",
                               "entered_by", "reviewed_by")
               .prefetch_related("findings__item").order_by("visit__task_id", "visit_id", "pk"))

@@ -7,6 +7,8 @@ every result of its tasks, a cooperating organisation only its own.
 
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.scoping import Action, Domain, is_admin, scope_for
 from shuangsuiji.draws.models import Assignment
@@ -45,6 +47,17 @@ def can_view_result(user: Any, inspection: Inspection) -> bool:
     org = _org(user)
     task = inspection.visit.task
     return org in {_dept_org(task.initiating), _dept_org(inspection.department)}
+
+
+def viewable_results(user: Any) -> QuerySet[Inspection]:
+    """The queryset form of can_view_result, for lists (one query, not one per result)."""
+    results = Inspection.objects.filter(visit__in=Visit.objects.for_user(user))
+    if is_admin(user) or user.role in {Role.INSPECTOR, Role.EXPERT}:
+        return results
+    org = _org(user)
+    return results.filter(Q(visit__task__initiating__root_id=org)
+                          | Q(visit__task__initiating_id=org)
+                          | Q(department__root_id=org) | Q(department_id=org))
 
 
 def can_enter(user: Any, inspection: Inspection) -> bool:

@@ -70,12 +70,13 @@ def my_visits(user: Any) -> dict[int, Visit]:
     mine = Assignment.objects.filter(inspector__user=user, released_at__isnull=True)
     return {v.drawn_target_id: v for v in Visit.objects.filter(
         drawn_target_id__in=mine.values("drawn_target_id")).prefetch_related(
-        "inspections__department")}
+        "inspections__department", "inspections__publication")}
 
 
 def task_visits(task: InspectionTask) -> QuerySet[Visit]:
     return (Visit.objects.filter(task=task, drawn_target__replaced_at__isnull=True)
-            .select_related("drawn_target__target").prefetch_related("inspections__department")
+            .select_related("drawn_target__target")
+            .prefetch_related("inspections__department", "inspections__publication")
             .order_by("drawn_target__stratum", "drawn_target__position", "pk"))
 
 

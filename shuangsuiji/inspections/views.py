@@ -1,7 +1,6 @@
 """Pages of the inspectors' work: my tasks, claiming, the visit, entering, signing, submitting
 and reviewing a result, and the evidence files (served only to those who may see them)."""
 
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts.scoping import Action, Domain, can
-from shuangsuiji.core.web import add_service_errors
+from shuangsuiji.core.web import add_service_errors, private_file
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.models import Assignment
 from shuangsuiji.plans import selectors as plan_selectors
@@ -67,9 +66,10 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     visits = list(selectors.task_visits(task))
     allowed = {v.pk for v in selectors.Visit.objects.for_user(request.user).filter(task=task)}
     visits = [v for v in visits if v.pk in allowed]
+    readable = set(permissions.viewable_results(request.user).filter(visit__task=task)
+                   .values_list("pk", flat=True))
     for visit in visits:
-        visit.visible_results = [r for r in visit.inspections.all()
-                                 if permissions.can_view_result(request.user, r)]
+        visit.visible_results = [r for r in visit.inspections.all() if r.pk in readable]
     return render(request, "inspections/task_progress.html", {
         "task": task, "visits": visits, "counts": selectors.task_counts(task),
         "entry_deadline": deadlines.entry_deadline(task, today=timezone.localdate())})
@@ -267,19 +267,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 # -- Files ---------------------------------------------------------------------------------------
 
-def _private_file(stored: Any, content_type: str, download_name: str) -> FileResponse:
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=content_type, filename=download_name)
-    # Never cached by shared caches; never rendered as something else.
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
-
-
 def _visible(request: HttpRequest, inspection: Inspection) -> None:
     """404, not 403: a file's existence is not disclosed to those who may not see it."""
     if not permissions.can_view_result(request.user, inspection):
@@ -292,7 +279,8 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     if evidence is None:
         raise Http404
     _visible(request, evidence.inspection)
-    return _private_file(evidence.file, evidence.content_type, evidence.original_name)
+    return private_file(evidence.file, evidence.content_type, evidence.original_name,
+                        images=True)
 
 
 @require_http_methods(["GET"])
@@ -301,4 +289,5 @@ def signature_file(request: HttpRequest, pk: int) -> FileResponse:
     if signature is None:
         raise Http404
     _visible(request, signature.inspection)
-    return _private_file(signature.image, "image/png", f"signature-{signature.pk}.png")
+    return private_file(signature.image, "image/png", f"signature-{signature.pk}.png",
+                        images=True)

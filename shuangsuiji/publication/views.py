@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, is_admin
-from shuangsuiji.core.web import add_service_errors, paginate, require
+from shuangsuiji.core.web import add_service_errors, paginate, private_file, require
 
 from . import permissions, selectors, services
 from .forms import FIELD_LABELS, ExportForm, PublishForm, RedactionForm, WithdrawForm
@@ -198,18 +198,4 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     content_type = ("text/csv; charset=utf-8" if batch.format == "csv" else
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"{batch.channel}-{batch.created_at:%Y%m%d-%H%M%S}-{batch.pk}.{batch.format}"
-    return private_file(batch.file, content_type, name)
-
-
-def private_file(stored: Any, content_type: str, download_name: str) -> FileResponse:
-    """As inspections.views serves evidence: never cached, never rendered as something else."""
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=content_type, filename=download_name,
-                            as_attachment=True)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file(batch.file, content_type, name, as_attachment=True)

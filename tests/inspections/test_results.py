@@ -101,6 +101,21 @@ class TestClaimAndSchedule:
                                     day=date(2026, 10, 21))
 
 
+    def test_telling_the_entity_the_outcome_is_recorded_by_a_group_member(self, world,
+                                                                          drawn_task):
+        visit = drawn_task.visit
+        with pytest.raises(ValidationError, match="Say how"):
+            services.visit_inform(actor=world.users["inspector"], visit=visit, how=" ")
+        with pytest.raises(PermissionDenied):
+            services.visit_inform(actor=world.users["partner"], visit=visit, how="电话告知")
+        services.visit_inform(actor=world.users["other_inspector"], visit=visit,
+                              how="检查结束时当场反馈")
+        visit.refresh_from_db()
+        assert visit.entity_informed_at is not None
+        assert visit.entity_informed_how == "检查结束时当场反馈"
+        assert AuditEvent.objects.filter(action="visit.inform", object_id=str(visit.pk)).exists()
+
+
 class TestEntering:
     def test_the_office_group_enters_its_result(self, world, drawn_task):
         result = fill(drawn_task.office_result, world.users["inspector"])

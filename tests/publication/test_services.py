@@ -14,7 +14,7 @@ from shuangsuiji.inspections.models import Inspection
 from shuangsuiji.publication import services
 from shuangsuiji.publication.models import ExportBatch, PublishedResult
 
-from .conftest import FINDINGS, ID_NUMBER, PHONE, approve
+from .conftest import FINDINGS, ID_NUMBER, PHONE
 
 
 def publish(world, result, role="office"):
@@ -253,7 +253,6 @@ class TestExports:
 
 def test_approve_helper_leaves_results_approved(world, approved):
     assert {r.state for r in [*approved.office, approved.fire]} == {"approved"}
-    assert approve  # used by other modules
     assert FINDINGS in approved.office[0].summary
 
 
