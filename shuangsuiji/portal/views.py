@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from shuangsuiji.core.web import paginate
 
 from . import selectors
+from .cards import result_cards
 from .forms import ResultSearchForm
 
 
@@ -35,7 +36,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any],
 @require_http_methods(["GET"])
 def index(request: HttpRequest) -> HttpResponse:
     page = selectors.search_results(selectors.ResultQuery(), limit=10)
-    context = {"results": page.rows, "tasks": selectors.tasks()[:8],
+    context = {"cards": result_cards(page.rows), "tasks": selectors.tasks()[:8],
                "plans": selectors.plans()[:5]}
     return _render(request, "portal/index.html", context, "home")
 
@@ -111,13 +112,14 @@ def result_list(request: HttpRequest) -> HttpResponse:
     page = selectors.search_results(query, cursor=request.GET.get("after", ""))
     params = request.GET.copy()
     params.pop("after", None)
+    first_url = "?" + params.urlencode() if request.GET.get("after") else None
     next_url = None
     if page.next_cursor:
         params["after"] = page.next_cursor
         next_url = "?" + params.urlencode()
     return _render(request, "portal/result_list.html",
-                   {"form": form, "page": page, "next_url": next_url,
-                    "paged": bool(request.GET.get("after")),
+                   {"form": form, "cards": result_cards(page.rows), "next_url": next_url,
+                    "first_url": first_url,
                     "searched": any(request.GET.get(k) for k in form.fields)}, "results")
 
 
@@ -131,8 +133,9 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_not_required
 @require_http_methods(["GET"])
 def entity_detail(request: HttpRequest, code: str) -> HttpResponse:
+    file = selectors.entity_file(code)
     return _render(request, "portal/entity_detail.html",
-                   {"file": selectors.entity_file(code)}, "results")
+                   {"file": file, "cards": result_cards(file.results)}, "results")
 
 
 @login_not_required

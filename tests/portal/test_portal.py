@@ -214,3 +214,25 @@ def test_the_public_api_is_throttled(anonymous, portal, settings):
     codes = [anonymous.get("/api/v1/public/tasks/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     cache.clear()
+
+
+def test_the_results_page_links_each_card_and_pages_forward_and_back(world, portal, anonymous):
+    template = portal.results[0]
+    for i in range(25):
+        PublishedResult.objects.create(
+            organisation=world.office, department_name="法宣科", task_code="RFB-2025-02",
+            task_name="2025年抽查", entity_name=f"晋城市链接测试{i}有限公司",
+            uscc=template.uscc, category_text="未发现问题", published_on=template.published_on)
+    first = anonymous.get(reverse("portal:results"), {"task": "RFB-2025-02"})
+    cards = first.context["cards"]
+    assert len(cards) == selectors.PAGE_SIZE
+    for card in cards[:3]:  # every link a card makes is the one reverse() makes, and answers
+        assert anonymous.get(card.url).status_code == 200
+        assert card.entity_url == reverse("portal:entity", args=[template.uscc])
+    assert anonymous.get(cards[0].entity_url).status_code == 200
+    assert first.context["first_url"] is None
+    second = anonymous.get(reverse("portal:results") + first.context["next_url"])
+    assert len(second.context["cards"]) == 25 - selectors.PAGE_SIZE
+    assert not {c.url for c in cards} & {c.url for c in second.context["cards"]}
+    assert second.context["next_url"] is None
+    assert second.context["first_url"] == "?task=RFB-2025-02"  # the search, without the cursor
