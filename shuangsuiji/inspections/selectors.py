@@ -6,6 +6,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from shuangsuiji.accounts.choices import Role
+from shuangsuiji.accounts.scoping import Domain, can
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.models import Assignment
 from shuangsuiji.entities.models import Contact
@@ -103,13 +105,12 @@ def review_queue(user: Any) -> list[Inspection]:
 
 def todo(user: Any, today: Any) -> dict[str, int]:
     """What waits for this user, for the home page: counts only, each a link to its list."""
-    from shuangsuiji.accounts.scoping import Domain, can
 
     from . import deadlines
     from .choices import FollowUpState
 
     out: dict[str, int] = {}
-    if getattr(user, "role", None) in {"inspector", "expert"}:
+    if getattr(user, "role", None) in {Role.INSPECTOR, Role.EXPERT}:
         mine = Assignment.objects.filter(inspector__user=user, released_at__isnull=True)
         out["my_targets"] = mine.values("drawn_target").distinct().count()
         out["to_enter"] = Inspection.objects.filter(

@@ -40,6 +40,17 @@ def public_urls(portal) -> list[str]:
     ]
 
 
+def add_results(world, template, task_code, count, *, name, days_back=lambda i: 0) -> None:
+    """`count` more published results of the office on `template`'s entity code."""
+    PublishedResult.objects.bulk_create(
+        PublishedResult(organisation=world.office, department_name="法宣科",
+                        task_code=task_code, task_name="2025年抽查", entity_name=name(i),
+                        uscc=template.uscc, category_text="未发现问题",
+                        published_on=template.published_on
+                        - timezone.timedelta(days=days_back(i)))
+        for i in range(count))
+
+
 def everything_public(client, portal) -> str:
     """Every public page and API answer, in both languages, as one text."""
     texts = []
@@ -116,13 +127,8 @@ def test_it_searches_by_prefix_code_task_and_date(portal):
 
 @pytest.mark.parametrize("by_name", [False, True])
 def test_it_pages_by_cursor_without_repeating_or_skipping(world, portal, by_name):
-    template = portal.results[0]
-    for i in range(45):
-        PublishedResult.objects.create(
-            organisation=world.office, department_name="法宣科", task_code="RFB-2025-01",
-            task_name="2025年抽查", entity_name=f"晋城市翻页测试{i % 7}有限公司",
-            uscc=template.uscc, category_text="未发现问题", published_on=template.published_on
-            - timezone.timedelta(days=i % 5))
+    add_results(world, portal.results[0], "RFB-2025-01", 45,
+                name=lambda i: f"晋城市翻页测试{i % 7}有限公司", days_back=lambda i: i % 5)
     query = selectors.ResultQuery(name="晋城市翻页" if by_name else "", task="RFB-2025-01"
                                   if not by_name else "")
     seen, cursor = [], ""
@@ -218,11 +224,7 @@ def test_the_public_api_is_throttled(anonymous, portal, settings):
 
 def test_the_results_page_links_each_card_and_pages_forward_and_back(world, portal, anonymous):
     template = portal.results[0]
-    for i in range(25):
-        PublishedResult.objects.create(
-            organisation=world.office, department_name="法宣科", task_code="RFB-2025-02",
-            task_name="2025年抽查", entity_name=f"晋城市链接测试{i}有限公司",
-            uscc=template.uscc, category_text="未发现问题", published_on=template.published_on)
+    add_results(world, template, "RFB-2025-02", 25, name=lambda i: f"晋城市链接测试{i}有限公司")
     first = anonymous.get(reverse("portal:results"), {"task": "RFB-2025-02"})
     cards = first.context["cards"]
     assert len(cards) == selectors.PAGE_SIZE

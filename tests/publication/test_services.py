@@ -257,8 +257,6 @@ def test_approve_helper_leaves_results_approved(world, approved):
 
 
 def test_names_of_the_entitys_people_are_masked_in_the_published_findings(world, approved):
-    from shuangsuiji.publication import services as publication
-
     result = approved.office[1]
     target = result.visit.drawn_target.target
     target.legal_rep = "王五"
@@ -266,5 +264,5 @@ def test_names_of_the_entitys_people_are_masked_in_the_published_findings(world,
     target.contacts.create(name="赵六", position="安全员", phone="13900000000")
     Inspection.objects.filter(pk=result.pk).update(
         summary="法定代表人王五不在场，安全员赵六陪同检查，检查人员秦浩。")
-    published = publication.result_publish(actor=world.users["office"], inspection=result)
+    published = services.result_publish(actor=world.users["office"], inspection=result)
     assert published.findings == "法定代表人王*不在场，安全员赵*陪同检查，检查人员秦浩。"
