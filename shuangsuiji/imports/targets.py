@@ -86,13 +86,18 @@ def validate(job: ImportJob, table: Table, header_map: HeaderMap, report: Report
     parallel_check); otherwise here, a chunk at a time. Either way rows are streamed into
     the staging table, and every batch its problems and the progress are written.
     """
+    started = time.perf_counter()
     clear_staging(job.pk)
     processes = parallel_processes(table)
     if processes > 1:
         _stage_in_parallel(job, table, header_map, report, processes)
     else:
         _stage(job, table.chunks(CHUNK_ROWS), header_map, report, table.progress)
+    staged = time.perf_counter()
     find_duplicates(job, header_map, report)
+    logger.debug("import %s: checked and staged in %.3f s (%s processes), duplicates found "
+                 "in %.3f s", job.pk, staged - started, processes,
+                 time.perf_counter() - staged)
 
 
 def parallel_processes(table: Table) -> int:
@@ -181,24 +186,46 @@ def find_duplicates(job: ImportJob, header_map: HeaderMap, report: Report) -> No
     a row; a later row with different entity details contradicts the first.
     """
     sql.analyze(S, _PLANNED_COLUMNS)
-    # One hash aggregate over the job's rows; only entities with several rows are touched.
+    batches = (_duplicates_in_one_pass(job.pk) if sql.is_postgresql()
+               else _duplicates_in_two_passes(job.pk))
+    _report_duplicates(job, header_map, report, batches)
+
+
+# The entities with several rows: one hash aggregate over the job's rows.
+_MULTI = f"""SELECT entity_key, MIN(row) AS first_row FROM {S} WHERE job_id = %(job)s
+             GROUP BY entity_key HAVING COUNT(*) > 1"""
+_LATER = f"""UPDATE {S} SET is_rep = FALSE FROM ({_MULTI}) m
+             WHERE {S}.job_id = %(job)s AND {S}.entity_key = m.entity_key
+               AND {S}.row <> m.first_row"""
+
+
+def _duplicates_in_one_pass(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
+    """PostgreSQL: the later rows are marked and compared with their first rows in one
+    statement, so the staging table is read once; the findings wait in a temporary table."""
     with transaction.atomic(), connection.cursor() as cursor:
         sql.tune_for_bulk()
+        # Dropped at commit; dropped here too when this runs inside a longer transaction.
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.staged_duplicates")
+        cursor.execute("CREATE TEMPORARY TABLE staged_duplicates (row integer, entity_first "
+                       "integer, lic_first integer, contradicts boolean) ON COMMIT DROP")
         cursor.execute(f"""
-            UPDATE {S} SET is_rep = FALSE
-            FROM (SELECT entity_key, MIN(row) AS first_row FROM {S} WHERE job_id = %(job)s
-                  GROUP BY entity_key HAVING COUNT(*) > 1) m
-            WHERE {S}.job_id = %(job)s AND {S}.entity_key = m.entity_key
-              AND {S}.row <> m.first_row""", {"job": job.pk})
-    sql.analyze(S, _PLANNED_COLUMNS)  # so the planner knows how few rows are not first
-    _report_duplicates(job, header_map, report)
+            WITH later AS ({_LATER}
+              RETURNING {S}.row, {S}.entity_key, {S}.lic_key, {S}.fingerprint, m.first_row)
+            INSERT INTO staged_duplicates
+            SELECT row, entity_first, lic_first, contradicts FROM (
+              SELECT l.row, l.first_row AS entity_first,
+                LEAST(CASE WHEN f.lic_key = l.lic_key THEN l.first_row END,
+                      MIN(l.row) OVER (PARTITION BY l.entity_key, l.lic_key)) AS lic_first,
+                l.fingerprint <> f.fingerprint AS contradicts
+              FROM later l JOIN {S} f ON f.job_id = %(job)s AND f.row = l.first_row) d
+            WHERE row <> lic_first OR contradicts""", {"job": job_id})
+        yield from _batches("SELECT * FROM staged_duplicates ORDER BY row", job_id)
 
 
-def _duplicate_rows(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
-    """(row, first row of the entity, first row of the licence, contradicts) in batches.
-
-    Only entities with several rows are sorted (most entities have one).
-    """
+def _duplicates_in_two_passes(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
+    """Other databases: mark the later rows, then compare the rows of their entities."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_LATER, {"job": job_id})
     query = f"""
         SELECT row, entity_first, lic_first, CASE WHEN fingerprint <> first_fp
           THEN 1 ELSE 0 END FROM (
@@ -210,18 +237,25 @@ def _duplicate_rows(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
             SELECT entity_key FROM {S} WHERE job_id = %(job)s AND NOT is_rep)) x
         WHERE row <> lic_first OR fingerprint <> first_fp
         ORDER BY row"""
-    # A server-side cursor on PostgreSQL: a file of nothing but duplicates stays in batches.
-    with transaction.atomic(), connection.chunked_cursor() as cursor:
+    with transaction.atomic():
+        yield from _batches(query, job_id)
+
+
+def _batches(query: str, job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
+    """(row, first row of the entity, first row of the licence, contradicts) in batches,
+    from a server-side cursor: a file of nothing but duplicates stays in batches."""
+    with connection.chunked_cursor() as cursor:
         sql.tune_for_bulk(reading_all=True)
         cursor.execute(query, {"job": job_id})
         while batch := cursor.fetchmany(_DUPLICATE_BATCH):
             yield [(r, e, lic, bool(c)) for r, e, lic, c in batch]
 
 
-def _report_duplicates(job: ImportJob, header_map: HeaderMap, report: Report) -> None:
+def _report_duplicates(job: ImportJob, header_map: HeaderMap, report: Report,
+                       batches: Iterator[list[tuple[int, int, int, bool]]]) -> None:
     header = {c.field: header_map.header_of(c.field, COLUMNS) for c in COLUMNS}
     fields = tuple(f for f in ENTITY_FIELDS if f in header_map.fields)
-    for batch in _duplicate_rows(job.pk):
+    for batch in batches:
         details = _entity_details(job.pk, {n for r, e, _l, _c in batch for n in (r, e)}, fields)
         rejected: list[int] = []
         for row, entity_first, lic_first, contradicts in batch:

@@ -70,7 +70,7 @@ MAX_LENGTHS: dict[str, int] = {
 }
 _TEXT_FIELDS = ("no_code_reason", "name", "entity_type", "legal_rep", "address",
                 "registration_authority", "locality")
-_DATE_FIELDS = ("founded_on", "lic_decided_on", "lic_valid_from", "lic_valid_to")
+DATE_FIELDS = ("founded_on", "lic_decided_on", "lic_valid_from", "lic_valid_to")
 DEFAULT_REG_STATUS = "active"
 _DEFAULTS: dict[str, object] = {"founded_on": None}
 
@@ -185,7 +185,7 @@ class TargetRowChecker:
         fields = header_map.fields
         self.header = {c.field: header_map.header_of(c.field, COLUMNS) for c in COLUMNS}
         self.text_idx = [(f, fields[f], MAX_LENGTHS[f]) for f in _TEXT_FIELDS if f in fields]
-        self.date_idx = {f: fields[f] for f in _DATE_FIELDS if f in fields}
+        self.date_idx = {f: fields[f] for f in DATE_FIELDS if f in fields}
         self.idx = fields
         self.mapped_entity = tuple(f for f in ENTITY_FIELDS if f in fields)
         # The fingerprint covers the fields this file carries, named, so a file with other
@@ -241,7 +241,7 @@ class TargetRowChecker:
             bad |= columnar.suspect_pattern(col["region_code"], _REGION_PATTERN)
         if "industry_code" in col:
             bad |= columnar.suspect_pattern(col["industry_code"], _INDUSTRY_PATTERN)
-        for field in _DATE_FIELDS:
+        for field in DATE_FIELDS:
             if field in col:
                 col[field], odd_dates = columnar.suspect_dates(col[field])
                 bad |= odd_dates
@@ -261,7 +261,7 @@ class TargetRowChecker:
                                                               map(str.encode, texts)))))
         for field in ("founded_on",):
             entity[_ENTITY_POS[field]] = [d or None for d in entity[_ENTITY_POS[field]]]
-        lic_dates = [[d or None for d in pick(get(f))] for f in _DATE_FIELDS[1:]]
+        lic_dates = [[d or None for d in pick(get(f))] for f in DATE_FIELDS[1:]]
         numbers = pick([r for r, _ in rows])
         columns = [numbers, entity[0], *entity, fingerprints, *map(pick, licence), *lic_dates]
         return StagedColumns(columns), bad

@@ -50,7 +50,7 @@ def test_parallel_checking_gives_the_serial_results(world, monkeypatch, multi_li
     monkeypatch.setattr(targets, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(targets, "PARALLEL_MAX_PROCESSES", 2)
     monkeypatch.setattr(targets.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(parallel_check, "LINES_PER_BLOCK", 7)
+    monkeypatch.setattr(parallel_check, "BLOCK_BYTES", 2000)  # a few lines per block
     used = []
     monkeypatch.setattr(parallel_check.ParallelChecker, "close",
                         lambda self: (used.append(True), self.pool.terminate()))

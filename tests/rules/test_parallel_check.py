@@ -34,7 +34,7 @@ def test_a_worker_returns_copy_text_and_problems_as_the_serial_check_would():
             ["乙", "91140502MA0K000020", "2001年1月1日", "城区"],
             ["", "", "", ""],
             ["丙", make_valid("91140502MA0K00003"), "2001年1月1日", '"说,明"']]
-    result = parallel_check.check_block(parallel_check.Task(5, 123, _lines(rows)))
+    result = parallel_check.check_block(parallel_check.Task(5, 123, b"".join(_lines(rows))))
     numbered = [(5, rows[0]), (6, rows[1]), (8, ["丙", rows[3][1], rows[3][2], "说,明"])]
     staged, problems = checker.check_chunk(numbered)
     assert result.rows == 3 and result.serial_from is None
@@ -47,14 +47,14 @@ def test_a_quoted_field_over_two_lines_hands_the_rest_back():
     _setup()
     lines = _lines([["甲", make_valid("91140502MA0K00001"), "", "城区"]])
     lines += ['乙,,,"多\r\n'.encode("gb18030"), '行"\r\n'.encode("gb18030")]
-    result = parallel_check.check_block(parallel_check.Task(10, 1000, lines))
+    result = parallel_check.check_block(parallel_check.Task(10, 1000, b"".join(lines)))
     assert result.rows == 1
     assert result.serial_from == (11, 1000 + len(lines[0]))
 
 
 def test_raw_blocks_carry_line_numbers_and_offsets():
-    stream = io.BytesIO(b"a\nbb\nccc\ndddd\n")
+    stream = io.BytesIO(b"a\nbb\nccc\ndddd\neeeee")
     stream.readline()
-    blocks = list(parallel_check.raw_blocks(stream, first_line=2, lines=2))
-    assert [(b.first_line, b.offset, b.lines) for b in blocks] == [
-        (2, 2, [b"bb\n", b"ccc\n"]), (4, 9, [b"dddd\n"])]
+    blocks = list(parallel_check.raw_blocks(stream, first_line=2, size=6))
+    assert [(b.first_line, b.offset, b.data) for b in blocks] == [
+        (2, 2, b"bb\n"), (3, 5, b"ccc\ndddd\n"), (5, 14, b"eeeee")]
