@@ -130,13 +130,31 @@ class StagedTarget(models.Model):
     lic_decided_on = models.DateField(null=True)
     lic_valid_from = models.DateField(null=True)
     lic_valid_to = models.DateField(null=True)
-    # The first row of its entity in the file: the one whose fields go into the directory.
-    is_rep = models.BooleanField(db_default=True)
     rejected = models.BooleanField(db_default=False)
 
     class Meta:
         verbose_name = _("staged target row")
         verbose_name_plural = _("staged target rows")
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.row}"
+
+
+class StagedLaterRow(models.Model):
+    """A staged row whose entity appeared on an earlier row of the file.
+
+    Its licence is imported; its entity details are not (the first row's are). Listed in a
+    narrow table of its own: marking a hundred thousand rows is then a small insert, not a
+    rewrite of as many wide staging rows. UNLOGGED on PostgreSQL, like StagedTarget.
+    """
+
+    pk = models.CompositePrimaryKey("job_id", "row")
+    job_id = models.BigIntegerField()
+    row = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("later row of an entity")
+        verbose_name_plural = _("later rows of an entity")
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.row}"

@@ -36,7 +36,7 @@ from shuangsuiji.rules.target_rows import (
 )
 
 from . import sql
-from .models import ImportJob, StagedTarget
+from .models import ImportJob, StagedLaterRow, StagedTarget
 from .reporting import Report
 
 logger = logging.getLogger(__name__)
@@ -55,9 +55,13 @@ T = Target._meta.db_table
 L = Licence._meta.db_table
 C = TargetChange._meta.db_table
 S = StagedTarget._meta.db_table
+LR = StagedLaterRow._meta.db_table
 STAGED_COLUMNS = ("job_id", *STAGED_FIELDS)
 # The staging columns the duplicate and commit queries filter and join on.
-_PLANNED_COLUMNS = ("job_id", "entity_key", "lic_key", "uscc", "is_rep", "rejected")
+_PLANNED_COLUMNS = ("job_id", "entity_key", "lic_key", "uscc", "rejected")
+# Staged row `s` is its entity's first row in the file: the one whose details are imported.
+_FIRST_OF_ENTITY = (f"NOT EXISTS (SELECT 1 FROM {LR} x WHERE x.job_id = s.job_id "
+                    "AND x.row = s.row)")
 
 # Target fields kept in a change's before/after (as entities.services records them).
 HISTORY_FIELDS = (*ENTITY_FIELDS, "risk_set_on", "last_inspected_on")
@@ -77,6 +81,7 @@ def vocabulary() -> Vocabulary:
 def clear_staging(job_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {S} WHERE job_id = %s", [job_id])
+        cursor.execute(f"DELETE FROM {LR} WHERE job_id = %s", [job_id])
 
 
 def validate(job: ImportJob, table: Table, header_map: HeaderMap, report: Report) -> None:
@@ -182,8 +187,9 @@ def find_duplicates(job: ImportJob, header_map: HeaderMap, report: Report) -> No
     """Rows repeating an entity and licence, or an entity with other details: rejected.
 
     An entity may appear on several rows (one per licence): its first row is the one whose
-    details go into the directory (`is_rep`). A later row with the same licence key repeats
-    a row; a later row with different entity details contradicts the first.
+    details go into the directory; the later ones are listed in StagedLaterRow. A later row
+    with the same licence key repeats a row; one with other entity details contradicts the
+    first.
     """
     sql.analyze(S, _PLANNED_COLUMNS)
     batches = (_duplicates_in_one_pass(job.pk) if sql.is_postgresql()
@@ -194,14 +200,14 @@ def find_duplicates(job: ImportJob, header_map: HeaderMap, report: Report) -> No
 # The entities with several rows: one hash aggregate over the job's rows.
 _MULTI = f"""SELECT entity_key, MIN(row) AS first_row FROM {S} WHERE job_id = %(job)s
              GROUP BY entity_key HAVING COUNT(*) > 1"""
-_LATER = f"""UPDATE {S} SET is_rep = FALSE FROM ({_MULTI}) m
-             WHERE {S}.job_id = %(job)s AND {S}.entity_key = m.entity_key
-               AND {S}.row <> m.first_row"""
+# Every row of those entities, with the entity's first row: one hash join back.
+_OF_MULTI = f"""SELECT s.row, s.entity_key, s.lic_key, s.fingerprint, m.first_row
+    FROM {S} s JOIN ({_MULTI}) m ON s.entity_key = m.entity_key WHERE s.job_id = %(job)s"""
 
 
 def _duplicates_in_one_pass(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
-    """PostgreSQL: the later rows are marked and compared with their first rows in one
-    statement, so the staging table is read once; the findings wait in a temporary table."""
+    """PostgreSQL: the later rows are listed and compared with their first rows in one
+    statement, reading the staging table once; the findings wait in a temporary table."""
     with transaction.atomic(), connection.cursor() as cursor:
         sql.tune_for_bulk()
         # Dropped at commit; dropped here too when this runs inside a longer transaction.
@@ -209,23 +215,25 @@ def _duplicates_in_one_pass(job_id: int) -> Iterator[list[tuple[int, int, int, b
         cursor.execute("CREATE TEMPORARY TABLE staged_duplicates (row integer, entity_first "
                        "integer, lic_first integer, contradicts boolean) ON COMMIT DROP")
         cursor.execute(f"""
-            WITH later AS ({_LATER}
-              RETURNING {S}.row, {S}.entity_key, {S}.lic_key, {S}.fingerprint, m.first_row)
+            WITH rows AS MATERIALIZED ({_OF_MULTI}),
+            listed AS (INSERT INTO {LR} (job_id, row)
+                       SELECT %(job)s, row FROM rows WHERE row <> first_row)
             INSERT INTO staged_duplicates
-            SELECT row, entity_first, lic_first, contradicts FROM (
-              SELECT l.row, l.first_row AS entity_first,
-                LEAST(CASE WHEN f.lic_key = l.lic_key THEN l.first_row END,
-                      MIN(l.row) OVER (PARTITION BY l.entity_key, l.lic_key)) AS lic_first,
-                l.fingerprint <> f.fingerprint AS contradicts
-              FROM later l JOIN {S} f ON f.job_id = %(job)s AND f.row = l.first_row) d
-            WHERE row <> lic_first OR contradicts""", {"job": job_id})
+            SELECT row, first_row, lic_first, contradicts FROM (
+              SELECT row, first_row,
+                MIN(row) OVER (PARTITION BY entity_key, lic_key) AS lic_first,
+                fingerprint <> MIN(CASE WHEN row = first_row THEN fingerprint END)
+                  OVER (PARTITION BY entity_key) AS contradicts
+              FROM rows) d
+            WHERE row <> first_row AND (row <> lic_first OR contradicts)""", {"job": job_id})
         yield from _batches("SELECT * FROM staged_duplicates ORDER BY row", job_id)
 
 
 def _duplicates_in_two_passes(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
-    """Other databases: mark the later rows, then compare the rows of their entities."""
+    """Other databases: list the later rows, then compare the rows of their entities."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_LATER, {"job": job_id})
+        cursor.execute(f"INSERT INTO {LR} (job_id, row) SELECT %(job)s, row "
+                       f"FROM ({_OF_MULTI}) m WHERE row <> first_row", {"job": job_id})
     query = f"""
         SELECT row, entity_first, lic_first, CASE WHEN fingerprint <> first_fp
           THEN 1 ELSE 0 END FROM (
@@ -234,7 +242,8 @@ def _duplicates_in_two_passes(job_id: int) -> Iterator[list[tuple[int, int, int,
             MIN(row) OVER (PARTITION BY entity_key, lic_key) AS lic_first,
             FIRST_VALUE(fingerprint) OVER (PARTITION BY entity_key ORDER BY row) AS first_fp
           FROM {S} WHERE job_id = %(job)s AND entity_key IN (
-            SELECT entity_key FROM {S} WHERE job_id = %(job)s AND NOT is_rep)) x
+            SELECT s.entity_key FROM {S} s JOIN {LR} x ON x.job_id = s.job_id
+            AND x.row = s.row WHERE s.job_id = %(job)s)) x
         WHERE row <> lic_first OR fingerprint <> first_fp
         ORDER BY row"""
     with transaction.atomic():
@@ -386,12 +395,13 @@ class TargetCommit:
               SUM(CASE WHEN {imported} THEN 1 ELSE 0 END),
               SUM(CASE WHEN NOT {imported} AND ({target_changed} OR {licence_changed})
                   THEN 1 ELSE 0 END),
-              SUM(CASE WHEN s.is_rep AND d.id IS NULL THEN 1 ELSE 0 END),
-              SUM(CASE WHEN s.is_rep AND {target_changed} THEN 1 ELSE 0 END),
+              SUM(CASE WHEN x.row IS NULL AND d.id IS NULL THEN 1 ELSE 0 END),
+              SUM(CASE WHEN x.row IS NULL AND {target_changed} THEN 1 ELSE 0 END),
               SUM(CASE WHEN s.lic_key <> '' AND l.id IS NULL THEN 1 ELSE 0 END),
               SUM(CASE WHEN {licence_changed} THEN 1 ELSE 0 END)
             FROM {S} s LEFT JOIN {self.directory()} d ON d.ekey = s.entity_key
             LEFT JOIN {L} l ON l.target_id = d.id AND l.number = s.lic_key
+            LEFT JOIN {LR} x ON x.job_id = s.job_id AND x.row = s.row
             WHERE {self._staged()}"""
         with connection.cursor() as cursor:
             cursor.execute(query, self.params)
@@ -421,7 +431,7 @@ class TargetCommit:
         return self._execute(self._change_insert(f"""
             d.id, {self._head("update")}, {before}, {after}, ''
             FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
-            WHERE {self._staged("AND s.is_rep")} AND {self._target_changed()}"""))
+            WHERE {self._staged(f"AND {_FIRST_OF_ENTITY}")} AND {self._target_changed()}"""))
 
     def update_targets(self) -> int:
         sets = [f"{f} = s.{f}" for f in self.mapped]
@@ -431,7 +441,7 @@ class TargetCommit:
         return self._execute(f"""
             UPDATE {T} SET {", ".join(sets)}
             FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
-            WHERE {T}.id = d.id AND {self._staged("AND s.is_rep")}
+            WHERE {T}.id = d.id AND {self._staged(f"AND {_FIRST_OF_ENTITY}")}
               AND d.fingerprint <> s.fingerprint""")
 
     def _max_target_id(self) -> int:
@@ -449,7 +459,7 @@ class TargetCommit:
               CASE WHEN s.risk_class <> '' THEN %(today)s ELSE CAST(NULL AS DATE) END,
               CAST(NULL AS DATE), '{TargetSource.IMPORT}', s.fingerprint, %(now)s, %(now)s
             FROM {S} s
-            WHERE {self._staged("AND s.is_rep")} AND NOT EXISTS (
+            WHERE {self._staged(f"AND {_FIRST_OF_ENTITY}")} AND NOT EXISTS (
               SELECT 1 FROM {T} t WHERE t.department_id = %(dept)s
                 AND COALESCE(t.uscc, '#' || t.name) = s.entity_key)""")
 

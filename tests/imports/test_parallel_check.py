@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from shuangsuiji.imports import services, targets
-from shuangsuiji.imports.models import StagedTarget
+from shuangsuiji.imports.models import StagedLaterRow, StagedTarget
 from shuangsuiji.rules import parallel_check
 from shuangsuiji.rules.uscc import make_valid
 
@@ -37,9 +37,10 @@ def _check(world, data: bytes) -> tuple:
                                       original_name="f.csv", background=False)
     job = services.import_job_validate(job_id=job.pk)
     staged = sorted(StagedTarget.objects.filter(job_id=job.pk).values_list(
-        "row", "uscc", "lic_item", "lic_decided_on", "is_rep", "rejected"))
+        "row", "uscc", "lic_item", "lic_decided_on", "rejected"))
+    later = sorted(StagedLaterRow.objects.filter(job_id=job.pk).values_list("row", flat=True))
     issues = list(job.issues.order_by("row", "id").values_list("row", "column", "reason"))
-    return (job.total_rows, job.rejected, job.preview), staged, issues
+    return (job.total_rows, job.rejected, job.preview), staged, later, issues
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel checks feed COPY")
@@ -58,3 +59,4 @@ def test_parallel_checking_gives_the_serial_results(world, monkeypatch, multi_li
     assert used  # the workers did the checking
     assert parallel == serial
     assert serial[0][:2] == (61, 6)  # rows, rejected
+    assert serial[2]  # the repeated row is a later row of its entity
