@@ -56,6 +56,13 @@ def bulk_writer(table: str, columns: Sequence[str]) -> Iterator[BulkWriter]:
             yield BulkWriter(cursor, table, columns, None)
 
 
+def plain_connection_params() -> dict[str, str | int]:
+    """This database's connection settings for psycopg in another process (no Django
+    objects: only what can be pickled and passed to psycopg.connect)."""
+    params = connection.get_connection_params()
+    return {k: v for k, v in params.items() if isinstance(v, str | int)}
+
+
 def json_object(pairs: Sequence[tuple[str, str]]) -> str:
     """SQL building a JSON object from (key, SQL expression) pairs."""
     function = "jsonb_build_object" if is_postgresql() else "json_object"

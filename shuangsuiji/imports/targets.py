@@ -36,6 +36,7 @@ from shuangsuiji.rules.target_rows import (
 )
 
 from . import sql
+from .block_copy import BlockCopier
 from .models import ImportJob, StagedLaterRow, StagedTarget
 from .reporting import Report
 
@@ -133,7 +134,8 @@ def _stage(job: ImportJob, chunks: Iterator[list[tuple[int, list[str]]]],
 
 def _stage_in_parallel(job: ImportJob, table: Table, header_map: HeaderMap, report: Report,
                        processes: int) -> None:
-    """Workers check blocks of raw lines; this process only writes what they return."""
+    """Workers check blocks of raw lines and COPY their good rows into the staging table
+    over connections of their own; this process only records problems and progress."""
     stream = table.stream
     assert stream is not None  # noqa: S101 - parallel_processes() said so
     report.keep_preview(next(iter(table.blocks), []))
@@ -142,7 +144,8 @@ def _stage_in_parallel(job: ImportJob, table: Table, header_map: HeaderMap, repo
         stream.readline()
     pool = parallel_check.ParallelChecker(
         processes=processes, header_map=header_map, vocabulary=vocabulary(),
-        encoding=table.encoding, delimiter=table.delimiter, job_id=job.pk)
+        encoding=table.encoding, delimiter=table.delimiter, job_id=job.pk,
+        sink=BlockCopier(sql.plain_connection_params(), S, STAGED_COLUMNS))
     try:
         results = pool.results(parallel_check.raw_blocks(stream, first_line=table.header_row + 1))
         serial_from = _write_results(job, results, report, table.progress)
@@ -150,6 +153,10 @@ def _stage_in_parallel(job: ImportJob, table: Table, header_map: HeaderMap, repo
         pool.close()
     if serial_from is not None:
         line, offset = serial_from
+        # Workers may have staged blocks beyond that line before they were stopped: the
+        # rest of the file is staged again from here.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {S} WHERE job_id = %s AND row >= %s", [job.pk, line])
         chunks = Table.chunks(replace(table, blocks=table.rows_from_line(line, offset)),
                               CHUNK_ROWS)
         _stage(job, chunks, header_map, report, table.progress)
@@ -157,19 +164,18 @@ def _stage_in_parallel(job: ImportJob, table: Table, header_map: HeaderMap, repo
 
 def _write_results(job: ImportJob, results: Iterator[parallel_check.BlockResult],
                    report: Report, progress: Callable[[], float]) -> tuple[int, int] | None:
-    """Stage the workers' rows batch by batch; where the parent must read on, if anywhere."""
+    """Record the workers' problems and the progress batch by batch (the workers stage
+    their good rows themselves); where the parent must read on, if anywhere."""
     while True:
         with transaction.atomic():
             problems: list[tuple[int, str, str, dict[str, Any]]] = []
             serial_from = None
-            with sql.bulk_writer(S, STAGED_COLUMNS) as writer:
-                for result in islice(results, CHUNKS_PER_BATCH):
-                    writer.text(result.copy_text)
-                    problems += result.problems
-                    report.count_rows(result.rows)
-                    serial_from = result.serial_from
-                    if serial_from is not None:
-                        break
+            for result in islice(results, CHUNKS_PER_BATCH):
+                problems += result.problems
+                report.count_rows(result.rows)
+                serial_from = result.serial_from
+                if serial_from is not None:
+                    break
             if not report.pending_rows and serial_from is None:
                 return None
             report.add_plain_problems(problems)

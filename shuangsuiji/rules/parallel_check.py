@@ -1,16 +1,18 @@
 """Checking a large licence CSV in several processes.
 
 The parent reads the file as raw blocks of lines and hands them to worker processes, which
-decode, split and check them (rules.target_rows) and return their good rows already in
-COPY text format, with the problems found. Each line must then be one record: a worker that
-meets a quoted field running over several lines says where, and the parent reads the rest
-of the file itself. Pure standard library, so workers start without Django ("spawn").
+check them (column-wise with rules.frame_check where they can, else row by row with
+rules.target_rows) and either return their good rows in COPY text format or hand them to a
+sink of the caller's (the import writes them to the staging table from the worker), with
+the problems found. Each line must then be one record: a worker that meets a quoted field
+running over several lines says where, and the parent reads the rest of the file itself.
+Workers start without Django ("spawn").
 """
 
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
 from typing import IO, Any
@@ -28,7 +30,7 @@ class BlockResult:
     """What a worker made of one block of lines."""
 
     rows: int = 0  # data rows checked (blank lines are not rows)
-    copy_text: str = ""  # the good rows, staging columns, COPY text format
+    copy_text: str | bytes = ""  # the good rows, staging columns, COPY text format
     problems: list[tuple[int, str, str, dict[str, Any]]] = field(default_factory=list)
     # A record running over several lines starts here: (line number, byte offset in block).
     serial_from: tuple[int, int] | None = None
@@ -37,8 +39,8 @@ class BlockResult:
 _worker: dict[str, Any] = {}
 
 
-def _init(header_map: HeaderMap, vocabulary: Vocabulary, encoding: str, delimiter: str,
-          job_id: int) -> None:
+def _init(header_map: HeaderMap, vocabulary: Vocabulary, encoding: str, delimiter: str,  # noqa: PLR0917 - Pool passes initargs by position
+          job_id: int, sink: "Callable[[str | bytes], None] | None" = None) -> None:
     # One polars thread per worker: the workers already use every core.
     os.environ["POLARS_MAX_THREADS"] = "1"
     from .frame_check import FrameChecker
@@ -46,10 +48,21 @@ def _init(header_map: HeaderMap, vocabulary: Vocabulary, encoding: str, delimite
     checker = TargetRowChecker(header_map, vocabulary)
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
     _worker.update(checker=checker, delimiter=delimiter, codec=codec, job_id=job_id,
-                   frame=FrameChecker(checker, delimiter) if codec == "utf-8" else None)
+                   frame=FrameChecker(checker, delimiter) if codec == "utf-8" else None,
+                   sink=sink)
 
 
 def check_block(task: "Task") -> BlockResult:
+    """Check one block; with a sink, its good rows go there rather than back to the parent."""
+    result = _check_block(task)
+    sink = _worker["sink"]
+    if sink is not None:
+        sink(result.copy_text)
+        result.copy_text = ""
+    return result
+
+
+def _check_block(task: "Task") -> BlockResult:
     """Check the lines of one block: column-wise with polars where it can, else row-wise."""
     frame = _worker["frame"]
     if frame is not None:
@@ -145,10 +158,12 @@ class ParallelChecker:
     """A pool of worker processes checking blocks of a file, results in file order."""
 
     def __init__(self, *, processes: int, header_map: HeaderMap, vocabulary: Vocabulary,
-                 encoding: str, delimiter: str, job_id: int) -> None:
+                 encoding: str, delimiter: str, job_id: int,
+                 sink: "Callable[[str | bytes], None] | None" = None) -> None:
+        """`sink`, a picklable callable, receives each block's good rows in the worker."""
         context = multiprocessing.get_context("spawn")  # no inherited database connection
-        self.pool = context.Pool(processes, initializer=_init,
-                                 initargs=(header_map, vocabulary, encoding, delimiter, job_id))
+        self.pool = context.Pool(processes, initializer=_init, initargs=(
+            header_map, vocabulary, encoding, delimiter, job_id, sink))
         self.depth = 2 * processes
 
     def results(self, blocks: Iterable[Task]) -> Iterator[BlockResult]:
