@@ -48,8 +48,7 @@ def _init(header_map: HeaderMap, vocabulary: Vocabulary, encoding: str, delimite
     checker = TargetRowChecker(header_map, vocabulary)
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
     _worker.update(checker=checker, delimiter=delimiter, codec=codec, job_id=job_id,
-                   frame=FrameChecker(checker, delimiter) if codec == "utf-8" else None,
-                   sink=sink)
+                   frame=FrameChecker(checker, delimiter), sink=sink)
 
 
 def check_block(task: "Task") -> BlockResult:
@@ -64,9 +63,10 @@ def check_block(task: "Task") -> BlockResult:
 
 def _check_block(task: "Task") -> BlockResult:
     """Check the lines of one block: column-wise with polars where it can, else row-wise."""
-    frame = _worker["frame"]
-    if frame is not None:
-        done = frame.check(task.data, task.first_line, _worker["job_id"])
+    frame, codec = _worker["frame"], _worker["codec"]
+    data = task.data if codec == "utf-8" else _as_utf8(task.data, codec)
+    if frame is not None and data is not None:
+        done = frame.check(data, task.first_line, _worker["job_id"])
         if done is not None:
             rows, text, found = done
             return BlockResult(rows, text, [_plain(p) for p in found])
@@ -79,6 +79,15 @@ def _check_block(task: "Task") -> BlockResult:
     staged, found = _worker["checker"].check_chunk(rows)
     text = copy_text([[_worker["job_id"]] * len(staged), *staged.columns])
     return BlockResult(len(rows), text, [_plain(p) for p in found], serial_from)
+
+
+def _as_utf8(data: bytes, codec: str) -> bytes | None:
+    """A GB 18030 (or other) block as UTF-8 for the column-wise check; None if it does not
+    decode (the row-wise reader then names the row)."""
+    try:
+        return data.decode(codec).encode()
+    except UnicodeDecodeError:
+        return None
 
 
 def _whole_lines(task: "Task", codec: str) -> tuple[list[str], tuple[int, int] | None]:

@@ -91,14 +91,14 @@ MUTATIONS = [
 ]
 
 
-def _checker() -> TargetRowChecker:
+def _checker(encoding: str = "utf-8") -> TargetRowChecker:
     header_map = resolve_headers(HEADERS, COLUMNS, required_any=REQUIRED_ANY)
-    parallel_check._init(header_map, VOCABULARY, "utf-8", ",", 42)
+    parallel_check._init(header_map, VOCABULARY, encoding, ",", 42)
     return TargetRowChecker(header_map, VOCABULARY)
 
 
-def _block(lines: list[str]) -> parallel_check.Task:
-    return parallel_check.Task(2, 0, "".join(line + "\r\n" for line in lines).encode())
+def _block(lines: list[str], encoding: str = "utf-8") -> parallel_check.Task:
+    return parallel_check.Task(2, 0, "".join(line + "\r\n" for line in lines).encode(encoding))
 
 
 def _both_ways(task: parallel_check.Task) -> tuple[parallel_check.BlockResult, ...]:
@@ -117,8 +117,9 @@ def _lines_of(text: str | bytes) -> list[str]:
     return sorted((text.decode() if isinstance(text, bytes) else text).splitlines())
 
 
-def test_messy_rows_get_the_per_row_answers():
-    _checker()
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_messy_rows_get_the_per_row_answers(encoding):
+    _checker(encoding)
     rng = random.Random(20230401)  # noqa: S311 - test data
     lines = []
     for number in range(1, 4001):
@@ -131,8 +132,9 @@ def test_messy_rows_get_the_per_row_answers():
         lines.append(",".join(cells))
         if rng.random() < 0.005:
             lines.append(rng.choice(["", ",,,", " \u3000 ,"]))  # blank lines are not rows
-    task = _block(lines)
-    assert parallel_check._worker["frame"].check(task.data, 2, 42) is not None
+    task = _block(lines, encoding)
+    utf8 = task.data.decode(encoding).encode()
+    assert parallel_check._worker["frame"].check(utf8, 2, 42) is not None
     column_wise, row_wise = _both_ways(task)
     assert column_wise.rows == row_wise.rows == 4000
     assert _lines_of(column_wise.copy_text) == _lines_of(row_wise.copy_text)
