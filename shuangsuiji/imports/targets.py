@@ -20,7 +20,7 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext_noop
 
 from shuangsuiji.entities.choices import REG_STATUS_WORDS, RegStatus, TargetSource
@@ -83,6 +83,27 @@ def clear_staging(job_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {S} WHERE job_id = %s", [job_id])
         cursor.execute(f"DELETE FROM {LR} WHERE job_id = %s", [job_id])
+    if sql.is_postgresql() and not connection.in_atomic_block:
+        _reclaim_staging()
+
+
+def _reclaim_staging() -> None:
+    """Empty the staging tables outright when no other import is using them.
+
+    Deleted rows stay on disk until a vacuum, and the next million-row import would scan
+    them again. The lock is only taken if no one holds one (an import staging rows right
+    now), and with it held no uncommitted rows can hide from the check. Only outside a
+    transaction (the caller checks): held until a longer transaction ended, the lock would
+    stop the checking processes' own connections from staging.
+    """
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {S}, {LR} IN ACCESS EXCLUSIVE MODE NOWAIT")
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {S}) OR EXISTS (SELECT 1 FROM {LR})")
+            if not cursor.fetchone()[0]:
+                cursor.execute(f"TRUNCATE {S}, {LR}")
+    except OperationalError:
+        logger.debug("staging tables in use: left for autovacuum")
 
 
 def validate(job: ImportJob, table: Table, header_map: HeaderMap, report: Report) -> None:
