@@ -64,8 +64,11 @@ def naive(conn: psycopg.Connection, table: str, sizes: dict[str, int]) -> float:
 
 
 _CHUNK = 1_000_000
-_AGGREGATE = ("SELECT convert_to(string_agg(ident || E'\\t' || stratum || E'\\n', '' "
-              "ORDER BY ident), 'UTF8') FROM (SELECT ident, stratum FROM {table} "
+# No ORDER BY inside string_agg: PostgreSQL 15 would sort each million again although the
+# index scan below already delivers them in order. fast.scan() proves the order (or refuses
+# the pool), so nothing rests on the planner keeping it.
+_AGGREGATE = ("SELECT convert_to(string_agg(ident || E'\\t' || stratum || E'\\n', ''), "
+              "'UTF8') FROM (SELECT ident, stratum FROM {table} "
               "WHERE {where} ORDER BY ident LIMIT %s) s")
 
 

@@ -32,42 +32,29 @@ static uint64_t prefix_key(const unsigned char digest[32]) {
     return key;
 }
 
-static PyObject *scan(PyObject *self, PyObject *args) {
-    Py_buffer buf, prefix;
-    PyObject *labels;
-    if (!PyArg_ParseTuple(args, "y*y*O!", &buf, &prefix, &PyTuple_Type, &labels)) return NULL;
-    PyObject *result = NULL;
-    if (prefix.len != 64) {
-        PyErr_SetString(PyExc_ValueError, "the seed prefix must be 64 bytes");
-        goto done;
-    }
-    Py_ssize_t nlabels = PyTuple_GET_SIZE(labels);
-    if (nlabels > 255) { PyErr_SetString(PyExc_ValueError, "too many strata"); goto done; }
-    const char *data = buf.buf;
-    Py_ssize_t len = buf.len, n = 0;
-    for (Py_ssize_t i = 0; i < len; i++) if (data[i] == '\n') n++;
-    PyObject *keys = PyBytes_FromStringAndSize(NULL, n * 8);
-    PyObject *codes = PyBytes_FromStringAndSize(NULL, n);
-    PyObject *starts = PyBytes_FromStringAndSize(NULL, n * 8);
-    PyObject *lens = PyBytes_FromStringAndSize(NULL, n * 2);
-    if (!keys || !codes || !starts || !lens) goto fail;
-    uint64_t *k = (uint64_t *)PyBytes_AS_STRING(keys);
-    unsigned char *c = (unsigned char *)PyBytes_AS_STRING(codes);
-    uint64_t *s = (uint64_t *)PyBytes_AS_STRING(starts);
-    uint16_t *l = (uint16_t *)PyBytes_AS_STRING(lens);
-    SHA256_CTX base;
-    SHA256_Init(&base);
-    SHA256_Update(&base, prefix.buf, 64);
-    Py_ssize_t pos = 0;
+/* The work of scan() on plain C data, run without the GIL so that callers can scan parts of
+ * a pool in parallel threads. Returns 0, or the 1-based line of the first bad line (negated
+ * when its stratum is unknown). With check_order, also that each line sorts after the one
+ * before (protocol §1): a pool read out of order is never drawn silently. */
+static Py_ssize_t scan_lines(const char *data, Py_ssize_t len, Py_ssize_t n,
+                             const SHA256_CTX *base, const char *const *labels,
+                             const Py_ssize_t *label_lens, Py_ssize_t nlabels, uint64_t *k,
+                             unsigned char *c, uint64_t *s, uint16_t *l, int check_order,
+                             int *unsorted) {
+    Py_ssize_t pos = 0, prev = -1, prev_len = 0;
     for (Py_ssize_t row = 0; row < n; row++) {
         const char *line = data + pos;
         const char *nl = memchr(line, '\n', len - pos);
         const char *tab = memchr(line, '\t', nl - line);
-        if (!tab || tab - line > 65535) {
-            PyErr_Format(PyExc_ValueError, "line %zd is not ID<TAB>STRATUM", row + 1);
-            goto fail;
+        if (!tab || tab - line > 65535) return row + 1;
+        Py_ssize_t line_len = nl - line + 1;
+        if (check_order && prev >= 0) {
+            Py_ssize_t m = prev_len < line_len ? prev_len : line_len;
+            int cmp = memcmp(data + prev, line, m);
+            if (cmp > 0 || (cmp == 0 && prev_len >= line_len)) { *unsorted = 1; return row + 1; }
         }
-        SHA256_CTX ctx = base;
+        prev = pos; prev_len = line_len;
+        SHA256_CTX ctx = *base;
         unsigned char digest[32];
         SHA256_Update(&ctx, line, tab - line);
         SHA256_Final(digest, &ctx);
@@ -76,16 +63,71 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         l[row] = (uint16_t)(tab - line);
         Py_ssize_t slen = nl - tab - 1, code = -1;
         for (Py_ssize_t j = 0; j < nlabels; j++) {
-            PyObject *label = PyTuple_GET_ITEM(labels, j);
-            if (PyBytes_Check(label) && PyBytes_GET_SIZE(label) == slen &&
-                memcmp(PyBytes_AS_STRING(label), tab + 1, slen) == 0) { code = j; break; }
+            if (label_lens[j] == slen && memcmp(labels[j], tab + 1, slen) == 0) { code = j; break; }
         }
-        if (code < 0) {
-            PyErr_Format(PyExc_ValueError, "line %zd has an unknown stratum", row + 1);
-            goto fail;
-        }
+        if (code < 0) return -(row + 1);
         c[row] = (unsigned char)code;
         pos = (nl - data) + 1;
+    }
+    return 0;
+}
+
+static PyObject *scan(PyObject *self, PyObject *args) {
+    Py_buffer buf, prefix;
+    PyObject *labels;
+    int check_order = 0;
+    if (!PyArg_ParseTuple(args, "y*y*O!|p", &buf, &prefix, &PyTuple_Type, &labels, &check_order))
+        return NULL;
+    PyObject *result = NULL, *keys = NULL, *codes = NULL, *starts = NULL, *lens = NULL;
+    if (prefix.len != 64) {
+        PyErr_SetString(PyExc_ValueError, "the seed prefix must be 64 bytes");
+        goto done;
+    }
+    Py_ssize_t nlabels = PyTuple_GET_SIZE(labels);
+    if (nlabels > 255) { PyErr_SetString(PyExc_ValueError, "too many strata"); goto done; }
+    const char *label_ptr[255];
+    Py_ssize_t label_len[255];
+    for (Py_ssize_t j = 0; j < nlabels; j++) {
+        PyObject *label = PyTuple_GET_ITEM(labels, j);
+        if (!PyBytes_Check(label)) { PyErr_SetString(PyExc_TypeError, "labels are bytes"); goto done; }
+        label_ptr[j] = PyBytes_AS_STRING(label);
+        label_len[j] = PyBytes_GET_SIZE(label);
+    }
+    const char *data = buf.buf;
+    Py_ssize_t len = buf.len, n = 0;
+    if (len && data[len - 1] != '\n') {
+        PyErr_SetString(PyExc_ValueError, "the pool must end with a line feed");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < len; i++) if (data[i] == '\n') n++;
+    keys = PyBytes_FromStringAndSize(NULL, n * 8);
+    codes = PyBytes_FromStringAndSize(NULL, n);
+    starts = PyBytes_FromStringAndSize(NULL, n * 8);
+    lens = PyBytes_FromStringAndSize(NULL, n * 2);
+    if (!keys || !codes || !starts || !lens) goto fail;
+    SHA256_CTX base;
+    SHA256_Init(&base);
+    SHA256_Update(&base, prefix.buf, 64);
+    Py_ssize_t bad;
+    int unsorted = 0;
+    Py_BEGIN_ALLOW_THREADS
+    bad = scan_lines(data, len, n, &base, label_ptr, label_len, nlabels,
+                     (uint64_t *)PyBytes_AS_STRING(keys),
+                     (unsigned char *)PyBytes_AS_STRING(codes),
+                     (uint64_t *)PyBytes_AS_STRING(starts),
+                     (uint16_t *)PyBytes_AS_STRING(lens), check_order, &unsorted);
+    Py_END_ALLOW_THREADS
+    if (unsorted) {
+        PyErr_Format(PyExc_ValueError, "line %zd is not in byte order after the one before", bad);
+        goto fail;
+    }
+    if (bad > 0) {
+        PyErr_Format(PyExc_ValueError, "line %zd is not ID<TAB>STRATUM", bad);
+        goto fail;
+    }
+    if (bad < 0) {
+        PyErr_Format(PyExc_ValueError, "line %zd has an unknown stratum", -bad);
+        goto fail;
     }
     result = Py_BuildValue("(NNNN)", keys, codes, starts, lens);
     goto done;
@@ -149,7 +191,8 @@ static PyObject *quoted_lines(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"scan", scan, METH_VARARGS, "keys, stratum codes, ID offsets and lengths of a pool"},
+    {"scan", scan, METH_VARARGS,
+     "keys, stratum codes, ID offsets and lengths of a pool; releases the GIL"},
     {"quoted_ids", quoted_ids, METH_VARARGS, "JSON array body of IDs in a given order"},
     {"quoted_lines", quoted_lines, METH_VARARGS, "JSON array body of pool lines"},
     {NULL, NULL, 0, NULL},

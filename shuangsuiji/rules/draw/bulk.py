@@ -8,6 +8,7 @@ numpy arrays, and the record's big arrays are written by the C fast path.
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -46,15 +47,19 @@ def bulk_draw(*, pool_buffer: bytes, seed: str, rules: Mapping[str, StratumRule]
               conflicts: Iterable[Conflict]) -> BulkDraw:
     labels = tuple(sorted(rules))
     pool = fast.scan(pool_buffer, seed, labels)
+    # Each stratum's sort in a thread of its own: numpy sorts without the GIL.
+    with ThreadPoolExecutor(2) as threads:
+        orders = dict(zip(labels, threads.map(
+            lambda label: fast.order_rows(pool, pool.rows_of(label), seed), labels),
+            strict=True))
     strata: dict[str, BulkStratum] = {}
     for label in labels:
-        rows = pool.rows_of(label)
-        k = sample_size(len(rows), rules[label])
-        order = fast.order_rows(pool, rows, seed)
+        order = orders[label]
+        k = sample_size(len(order), rules[label])
         drawn = [DrawnTarget(ident, label, ticket(ident, seed), pos)
                  for pos, ident in enumerate((pool.ident(r) for r in order[:k].tolist()),
                                              start=1)]
-        strata[label] = BulkStratum(len(rows), k, drawn, order[k:])
+        strata[label] = BulkStratum(len(order), k, drawn, order[k:])
     matcher = GroupMatcher(inspectors, departments, conflicts, seed)
     groups: list[Group] = []
     for target in ticket_order(t for s in strata.values() for t in s.drawn):

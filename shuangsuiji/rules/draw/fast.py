@@ -4,7 +4,9 @@
 """
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -37,23 +39,56 @@ class ScannedPool:
         return np.flatnonzero(self.codes == self.labels.index(label))
 
 
-def scan(buffer: bytes, seed: str, labels: Sequence[str]) -> ScannedPool:
+# Pools at least this large are scanned by two threads (the C scan runs without the GIL).
+PARALLEL_SCAN_BYTES = 8 << 20
+
+
+def scan(buffer: bytes, seed: str, labels: Sequence[str], *, sorted_pool: bool = True
+         ) -> ScannedPool:
+    """Keys, strata and ID positions of every line; with `sorted_pool` (a frozen pool), also
+    proof that the lines are in byte order, or ValueError."""
     labels = tuple(labels)
-    if _fastpool is not None:
-        keys, codes, starts, lens = _fastpool.scan(buffer, _seed_prefix(seed),
-                                                   tuple(lb.encode() for lb in labels))
-        return ScannedPool(buffer, labels, np.frombuffer(keys, dtype=np.uint64),
-                           np.frombuffer(codes, dtype=np.uint8),
-                           np.frombuffer(starts, dtype=np.uint64),
-                           np.frombuffer(lens, dtype=np.uint16))
-    return _scan_python(buffer, seed, labels)
+    if _fastpool is None:
+        return _scan_python(buffer, seed, labels, sorted_pool)
+    prefix, encoded = _seed_prefix(seed), tuple(lb.encode() for lb in labels)
+    parts = _halves(buffer) if len(buffer) >= PARALLEL_SCAN_BYTES else [(0, len(buffer))]
+    view = memoryview(buffer)
+    with ThreadPoolExecutor(len(parts)) as threads:
+        scanned = list(threads.map(
+            lambda part: _fastpool.scan(view[part[0]:part[1]], prefix, encoded, sorted_pool),
+            parts))
+    if sorted_pool and len(parts) == 2:
+        split = parts[1][0]
+        last = buffer.rfind(b"\n", 0, split - 1) + 1
+        if buffer[last:split] >= buffer[split:buffer.index(b"\n", split) + 1]:
+            raise ValueError("the pool's lines are not in byte order at its middle")
+    return ScannedPool(
+        buffer, labels,
+        np.concatenate([np.frombuffer(k, dtype=np.uint64) for k, _c, _s, _l in scanned]),
+        np.concatenate([np.frombuffer(c, dtype=np.uint8) for _k, c, _s, _l in scanned]),
+        np.concatenate([np.frombuffer(st, dtype=np.uint64) + np.uint64(offset)
+                        for (offset, _end), (_k, _c, st, _l) in zip(parts, scanned,
+                                                                     strict=True)]),
+        np.concatenate([np.frombuffer(ln, dtype=np.uint16) for _k, _c, _s, ln in scanned]))
 
 
-def _scan_python(buffer: bytes, seed: str, labels: tuple[str, ...]) -> ScannedPool:
+def _halves(buffer: bytes) -> list[tuple[int, int]]:
+    """Two ranges of whole lines of about equal size."""
+    split = buffer.find(b"\n", len(buffer) // 2) + 1
+    if split <= 0 or split >= len(buffer):
+        return [(0, len(buffer))]
+    return [(0, split), (split, len(buffer))]
+
+
+def _scan_python(buffer: bytes, seed: str, labels: tuple[str, ...], sorted_pool: bool
+                 ) -> ScannedPool:
     ids, codes, starts, lens = [], [], [], []
     pos = 0
     index = {label: i for i, label in enumerate(labels)}
-    for line in buffer.split(b"\n")[:-1]:
+    lines = buffer.split(b"\n")[:-1]
+    if sorted_pool and any(a >= b for a, b in pairwise(lines)):
+        raise ValueError("the pool's lines are not in byte order")
+    for line in lines:
         ident, stratum = line.split(b"\t")
         ids.append(ident.decode("utf-8"))
         codes.append(index[stratum.decode("utf-8")])
@@ -95,6 +130,6 @@ def draw_order(identifiers: Sequence[str], seed: str) -> list[str]:
     if not identifiers:
         return []
     buffer = ("\t_\n".join(identifiers) + "\t_\n").encode("utf-8")
-    pool = scan(buffer, seed, ("_",))
+    pool = scan(buffer, seed, ("_",), sorted_pool=False)
     order = order_rows(pool, np.arange(len(identifiers)), seed)
     return [identifiers[i] for i in order.tolist()]

@@ -17,8 +17,9 @@ from shuangsuiji.rules.draw.verify import verify
 from .helpers import CEREMONY, DEPARTMENTS, SECRET, candidates, inspectors, make_record
 
 
-@pytest.mark.parametrize("n", [37, 3000])
-def test_the_bulk_record_is_byte_identical_to_the_engine_record(n):
+@pytest.mark.parametrize(("n", "threads_from"), [(37, fast.PARALLEL_SCAN_BYTES), (3000, 1)])
+def test_the_bulk_record_is_byte_identical_to_the_engine_record(n, threads_from, monkeypatch):
+    monkeypatch.setattr(fast, "PARALLEL_SCAN_BYTES", threads_from)  # 1: scanned in two halves
     pool = candidates(n)
     conflicts = [Conflict("E001", pool[0].id, "kinship")]
     rules = {"A": StratumRule(ratio="15"), "B": StratumRule(count=4),
@@ -56,3 +57,18 @@ def test_the_python_fallback_scan_equals_the_c_scan(monkeypatch):
     monkeypatch.setattr(fast, "_fastpool", None)
     monkeypatch.setattr(fast, "AVAILABLE", False)
     assert fast.draw_order(ids, "seed") == expected
+
+
+@pytest.mark.parametrize("c_path", [True, False])
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_a_pool_out_of_byte_order_is_refused(monkeypatch, c_path, where):
+    """A frozen pool read back in another order must not be digested and drawn."""
+    if not c_path:
+        monkeypatch.setattr(fast, "_fastpool", None)
+    monkeypatch.setattr(fast, "PARALLEL_SCAN_BYTES", 1)
+    lines = [f"9114{i:014d}\tA\n" for i in range(101)]
+    swap = {"start": 0, "middle": 49, "end": 99}[where]  # 49/50: the halves' boundary
+    lines[swap], lines[swap + 1] = lines[swap + 1], lines[swap]
+    with pytest.raises(ValueError, match="byte order"):
+        fast.scan("".join(lines).encode(), "seed", ("A",))
+    assert fast.scan("".join(sorted(lines)).encode(), "seed", ("A",)).keys.size == 101
