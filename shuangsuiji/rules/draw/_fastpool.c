@@ -153,13 +153,16 @@ static PyObject *quoted_ids(PyObject *self, PyObject *args) {
     out = PyBytes_FromStringAndSize(NULL, total > 0 ? total - 1 : 0);
     if (out && n) {
         char *w = PyBytes_AS_STRING(out);
+        const char *b = buf.buf;
+        Py_BEGIN_ALLOW_THREADS
         for (Py_ssize_t i = 0; i < n; i++) {
             if (i) *w++ = ',';
             *w++ = '"';
-            memcpy(w, (const char *)buf.buf + s[o[i]], l[o[i]]);
+            memcpy(w, b + s[o[i]], l[o[i]]);
             w += l[o[i]];
             *w++ = '"';
         }
+        Py_END_ALLOW_THREADS
     }
     PyBuffer_Release(&buf); PyBuffer_Release(&starts); PyBuffer_Release(&lens);
     PyBuffer_Release(&order);
@@ -177,14 +180,18 @@ static PyObject *quoted_lines(PyObject *self, PyObject *args) {
     PyObject *out = PyBytes_FromStringAndSize(NULL, total);
     if (out) {
         char *w = PyBytes_AS_STRING(out);
+        const char *first = w;
+        Py_ssize_t len = buf.len;
+        Py_BEGIN_ALLOW_THREADS
         int open = 0;
-        for (Py_ssize_t i = 0; i < buf.len; i++) {
-            if (!open) { if (w != PyBytes_AS_STRING(out)) *w++ = ','; *w++ = '"'; open = 1; }
+        for (Py_ssize_t i = 0; i < len; i++) {
+            if (!open) { if (w != first) *w++ = ','; *w++ = '"'; open = 1; }
             char ch = d[i];
             if (ch == '\n') { *w++ = '"'; open = 0; }
             else if (ch == '\t') { *w++ = '\\'; *w++ = 't'; }
             else *w++ = ch;
         }
+        Py_END_ALLOW_THREADS
     }
     PyBuffer_Release(&buf);
     return out;
@@ -193,8 +200,10 @@ static PyObject *quoted_lines(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "keys, stratum codes, ID offsets and lengths of a pool; releases the GIL"},
-    {"quoted_ids", quoted_ids, METH_VARARGS, "JSON array body of IDs in a given order"},
-    {"quoted_lines", quoted_lines, METH_VARARGS, "JSON array body of pool lines"},
+    {"quoted_ids", quoted_ids, METH_VARARGS,
+     "JSON array body of IDs in a given order; releases the GIL"},
+    {"quoted_lines", quoted_lines, METH_VARARGS,
+     "JSON array body of pool lines; releases the GIL"},
     {NULL, NULL, 0, NULL},
 };
 

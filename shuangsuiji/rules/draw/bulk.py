@@ -7,9 +7,10 @@ numpy arrays, and the record's big arrays are written by the C fast path.
 """
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any
 
 import numpy as np
@@ -105,16 +106,58 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
         "replacements": [],
         "drawn_at": drawn_at,
     }
-    big = {_json_str(_POOL): _pool_lines(pool)}
+    big: dict[str, Callable[[], bytes]] = {_json_str(_POOL): lambda: _pool_lines(pool)}
     for label, stratum in draw.strata.items():
-        big[_json_str(_STANDBY + label)] = _ids(pool, stratum.standby_rows)
+        big[_json_str(_STANDBY + label)] = partial(_ids, pool, stratum.standby_rows)
+    without = _segments(canonical_json(record), big)
+    record["record_digest"] = _PLACEHOLDER
+    within = _segments(canonical_json(record), big)
     digest = hashlib.sha256()
-    for piece in _pieces(canonical_json(record), big):
-        digest.update(piece)
-    record["record_digest"] = digest.hexdigest()
-    for piece in _pieces(canonical_json(record), big):
-        out.write(piece)
-    return record["record_digest"]
+    start = out.tell()
+    placeholder_at = -1
+    # One pass: each big array is made (in C, without the GIL) while the one before is hashed
+    # and written, then dropped; the digest goes over the record without `record_digest`,
+    # the file gets it, as a placeholder patched at the end.
+    with ThreadPoolExecutor(1) as maker:
+        keys = [key for _text, key in without if key]
+        made = iter([maker.submit(big[key]) for key in keys[:1]])
+        pending = list(keys[1:])
+        for (text_out, key), (text_in, _key) in zip(without, within, strict=True):
+            digest.update(text_out.encode("utf-8"))
+            if _PLACEHOLDER in text_in:
+                placeholder_at = out.tell() - start + len(
+                    text_in[:text_in.index(_PLACEHOLDER)].encode("utf-8"))
+            out.write(text_in.encode("utf-8"))
+            if key:
+                body = next(made).result()
+                if pending:
+                    made = iter([maker.submit(big[pending.pop(0)])])
+                digest.update(body)
+                out.write(body)
+                del body
+    record_digest = digest.hexdigest()
+    end = out.tell()
+    out.seek(start + placeholder_at)
+    out.write(record_digest.encode("ascii"))
+    out.seek(end)
+    return record_digest
+
+
+_PLACEHOLDER = "0" * 64  # as long as a digest, so the record's bytes do not move
+
+
+def _segments(text: str, big: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The canonical text cut at each sentinel: (text before it, sentinel), and the rest."""
+    out: list[tuple[str, str]] = []
+    rest = text
+    while True:
+        found = [(rest.find(key), key) for key in big if key in rest]
+        if not found:
+            out.append((rest, ""))
+            return out
+        index, key = min(found)
+        out.append((rest[:index], key))
+        rest = rest[index + len(key):]
 
 
 def _json_str(sentinel: str) -> str:
@@ -130,20 +173,7 @@ def _pool_lines(pool: fast.ScannedPool) -> bytes:
 
 def _ids(pool: fast.ScannedPool, rows: np.ndarray) -> bytes:
     if fast.AVAILABLE:
-        return fast._fastpool.quoted_ids(pool.buffer, pool.starts.tobytes(), pool.lens.tobytes(),
-                                         rows.astype(np.int64).tobytes())
+        # numpy arrays go in as buffers: no copies of the pool's offsets per stratum
+        return fast._fastpool.quoted_ids(pool.buffer, pool.starts, pool.lens,
+                                         np.ascontiguousarray(rows, dtype=np.int64))
     return canonical_json([pool.ident(r) for r in rows.tolist()])[1:-1].encode("utf-8")
-
-
-def _pieces(text: str, big: Mapping[str, bytes]) -> Iterable[bytes]:
-    """The canonical text with each sentinel string replaced by its array body."""
-    rest = text
-    while True:
-        found = [(rest.find(key), key) for key in big if key in rest]
-        if not found:
-            yield rest.encode("utf-8")
-            return
-        index, key = min(found)
-        yield rest[:index].encode("utf-8")
-        yield big[key]
-        rest = rest[index + len(key):]
