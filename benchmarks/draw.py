@@ -48,7 +48,7 @@ def ensure_pool(conn: psycopg.Connection, n: int) -> str:
                 "WHEN i %% 100 < 90 THEN 'C' ELSE 'D' END FROM generate_series(1, %s) i", (n,))
             cur.execute(f"CREATE INDEX ON {table} (stratum)")
         # The pool is read in byte order from an index holding both columns (an index-only
-        # scan), as the frozen candidates are: not from the heap in random order.
+        # scan), not from the heap in random order.
         cur.execute(f'CREATE UNIQUE INDEX IF NOT EXISTS {table}_lines ON {table} '
                     '(ident COLLATE "C") INCLUDE (stratum)')
     conn.commit()

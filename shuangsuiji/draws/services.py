@@ -4,6 +4,8 @@ The engine (shuangsuiji.rules.draw) does the arithmetic; this module fixes the i
 the secret, stores the record and its rows, and writes every step to the audit chain.
 """
 
+import io
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +22,7 @@ from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.plans.choices import Stratification, TaskState
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.draw import pools as P
+from shuangsuiji.rules.draw.bulk import bulk_draw, write_record
 from shuangsuiji.rules.draw.engine import DepartmentSpec, DrawFailed, run_draw
 from shuangsuiji.rules.draw.record import build_record, public_record, replacement_entry
 from shuangsuiji.rules.draw.sizes import StratumRule
@@ -30,6 +33,8 @@ from .pool import candidate_targets, conflicts_for, inspector_pool, rules_of, st
 
 MIN_CEREMONY_INPUT = 20
 _BATCH = 5000
+# Pools at least this large are drawn by the bulk path (C keys, numpy order, streamed record).
+BULK_DRAW_FROM = 20_000
 
 
 class DrawRefused(ValidationError):
@@ -165,25 +170,36 @@ def _draw(*, actor: Any, task: InspectionTask, ceremony_input: str, witnesses: l
     rules = {label: StratumRule.from_json(rule) for label, rule in freeze.rules.items()}
     departments = [DepartmentSpec(d["code"], d["officers"], d["experts"])
                    for d in freeze.departments]
-    result = run_draw(seed=seed, candidates=[P.Candidate(i, s) for i, s, _t in rows],
-                      rules=rules, inspectors=inspectors, departments=departments,
-                      conflicts=conflicts)
-    record = build_record(
+    inputs: dict[str, Any] = dict(
         task={"id": str(task.pk), "code": task.code, "name": task.name},
-        pool_lines=[line.rstrip("\n") for line in lines], pool_digest=freeze.pool_digest,
-        pool_strata=freeze.pool_strata, inspector_lines=freeze.inspector_lines,
-        inspector_digest=freeze.inspector_digest, server_secret=freeze.server_secret,
-        commitment=freeze.commitment, ceremony_input=ceremony_input, witnesses=witnesses,
-        ceremony_source=source, seed=seed, rules=rules, departments=departments,
-        lookback_days=task.lookback_days, conflicts=conflicts, result=result,
-        drawn_at=_iso(now))
+        pool_digest=freeze.pool_digest, pool_strata=freeze.pool_strata,
+        inspector_lines=freeze.inspector_lines, inspector_digest=freeze.inspector_digest,
+        server_secret=freeze.server_secret, commitment=freeze.commitment,
+        ceremony_input=ceremony_input, witnesses=witnesses, ceremony_source=source, seed=seed,
+        rules=rules, departments=departments, lookback_days=task.lookback_days,
+        conflicts=conflicts, drawn_at=_iso(now))
+    if len(lines) >= BULK_DRAW_FROM:
+        # Same record, byte for byte (tests/rules/draw/test_bulk.py), without an object
+        # per candidate.
+        bulk = bulk_draw(pool_buffer="".join(lines).encode(), seed=seed, rules=rules,
+                         inspectors=inspectors, departments=departments, conflicts=conflicts)
+        out = io.BytesIO()
+        write_record(out, draw=bulk, **inputs)
+        record, drawn_targets = json.loads(out.getvalue()), bulk.drawn
+    else:
+        result = run_draw(seed=seed, candidates=[P.Candidate(i, s) for i, s, _t in rows],
+                          rules=rules, inspectors=inspectors, departments=departments,
+                          conflicts=conflicts)
+        record = build_record(pool_lines=[line.rstrip("\n") for line in lines],
+                              result=result, **inputs)
+        drawn_targets = result.drawn
     draw = DrawRecord.objects.create(
         task=task, record=record, record_digest=record["record_digest"], seed=seed,
         ceremony_input=ceremony_input, ceremony_source=source, witnesses=witnesses,
         present=present, drawn_at=now, drawn_by=actor if getattr(actor, "pk", None) else None)
     drawn = {t.id: DrawnTarget.objects.create(
         draw=draw, task=task, target_id=target_of[t.id], ident=t.id, stratum=t.stratum,
-        ticket=t.ticket, position=t.position) for t in result.drawn}
+        ticket=t.ticket, position=t.position) for t in drawn_targets}
     _save_groups(task, drawn, record["groups"])
     task.state = TaskState.DRAWN
     task.save(update_fields=["state", "updated_at"])

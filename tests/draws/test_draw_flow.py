@@ -59,6 +59,44 @@ def test_the_seed_task_draws_6_of_37_with_a_group_from_each_department(world, se
     assert InspectionTask.objects.get(pk=seed_task.pk).state == "drawn"
 
 
+def test_the_bulk_path_stores_the_engine_record(world, seed_task, monkeypatch):
+    """Large pools are drawn by the bulk path; its record is the engine's, byte for byte."""
+    from shuangsuiji.draws import services
+    from shuangsuiji.rules.canonical import canonical_json
+    from shuangsuiji.rules.draw.engine import Conflict as ConflictRule
+    from shuangsuiji.rules.draw.engine import DepartmentSpec, run_draw
+    from shuangsuiji.rules.draw.pools import Candidate, parse_inspector_line
+    from shuangsuiji.rules.draw.record import build_record
+    from shuangsuiji.rules.draw.sizes import StratumRule
+
+    _freeze(world, seed_task)
+    monkeypatch.setattr(services, "BULK_DRAW_FROM", 0)
+    record = _draw(world, seed_task).record
+    assert verify(json.loads(json.dumps(record))) is None
+    rules = {k: StratumRule.from_json(v) for k, v in record["rules"].items()}
+    departments = [DepartmentSpec(d["code"], d["officers"], d["experts"])
+                   for d in record["departments"]]
+    inspectors = [parse_inspector_line(line) for line in record["inspector_pool"]["lines"]]
+    conflicts = [ConflictRule(c["inspector"], c["target"], c["reason"])
+                 for c in record["conflicts"]]
+    candidates = [Candidate(*line.split("\t")) for line in record["pool"]["lines"]]
+    engine = build_record(
+        task=record["task"], pool_lines=record["pool"]["lines"],
+        pool_digest=record["pool"]["digest"], pool_strata=record["pool"]["strata"],
+        inspector_lines=record["inspector_pool"]["lines"],
+        inspector_digest=record["inspector_pool"]["digest"],
+        server_secret=record["server_secret"], commitment=record["commitment"],
+        ceremony_input=record["ceremony"]["input"], witnesses=record["ceremony"]["witnesses"],
+        ceremony_source=record["ceremony"]["source"], seed=record["seed"], rules=rules,
+        departments=departments, lookback_days=record["lookback_days"], conflicts=conflicts,
+        result=run_draw(seed=record["seed"], candidates=candidates, rules=rules,
+                        inspectors=inspectors, departments=departments, conflicts=conflicts),
+        drawn_at=record["drawn_at"])
+    assert canonical_json(record) == canonical_json(engine)
+    assert sorted(seed_task.targets.values_list("ident", flat=True)) == sorted(
+        t["id"] for t in record["drawn"])
+
+
 def test_the_secret_is_committed_before_and_revealed_only_in_the_record(world, seed_task):
     freeze = _freeze(world, seed_task)
     event = AuditEvent.objects.get(action="task.freeze")

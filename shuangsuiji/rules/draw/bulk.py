@@ -77,14 +77,20 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
                  commitment: str, ceremony_input: str, witnesses: Sequence[str],
                  ceremony_source: str, seed: str, rules: Mapping[str, StratumRule],
                  departments: Sequence[DepartmentSpec], lookback_days: int,
-                 conflicts: Sequence[Conflict], drawn_at: str) -> str:
-    """Write the canonical full record to `out`; return its record_digest."""
+                 conflicts: Sequence[Conflict], drawn_at: str,
+                 pool_strata: Mapping[str, int] | None = None) -> str:
+    """Write the canonical full record to `out`; return its record_digest.
+
+    `pool_strata` as frozen (record.build_record writes it as given); by default the
+    non-empty strata of the pool.
+    """
     pool = draw.pool
     record: dict[str, Any] = {
         "protocol": PROTOCOL_VERSION,
         "task": dict(task),
         "pool": {"digest": pool_digest, "size": int(pool.keys.size),
-                 "strata": {label: s.n for label, s in draw.strata.items() if s.n},
+                 "strata": dict(pool_strata) if pool_strata is not None else {
+                     label: s.n for label, s in draw.strata.items() if s.n},
                  "lines": [_POOL]},
         "inspector_pool": {"digest": inspector_digest, "size": len(inspector_lines),
                            "lines": list(inspector_lines)},
