@@ -102,7 +102,11 @@ def _scan_python(buffer: bytes, seed: str, labels: tuple[str, ...], sorted_pool:
 
 def order_rows(pool: ScannedPool, rows: np.ndarray, seed: str) -> np.ndarray:
     """`rows` in draw order: by key, every run of equal keys settled on full (ticket, ID)."""
-    order = rows[np.argsort(pool.keys[rows], kind="stable")]
+    if _fastpool is not None:
+        order = np.frombuffer(_fastpool.order_by_key(
+            pool.keys, np.ascontiguousarray(rows, dtype=np.int64)), dtype=np.int64)
+    else:
+        order = rows[np.argsort(pool.keys[rows], kind="stable")]
     sorted_keys = pool.keys[order]
     ties = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
     if ties.size:

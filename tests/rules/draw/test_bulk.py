@@ -3,6 +3,7 @@
 import io
 import json
 
+import numpy as np
 import pytest
 
 from shuangsuiji.rules.canonical import canonical_json
@@ -72,3 +73,17 @@ def test_a_pool_out_of_byte_order_is_refused(monkeypatch, c_path, where):
     with pytest.raises(ValueError, match="byte order"):
         fast.scan("".join(lines).encode(), "seed", ("A",))
     assert fast.scan("".join(sorted(lines)).encode(), "seed", ("A",)).keys.size == 101
+
+
+def test_the_radix_order_equals_numpys_stable_argsort():
+    assert fast.AVAILABLE
+    rng = np.random.default_rng(7)
+    keys = rng.integers(0, 10**19, 50_000, dtype=np.uint64)
+    keys[::7] = keys[3]  # many equal keys: their rows must keep their order
+    keys[1] = np.uint64(2**64 - 1)
+    rows = rng.permutation(50_000)[:30_000].astype(np.int64)
+    expected = rows[np.argsort(keys[rows], kind="stable")]
+    got = np.frombuffer(fast._fastpool.order_by_key(keys, rows), dtype=np.int64)
+    assert np.array_equal(got, expected)
+    with pytest.raises(IndexError):
+        fast._fastpool.order_by_key(keys, np.array([50_000], dtype=np.int64))
