@@ -122,9 +122,10 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
     start = out.tell()
     placeholder_at = -1
     # One pass: each big array is made (in C, without the GIL) while the one before is hashed
-    # and written, then dropped; the digest goes over the record without `record_digest`,
-    # the file gets it, as a placeholder patched at the end.
-    with ThreadPoolExecutor(1) as maker:
+    # and written (at the same time: both release the GIL), then dropped. The digest goes
+    # over the record without `record_digest`; the file gets it, as a placeholder patched
+    # at the end.
+    with ThreadPoolExecutor(1) as maker, ThreadPoolExecutor(1) as hasher:
         keys = [key for _text, key in without if key]
         made = iter([maker.submit(big[key]) for key in keys[:1]])
         pending = list(keys[1:])
@@ -138,8 +139,9 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
                 body = next(made).result()
                 if pending:
                     made = iter([maker.submit(big[pending.pop(0)])])
-                digest.update(body)
+                hashed = hasher.submit(digest.update, body)  # hashed while it is written
                 out.write(body)
+                hashed.result()
                 del body
     record_digest = digest.hexdigest()
     end = out.tell()
