@@ -3,9 +3,10 @@
  * Python equivalent in pools.py / tickets.py, and the tests check that both agree.
  *
  * The input is a frozen pool as the database's COPY writes it: lines "ID\tSTRATUM\n".
- * scan() gives, per line, the 19-digit ticket prefix key (see tickets.py), the stratum's
- * index and where the ID sits in the buffer; quoted_ids() and quoted_lines() write the JSON
- * arrays of the record without creating a Python string per candidate.
+ * scan_into() gives, per line, the 19-digit ticket prefix key (see tickets.py), the
+ * stratum's index and where the ID sits in the buffer; order_by_key() sorts rows by key;
+ * quoted_ids() and quoted_lines() write the JSON arrays of the record without creating a
+ * Python string per candidate. Each releases the GIL for its loop.
  *
  * SHA-256 comes from OpenSSL's libcrypto (the library Python's hashlib uses).
  */
@@ -32,15 +33,15 @@ static uint64_t prefix_key(const unsigned char digest[32]) {
     return key;
 }
 
-/* The work of scan() on plain C data, run without the GIL so that callers can scan parts of
+/* The work of scan_into() on plain C data, run without the GIL so that callers can scan parts of
  * a pool in parallel threads. Returns 0, or the 1-based line of the first bad line (negated
  * when its stratum is unknown). With check_order, also that each line sorts after the one
  * before (protocol §1): a pool read out of order is never drawn silently. */
 static Py_ssize_t scan_lines(const char *data, Py_ssize_t len, Py_ssize_t n,
                              const SHA256_CTX *base, const char *const *labels,
                              const Py_ssize_t *label_lens, Py_ssize_t nlabels, uint64_t *k,
-                             unsigned char *c, uint64_t *s, uint16_t *l, int check_order,
-                             int *unsorted) {
+                             unsigned char *c, uint64_t *s, uint16_t *l, uint64_t offset,
+                             int check_order, int *unsorted) {
     Py_ssize_t pos = 0, prev = -1, prev_len = 0;
     for (Py_ssize_t row = 0; row < n; row++) {
         const char *line = data + pos;
@@ -59,7 +60,7 @@ static Py_ssize_t scan_lines(const char *data, Py_ssize_t len, Py_ssize_t n,
         SHA256_Update(&ctx, line, tab - line);
         SHA256_Final(digest, &ctx);
         k[row] = prefix_key(digest);
-        s[row] = (uint64_t)pos;
+        s[row] = (uint64_t)pos + offset;
         l[row] = (uint16_t)(tab - line);
         Py_ssize_t slen = nl - tab - 1, code = -1;
         for (Py_ssize_t j = 0; j < nlabels; j++) {
@@ -72,75 +73,67 @@ static Py_ssize_t scan_lines(const char *data, Py_ssize_t len, Py_ssize_t n,
     return 0;
 }
 
-static PyObject *scan(PyObject *self, PyObject *args) {
-    Py_buffer buf, prefix;
+/* Per line of one part of a pool: the ticket key, the stratum's index and where the ID
+ * sits, written into the caller's arrays (numpy slices of the whole pool's), offsets
+ * shifted by `offset`: the parts of a large pool are scanned in threads straight into
+ * place, with nothing to join afterwards. Returns None. */
+static PyObject *scan_into(PyObject *self, PyObject *args) {
+    Py_buffer buf, prefix, keys, codes, starts, lens;
     PyObject *labels;
-    int check_order = 0;
-    if (!PyArg_ParseTuple(args, "y*y*O!|p", &buf, &prefix, &PyTuple_Type, &labels, &check_order))
+    int check_order;
+    unsigned long long offset;
+    if (!PyArg_ParseTuple(args, "y*y*O!pw*w*w*w*K", &buf, &prefix, &PyTuple_Type, &labels,
+                          &check_order, &keys, &codes, &starts, &lens, &offset))
         return NULL;
-    PyObject *result = NULL, *keys = NULL, *codes = NULL, *starts = NULL, *lens = NULL;
-    if (prefix.len != 64) {
-        PyErr_SetString(PyExc_ValueError, "the seed prefix must be 64 bytes");
-        goto done;
-    }
-    Py_ssize_t nlabels = PyTuple_GET_SIZE(labels);
-    if (nlabels > 255) { PyErr_SetString(PyExc_ValueError, "too many strata"); goto done; }
+    PyObject *result = NULL;
+    Py_ssize_t nlabels = PyTuple_GET_SIZE(labels), n = 0;
     const char *label_ptr[255];
     Py_ssize_t label_len[255];
+    const char *data = buf.buf;
+    if (prefix.len != 64 || nlabels > 255) {
+        PyErr_SetString(PyExc_ValueError, "a 64-byte seed prefix and at most 255 strata");
+        goto done;
+    }
     for (Py_ssize_t j = 0; j < nlabels; j++) {
         PyObject *label = PyTuple_GET_ITEM(labels, j);
         if (!PyBytes_Check(label)) { PyErr_SetString(PyExc_TypeError, "labels are bytes"); goto done; }
         label_ptr[j] = PyBytes_AS_STRING(label);
         label_len[j] = PyBytes_GET_SIZE(label);
     }
-    const char *data = buf.buf;
-    Py_ssize_t len = buf.len, n = 0;
-    if (len && data[len - 1] != '\n') {
+    if (buf.len && data[buf.len - 1] != '\n') {
         PyErr_SetString(PyExc_ValueError, "the pool must end with a line feed");
         goto done;
     }
-    for (Py_ssize_t i = 0; i < len; i++) if (data[i] == '\n') n++;
-    keys = PyBytes_FromStringAndSize(NULL, n * 8);
-    codes = PyBytes_FromStringAndSize(NULL, n);
-    starts = PyBytes_FromStringAndSize(NULL, n * 8);
-    lens = PyBytes_FromStringAndSize(NULL, n * 2);
-    if (!keys || !codes || !starts || !lens) goto fail;
+    for (Py_ssize_t i = 0; i < buf.len; i++) if (data[i] == '\n') n++;
+    if (keys.len != n * 8 || codes.len != n || starts.len != n * 8 || lens.len != n * 2) {
+        PyErr_SetString(PyExc_ValueError, "output arrays do not fit the lines");
+        goto done;
+    }
     SHA256_CTX base;
     SHA256_Init(&base);
     SHA256_Update(&base, prefix.buf, 64);
     Py_ssize_t bad;
     int unsorted = 0;
     Py_BEGIN_ALLOW_THREADS
-    bad = scan_lines(data, len, n, &base, label_ptr, label_len, nlabels,
-                     (uint64_t *)PyBytes_AS_STRING(keys),
-                     (unsigned char *)PyBytes_AS_STRING(codes),
-                     (uint64_t *)PyBytes_AS_STRING(starts),
-                     (uint16_t *)PyBytes_AS_STRING(lens), check_order, &unsorted);
+    bad = scan_lines(data, buf.len, n, &base, label_ptr, label_len, nlabels, keys.buf, codes.buf,
+                     starts.buf, lens.buf, (uint64_t)offset, check_order, &unsorted);
     Py_END_ALLOW_THREADS
-    if (unsorted) {
+    if (unsorted)
         PyErr_Format(PyExc_ValueError, "line %zd is not in byte order after the one before", bad);
-        goto fail;
-    }
-    if (bad > 0) {
+    else if (bad > 0)
         PyErr_Format(PyExc_ValueError, "line %zd is not ID<TAB>STRATUM", bad);
-        goto fail;
-    }
-    if (bad < 0) {
+    else if (bad < 0)
         PyErr_Format(PyExc_ValueError, "line %zd has an unknown stratum", -bad);
-        goto fail;
-    }
-    result = Py_BuildValue("(NNNN)", keys, codes, starts, lens);
-    goto done;
-fail:
-    Py_XDECREF(keys); Py_XDECREF(codes); Py_XDECREF(starts); Py_XDECREF(lens);
+    else
+        result = Py_NewRef(Py_None);
 done:
-    PyBuffer_Release(&buf);
-    PyBuffer_Release(&prefix);
+    PyBuffer_Release(&buf); PyBuffer_Release(&prefix); PyBuffer_Release(&keys);
+    PyBuffer_Release(&codes); PyBuffer_Release(&starts); PyBuffer_Release(&lens);
     return result;
 }
 
 /* JSON array body "ID1","ID2",… of the IDs at `order` (int64 row numbers). IDs are plain
- * ASCII (统一社会信用代码 or X-<number>), so no escaping is needed; scan() checked the rest. */
+ * ASCII (统一社会信用代码 or X-<number>), so no escaping is needed; scan_into() checked the rest. */
 static PyObject *quoted_ids(PyObject *self, PyObject *args) {
     Py_buffer buf, starts, lens, order;
     if (!PyArg_ParseTuple(args, "y*y*y*y*", &buf, &starts, &lens, &order)) return NULL;
@@ -248,8 +241,8 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"scan", scan, METH_VARARGS,
-     "keys, stratum codes, ID offsets and lengths of a pool; releases the GIL"},
+    {"scan_into", scan_into, METH_VARARGS,
+     "keys, strata and ID positions of a part of a pool, into given arrays; no GIL"},
     {"order_by_key", order_by_key, METH_VARARGS,
      "rows ordered by their keys (stable radix sort); releases the GIL"},
     {"quoted_ids", quoted_ids, METH_VARARGS,

@@ -52,24 +52,27 @@ def scan(buffer: bytes, seed: str, labels: Sequence[str], *, sorted_pool: bool =
         return _scan_python(buffer, seed, labels, sorted_pool)
     prefix, encoded = _seed_prefix(seed), tuple(lb.encode() for lb in labels)
     parts = _halves(buffer) if len(buffer) >= PARALLEL_SCAN_BYTES else [(0, len(buffer))]
+    firsts = [0]
+    for start, end in parts:
+        firsts.append(firsts[-1] + buffer.count(b"\n", start, end))
+    n = firsts[-1]
+    keys, codes = np.empty(n, np.uint64), np.empty(n, np.uint8)
+    starts, lens = np.empty(n, np.uint64), np.empty(n, np.uint16)
     view = memoryview(buffer)
+
+    def scan_part(i: int) -> None:
+        (start, end), rows = parts[i], slice(firsts[i], firsts[i + 1])
+        _fastpool.scan_into(view[start:end], prefix, encoded, sorted_pool, keys[rows],
+                            codes[rows], starts[rows], lens[rows], start)
+
     with ThreadPoolExecutor(len(parts)) as threads:
-        scanned = list(threads.map(
-            lambda part: _fastpool.scan(view[part[0]:part[1]], prefix, encoded, sorted_pool),
-            parts))
+        list(threads.map(scan_part, range(len(parts))))
     if sorted_pool and len(parts) == 2:
         split = parts[1][0]
         last = buffer.rfind(b"\n", 0, split - 1) + 1
         if buffer[last:split] >= buffer[split:buffer.index(b"\n", split) + 1]:
             raise ValueError("the pool's lines are not in byte order at its middle")
-    return ScannedPool(
-        buffer, labels,
-        np.concatenate([np.frombuffer(k, dtype=np.uint64) for k, _c, _s, _l in scanned]),
-        np.concatenate([np.frombuffer(c, dtype=np.uint8) for _k, c, _s, _l in scanned]),
-        np.concatenate([np.frombuffer(st, dtype=np.uint64) + np.uint64(offset)
-                        for (offset, _end), (_k, _c, st, _l) in zip(parts, scanned,
-                                                                     strict=True)]),
-        np.concatenate([np.frombuffer(ln, dtype=np.uint16) for _k, _c, _s, ln in scanned]))
+    return ScannedPool(buffer, labels, keys, codes, starts, lens)
 
 
 def _halves(buffer: bytes) -> list[tuple[int, int]]:
