@@ -96,7 +96,10 @@ static PyObject *scan_into(PyObject *self, PyObject *args) {
     }
     for (Py_ssize_t j = 0; j < nlabels; j++) {
         PyObject *label = PyTuple_GET_ITEM(labels, j);
-        if (!PyBytes_Check(label)) { PyErr_SetString(PyExc_TypeError, "labels are bytes"); goto done; }
+        if (!PyBytes_Check(label)) {
+            PyErr_SetString(PyExc_TypeError, "labels are bytes");
+            goto done;
+        }
         label_ptr[j] = PyBytes_AS_STRING(label);
         label_len[j] = PyBytes_GET_SIZE(label);
     }
