@@ -92,7 +92,8 @@ class FrameChecker:
         self.mapped = [f for f in ENTITY_FIELDS if f in self.column]
         self.fp_prefix = checker.fp_prefix.decode()
         # Files with unnamed columns carry spare cells, which only the per-row rule reports.
-        self.usable = not checker.has_spare and (delimiter == "\t" or len(delimiter) == 1)
+        # polars splits on one byte: a full-width "，" goes the per-row way.
+        self.usable = not checker.has_spare and len(delimiter.encode()) == 1
 
     def check(self, data: bytes, first_line: int, job_id: int
               ) -> tuple[int, bytes, list[tuple[int, str, RuleError]]] | None:
@@ -112,6 +113,8 @@ class FrameChecker:
             return None
         frame = self._without_blank_lines(
             frame.with_columns(_row=pl.int_range(first_line, first_line + lines, eager=True)))
+        if not frame.height:
+            return 0, b"", []
         values, bad = self._checked(frame)
         good = values.filter(~bad) if bad.any() else values
         text = self._copy_text(good, job_id)

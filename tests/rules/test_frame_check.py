@@ -165,6 +165,18 @@ def test_blocks_it_cannot_vouch_for_go_the_per_row_way(trouble):
     assert column_wise == row_wise
 
 
+def test_a_block_of_blank_lines_has_no_rows():
+    _checker()
+    column_wise, row_wise = _both_ways(_block(["", ",,,", " \u3000 "]))
+    assert column_wise.rows == row_wise.rows == 0
+    assert column_wise.problems == row_wise.problems == []
+
+
+def test_a_delimiter_of_several_bytes_goes_the_per_row_way():
+    header_map = resolve_headers(HEADERS, COLUMNS, required_any=REQUIRED_ANY)
+    assert not FrameChecker(TargetRowChecker(header_map, VOCABULARY), "，").usable
+
+
 def test_more_cells_than_headers_and_bad_bytes_go_the_per_row_way():
     frame = FrameChecker(_checker(), ",")
     line = ",".join(good_row(1).values())
