@@ -20,17 +20,32 @@
 typedef unsigned __int128 u128;
 static const uint64_t MOD19 = 10000000000000000000ULL; /* 10^19 */
 
+/* (hi * 2^64 + lo) mod m, for hi < m: one hardware division on x86-64. */
+static inline uint64_t mod_wide(uint64_t hi, uint64_t lo, uint64_t m) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    uint64_t q, r;
+    __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(m));
+    (void)q;
+    return r;
+#else
+    return (uint64_t)((((u128)hi << 64) | lo) % m);
+#endif
+}
+
+/* Two decimal digits, swapped: REV2[10a + b] = 10b + a. */
+static uint8_t REV2[100];
+
 /* The first 19 digits of reversed(decimal(N)) as an integer, N = the 256-bit digest. */
 static uint64_t prefix_key(const unsigned char digest[32]) {
-    u128 r = 0;
+    uint64_t r = 0;
     for (int limb = 0; limb < 4; limb++) {
-        uint64_t v = 0;
-        for (int b = 0; b < 8; b++) v = (v << 8) | digest[limb * 8 + b];
-        r = ((r << 64) | v) % MOD19;
+        uint64_t v;
+        memcpy(&v, digest + limb * 8, 8);
+        r = mod_wide(r, __builtin_bswap64(v), MOD19);
     }
-    uint64_t x = (uint64_t)r, key = 0;
-    for (int j = 0; j < 19; j++) { key = key * 10 + x % 10; x /= 10; }
-    return key;
+    uint64_t key = 0;
+    for (int j = 0; j < 9; j++) { key = key * 100 + REV2[r % 100]; r /= 100; }
+    return key * 10 + r % 10;
 }
 
 /* The work of scan_into() on plain C data, run without the GIL so that callers can scan parts of
@@ -257,4 +272,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fastpool", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__fastpool(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__fastpool(void) {
+    for (int d = 0; d < 100; d++) REV2[d] = (uint8_t)((d % 10) * 10 + d / 10);
+    return PyModule_Create(&module);
+}
