@@ -169,7 +169,7 @@ def _stage_in_parallel(job: ImportJob, table: Table, header_map: HeaderMap, repo
         sink=BlockCopier(sql.plain_connection_params(), S, STAGED_COLUMNS))
     try:
         results = pool.results(parallel_check.raw_blocks(stream, first_line=table.header_row + 1))
-        serial_from = _write_results(job, results, report, table.progress)
+        serial_from = _record_results(job, results, report, table.progress)
     finally:
         pool.close()
     if serial_from is not None:
@@ -183,7 +183,7 @@ def _stage_in_parallel(job: ImportJob, table: Table, header_map: HeaderMap, repo
         _stage(job, chunks, header_map, report, table.progress)
 
 
-def _write_results(job: ImportJob, results: Iterator[parallel_check.BlockResult],
+def _record_results(job: ImportJob, results: Iterator[parallel_check.BlockResult],
                    report: Report, progress: Callable[[], float]) -> tuple[int, int] | None:
     """Record the workers' problems and the progress batch by batch (the workers stage
     their good rows themselves); where the parent must read on, if anywhere."""
@@ -230,6 +230,15 @@ _MULTI = f"""SELECT entity_key, MIN(row) AS first_row FROM {S} WHERE job_id = %(
 # Every row of those entities, with the entity's first row: one hash join back.
 _OF_MULTI = f"""SELECT s.row, s.entity_key, s.lic_key, s.fingerprint, m.first_row
     FROM {S} s JOIN ({_MULTI}) m ON s.entity_key = m.entity_key WHERE s.job_id = %(job)s"""
+# Over those rows (a CTE named entity_rows): each later row with the first row of its
+# licence and whether its entity details differ from the first row's.
+_COMPARED = """SELECT row, first_row, lic_first, contradicts FROM (
+      SELECT row, first_row,
+        MIN(row) OVER (PARTITION BY entity_key, lic_key) AS lic_first,
+        fingerprint <> MIN(CASE WHEN row = first_row THEN fingerprint END)
+          OVER (PARTITION BY entity_key) AS contradicts
+      FROM entity_rows) d
+    WHERE row <> first_row AND (row <> lic_first OR contradicts)"""
 
 
 def _duplicates_in_one_pass(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
@@ -242,39 +251,21 @@ def _duplicates_in_one_pass(job_id: int) -> Iterator[list[tuple[int, int, int, b
         cursor.execute("CREATE TEMPORARY TABLE staged_duplicates (row integer, entity_first "
                        "integer, lic_first integer, contradicts boolean) ON COMMIT DROP")
         cursor.execute(f"""
-            WITH rows AS MATERIALIZED ({_OF_MULTI}),
+            WITH entity_rows AS MATERIALIZED ({_OF_MULTI}),
             listed AS (INSERT INTO {LR} (job_id, row)
-                       SELECT %(job)s, row FROM rows WHERE row <> first_row)
-            INSERT INTO staged_duplicates
-            SELECT row, first_row, lic_first, contradicts FROM (
-              SELECT row, first_row,
-                MIN(row) OVER (PARTITION BY entity_key, lic_key) AS lic_first,
-                fingerprint <> MIN(CASE WHEN row = first_row THEN fingerprint END)
-                  OVER (PARTITION BY entity_key) AS contradicts
-              FROM rows) d
-            WHERE row <> first_row AND (row <> lic_first OR contradicts)""", {"job": job_id})
+                       SELECT %(job)s, row FROM entity_rows WHERE row <> first_row)
+            INSERT INTO staged_duplicates {_COMPARED}""", {"job": job_id})
         yield from _batches("SELECT * FROM staged_duplicates ORDER BY row", job_id)
 
 
 def _duplicates_in_two_passes(job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:
-    """Other databases: list the later rows, then compare the rows of their entities."""
+    """Other databases (no INSERT inside WITH): list the later rows, then compare them."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {LR} (job_id, row) SELECT %(job)s, row "
                        f"FROM ({_OF_MULTI}) m WHERE row <> first_row", {"job": job_id})
-    query = f"""
-        SELECT row, entity_first, lic_first, CASE WHEN fingerprint <> first_fp
-          THEN 1 ELSE 0 END FROM (
-          SELECT row, fingerprint,
-            MIN(row) OVER (PARTITION BY entity_key) AS entity_first,
-            MIN(row) OVER (PARTITION BY entity_key, lic_key) AS lic_first,
-            FIRST_VALUE(fingerprint) OVER (PARTITION BY entity_key ORDER BY row) AS first_fp
-          FROM {S} WHERE job_id = %(job)s AND entity_key IN (
-            SELECT s.entity_key FROM {S} s JOIN {LR} x ON x.job_id = s.job_id
-            AND x.row = s.row WHERE s.job_id = %(job)s)) x
-        WHERE row <> lic_first OR fingerprint <> first_fp
-        ORDER BY row"""
     with transaction.atomic():
-        yield from _batches(query, job_id)
+        yield from _batches(f"WITH entity_rows AS ({_OF_MULTI}) {_COMPARED} ORDER BY row",
+                            job_id)
 
 
 def _batches(query: str, job_id: int) -> Iterator[list[tuple[int, int, int, bool]]]:

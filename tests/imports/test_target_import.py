@@ -89,6 +89,12 @@ def test_a_row_repeating_a_code_and_licence_number_is_rejected(world):
     assert job.rejected == 1
 
 
+def test_a_later_row_repeating_another_later_row_names_that_row(world):
+    job = check(world, csv_bytes([licence_row(), licence_row(number="XK-2"),
+                                  licence_row(number="XK-2")]))
+    assert issues(job) == [(4, "许可编号", "repeats row 3: the same entity and licence number")]
+
+
 def test_rows_describing_one_code_differently_are_rejected(world):
     job = check(world, csv_bytes([licence_row(), licence_row(number="XK-2", 法定代表人="李四")]))
     ((row, column, reason),) = issues(job)

@@ -3,7 +3,8 @@
 Same protocol, same record bytes as engine.run_draw + record.build_record + canonical_json
 (tests/rules/draw/test_bulk.py compares them byte for byte), without a Python object per
 candidate: the pool stays one bytes buffer of "ID\\tSTRATUM\\n" lines, keys and orders are
-numpy arrays, and the record's big arrays are written by the C fast path.
+numpy arrays filled and sorted by the C fast path, which also writes the record's big
+arrays.
 """
 
 import hashlib
@@ -126,19 +127,17 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
     # over the record without `record_digest`; the file gets it, as a placeholder patched
     # at the end.
     with ThreadPoolExecutor(1) as maker, ThreadPoolExecutor(1) as hasher:
-        keys = [key for _text, key in without if key]
-        made = iter([maker.submit(big[key]) for key in keys[:1]])
-        pending = list(keys[1:])
+        pending = [key for _text, key in without if key]
+        making = maker.submit(big[pending.pop(0)]) if pending else None
         for (text_out, key), (text_in, _key) in zip(without, within, strict=True):
             digest.update(text_out.encode("utf-8"))
             if _PLACEHOLDER in text_in:
                 placeholder_at = out.tell() - start + len(
                     text_in[:text_in.index(_PLACEHOLDER)].encode("utf-8"))
             out.write(text_in.encode("utf-8"))
-            if key:
-                body = next(made).result()
-                if pending:
-                    made = iter([maker.submit(big[pending.pop(0)])])
+            if key and making is not None:
+                body = making.result()
+                making = maker.submit(big[pending.pop(0)]) if pending else None
                 hashed = hasher.submit(digest.update, body)  # hashed while it is written
                 out.write(body)
                 hashed.result()

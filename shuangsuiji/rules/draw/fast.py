@@ -1,4 +1,5 @@
-"""Draw order for large pools: C keys (when built) and numpy sorting, same result as tickets.py.
+"""Draw order for large pools: C keys and a C radix sort (when built), else Python and numpy;
+the same result as tickets.py.
 
 `_fastpool` is optional; without it everything falls back to the pure Python code.
 """
