@@ -68,6 +68,10 @@ static Py_ssize_t scan_lines(const char *data, Py_ssize_t len, Py_ssize_t n,
             Py_ssize_t m = prev_len < line_len ? prev_len : line_len;
             int cmp = memcmp(data + prev, line, m);
             if (cmp > 0 || (cmp == 0 && prev_len >= line_len)) { *unsorted = 1; return row + 1; }
+            /* Sorted lines put one ID's lines side by side: a repeated ID is a neighbour. */
+            const char *prev_tab = memchr(data + prev, '\t', prev_len);
+            if (prev_tab && prev_tab - (data + prev) == tab - line &&
+                memcmp(data + prev, line, tab - line) == 0) { *unsorted = 2; return row + 1; }
         }
         prev = pos; prev_len = line_len;
         SHA256_CTX ctx = *base;
@@ -136,7 +140,9 @@ static PyObject *scan_into(PyObject *self, PyObject *args) {
     bad = scan_lines(data, buf.len, n, &base, label_ptr, label_len, nlabels, keys.buf, codes.buf,
                      starts.buf, lens.buf, (uint64_t)offset, check_order, &unsorted);
     Py_END_ALLOW_THREADS
-    if (unsorted)
+    if (unsorted == 2)
+        PyErr_Format(PyExc_ValueError, "line %zd repeats the ID of the line before", bad);
+    else if (unsorted)
         PyErr_Format(PyExc_ValueError, "line %zd is not in byte order after the one before", bad);
     else if (bad > 0)
         PyErr_Format(PyExc_ValueError, "line %zd is not ID<TAB>STRATUM", bad);
@@ -258,6 +264,164 @@ done:
     return out;
 }
 
+/* -- Reading large records (verify_file.py) ------------------------------------------------ */
+
+/* End of the JSON string starting at s[i] == '"': the index after its closing quote, or -1. */
+static Py_ssize_t skip_string(const char *s, Py_ssize_t i, Py_ssize_t len) {
+    for (i++; i < len; i++) {
+        if (s[i] == '\\') i++;
+        else if (s[i] == '"') return i + 1;
+    }
+    return -1;
+}
+
+static Py_ssize_t skip_ws(const char *s, Py_ssize_t i, Py_ssize_t len) {
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    return i;
+}
+
+/* The end of the JSON value at s[i] (its structure only: json.loads checks the small parts
+ * and the callers check the big ones), or -1. Members of objects at depth < `record_depth`
+ * are appended to `spans` as (depth, key_start, key_end, value_start, value_end). */
+static Py_ssize_t skip_value(const char *s, Py_ssize_t i, Py_ssize_t len, int depth,
+                             int record_depth, PyObject *spans) {
+    if (i >= len || depth > 512) return -1;
+    char c = s[i];
+    if (c == '"') return skip_string(s, i, len);
+    if (c == '[') {
+        i = skip_ws(s, i + 1, len);
+        if (i < len && s[i] == ']') return i + 1;
+        for (;;) {
+            i = skip_value(s, i, len, depth + 1, 0, NULL);
+            if (i < 0) return -1;
+            i = skip_ws(s, i, len);
+            if (i >= len) return -1;
+            if (s[i] == ']') return i + 1;
+            if (s[i] != ',') return -1;
+            i = skip_ws(s, i + 1, len);
+        }
+    }
+    if (c == '{') {
+        i = skip_ws(s, i + 1, len);
+        if (i < len && s[i] == '}') return i + 1;
+        for (;;) {
+            if (i >= len || s[i] != '"') return -1;
+            Py_ssize_t key = i, key_end = skip_string(s, i, len);
+            if (key_end < 0) return -1;
+            i = skip_ws(s, key_end, len);
+            if (i >= len || s[i] != ':') return -1;
+            Py_ssize_t value = skip_ws(s, i + 1, len);
+            int inner = depth + 1 < record_depth ? record_depth : 0;
+            i = skip_value(s, value, len, depth + 1, inner, inner ? spans : NULL);
+            if (i < 0) return -1;
+            if (spans && depth < record_depth) {
+                PyObject *t = Py_BuildValue("(innnn)", depth, key + 1, key_end - 1, value, i);
+                if (!t || PyList_Append(spans, t) < 0) { Py_XDECREF(t); return -2; }
+                Py_DECREF(t);
+            }
+            i = skip_ws(s, i, len);
+            if (i >= len) return -1;
+            if (s[i] == '}') return i + 1;
+            if (s[i] != ',') return -1;
+            i = skip_ws(s, i + 1, len);
+        }
+    }
+    while (i < len && s[i] != ',' && s[i] != ']' && s[i] != '}' && s[i] != ' ' &&
+           s[i] != '\n' && s[i] != '\r' && s[i] != '\t') i++;  /* number, true, false, null */
+    return i;
+}
+
+/* Members of a JSON document's top-level object and of the objects that are their values:
+ * a list of (depth, key_start, key_end, value_start, value_end), depth 0 for the top level.
+ * Lets a verifier find a record's big arrays without parsing them into Python objects. */
+static PyObject *members(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
+    PyObject *spans = PyList_New(0);
+    const char *s = buf.buf;
+    Py_ssize_t i = spans ? skip_ws(s, 0, buf.len) : 0, end = -1;
+    if (spans && i < buf.len && s[i] == '{') {
+        end = skip_value(s, i, buf.len, 0, 2, spans);
+        if (end >= 0) end = skip_ws(s, end, buf.len);
+    }
+    if (spans && end != buf.len) {
+        if (end != -2) PyErr_SetString(PyExc_ValueError, "not a JSON object");
+        Py_CLEAR(spans);
+    }
+    PyBuffer_Release(&buf);
+    return spans;
+}
+
+/* Checks that a JSON array body ("a","b",…) holds only strings that canonical JSON writes
+ * byte for byte as they are: printable ASCII without '"' and '\', and, with `tabs`, the
+ * escape \t. Returns how many, or -1. */
+static Py_ssize_t plain_strings(const char *s, Py_ssize_t len, int tabs) {
+    Py_ssize_t n = 0, i = 0;
+    while (i < len) {
+        if (n && s[i++] != ',') return -1;
+        if (i >= len || s[i++] != '"') return -1;
+        for (;;) {
+            if (i >= len) return -1;
+            unsigned char c = (unsigned char)s[i++];
+            if (c == '"') break;
+            if (c == '\\') {
+                if (!tabs || i >= len || s[i] != 't') return -1;
+                i++;
+            } else if (c < 0x20 || c > 0x7e) {
+                return -1;
+            }
+        }
+        n++;
+    }
+    return n;
+}
+
+static PyObject *count_plain(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    int tabs;
+    if (!PyArg_ParseTuple(args, "y*p", &buf, &tabs)) return NULL;
+    Py_ssize_t n;
+    Py_BEGIN_ALLOW_THREADS
+    n = plain_strings(buf.buf, buf.len, tabs);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&buf);
+    return PyLong_FromSsize_t(n);
+}
+
+/* The pool lines of a record's "lines" array body, as the pool buffer "ID\tS\n…" (the
+ * inverse of quoted_lines), or None when the body is not in that plain form. */
+static PyObject *unquote_lines(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
+    PyObject *out = NULL;
+    Py_ssize_t n, escapes = 0, len = buf.len;
+    const char *s = buf.buf;
+    Py_BEGIN_ALLOW_THREADS
+    n = plain_strings(s, len, 1);
+    if (n >= 0) for (Py_ssize_t i = 0; i < len; i++) escapes += s[i] == '\\';
+    Py_END_ALLOW_THREADS
+    if (n < 0) { PyBuffer_Release(&buf); Py_RETURN_NONE; }
+    /* each line loses its two quotes and a comma (but the first) and gains a LF; each
+     * escape loses a byte */
+    Py_ssize_t total = len - 2 * n - (n ? n - 1 : 0) + n - escapes;
+    out = PyBytes_FromStringAndSize(NULL, total);
+    if (out) {
+        char *w = PyBytes_AS_STRING(out);
+        Py_BEGIN_ALLOW_THREADS
+        int inside = 0;  /* the body's form was checked above */
+        for (Py_ssize_t i = 0; i < len; i++) {
+            char c = s[i];
+            if (!inside) inside = c == '"';  /* an opening quote, or a separating comma */
+            else if (c == '"') { *w++ = '\n'; inside = 0; }
+            else if (c == '\\') { *w++ = '\t'; i++; }
+            else *w++ = c;
+        }
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&buf);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"scan_into", scan_into, METH_VARARGS,
      "keys, strata and ID positions of a part of a pool, into given arrays; no GIL"},
@@ -267,6 +431,12 @@ static PyMethodDef methods[] = {
      "JSON array body of IDs in a given order; releases the GIL"},
     {"quoted_lines", quoted_lines, METH_VARARGS,
      "JSON array body of pool lines; releases the GIL"},
+    {"members", members, METH_VARARGS,
+     "spans of the members of a JSON object and of its members' objects"},
+    {"count_plain", count_plain, METH_VARARGS,
+     "number of plain ASCII strings in a JSON array body, or -1"},
+    {"unquote_lines", unquote_lines, METH_VARARGS,
+     "pool buffer from a plain JSON array body of lines, or None"},
     {NULL, NULL, 0, NULL},
 };
 

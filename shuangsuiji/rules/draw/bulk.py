@@ -22,6 +22,7 @@ from .engine import Conflict, DepartmentSpec, DrawnTarget, Group, GroupMatcher, 
 from .pools import PoolInspector
 from .record import conflicts_for_record, group_json
 from .sizes import StratumRule, sample_size
+from .spliced import segments, sentinel
 from .tickets import ticket
 
 
@@ -69,10 +70,6 @@ def bulk_draw(*, pool_buffer: bytes, seed: str, rules: Mapping[str, StratumRule]
     return BulkDraw(pool, strata, groups)
 
 
-_POOL = "\x00pool-lines"
-_STANDBY = "\x00standby:"
-
-
 def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], pool_digest: str,
                  inspector_lines: Sequence[str], inspector_digest: str, server_secret: str,
                  commitment: str, ceremony_input: str, witnesses: Sequence[str],
@@ -86,13 +83,15 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
     non-empty strata of the pool.
     """
     pool = draw.pool
+    pool_sentinel = sentinel("pool")
+    standby = {label: sentinel("standby:" + label) for label in sorted(draw.strata)}
     record: dict[str, Any] = {
         "protocol": PROTOCOL_VERSION,
         "task": dict(task),
         "pool": {"digest": pool_digest, "size": int(pool.keys.size),
                  "strata": dict(pool_strata) if pool_strata is not None else {
                      label: s.n for label, s in draw.strata.items() if s.n},
-                 "lines": [_POOL]},
+                 "lines": [pool_sentinel]},
         "inspector_pool": {"digest": inspector_digest, "size": len(inspector_lines),
                            "lines": list(inspector_lines)},
         "commitment": commitment,
@@ -104,7 +103,7 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
         "strata": {label: {"n": s.n, "k": s.k} for label, s in sorted(draw.strata.items())},
         "drawn": [{"id": t.id, "stratum": t.stratum, "ticket": t.ticket, "position": t.position}
                   for t in draw.drawn],
-        "standby": {label: [_STANDBY + label] for label in sorted(draw.strata)},
+        "standby": {label: [standby[label]] for label in sorted(draw.strata)},
         "departments": [{"code": d.code, "officers": d.officers, "experts": d.experts}
                         for d in departments],
         "lookback_days": lookback_days,
@@ -113,12 +112,12 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
         "replacements": [],
         "drawn_at": drawn_at,
     }
-    big: dict[str, Callable[[], bytes]] = {_json_str(_POOL): lambda: _pool_lines(pool)}
+    big: dict[str, Callable[[], bytes]] = {pool_sentinel: lambda: _pool_lines(pool)}
     for label, stratum in draw.strata.items():
-        big[_json_str(_STANDBY + label)] = partial(_ids, pool, stratum.standby_rows)
-    without = _segments(canonical_json(record), big)
+        big[standby[label]] = partial(_ids, pool, stratum.standby_rows)
+    without = segments(canonical_json(record), big)
     record["record_digest"] = _PLACEHOLDER
-    within = _segments(canonical_json(record), big)
+    within = segments(canonical_json(record), big)
     digest = hashlib.sha256()
     start = out.tell()
     placeholder_at = -1
@@ -151,24 +150,6 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
 
 
 _PLACEHOLDER = "0" * 64  # as long as a digest, so the record's bytes do not move
-
-
-def _segments(text: str, big: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The canonical text cut at each sentinel: (text before it, sentinel), and the rest."""
-    out: list[tuple[str, str]] = []
-    rest = text
-    while True:
-        found = [(rest.find(key), key) for key in big if key in rest]
-        if not found:
-            out.append((rest, ""))
-            return out
-        index, key = min(found)
-        out.append((rest[:index], key))
-        rest = rest[index + len(key):]
-
-
-def _json_str(sentinel: str) -> str:
-    return canonical_json(sentinel)
 
 
 def _pool_lines(pool: fast.ScannedPool) -> bytes:

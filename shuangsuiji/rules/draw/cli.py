@@ -1,16 +1,15 @@
 """`shuangsuiji draw verify RECORD.json`: OK, or the first discrepancy. Exit status 0 or 1.
 
-Runs with the standard library only; messages in Chinese unless --lang en (the catalogue is
+Needs no database, no Django and no network; messages in Chinese unless --lang en (the catalogue is
 read directly with gettext, no Django).
 """
 
 import argparse
 import gettext
-import json
 import sys
 from pathlib import Path
 
-from .verify import verify
+from .verify_file import verify_bytes, verify_path
 
 _LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
 
@@ -27,13 +26,14 @@ def verify_main(argv: list[str]) -> int:
     parser.add_argument("--lang", default="zh-hans", help="zh-hans (default) or en")
     args = parser.parse_args(argv)
     tr = _translator(args.lang)
-    text = sys.stdin.read() if args.record == "-" else Path(args.record).read_text("utf-8")
     try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
+        if args.record == "-":
+            problem = verify_bytes(sys.stdin.buffer.read())
+        else:
+            problem = verify_path(args.record)
+    except ValueError as exc:  # not JSON, or not UTF-8
         print(tr.gettext("not a JSON document: {error}").format(error=exc), file=sys.stderr)
         return 2
-    problem = verify(record)
     if problem is None:
         print("OK")
         return 0

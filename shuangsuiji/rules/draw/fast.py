@@ -40,6 +40,24 @@ class ScannedPool:
         return np.flatnonzero(self.codes == self.labels.index(label))
 
 
+class PoolOrderError(ValueError):
+    """A frozen pool's lines out of byte order, or one ID on two lines (protocol §1)."""
+
+
+class UnknownStratum(ValueError):
+    """A line's stratum is not among those given."""
+
+
+def _c_error(exc: ValueError) -> ValueError:
+    """The C scan's ValueError as the class its message names."""
+    text = str(exc)
+    if "byte order" in text or "repeats" in text:
+        return PoolOrderError(text)
+    if "unknown stratum" in text:
+        return UnknownStratum(text)
+    return exc
+
+
 # Pools at least this large are scanned by two threads (the C scan runs without the GIL).
 PARALLEL_SCAN_BYTES = 8 << 20
 
@@ -67,12 +85,18 @@ def scan(buffer: bytes, seed: str, labels: Sequence[str], *, sorted_pool: bool =
                             codes[rows], starts[rows], lens[rows], start)
 
     with ThreadPoolExecutor(len(parts)) as threads:
-        list(threads.map(scan_part, range(len(parts))))
+        try:
+            list(threads.map(scan_part, range(len(parts))))
+        except ValueError as exc:
+            raise _c_error(exc) from exc
     if sorted_pool and len(parts) == 2:
         split = parts[1][0]
         last = buffer.rfind(b"\n", 0, split - 1) + 1
-        if buffer[last:split] >= buffer[split:buffer.index(b"\n", split) + 1]:
-            raise ValueError("the pool's lines are not in byte order at its middle")
+        before, after = buffer[last:split], buffer[split:buffer.index(b"\n", split) + 1]
+        if before >= after:
+            raise PoolOrderError("the pool's lines are not in byte order at its middle")
+        if before.split(b"\t", 1)[0] == after.split(b"\t", 1)[0]:
+            raise PoolOrderError("a line repeats the ID of the line before at the pool's middle")
     return ScannedPool(buffer, labels, keys, codes, starts, lens)
 
 
@@ -91,10 +115,15 @@ def _scan_python(buffer: bytes, seed: str, labels: tuple[str, ...], sorted_pool:
     index = {label: i for i, label in enumerate(labels)}
     lines = buffer.split(b"\n")[:-1]
     if sorted_pool and any(a >= b for a, b in pairwise(lines)):
-        raise ValueError("the pool's lines are not in byte order")
+        raise PoolOrderError("the pool's lines are not in byte order")
+    if sorted_pool and any(a.partition(b"\t")[0] == b.partition(b"\t")[0]
+                           for a, b in pairwise(lines)):
+        raise PoolOrderError("a line repeats the ID of the line before")
     for line in lines:
         ident, stratum = line.split(b"\t")
         ids.append(ident.decode("utf-8"))
+        if stratum.decode("utf-8") not in index:
+            raise UnknownStratum(f"line {len(ids)} has an unknown stratum")
         codes.append(index[stratum.decode("utf-8")])
         starts.append(pos)
         lens.append(len(ident))

@@ -103,9 +103,17 @@ def targets_in_force(record: Record) -> list[str]:
 
 
 def stratum_of(record: Record, target: str) -> str:
-    for line in record["pool"]["lines"]:
-        ident, stratum = line.split("\t")
-        if ident == target:
+    """The stratum of a target in force: drawn, or brought in from a standby list.
+
+    Read from those lists rather than the pool's lines, so that a record whose big arrays
+    stay on disk (verify_file.py, the stored records of large draws) needs only the first
+    few standby candidates of each stratum.
+    """
+    for entry in record["drawn"]:
+        if entry["id"] == target:
+            return entry["stratum"]
+    for stratum, standby in record["standby"].items():
+        if target in standby:
             return stratum
     raise DrawFailed(gettext_noop("{target} is not in this draw's pool"), target=target)
 

@@ -3,6 +3,7 @@
 Needs nothing but the record: no database, no network.
 """
 
+from collections.abc import Callable, Mapping
 from itertools import pairwise
 from typing import Any
 
@@ -28,8 +29,13 @@ class Discrepancy(RuleError):
 
 
 def verify(record: Record) -> Discrepancy | None:
+    return first_discrepancy(_verify, record)
+
+
+def first_discrepancy(check: Callable[[Any], None], record: Any) -> Discrepancy | None:
+    """`check(record)`'s discrepancy, with a malformed record reported as one."""
     try:
-        _verify(record)
+        check(record)
     except Discrepancy as exc:
         return exc
     except (KeyError, TypeError, ValueError, InvalidRule) as exc:
@@ -72,25 +78,30 @@ def _verify(record: Record) -> None:
 
 
 def _verify_pools(record: Record) -> None:
-    for key, name in (("pool", "target pool"), ("inspector_pool", "inspector pool")):
-        lines = record[key]["lines"]
-        # Comparing str by code point is comparing their UTF-8 bytes: no re-encoding needed.
-        # Sorted lines put one ID's lines side by side, so a repeated ID is a neighbour.
-        _check(all(a < b and not b.startswith(a[:a.index("\t") + 1])
-                   for a, b in pairwise(lines)),
-               gettext_noop("the {pool} lines are not sorted by their UTF-8 bytes, or an ID "
-                            "appears twice"), pool=name)
-        _check(len(lines) == record[key]["size"],
-               gettext_noop("the {pool} size is wrong"), pool=name)
-        text = "\n".join(lines) + "\n" if lines else ""
-        _check(sha256_hex(text) == record[key]["digest"],
-               gettext_noop("the {pool} digest does not match its lines"), pool=name)
+    _verify_pool_lines(record["pool"], "target pool")
+    _verify_pool_lines(record["inspector_pool"], "inspector pool")
     counts: dict[str, int] = {}
     for line in record["pool"]["lines"]:
         stratum = line[line.index("\t") + 1:]
         counts[stratum] = counts.get(stratum, 0) + 1
     _check(counts == record["pool"]["strata"],
            gettext_noop("the pool's stratum sizes do not match its lines"))
+
+
+UNSORTED = gettext_noop("the {pool} lines are not sorted by their UTF-8 bytes, or an ID appears "
+                        "twice")
+
+
+def _verify_pool_lines(pool: Mapping[str, Any], name: str) -> None:
+    lines = pool["lines"]
+    # Comparing str by code point is comparing their UTF-8 bytes: no re-encoding needed.
+    # Sorted lines put one ID's lines side by side, so a repeated ID is a neighbour.
+    _check(all(a < b and not b.startswith(a[:a.index("\t") + 1]) for a, b in pairwise(lines)),
+           UNSORTED, pool=name)
+    _check(len(lines) == pool["size"], gettext_noop("the {pool} size is wrong"), pool=name)
+    text = "\n".join(lines) + "\n" if lines else ""
+    _check(sha256_hex(text) == pool["digest"],
+           gettext_noop("the {pool} digest does not match its lines"), pool=name)
 
 
 def _verify_strata(record: Record, seed: str) -> None:

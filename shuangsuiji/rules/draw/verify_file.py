@@ -1,0 +1,258 @@
+"""Verifying a record file of millions of candidates (protocol §7) in bounded memory.
+
+verify.verify() checks a record held as Python objects: at 10,000,000 candidates that is a
+string per line and 4 GB. Here the file stays bytes. Its big arrays (the pool's lines, the
+standby lists) are checked and recomputed by the C fast path and compared byte for byte; the
+rest of the record, a few kilobytes, is parsed by json and checked by verify.py's own
+functions. A file whose big arrays are not in the plain form canonical JSON gives them
+(printable ASCII), or a machine without the fast path, is verified the ordinary way: the
+verdict never depends on the way taken (tests/rules/draw/test_verify_file.py).
+"""
+
+import hashlib
+import json
+import mmap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+
+from ..errors import gettext_noop
+from . import PROTOCOL_VERSION, fast
+from .pools import commitment, make_seed
+from .record import Record
+from .sizes import StratumRule, sample_size
+from .spliced import digest, sentinel
+from .tickets import ticket
+from .verify import (
+    UNSORTED,
+    Discrepancy,
+    _check,
+    _verify_groups,
+    _verify_pool_lines,
+    _verify_replacements,
+    first_discrepancy,
+)
+from .verify import verify as verify_record
+
+# Files smaller than this are verified the ordinary way: no gain in splitting them.
+SPLIT_FROM_BYTES = 1 << 20
+
+
+@dataclass
+class SplitRecord:
+    """A record whose big arrays are sentinels in `head`, their bodies spans of `data`."""
+
+    head: Record
+    data: Any  # bytes, or the file's mmap
+    bodies: dict[str, memoryview]  # sentinel → the array's body, without its brackets
+
+
+def verify_path(path: str | Path) -> Discrepancy | None:
+    """Verify a record file. json.JSONDecodeError if it is not JSON at all."""
+    with open(path, "rb") as fh:
+        size = fh.seek(0, 2)
+        if size < SPLIT_FROM_BYTES or not fast.AVAILABLE:
+            fh.seek(0)
+            return verify_record(json.loads(fh.read()))
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return verify_bytes(data)
+
+
+def verify_bytes(data: Any) -> Discrepancy | None:
+    split = split_record(data)
+    if split is None:
+        return verify_record(json.loads(bytes(data)))
+    try:
+        return first_discrepancy(_verify, split)
+    finally:
+        for body in split.bodies.values():  # a traceback may still hold one: the mmap
+            body.release()                   # cannot close while any is open
+
+
+def split_record(data: Any) -> SplitRecord | None:
+    """The record with its big arrays left in `data`, or None when they are not plain."""
+    if not fast.AVAILABLE:
+        return None
+    try:
+        spans = fast._fastpool.members(data)
+    except ValueError:
+        return None
+    top = [(k0, k1, v0, v1) for depth, k0, k1, v0, v1 in spans if depth == 0]
+    keys = [bytes(data[k0:k1]) for k0, k1, _v0, _v1 in top]
+    if len(set(keys)) != len(keys) or any(b"\\" in key for key in keys):
+        return None  # a repeated or escaped key: json.loads' reading is not worth imitating
+    value_of = {key: (v0, v1) for key, (_k0, _k1, v0, v1) in zip(keys, top, strict=True)}
+    big = _big_arrays(data, spans, value_of)
+    if big is None:
+        return None
+    pieces, at = [], 0
+    for mark, start, end in sorted(big, key=lambda b: b[1]):
+        pieces += [bytes(data[at:start]), json.dumps(mark).encode("ascii")]
+        at = end
+    pieces.append(bytes(data[at:]))
+    try:
+        head = json.loads(b"".join(pieces))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    view = memoryview(data)
+    return SplitRecord(head, data, {mark: view[s:e] for mark, s, e in big})
+
+
+def _big_arrays(data: Any, spans: list[tuple[int, int, int, int, int]],
+                value_of: Mapping[bytes, tuple[int, int]]
+                ) -> list[tuple[str, int, int]] | None:
+    """(sentinel, body start, body end) of the pool's lines and each standby list, or None
+    when one of them is not plain."""
+    big: list[tuple[str, int, int]] = []
+    for parent, tabs in ((b"pool", True), (b"standby", False)):
+        if parent not in value_of:
+            continue
+        p0, p1 = value_of[parent]
+        inner = [(bytes(data[k0:k1]), v0, v1) for depth, k0, k1, v0, v1 in spans
+                 if depth == 1 and p0 < k0 < p1]
+        if (len({key for key, _v0, _v1 in inner}) != len(inner)
+                or any(b"\\" in key for key, _v0, _v1 in inner)):
+            return None
+        for key, v0, v1 in inner:
+            if parent == b"pool" and key != b"lines":
+                continue
+            if data[v0:v0 + 1] != b"[" or data[v1 - 1:v1] != b"]":
+                continue  # not an array: json.loads keeps it, the checks refuse it
+            if fast._fastpool.count_plain(memoryview(data)[v0 + 1:v1 - 1], tabs) < 0:
+                return None
+            name = "pool" if parent == b"pool" else "standby:" + key.decode("utf-8", "replace")
+            big.append((sentinel(name), v0 + 1, v1 - 1))
+    return big
+
+
+def _body(split: SplitRecord, value: Any) -> memoryview | None:
+    """The body behind a big array's sentinel list, or None for any other value."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+        return split.bodies.get(value[0])
+    return None
+
+
+def _verify(split: SplitRecord) -> None:
+    record = split.head
+    _check(record.get("protocol") == PROTOCOL_VERSION,
+           gettext_noop("unknown protocol version {version}"), version=record.get("protocol"))
+    _check(commitment(record["server_secret"]) == record["commitment"],
+           gettext_noop("the commitment does not match the server secret"))
+    public = "lines" not in record["pool"]
+    pool = None if public else _verify_target_pool(split)
+    if not public:
+        _verify_pool_lines(record["inspector_pool"], "inspector pool")
+    seed = make_seed(record["server_secret"], record["ceremony"]["input"],
+                     record["pool"]["digest"], record["inspector_pool"]["digest"])
+    _check(seed == record["seed"], gettext_noop("the seed does not follow from its inputs"))
+    for entry in record["drawn"]:
+        _check(ticket(entry["id"], seed) == entry["ticket"],
+               gettext_noop("the ticket of {target} is wrong"), target=entry["id"])
+    if public:
+        _check(digest({k: v for k, v in record.items() if k != "public_digest"}, split.bodies)
+               == record.get("public_digest"),
+               gettext_noop("the public digest does not match the record"))
+    else:
+        _verify_strata(split, cast(fast.ScannedPool, pool), seed)
+        _verify_groups(record, seed)
+        core = {k: v for k, v in record.items() if k not in {"public_digest", "record_digest"}}
+        core["replacements"] = []
+        _check(digest(core, split.bodies) == record["record_digest"],
+               gettext_noop("the record digest does not match the record"))
+    _verify_replacements(_state_for_replacements(split), full=not public)
+
+
+def _verify_target_pool(split: SplitRecord) -> fast.ScannedPool:
+    """§1 on the target pool, as verify._verify_pools; the pool scanned for §4."""
+    record = split.head
+    body = _body(split, record["pool"]["lines"])
+    _check(body is not None, UNSORTED, pool="target pool")
+    buffer = fast._fastpool.unquote_lines(body)
+    labels = tuple(sorted(set(record["rules"]) | set(record["pool"]["strata"])))
+    seed = make_seed(record["server_secret"], record["ceremony"]["input"],
+                     record["pool"]["digest"], record["inspector_pool"]["digest"])
+    try:
+        pool: fast.ScannedPool | None = fast.scan(buffer, seed, labels)
+    except fast.PoolOrderError as exc:
+        raise Discrepancy(UNSORTED, pool="target pool") from exc
+    except fast.UnknownStratum:
+        pool = None  # judged after the size and the digest, in verify.py's order
+    n = buffer.count(b"\n")
+    _check(n == record["pool"]["size"], gettext_noop("the {pool} size is wrong"),
+           pool="target pool")
+    _check(hashlib.sha256(buffer).hexdigest() == record["pool"]["digest"],
+           gettext_noop("the {pool} digest does not match its lines"), pool="target pool")
+    _check(pool is not None and _counts(pool) == record["pool"]["strata"],
+           gettext_noop("the pool's stratum sizes do not match its lines"))
+    return cast(fast.ScannedPool, pool)
+
+
+def _counts(pool: fast.ScannedPool) -> dict[str, int]:
+    counts = np.bincount(pool.codes, minlength=len(pool.labels))
+    return {label: int(c) for label, c in zip(pool.labels, counts.tolist(), strict=True) if c}
+
+
+def _verify_strata(split: SplitRecord, pool: fast.ScannedPool, seed: str) -> None:
+    """§4, as verify._verify_strata, with each standby list compared as bytes."""
+    record = split.head
+    present = set(_counts(pool))
+    for label in sorted(present - set(record["rules"])):
+        _check(False, gettext_noop("no rule for stratum {stratum}"), stratum=label)
+    _check(set(record["strata"]) == set(record["rules"]) == set(record["standby"]),
+           gettext_noop("the strata of the record do not match its rules"))
+    drawn: list[dict[str, Any]] = []
+    for label in sorted(record["rules"]):
+        rule = StratumRule.from_json(record["rules"][label])
+        rows = pool.rows_of(label)
+        n = int(rows.size)
+        k = sample_size(n, rule)
+        _check(record["strata"][label] == {"n": n, "k": k},
+               gettext_noop("stratum {stratum}: n or k is wrong (expected n={n}, k={k})"),
+               stratum=label, n=n, k=k)
+        order = fast.order_rows(pool, rows, seed)
+        drawn.extend({"id": ident, "stratum": label, "ticket": ticket(ident, seed),
+                      "position": pos}
+                     for pos, ident in enumerate((pool.ident(r) for r in order[:k].tolist()),
+                                                 start=1))
+        body = _body(split, record["standby"][label])
+        _check(body is not None and body == fast._fastpool.quoted_ids(
+            pool.buffer, pool.starts, pool.lens, np.ascontiguousarray(order[k:])),
+               gettext_noop("the standby list of stratum {stratum} is wrong"), stratum=label)
+    for position, (expected, actual) in enumerate(zip(drawn, record["drawn"], strict=False)):
+        _check(expected == actual, gettext_noop("drawn entry {index} should be {target}"),
+               index=position + 1, target=expected["id"])
+    _check(len(drawn) == len(record["drawn"]),
+           gettext_noop("the record lists {actual} drawn targets, expected {expected}"),
+           actual=len(record["drawn"]), expected=len(drawn))
+
+
+def _state_for_replacements(split: SplitRecord) -> Record:
+    """The record as replacements need it: each standby list only as far as they can reach
+    (one more candidate than there are replacements), the pool's lines left out."""
+    record = split.head
+    reach = len(record.get("replacements", [])) + 1
+    standby = record.get("standby")
+    if isinstance(standby, Mapping):
+        standby = {label: first_ids(split, value, reach) for label, value in standby.items()}
+    return dict(record, standby=standby, pool=dict(record["pool"], lines=[]))
+
+
+def first_ids(split: SplitRecord, value: Any, count: int) -> Any:
+    """The first `count` strings of a big array (plain: no escapes), or the value itself."""
+    body = _body(split, value)
+    if body is None:
+        return value
+    ids: list[str] = []
+    start = 0
+    while len(ids) < count and start < len(body):
+        chunk = bytes(body[start:start + 4096])
+        end = chunk.find(b'"', 1)
+        if end < 0:  # an ID longer than 4 KB: not from this platform, but read all the same
+            chunk = bytes(body[start:])
+            end = chunk.find(b'"', 1)
+        ids.append(chunk[1:end].decode("ascii"))
+        start += end + 2
+    return ids

@@ -1,0 +1,117 @@
+"""The file verifier (big arrays kept as bytes) reaches the verdict verify.verify() reaches."""
+
+import copy
+
+import pytest
+
+from shuangsuiji.rules.canonical import canonical_json
+from shuangsuiji.rules.draw import fast
+from shuangsuiji.rules.draw.record import public_record, replacement_entry
+from shuangsuiji.rules.draw.sizes import StratumRule
+from shuangsuiji.rules.draw.verify import verify
+from shuangsuiji.rules.draw.verify_file import split_record, verify_bytes, verify_path
+
+from .helpers import Conflict, candidates, make_record
+from .test_record import _edited, _leaves
+
+pytestmark = pytest.mark.skipif(not fast.AVAILABLE, reason="needs the C fast path")
+
+
+def _replaced(record, times=1):
+    doc = copy.deepcopy(record)
+    for entry in doc["drawn"][:times]:
+        doc["replacements"].append(replacement_entry(doc, out=entry["id"], reason="已注销",
+                                                     at="2023-04-12T10:00:00+08:00"))
+    return doc
+
+
+@pytest.fixture(scope="module")
+def record():
+    return _replaced(make_record(conflicts=[Conflict("E001", "no-such-target", "kinship")]), 2)
+
+
+def _same_verdict(doc):
+    data = canonical_json(doc).encode("utf-8")
+    expected, got = verify(doc), verify_bytes(data)
+    assert (expected is None) == (got is None), (expected, got)
+    if expected is not None:
+        assert got.template == expected.template, (expected, got)
+    return got
+
+
+def test_a_record_is_verified_with_its_big_arrays_as_bytes(record):
+    split = split_record(canonical_json(record).encode("utf-8"))
+    assert split is not None and len(split.bodies) == 1 + len(record["standby"])
+    assert split.head["pool"]["lines"] != record["pool"]["lines"]
+    assert verify_bytes(canonical_json(record).encode("utf-8")) is None
+
+
+def test_every_edit_is_caught_with_the_same_first_discrepancy(record):
+    for path, value in _leaves(record):
+        assert _same_verdict(_edited(record, path, value)) is not None, path
+
+
+def test_every_edit_of_the_public_version_is_caught(record):
+    public = public_record(record, hide_strata=True)
+    assert _same_verdict(public) is None
+    for path, value in _leaves(public):
+        assert _same_verdict(_edited(public, path, value)) is not None, path
+    unstratified = public_record(_replaced(make_record(pool=candidates(60, "X"))),
+                                 hide_strata=False)
+    assert split_record(canonical_json(unstratified).encode()).bodies  # the standby list
+    assert _same_verdict(unstratified) is None
+    for path, value in _leaves(unstratified):
+        assert _same_verdict(_edited(unstratified, path, value)) is not None, path
+
+
+@pytest.mark.parametrize("change", ["drop", "repeat", "swap", "stratum", "no-tab", "add"])
+def test_pool_lines_changed_are_caught(record, change):
+    doc = copy.deepcopy(record)
+    lines = doc["pool"]["lines"]
+    if change == "drop":
+        lines.pop(5)
+    elif change == "repeat":
+        lines.insert(4, lines[3].split("\t")[0] + "\tZ")
+    elif change == "swap":
+        lines[3], lines[4] = lines[4], lines[3]
+    elif change == "stratum":
+        lines[3] = lines[3].split("\t")[0] + "\tB"
+    elif change == "no-tab":
+        lines[3] = lines[3].replace("\t", "")
+    else:
+        lines.append("Z" * 18 + "\tA")
+    assert _same_verdict(doc) is not None
+
+
+def test_a_standby_list_changed_by_one_byte_is_caught(record):
+    doc = copy.deepcopy(record)
+    label = max(doc["standby"], key=lambda s: len(doc["standby"][s]))
+    standby = doc["standby"][label]
+    standby[-1], standby[-2] = standby[-2], standby[-1]
+    problem = _same_verdict(doc)
+    assert problem is not None and problem.params["stratum"] == label
+
+
+def test_records_not_in_plain_form_take_the_ordinary_way(record):
+    doc = make_record(pool=candidates(40, "A甲"),
+                      rules={"A": StratumRule(ratio="15"), "甲": StratumRule(count=2)})
+    data = canonical_json(doc).encode("utf-8")
+    assert split_record(data) is None  # non-ASCII in the pool's lines
+    assert verify_bytes(data) is None
+    assert _same_verdict(_edited(doc, ("pool", "lines", 3), doc["pool"]["lines"][3])) is not None
+    outside = canonical_json(record).replace('"lines":[', '"lines": [').encode()
+    assert split_record(outside) is not None and verify_bytes(outside) is None
+    inside = canonical_json(record).replace('"lines":["', '"lines":[ "').encode()
+    assert split_record(inside) is None and verify_bytes(inside) is None
+
+
+def test_a_large_file_is_verified_from_disk(tmp_path):
+    doc = _replaced(make_record(pool=candidates(30000)), 3)
+    path = tmp_path / "record.json"
+    path.write_text(canonical_json(doc), encoding="utf-8")
+    assert path.stat().st_size > (1 << 20)
+    assert verify_path(path) is None
+    doc["standby"]["C"][100] = doc["standby"]["C"][101]
+    path.write_text(canonical_json(doc), encoding="utf-8")
+    problem = verify_path(path)
+    assert problem is not None and problem.params == {"stratum": "C"}
