@@ -2,13 +2,15 @@
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -142,3 +144,15 @@ def private_file(stored: Any, content_type: str, download_name: str, *,
     response["Content-Security-Policy"] = ("default-src 'none'; img-src 'self'; sandbox"
                                            if images else "default-src 'none'; sandbox")
     return response
+
+
+def json_bytes_response(pieces: Iterable[bytes]) -> HttpResponseBase:
+    """A JSON document already encoded (a canonical draw record), sent as it is: no renderer,
+    so the bytes are the ones a verifier checks. One piece is sent whole (with its length);
+    more are streamed as they are made (a large draw's record is hundreds of megabytes)."""
+    rest = iter(pieces)
+    first, second = next(rest, b""), next(rest, None)
+    content_type = "application/json; charset=utf-8"
+    if second is None:
+        return HttpResponse(first, content_type=content_type)
+    return StreamingHttpResponse(chain((first, second), rest), content_type=content_type)

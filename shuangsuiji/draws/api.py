@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -23,8 +24,14 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from shuangsuiji.accounts.scoping import Action, Domain
-from shuangsuiji.core.api import ApiAutoSchema, Conflict409, PagePagination, ScopedViewSet
+from shuangsuiji.core.api import (
+    ApiAutoSchema,
+    Conflict409,
+    PagePagination,
+    ScopedViewSet,
+)
 from shuangsuiji.core.i18n import reason as rule_reason
+from shuangsuiji.core.web import json_bytes_response
 from shuangsuiji.plans import selectors as plan_selectors
 from shuangsuiji.plans.api import FlatListField, StateViewSet, user_label
 from shuangsuiji.plans.choices import Stratification, TaskState
@@ -368,14 +375,14 @@ class TaskDrawViewSet(StateViewSet):
         return self._draw(task, draw, status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["get"], filterset_class=None)
-    def record(self, request: Request, pk: str) -> Response:
+    def record(self, request: Request, pk: str) -> HttpResponseBase:
         task, _draw = self._drawn(internal=True)
-        return Response(services.record_for_export(task, public=False))
+        return json_bytes_response(services.record_stream(task, public=False))
 
     @action(detail=True, methods=["get"], filterset_class=None, url_path="record/public")
-    def record_public(self, request: Request, pk: str) -> Response:
+    def record_public(self, request: Request, pk: str) -> HttpResponseBase:
         task, _draw = self._drawn(internal=False)
-        return Response(services.record_for_export(task, public=True))
+        return json_bytes_response(services.record_stream(task, public=True))
 
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=PagePagination)
     def groups(self, request: Request, pk: str) -> Response:

@@ -63,6 +63,9 @@ class DrawRecord(models.Model):
     task = models.OneToOneField(InspectionTask, on_delete=models.PROTECT, related_name="draw",
                                 verbose_name=_("task"))
     record = models.JSONField(_("record"))
+    # A large pool's record (millions of lines) is a file: `record` then holds the record
+    # without its pool's lines and standby lists, and the replacements (draws/records.py).
+    record_file = models.FileField(_("record file"), upload_to="draws/%Y/", blank=True)
     record_digest = models.CharField(_("record digest"), max_length=64, unique=True)
     seed = models.CharField(_("seed"), max_length=64)
     ceremony_input = models.CharField(_("ceremony input"), max_length=500)

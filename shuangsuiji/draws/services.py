@@ -4,10 +4,9 @@ The engine (shuangsuiji.rules.draw) does the arithmetic; this module fixes the i
 the secret, stores the record and its rows, and writes every step to the audit chain.
 """
 
-import io
-import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,10 +23,12 @@ from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.draw import pools as P
 from shuangsuiji.rules.draw.bulk import bulk_draw, write_record
 from shuangsuiji.rules.draw.engine import DepartmentSpec, DrawFailed, run_draw
-from shuangsuiji.rules.draw.record import build_record, public_record, replacement_entry
+from shuangsuiji.rules.draw.engine import DrawnTarget as EngineDrawnTarget
+from shuangsuiji.rules.draw.record import build_record, replacement_entry
 from shuangsuiji.rules.draw.sizes import StratumRule
 from shuangsuiji.rules.draw.tickets import ticket
 
+from . import records
 from .models import Assignment, DrawnTarget, DrawRecord, Freeze, FrozenCandidate
 from .pool import candidate_targets, conflicts_for, inspector_pool, rules_of, stratum_of
 
@@ -178,37 +179,53 @@ def _draw(*, actor: Any, task: InspectionTask, ceremony_input: str, witnesses: l
         ceremony_input=ceremony_input, witnesses=witnesses, ceremony_source=source, seed=seed,
         rules=rules, departments=departments, lookback_days=task.lookback_days,
         conflicts=conflicts, drawn_at=_iso(now))
+    draw = DrawRecord(task=task, seed=seed, ceremony_input=ceremony_input,
+                      ceremony_source=source, witnesses=witnesses, present=present, drawn_at=now,
+                      drawn_by=actor if getattr(actor, "pk", None) else None)
     if len(lines) >= BULK_DRAW_FROM:
         # Same record, byte for byte (tests/rules/draw/test_bulk.py), without an object
-        # per candidate.
+        # per candidate, written straight to a file (records.py).
         bulk = bulk_draw(pool_buffer="".join(lines).encode(), seed=seed, rules=rules,
                          inspectors=inspectors, departments=departments, conflicts=conflicts)
-        out = io.BytesIO()
-        write_record(out, draw=bulk, **inputs)
-        record, drawn_targets = json.loads(out.getvalue()), bulk.drawn
+        with records.written_record(partial(write_record, draw=bulk, **inputs)) as (
+                file, digest, head):
+            draw.record, draw.record_digest = head, digest
+            draw.record_file.save(f"{task.code}-{digest[:16]}.json", file, save=False)
+        drawn_targets = bulk.drawn
     else:
         result = run_draw(seed=seed, candidates=[P.Candidate(i, s) for i, s, _t in rows],
                           rules=rules, inspectors=inspectors, departments=departments,
                           conflicts=conflicts)
         record = build_record(pool_lines=[line.rstrip("\n") for line in lines],
                               result=result, **inputs)
+        draw.record, draw.record_digest = record, record["record_digest"]
         drawn_targets = result.drawn
-    draw = DrawRecord.objects.create(
-        task=task, record=record, record_digest=record["record_digest"], seed=seed,
-        ceremony_input=ceremony_input, ceremony_source=source, witnesses=witnesses,
-        present=present, drawn_at=now, drawn_by=actor if getattr(actor, "pk", None) else None)
-    drawn = {t.id: DrawnTarget.objects.create(
-        draw=draw, task=task, target_id=target_of[t.id], ident=t.id, stratum=t.stratum,
-        ticket=t.ticket, position=t.position) for t in drawn_targets}
-    _save_groups(task, drawn, record["groups"])
+    try:
+        return _save_draw(actor, task, draw, drawn_targets, target_of, len(rows))
+    except BaseException:
+        if draw.record_file:  # drawn by someone else meanwhile, or failed: no stray file
+            draw.record_file.delete(save=False)
+        raise
+
+
+def _save_draw(actor: Any, task: InspectionTask, draw: DrawRecord,  # noqa: PLR0917
+               drawn_targets: Sequence[EngineDrawnTarget], target_of: dict[str, int],
+               pool_size: int) -> DrawRecord:
+    draw.save()
+    created = DrawnTarget.objects.bulk_create(
+        (DrawnTarget(draw=draw, task=task, target_id=target_of[t.id], ident=t.id,
+                     stratum=t.stratum, ticket=t.ticket, position=t.position)
+         for t in drawn_targets), batch_size=_BATCH)
+    drawn = {t.ident: t for t in created}
+    _save_groups(task, drawn, draw.record["groups"])
     task.state = TaskState.DRAWN
     task.save(update_fields=["state", "updated_at"])
     audit_record(actor=actor, action="draw.execute", obj=task, organisation_id=_org(task),
                  summary=_("Task {code} drawn: {k} of {n} targets, record {digest}").format(
-                     code=task.code, k=len(drawn), n=len(rows),
-                     digest=record["record_digest"][:16]),
-                 data={"record_digest": record["record_digest"], "seed": seed,
-                       "ceremony_input": ceremony_input, "witnesses": witnesses,
+                     code=task.code, k=len(drawn), n=pool_size,
+                     digest=draw.record_digest[:16]),
+                 data={"record_digest": draw.record_digest, "seed": draw.seed,
+                       "ceremony_input": draw.ceremony_input, "witnesses": draw.witnesses,
                        "drawn": sorted(drawn)})
     return draw
 
@@ -220,10 +237,11 @@ def _save_groups(task: InspectionTask, drawn: dict[str, DrawnTarget],
     departments = {p.department.code: p.department_id
                    for p in task.participants.select_related("department")}
     Assignment.objects.bulk_create(
-        Assignment(task=task, drawn_target=drawn[g["target"]],
-                   department_id=departments[g["department"]],
-                   inspector=inspectors[code], position=pos)
-        for g in groups for pos, code in enumerate(g["inspectors"], start=1))
+        (Assignment(task=task, drawn_target=drawn[g["target"]],
+                    department_id=departments[g["department"]],
+                    inspector=inspectors[code], position=pos)
+         for g in groups for pos, code in enumerate(g["inspectors"], start=1)),
+        batch_size=_BATCH)
 
 
 # -- Replacement --------------------------------------------------------------------------------
@@ -239,14 +257,13 @@ def draw_replace(*, actor: Any, task: InspectionTask, ident: str, reason: str) -
         raise DrawRefused(_("Targets can be replaced only after the draw and before the task "
                             "is finished."))
     draw = task.draw
-    record = draw.record
     now = timezone.now()
     try:
-        entry = replacement_entry(record, out=ident, reason=reason.strip(), at=_iso(now))
+        entry = replacement_entry(records.replacement_state(draw), out=ident,
+                                  reason=reason.strip(), at=_iso(now))
     except DrawFailed as exc:
         raise DrawRefused(rule_reason(exc)) from exc
-    record["replacements"].append(entry)
-    draw.record = record
+    draw.record["replacements"].append(entry)
     draw.save(update_fields=["record"])
     out = draw.targets.get(ident=ident)
     out.replaced_at, out.replaced_reason = now, reason.strip()
@@ -255,7 +272,7 @@ def draw_replace(*, actor: Any, task: InspectionTask, ident: str, reason: str) -
     candidate = task.freeze.candidates.get(ident=entry["in"])
     incoming = DrawnTarget.objects.create(draw=draw, task=task, target_id=candidate.target_id,
                                           ident=entry["in"], stratum=candidate.stratum,
-                                          ticket=ticket(entry["in"], record["seed"]),
+                                          ticket=ticket(entry["in"], draw.seed),
                                           position=None, via_replacement=True)
     _save_groups(task, {entry["in"]: incoming}, entry["groups"])
     audit_record(actor=actor, action="draw.replace", obj=task, organisation_id=_org(task),
@@ -267,9 +284,13 @@ def draw_replace(*, actor: Any, task: InspectionTask, ident: str, reason: str) -
 
 # -- Records ------------------------------------------------------------------------------------
 
+def record_stream(task: InspectionTask, *, public: bool) -> Iterator[bytes]:
+    """The full record (auditors) or the public one (anyone) as canonical JSON, in pieces: a
+    large draw's record is never held whole, as bytes or as objects."""
+    return records.record_chunks(task, public=public)
+
+
 def record_for_export(task: InspectionTask, *, public: bool) -> dict[str, Any]:
-    """The full record (auditors) or the public one (anyone)."""
-    record = task.draw.record
-    if not public:
-        return record
-    return public_record(record, hide_strata=task.stratification == Stratification.RISK)
+    """The full record (auditors) or the public one (anyone), as Python objects; exports of
+    any size stream records.record_chunks."""
+    return records.record_dict(task, public=public)

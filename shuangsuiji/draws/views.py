@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,11 +18,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts.scoping import Action, Domain
 from shuangsuiji.core.i18n import reason as rule_reason
-from shuangsuiji.core.web import add_service_errors, may_change, paginate, require
+from shuangsuiji.core.web import (
+    add_service_errors,
+    json_bytes_response,
+    may_change,
+    paginate,
+    require,
+)
 from shuangsuiji.plans import selectors as plan_selectors
 from shuangsuiji.plans.choices import TaskState
 from shuangsuiji.plans.models import InspectionTask
-from shuangsuiji.rules.canonical import canonical_json
 from shuangsuiji.rules.draw.engine import DrawFailed
 from shuangsuiji.rules.draw.pools import OFFICER
 
@@ -192,23 +198,22 @@ def replace(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- Records -------------------------------------------------------------------------------------
 
-def _json(task: InspectionTask, *, public: bool) -> HttpResponse:
-    record = services.record_for_export(task, public=public)
-    response = HttpResponse(canonical_json(record), content_type="application/json; charset=utf-8")
+def _json(task: InspectionTask, *, public: bool) -> HttpResponseBase:
+    response = json_bytes_response(services.record_stream(task, public=public))
     name = f"{task.code}-{'public' if public else 'full'}-record.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
 @require_http_methods(["GET"])
-def record_json(request: HttpRequest, pk: int) -> HttpResponse:
+def record_json(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The full record (pool lines, risk classes): staff of the initiating organisation only."""
     task, _draw = _drawn_task(request, pk, internal=True)
     return _json(task, public=False)
 
 
 @require_http_methods(["GET"])
-def public_json(request: HttpRequest, pk: int) -> HttpResponse:
+def public_json(request: HttpRequest, pk: int) -> HttpResponseBase:
     task, _draw = _drawn_task(request, pk, internal=False)
     return _json(task, public=True)
 

@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -17,6 +18,7 @@ from rest_framework.routers import BaseRouter
 from rest_framework.throttling import SimpleRateThrottle
 
 from shuangsuiji.core.api import MAX_ID, ApiAutoSchema, ScopedViewSet
+from shuangsuiji.core.web import json_bytes_response
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.publication.models import PublishedResult
 
@@ -137,14 +139,14 @@ class PublicTaskViewSet(PublicViewSet):
     @extend_schema(summary=_("The public draw record (protocol §8)"), auth=[],
                    responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"], url_path="record")
-    def record(self, request: Request, pk: str) -> Response:
+    def record(self, request: Request, pk: str) -> HttpResponseBase:
         try:
             task = selectors.tasks().filter(pk=_id(pk)).first()
         except ValueError:
             task = None
         if task is None:
             raise Http404
-        return Response(selectors.public_record(task))
+        return json_bytes_response(selectors.public_record_stream(task))
 
 
 def register(router: BaseRouter) -> None:

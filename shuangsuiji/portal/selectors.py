@@ -13,6 +13,7 @@ publishes only what is public by design, field by field.
 
 import base64
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,7 +29,7 @@ from shuangsuiji.catalog.models import InspectionItem, InspectionItemVersion
 from shuangsuiji.credit.models import BlacklistEntry
 from shuangsuiji.draws.models import DrawRecord
 from shuangsuiji.draws.selectors import announcement, freeze_get, record_parts
-from shuangsuiji.draws.services import record_for_export
+from shuangsuiji.draws.services import record_stream
 from shuangsuiji.entities.models import Target
 from shuangsuiji.plans.choices import PlanStatus, Stratification, TaskState
 from shuangsuiji.plans.models import AnnualPlan, InspectionTask, PlanEntry
@@ -152,10 +153,11 @@ def public_draw(task: InspectionTask) -> dict[str, Any]:
     }
 
 
-def public_record(task: InspectionTask) -> dict[str, Any]:
+def public_record_stream(task: InspectionTask) -> Iterator[bytes]:
+    """The public record as canonical JSON, in pieces (record_stream)."""
     if not is_drawn(task):
         raise Http404
-    return record_for_export(task, public=True)
+    return record_stream(task, public=True)
 
 
 # -- 抽查结果 ------------------------------------------------------------------------------------

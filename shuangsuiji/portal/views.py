@@ -4,24 +4,26 @@ Every view is `@login_not_required` and GET only; what it shows comes from `sele
 publish field by field.
 """
 
-import json
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from shuangsuiji.core.web import paginate
+from shuangsuiji.core.web import json_bytes_response, paginate
 
 from . import selectors
 from .cards import result_cards
 from .forms import ResultSearchForm
 
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
-def _public(response: HttpResponse) -> HttpResponse:
+
+def _public(response: _Response) -> _Response:
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "same-origin"
     return response
@@ -92,12 +94,10 @@ def task_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_not_required
 @require_http_methods(["GET"])
-def task_record(request: HttpRequest, code: str) -> HttpResponse:
+def task_record(request: HttpRequest, code: str) -> HttpResponseBase:
     """The public record as a file: what `shuangsuiji draw verify` and the browser check."""
     task = selectors.task_get(code)
-    record = selectors.public_record(task)
-    body = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response = json_bytes_response(selectors.public_record_stream(task))
     if "download" in request.GET:
         response["Content-Disposition"] = f'attachment; filename="{task.code}-public-record.json"'
     response["Access-Control-Allow-Origin"] = "*"

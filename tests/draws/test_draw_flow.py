@@ -71,8 +71,13 @@ def test_the_bulk_path_stores_the_engine_record(world, seed_task, monkeypatch):
 
     _freeze(world, seed_task)
     monkeypatch.setattr(services, "BULK_DRAW_FROM", 0)
-    record = _draw(world, seed_task).record
-    assert verify(json.loads(json.dumps(record))) is None
+    draw = _draw(world, seed_task)
+    # The record is a file; the row keeps it without its pool's lines and standby lists.
+    assert draw.record_file and "lines" not in draw.record["pool"]
+    assert "standby" not in draw.record
+    record = record_for_export(seed_task, public=False)
+    assert draw.record_file.read() == canonical_json(record).encode()
+    assert verify(record) is None
     rules = {k: StratumRule.from_json(v) for k, v in record["rules"].items()}
     departments = [DepartmentSpec(d["code"], d["officers"], d["experts"])
                    for d in record["departments"]]
@@ -95,6 +100,36 @@ def test_the_bulk_path_stores_the_engine_record(world, seed_task, monkeypatch):
     assert canonical_json(record) == canonical_json(engine)
     assert sorted(seed_task.targets.values_list("ident", flat=True)) == sorted(
         t["id"] for t in record["drawn"])
+
+
+def test_a_draw_kept_as_a_file_is_replaced_and_exported_like_any_other(world, seed_task,
+                                                                        monkeypatch):
+    from shuangsuiji.draws import services
+    from django.test import Client
+    from django.urls import reverse
+
+    from shuangsuiji.rules.canonical import canonical_json
+    from shuangsuiji.rules.draw.record import public_record
+
+    _freeze(world, seed_task)
+    monkeypatch.setattr(services, "BULK_DRAW_FROM", 0)
+    draw = _draw(world, seed_task)
+    drawn = record_for_export(seed_task, public=False)["drawn"]
+    for out in drawn[:2]:
+        draw_replace(actor=world.users["office"], task=seed_task, ident=out["id"],
+                     reason="已注销")
+    record = record_for_export(seed_task, public=False)
+    assert [e["in"] for e in record["replacements"]] == record["standby"]["ALL"][:2]
+    assert verify(record) is None
+    assert record["record_digest"] == draw.record_digest  # the file is as drawn
+    public = record_for_export(seed_task, public=True)
+    assert public == public_record(record, hide_strata=False) and verify(public) is None
+    incoming = seed_task.targets.get(ident=record["replacements"][1]["in"])
+    assert incoming.via_replacement and incoming.assignments.count() == 4
+    # Served in pieces as it is read from the file: the bytes a verifier checks.
+    response = Client().get(reverse("portal:task_record", args=[seed_task.code]))
+    assert response.streaming
+    assert b"".join(response.streaming_content) == canonical_json(public).encode()
 
 
 def test_the_secret_is_committed_before_and_revealed_only_in_the_record(world, seed_task):

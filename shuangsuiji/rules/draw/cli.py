@@ -28,7 +28,8 @@ def verify_main(argv: list[str]) -> int:
     tr = _translator(args.lang)
     try:
         if args.record == "-":
-            problem = verify_bytes(sys.stdin.buffer.read())
+            stdin = getattr(sys.stdin, "buffer", None)  # absent when stdin is replaced by text
+            problem = verify_bytes(stdin.read() if stdin else sys.stdin.read().encode("utf-8"))
         else:
             problem = verify_path(args.record)
     except ValueError as exc:  # not JSON, or not UTF-8

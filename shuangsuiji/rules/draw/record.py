@@ -5,7 +5,7 @@ from typing import Any
 
 from ..canonical import canonical_json, sha256_hex
 from ..errors import gettext_noop
-from . import PROTOCOL_VERSION
+from . import PROTOCOL_VERSION, spliced
 from .engine import Conflict, DepartmentSpec, DrawFailed, DrawResult, Group, GroupMatcher
 from .pools import PoolInspector, parse_inspector_line
 from .sizes import StratumRule
@@ -67,10 +67,12 @@ def group_json(group: Group) -> dict[str, Any]:
             "inspectors": list(group.inspectors)}
 
 
-def public_record(record: Record, *, hide_strata: bool) -> Record:
+def public_record(record: Record, *, hide_strata: bool,
+                  bodies: Mapping[str, bytes | memoryview] | None = None) -> Record:
     """What anyone may see: no pool lines and, when strata are risk classes, no strata.
 
-    The credit-risk class of an entity is internal (信用风险分类结果不对外公开).
+    The credit-risk class of an entity is internal (信用风险分类结果不对外公开). `bodies`: the
+    big arrays of a record read by record_file.py, which stand as sentinels in `record`.
     """
     public = {k: v for k, v in record.items() if k != "public_digest"}
     public["pool"] = {k: v for k, v in record["pool"].items() if k != "lines"}
@@ -81,7 +83,7 @@ def public_record(record: Record, *, hide_strata: bool) -> Record:
             public.pop(key, None)
         public["drawn"] = [{k: v for k, v in t.items() if k != "stratum"}
                            for t in record["drawn"]]
-    public["public_digest"] = digest_without(public, "public_digest")
+    public["public_digest"] = spliced.digest(public, bodies or {})
     return public
 
 

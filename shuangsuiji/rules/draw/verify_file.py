@@ -11,9 +11,6 @@ verdict never depends on the way taken (tests/rules/draw/test_verify_file.py).
 
 import hashlib
 import json
-import mmap
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,9 +19,9 @@ import numpy as np
 from ..errors import gettext_noop
 from . import PROTOCOL_VERSION, fast
 from .pools import commitment, make_seed
-from .record import Record
+from .record_file import SplitRecord, body_of, opened, split_record, state_for_replacements
 from .sizes import StratumRule, sample_size
-from .spliced import digest, sentinel
+from .spliced import digest
 from .tickets import ticket
 from .verify import (
     UNSORTED,
@@ -41,98 +38,21 @@ from .verify import verify as verify_record
 SPLIT_FROM_BYTES = 1 << 20
 
 
-@dataclass
-class SplitRecord:
-    """A record whose big arrays are sentinels in `head`, their bodies spans of `data`."""
-
-    head: Record
-    data: Any  # bytes, or the file's mmap
-    bodies: dict[str, memoryview]  # sentinel → the array's body, without its brackets
-
-
 def verify_path(path: str | Path) -> Discrepancy | None:
-    """Verify a record file. json.JSONDecodeError if it is not JSON at all."""
-    with open(path, "rb") as fh:
-        size = fh.seek(0, 2)
-        if size < SPLIT_FROM_BYTES or not fast.AVAILABLE:
-            fh.seek(0)
-            return verify_record(json.loads(fh.read()))
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return verify_bytes(data)
+    """Verify a record file. ValueError (json's, or UnicodeDecodeError) if it is not JSON."""
+    if Path(path).stat().st_size < SPLIT_FROM_BYTES or not fast.AVAILABLE:
+        return verify_record(json.loads(Path(path).read_bytes()))
+    with opened(path) as split:
+        if split is None:
+            return verify_record(json.loads(Path(path).read_bytes()))
+        return first_discrepancy(_verify, split)
 
 
 def verify_bytes(data: Any) -> Discrepancy | None:
     split = split_record(data)
     if split is None:
         return verify_record(json.loads(bytes(data)))
-    try:
-        return first_discrepancy(_verify, split)
-    finally:
-        for body in split.bodies.values():  # a traceback may still hold one: the mmap
-            body.release()                   # cannot close while any is open
-
-
-def split_record(data: Any) -> SplitRecord | None:
-    """The record with its big arrays left in `data`, or None when they are not plain."""
-    if not fast.AVAILABLE:
-        return None
-    try:
-        spans = fast._fastpool.members(data)
-    except ValueError:
-        return None
-    top = [(k0, k1, v0, v1) for depth, k0, k1, v0, v1 in spans if depth == 0]
-    keys = [bytes(data[k0:k1]) for k0, k1, _v0, _v1 in top]
-    if len(set(keys)) != len(keys) or any(b"\\" in key for key in keys):
-        return None  # a repeated or escaped key: json.loads' reading is not worth imitating
-    value_of = {key: (v0, v1) for key, (_k0, _k1, v0, v1) in zip(keys, top, strict=True)}
-    big = _big_arrays(data, spans, value_of)
-    if big is None:
-        return None
-    pieces, at = [], 0
-    for mark, start, end in sorted(big, key=lambda b: b[1]):
-        pieces += [bytes(data[at:start]), json.dumps(mark).encode("ascii")]
-        at = end
-    pieces.append(bytes(data[at:]))
-    try:
-        head = json.loads(b"".join(pieces))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    view = memoryview(data)
-    return SplitRecord(head, data, {mark: view[s:e] for mark, s, e in big})
-
-
-def _big_arrays(data: Any, spans: list[tuple[int, int, int, int, int]],
-                value_of: Mapping[bytes, tuple[int, int]]
-                ) -> list[tuple[str, int, int]] | None:
-    """(sentinel, body start, body end) of the pool's lines and each standby list, or None
-    when one of them is not plain."""
-    big: list[tuple[str, int, int]] = []
-    for parent, tabs in ((b"pool", True), (b"standby", False)):
-        if parent not in value_of:
-            continue
-        p0, p1 = value_of[parent]
-        inner = [(bytes(data[k0:k1]), v0, v1) for depth, k0, k1, v0, v1 in spans
-                 if depth == 1 and p0 < k0 < p1]
-        if (len({key for key, _v0, _v1 in inner}) != len(inner)
-                or any(b"\\" in key for key, _v0, _v1 in inner)):
-            return None
-        for key, v0, v1 in inner:
-            if parent == b"pool" and key != b"lines":
-                continue
-            if data[v0:v0 + 1] != b"[" or data[v1 - 1:v1] != b"]":
-                continue  # not an array: json.loads keeps it, the checks refuse it
-            if fast._fastpool.count_plain(memoryview(data)[v0 + 1:v1 - 1], tabs) < 0:
-                return None
-            name = "pool" if parent == b"pool" else "standby:" + key.decode("utf-8", "replace")
-            big.append((sentinel(name), v0 + 1, v1 - 1))
-    return big
-
-
-def _body(split: SplitRecord, value: Any) -> memoryview | None:
-    """The body behind a big array's sentinel list, or None for any other value."""
-    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
-        return split.bodies.get(value[0])
-    return None
+    return first_discrepancy(_verify, split)
 
 
 def _verify(split: SplitRecord) -> None:
@@ -162,13 +82,13 @@ def _verify(split: SplitRecord) -> None:
         core["replacements"] = []
         _check(digest(core, split.bodies) == record["record_digest"],
                gettext_noop("the record digest does not match the record"))
-    _verify_replacements(_state_for_replacements(split), full=not public)
+    _verify_replacements(state_for_replacements(split), full=not public)
 
 
 def _verify_target_pool(split: SplitRecord) -> fast.ScannedPool:
     """§1 on the target pool, as verify._verify_pools; the pool scanned for §4."""
     record = split.head
-    body = _body(split, record["pool"]["lines"])
+    body = body_of(split, record["pool"]["lines"])
     _check(body is not None, UNSORTED, pool="target pool")
     buffer = fast._fastpool.unquote_lines(body)
     labels = tuple(sorted(set(record["rules"]) | set(record["pool"]["strata"])))
@@ -217,7 +137,7 @@ def _verify_strata(split: SplitRecord, pool: fast.ScannedPool, seed: str) -> Non
                       "position": pos}
                      for pos, ident in enumerate((pool.ident(r) for r in order[:k].tolist()),
                                                  start=1))
-        body = _body(split, record["standby"][label])
+        body = body_of(split, record["standby"][label])
         _check(body is not None and body == fast._fastpool.quoted_ids(
             pool.buffer, pool.starts, pool.lens, np.ascontiguousarray(order[k:])),
                gettext_noop("the standby list of stratum {stratum} is wrong"), stratum=label)
@@ -229,30 +149,3 @@ def _verify_strata(split: SplitRecord, pool: fast.ScannedPool, seed: str) -> Non
            actual=len(record["drawn"]), expected=len(drawn))
 
 
-def _state_for_replacements(split: SplitRecord) -> Record:
-    """The record as replacements need it: each standby list only as far as they can reach
-    (one more candidate than there are replacements), the pool's lines left out."""
-    record = split.head
-    reach = len(record.get("replacements", [])) + 1
-    standby = record.get("standby")
-    if isinstance(standby, Mapping):
-        standby = {label: first_ids(split, value, reach) for label, value in standby.items()}
-    return dict(record, standby=standby, pool=dict(record["pool"], lines=[]))
-
-
-def first_ids(split: SplitRecord, value: Any, count: int) -> Any:
-    """The first `count` strings of a big array (plain: no escapes), or the value itself."""
-    body = _body(split, value)
-    if body is None:
-        return value
-    ids: list[str] = []
-    start = 0
-    while len(ids) < count and start < len(body):
-        chunk = bytes(body[start:start + 4096])
-        end = chunk.find(b'"', 1)
-        if end < 0:  # an ID longer than 4 KB: not from this platform, but read all the same
-            chunk = bytes(body[start:])
-            end = chunk.find(b'"', 1)
-        ids.append(chunk[1:end].decode("ascii"))
-        start += end + 2
-    return ids

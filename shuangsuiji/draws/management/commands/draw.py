@@ -4,9 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from shuangsuiji.draws.services import record_for_export
+from shuangsuiji.draws.services import record_stream
 from shuangsuiji.plans.models import InspectionTask
-from shuangsuiji.rules.canonical import canonical_json
 
 
 class Command(BaseCommand):
@@ -26,5 +25,8 @@ class Command(BaseCommand):
             raise CommandError(_("No task with code {code}.").format(code=options["task_code"]))
         if not hasattr(task, "draw"):
             raise CommandError(_("Task {code} has not been drawn yet.").format(code=task.code))
-        sys.stdout.write(canonical_json(record_for_export(task, public=options["public"])))
-        sys.stdout.write("\n")
+        sys.stdout.flush()
+        for chunk in record_stream(task, public=options["public"]):
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.write(b"\n")
+        sys.stdout.buffer.flush()
