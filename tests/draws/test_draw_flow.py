@@ -104,10 +104,10 @@ def test_the_bulk_path_stores_the_engine_record(world, seed_task, monkeypatch):
 
 def test_a_draw_kept_as_a_file_is_replaced_and_exported_like_any_other(world, seed_task,
                                                                         monkeypatch):
-    from shuangsuiji.draws import services
     from django.test import Client
     from django.urls import reverse
 
+    from shuangsuiji.draws import services
     from shuangsuiji.rules.canonical import canonical_json
     from shuangsuiji.rules.draw.record import public_record
 
