@@ -6,7 +6,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.entities.choices import DRAWABLE_STATUSES
@@ -18,7 +18,7 @@ from shuangsuiji.rules.draw.engine import Conflict as ConflictRule
 from shuangsuiji.rules.draw.pools import EXPERT, OFFICER, UNSTRATIFIED, PoolInspector
 from shuangsuiji.rules.draw.sizes import StratumRule
 
-from .models import Assignment, DrawnTarget
+from .models import Assignment, DrawnTarget, Freeze, FrozenCandidate
 
 # Targets without a credit-risk class form a stratum of their own when drawing by risk.
 UNCLASSIFIED = "U"
@@ -142,26 +142,28 @@ def inspector_pool(task: InspectionTask, on: date) -> list[PoolInspector]:
     return pool
 
 
-def conflicts_for(task: InspectionTask, inspector_codes: set[str], target_ids: dict[int, str],
+def conflicts_for(task: InspectionTask, inspector_codes: set[str], freeze: Freeze,
                   on: date) -> list[ConflictRule]:
-    """Registered 回避 in force on the draw day, and inspections within the look-back period.
+    """Registered 回避 in force on the draw day, and inspections within the look-back period,
+    between the pool's inspectors and its targets.
 
-    Filtered by inspector in the database and by target here: the pool can hold millions of
-    targets, the inspectors' conflicts are few.
+    Matched in the database: the pool can hold millions of targets, the conflicts are few.
     """
-    found = [
-        ConflictRule(c["inspector__code"], target_ids[c["target_id"]], c["relation"])
-        for c in Conflict.objects.in_force_on(on).filter(inspector__code__in=inspector_codes)
-        .values("inspector__code", "target_id", "relation")
-        if c["target_id"] in target_ids
-    ]
+    pool = FrozenCandidate.objects.filter(freeze=freeze)
+    registered = list(
+        Conflict.objects.in_force_on(on).filter(inspector__code__in=inspector_codes,
+                                                target__in=pool.values("target_id"))
+        .values_list("inspector__code", "target_id", "relation"))
     if task.lookback_days:
         since = on - timedelta(days=task.lookback_days)
-        recent = (Assignment.objects.filter(inspector__code__in=inspector_codes,
-                                            released_at__isnull=True,
-                                            task__draw__drawn_at__date__gte=since)
-                  .exclude(task=task).values("inspector__code", "drawn_target__target_id"))
-        found.extend(ConflictRule(a["inspector__code"], target_ids[a["drawn_target__target_id"]],
-                                  "lookback")
-                     for a in recent if a["drawn_target__target_id"] in target_ids)
-    return found
+        registered += (
+            Assignment.objects.filter(inspector__code__in=inspector_codes,
+                                      released_at__isnull=True,
+                                      task__draw__drawn_at__date__gte=since,
+                                      drawn_target__target__in=pool.values("target_id"))
+            .exclude(task=task).annotate(reason=Value("lookback"))
+            .values_list("inspector__code", "drawn_target__target_id", "reason"))
+    ident_of = dict(pool.filter(target_id__in={target for _i, target, _r in registered})
+                    .values_list("target_id", "ident"))
+    return [ConflictRule(inspector, ident_of[target], reason)
+            for inspector, target, reason in registered]

@@ -4,6 +4,7 @@ The engine (shuangsuiji.rules.draw) does the arithmetic; this module fixes the i
 the secret, stores the record and its rows, and writes every step to the audit chain.
 """
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from functools import partial
@@ -20,6 +21,7 @@ from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.plans.choices import Stratification, TaskState
 from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.rules.draw import fast
 from shuangsuiji.rules.draw import pools as P
 from shuangsuiji.rules.draw.bulk import bulk_draw, write_record
 from shuangsuiji.rules.draw.engine import DepartmentSpec, DrawFailed, run_draw
@@ -28,9 +30,9 @@ from shuangsuiji.rules.draw.record import build_record, replacement_entry
 from shuangsuiji.rules.draw.sizes import StratumRule
 from shuangsuiji.rules.draw.tickets import ticket
 
-from . import records
-from .models import Assignment, DrawnTarget, DrawRecord, Freeze, FrozenCandidate
-from .pool import candidate_targets, conflicts_for, inspector_pool, rules_of, stratum_of
+from . import frozen, records
+from .models import Assignment, DrawnTarget, DrawRecord, Freeze
+from .pool import candidate_targets, conflicts_for, inspector_pool, rules_of
 
 MIN_CEREMONY_INPUT = 20
 _BATCH = 5000
@@ -71,36 +73,33 @@ def task_freeze(*, actor: Any, task: InspectionTask, planned_draw_at: datetime) 
     if any(not p.items.exists() for p in participants):
         raise DrawRefused(_("Every participating department needs checklist items."))
     day = timezone.localdate(planned_draw_at)
-    rows = candidate_targets(task, day).values_list("pk", "uscc", "risk_class").iterator(
-        chunk_size=_BATCH)
-    candidates: list[tuple[str, str, int]] = [
-        (uscc or f"X-{pk}", stratum_of(task, risk), pk) for pk, uscc, risk in rows]
-    lines = P.sorted_lines(f"{ident}\t{stratum}\n" for ident, stratum, _pk in candidates)
-    strata: dict[str, int] = {}
-    for _ident, stratum, _pk in candidates:
-        strata[stratum] = strata.get(stratum, 0) + 1
-    if not strata:
-        strata = {P.UNSTRATIFIED: 0} if task.stratification == Stratification.NONE else {}
     inspectors = P.sorted_lines(P.inspector_line(i) for i in inspector_pool(task, day))
     secret = P.new_server_secret()
     freeze = Freeze.objects.create(
-        task=task, pool_digest=P.lines_digest(lines), pool_size=len(lines), pool_strata=strata,
-        inspector_digest=P.lines_digest(inspectors),
+        task=task, pool_digest="", pool_size=0, inspector_digest=P.lines_digest(inspectors),
         inspector_lines=[line.rstrip("\n") for line in inspectors], server_secret=secret,
         commitment=P.commitment(secret),
-        rules={k: r.as_json() for k, r in rules_of(task, strata).items()},
         departments=[{"code": p.department.code, "officers": p.officers, "experts": p.experts}
                      for p in participants],
         planned_draw_at=planned_draw_at, frozen_by=actor if getattr(actor, "pk", None) else None)
-    FrozenCandidate.objects.bulk_create(
-        (FrozenCandidate(freeze=freeze, ident=i, stratum=s, target_id=pk)
-         for i, s, pk in candidates), batch_size=_BATCH)
+    # Set-wise, in the database: a province's pool is millions of candidates.
+    frozen.insert_candidates(freeze, candidate_targets(task, day))
+    pool = frozen.pool_buffer(freeze)
+    fast.check_sorted(pool)  # the digest is over lines in byte order (§1), or nothing
+    strata = frozen.pool_strata(freeze)
+    if not strata:
+        strata = {P.UNSTRATIFIED: 0} if task.stratification == Stratification.NONE else {}
+    freeze.pool_digest = hashlib.sha256(pool).hexdigest()
+    freeze.pool_size = pool.count(b"\n")
+    freeze.pool_strata = strata
+    freeze.rules = {k: r.as_json() for k, r in rules_of(task, strata).items()}
+    freeze.save(update_fields=["pool_digest", "pool_size", "pool_strata", "rules"])
     task.state = TaskState.FROZEN
     task.save(update_fields=["state", "updated_at"])
     audit_record(actor=actor, action="task.freeze", obj=task, organisation_id=_org(task),
                  summary=_("Task {code} frozen: {n} candidates, commitment {commitment}").format(
-                     code=task.code, n=len(lines), commitment=freeze.commitment[:16]),
-                 data={"pool_digest": freeze.pool_digest, "pool_size": len(lines),
+                     code=task.code, n=freeze.pool_size, commitment=freeze.commitment[:16]),
+                 data={"pool_digest": freeze.pool_digest, "pool_size": freeze.pool_size,
                        "strata": strata, "inspector_digest": freeze.inspector_digest,
                        "inspectors": len(inspectors), "commitment": freeze.commitment,
                        "planned_draw_at": _iso(planned_draw_at)})
@@ -158,16 +157,13 @@ def _draw(*, actor: Any, task: InspectionTask, ceremony_input: str, witnesses: l
     now = timezone.now()
     day = timezone.localdate(now)
     _check_inspectors_still_eligible(freeze, day)
-    rows = list(freeze.candidates.values_list("ident", "stratum", "target_id"))
-    lines = P.sorted_lines(f"{ident}\t{stratum}\n" for ident, stratum, _t in rows)
-    if P.lines_digest(lines) != freeze.pool_digest:
+    pool = frozen.pool_buffer(freeze)
+    if hashlib.sha256(pool).hexdigest() != freeze.pool_digest:
         raise DrawFailed(gettext_noop("the frozen pool no longer matches its digest"))
-    target_of = {ident: target for ident, _s, target in rows}
     inspectors = [P.parse_inspector_line(line) for line in freeze.inspector_lines]
     seed = P.make_seed(freeze.server_secret, ceremony_input, freeze.pool_digest,
                        freeze.inspector_digest)
-    conflicts = conflicts_for(task, {i.id for i in inspectors},
-                              {target: ident for ident, target in target_of.items()}, day)
+    conflicts = conflicts_for(task, {i.id for i in inspectors}, freeze, day)
     rules = {label: StratumRule.from_json(rule) for label, rule in freeze.rules.items()}
     departments = [DepartmentSpec(d["code"], d["officers"], d["experts"])
                    for d in freeze.departments]
@@ -182,26 +178,29 @@ def _draw(*, actor: Any, task: InspectionTask, ceremony_input: str, witnesses: l
     draw = DrawRecord(task=task, seed=seed, ceremony_input=ceremony_input,
                       ceremony_source=source, witnesses=witnesses, present=present, drawn_at=now,
                       drawn_by=actor if getattr(actor, "pk", None) else None)
-    if len(lines) >= BULK_DRAW_FROM:
+    if freeze.pool_size >= BULK_DRAW_FROM:
         # Same record, byte for byte (tests/rules/draw/test_bulk.py), without an object
         # per candidate, written straight to a file (records.py).
-        bulk = bulk_draw(pool_buffer="".join(lines).encode(), seed=seed, rules=rules,
-                         inspectors=inspectors, departments=departments, conflicts=conflicts)
+        bulk = bulk_draw(pool_buffer=pool, seed=seed, rules=rules, inspectors=inspectors,
+                         departments=departments, conflicts=conflicts)
         with records.written_record(partial(write_record, draw=bulk, **inputs)) as (
                 file, digest, head):
             draw.record, draw.record_digest = head, digest
             draw.record_file.save(f"{task.code}-{digest[:16]}.json", file, save=False)
         drawn_targets = bulk.drawn
     else:
-        result = run_draw(seed=seed, candidates=[P.Candidate(i, s) for i, s, _t in rows],
+        lines = pool.decode("utf-8").splitlines()
+        result = run_draw(seed=seed, candidates=[P.Candidate(*line.split("\t"))
+                                                 for line in lines],
                           rules=rules, inspectors=inspectors, departments=departments,
                           conflicts=conflicts)
-        record = build_record(pool_lines=[line.rstrip("\n") for line in lines],
-                              result=result, **inputs)
+        record = build_record(pool_lines=lines, result=result, **inputs)
         draw.record, draw.record_digest = record, record["record_digest"]
         drawn_targets = result.drawn
     try:
-        return _save_draw(actor, task, draw, drawn_targets, target_of, len(rows))
+        return _save_draw(actor, task, draw, drawn_targets,
+                          frozen.targets_of(freeze, (t.id for t in drawn_targets)),
+                          freeze.pool_size)
     except BaseException:
         if draw.record_file:  # drawn by someone else meanwhile, or failed: no stray file
             draw.record_file.delete(save=False)

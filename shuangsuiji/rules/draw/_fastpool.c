@@ -264,6 +264,38 @@ done:
     return out;
 }
 
+/* The 1-based number of the first line of a pool that does not sort after the one before
+ * or repeats its ID (protocol §1), or 0; negative for a line without a tab. No GIL. */
+static PyObject *first_unsorted(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
+    const char *data = buf.buf;
+    Py_ssize_t len = buf.len, pos = 0, row = 0, bad = 0, prev = -1, prev_len = 0, prev_id = 0;
+    Py_BEGIN_ALLOW_THREADS
+    while (pos < len) {
+        const char *line = data + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        Py_ssize_t line_len = nl ? nl - line + 1 : len - pos;
+        const char *tab = memchr(line, '\t', line_len);
+        row++;
+        if (!tab) { bad = -row; break; }
+        if (prev >= 0) {
+            Py_ssize_t m = prev_len < line_len ? prev_len : line_len;
+            int cmp = memcmp(data + prev, line, m);
+            if (cmp > 0 || (cmp == 0 && prev_len >= line_len) ||
+                (prev_id == tab - line && memcmp(data + prev, line, prev_id) == 0)) {
+                bad = row;
+                break;
+            }
+        }
+        prev = pos; prev_len = line_len; prev_id = tab - line;
+        pos += line_len;
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&buf);
+    return PyLong_FromSsize_t(bad);
+}
+
 /* -- Reading large records (verify_file.py) ------------------------------------------------ */
 
 /* End of the JSON string starting at s[i] == '"': the index after its closing quote, or -1. */
@@ -431,6 +463,8 @@ static PyMethodDef methods[] = {
      "JSON array body of IDs in a given order; releases the GIL"},
     {"quoted_lines", quoted_lines, METH_VARARGS,
      "JSON array body of pool lines; releases the GIL"},
+    {"first_unsorted", first_unsorted, METH_VARARGS,
+     "first pool line out of byte order or repeating an ID, or 0; releases the GIL"},
     {"members", members, METH_VARARGS,
      "spans of the members of a JSON object and of its members' objects"},
     {"count_plain", count_plain, METH_VARARGS,

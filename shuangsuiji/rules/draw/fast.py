@@ -100,6 +100,25 @@ def scan(buffer: bytes, seed: str, labels: Sequence[str], *, sorted_pool: bool =
     return ScannedPool(buffer, labels, keys, codes, starts, lens)
 
 
+def check_sorted(buffer: bytes) -> None:
+    """PoolOrderError unless the pool's lines are in byte order, each ID once (§1); a
+    ValueError for a line without a tab."""
+    if _fastpool is None:
+        lines = buffer.split(b"\n")[:-1] if buffer.endswith(b"\n") else buffer.split(b"\n")
+        if any(b"\t" not in line for line in lines):
+            raise ValueError("a line of the pool is not ID<TAB>STRATUM")
+        if any(a >= b or a.partition(b"\t")[0] == b.partition(b"\t")[0]
+               for a, b in pairwise(lines)):
+            raise PoolOrderError("the pool's lines are not in byte order, or an ID repeats")
+        return
+    bad = _fastpool.first_unsorted(buffer)
+    if bad < 0:
+        raise ValueError(f"line {-bad} of the pool is not ID<TAB>STRATUM")
+    if bad:
+        raise PoolOrderError(f"line {bad} of the pool is not in byte order after the one "
+                             "before, or repeats its ID")
+
+
 def _halves(buffer: bytes) -> list[tuple[int, int]]:
     """Two ranges of whole lines of about equal size."""
     split = buffer.find(b"\n", len(buffer) // 2) + 1

@@ -1,0 +1,95 @@
+"""A frozen target pool in the database: written set-wise when the task is frozen, read back
+as one buffer of its lines in UTF-8 byte order ("ID\\tSTRATUM\\n", protocol §1).
+
+Nothing here builds a Python object per candidate: a province's pool is millions of them.
+The order comes from the unique index on (freeze, ident) (byte order: see migration 0004)
+and is proved, not assumed, by the draw's scan, which refuses lines out of order.
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import CharField, Count, F, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
+
+from shuangsuiji.entities.models import Target
+from shuangsuiji.plans.choices import Stratification
+from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.rules.draw.pools import UNSTRATIFIED
+
+from .models import Freeze, FrozenCandidate
+from .pool import UNCLASSIFIED
+
+# Lines per round trip when reading a pool back: the database concatenates them, so a
+# million lines cost one message, not a million.
+_CHUNK = 1_000_000
+_BATCH = 5000
+
+
+def _ident() -> Coalesce:
+    """The pool ID: the 统一社会信用代码, or "X-" and the platform id for a target without one."""
+    return Coalesce(NullIf(F("uscc"), Value("")), Concat(Value("X-"), Cast("pk", CharField())),
+                    output_field=CharField())
+
+
+def _stratum(task: InspectionTask) -> Coalesce | Value:
+    """As pool.stratum_of: the risk class, U when there is none; ALL when not stratified."""
+    if task.stratification != Stratification.RISK:
+        return Value(UNSTRATIFIED)
+    return Coalesce(NullIf(F("risk_class"), Value("")), Value(UNCLASSIFIED),
+                    output_field=CharField())
+
+
+def insert_candidates(freeze: Freeze, targets: QuerySet[Target]) -> int:
+    """Every target of `targets` as a line of the frozen pool, by one INSERT … SELECT."""
+    rows = targets.order_by().annotate(
+        _freeze=Value(freeze.pk), _ident=_ident(), _stratum=_stratum(freeze.task),
+        _target=F("pk")).values_list("_freeze", "_ident", "_stratum", "_target")
+    select, params = rows.query.sql_with_params()
+    table = FrozenCandidate._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (freeze_id, ident, stratum, target_id) {select}",
+                       params)
+        return cursor.rowcount
+
+
+def pool_buffer(freeze: Freeze) -> bytes:
+    """The frozen pool's lines in byte order, a million per round trip."""
+    table = FrozenCandidate._meta.db_table
+    if connection.vendor == "postgresql":
+        aggregate, line = "string_agg(line, '')", "ident || E'\\t' || stratum || E'\\n'"
+    else:
+        aggregate, line = "group_concat(line, '')", "ident || char(9) || stratum || char(10)"
+    # No ORDER BY inside the aggregate (PostgreSQL would sort each million again, SQLite 3.40
+    # has none): the ordered subquery gives the order, and the draw's scan proves it.
+    sql = (f"SELECT {aggregate} FROM (SELECT {line} AS line FROM {table} "  # noqa: S608 constants
+           "WHERE freeze_id = %s AND ident > %s ORDER BY ident LIMIT %s) s")
+    parts: list[bytes] = []
+    last = ""
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, [freeze.pk, last, _CHUNK])
+            text = cursor.fetchone()[0]
+            if not text:
+                return b"".join(parts)
+            parts.append(text.encode("utf-8"))
+            start = text.rfind("\n", 0, len(text) - 1) + 1
+            last = text[start:text.index("\t", start)]
+
+
+def pool_strata(freeze: Freeze) -> dict[str, int]:
+    """Candidates per stratum."""
+    rows = (FrozenCandidate.objects.filter(freeze=freeze).order_by().values("stratum")
+            .annotate(n=Count("pk")).values_list("stratum", "n"))
+    return dict(sorted(rows))
+
+
+def targets_of(freeze: Freeze, idents: Iterable[str]) -> dict[str, int]:
+    """The target behind each of these pool IDs."""
+    found: dict[str, int] = {}
+    idents = list(idents)
+    for start in range(0, len(idents), _BATCH):
+        found.update(FrozenCandidate.objects.filter(
+            freeze=freeze, ident__in=idents[start:start + _BATCH]).values_list("ident",
+                                                                                 "target_id"))
+    return found

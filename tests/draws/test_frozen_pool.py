@@ -1,0 +1,52 @@
+"""The frozen pool is written set-wise and read back in byte order: the same lines, digest
+and strata as building them one Python object per candidate would give."""
+
+import hashlib
+
+from django.utils import timezone
+
+from shuangsuiji.draws import frozen
+from shuangsuiji.draws.models import FrozenCandidate
+from shuangsuiji.draws.pool import candidate_targets, stratum_of
+from shuangsuiji.draws.services import task_freeze
+from shuangsuiji.entities.models import Target
+from shuangsuiji.plans.services import task_update
+from shuangsuiji.rules.draw import pools as P
+
+from .conftest import DRAW_AT
+
+
+def _expected_lines(task):
+    rows = candidate_targets(task, timezone.localdate(DRAW_AT)).values_list(
+        "pk", "uscc", "risk_class")
+    return P.sorted_lines(f"{uscc or f'X-{pk}'}\t{stratum_of(task, risk)}\n"
+                          for pk, uscc, risk in rows)
+
+
+def test_the_pool_is_frozen_in_byte_order_with_codes_x_ids_and_unclassified(world, seed_task,
+                                                                          monkeypatch):
+    # No code: an X- ID, whose digits sort by bytes ("X-10" before "X-9"); no risk class: U.
+    for i in range(12):
+        Target.objects.create(department=world.office, uscc=None, no_code_reason="个体工商户",
+                              name=f"无代码{i}", risk_class="" if i % 3 else "B",
+                              region_code="140502")
+    Target.objects.filter(pk__in=Target.objects.order_by("pk").values("pk")[:3]).update(
+        risk_class="")
+    seed_task = task_update(actor=world.users["office"], task=seed_task,
+                            data={"stratification": "risk"})
+    monkeypatch.setattr(frozen, "_CHUNK", 7)  # many round trips, each resuming after the last
+    expected = _expected_lines(seed_task)
+    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    buffer = frozen.pool_buffer(freeze)
+    assert buffer.decode() == "".join(expected)
+    assert freeze.pool_digest == hashlib.sha256(buffer).hexdigest() == P.lines_digest(expected)
+    assert freeze.pool_size == len(expected) == 49
+    strata: dict[str, int] = {}
+    for line in expected:
+        label = line.rstrip("\n").split("\t")[1]
+        strata[label] = strata.get(label, 0) + 1
+    assert freeze.pool_strata == strata and strata["U"] == 11
+    x_lines = [line for line in expected if line.startswith("X-")]
+    assert len(x_lines) == 12
+    candidate = FrozenCandidate.objects.get(freeze=freeze, ident=x_lines[0].split("\t")[0])
+    assert candidate.ident == f"X-{candidate.target_id}"
