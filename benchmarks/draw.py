@@ -176,6 +176,9 @@ def main() -> None:
     out = Path(__file__).resolve().parent / "out"
     out.mkdir(exist_ok=True)
     record_path = out / f"draw-{args.candidates}.json"
+    # Each draw writes a new file (the platform never overwrites a record): truncating the
+    # last run's 455 MB inside the timed step would cost the file system more than writing.
+    record_path.unlink(missing_ok=True)
     with psycopg.connect(args.database_url) as conn:
         table = ensure_pool(conn, args.candidates)
         with conn.cursor() as cur:

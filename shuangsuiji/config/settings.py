@@ -144,6 +144,10 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": env_str("SHUANGSUIJI_TASK_BACKEND",
                                         "django_tasks_db.DatabaseBackend")}}
 
+# Pools from this many candidates are frozen and drawn by the background worker (draws.jobs):
+# past a web request's time limit otherwise.
+SHUANGSUIJI_BACKGROUND_DRAW_FROM = env_int("SHUANGSUIJI_BACKGROUND_DRAW_FROM", 200_000)
+
 # Deadline lights, in working days left (workdays.deadlines): red when overdue or at most RED.
 SHUANGSUIJI_DEADLINE_YELLOW_DAYS = env_int("SHUANGSUIJI_DEADLINE_YELLOW_DAYS", 5)
 SHUANGSUIJI_DEADLINE_RED_DAYS = env_int("SHUANGSUIJI_DEADLINE_RED_DAYS", 1)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -40,8 +41,8 @@ from shuangsuiji.rules.draw import PROTOCOL_VERSION
 from shuangsuiji.rules.draw.engine import DrawFailed
 from shuangsuiji.rules.draw.pools import OFFICER
 
-from . import selectors, services
-from .models import DrawRecord
+from . import jobs, selectors, services
+from .models import DrawJob, DrawRecord
 from .pool import inspector_pool
 
 # How far ahead a draw may be planned: the inspector pool is fixed for that day.
@@ -121,6 +122,19 @@ class AnnouncementSerializer(serializers.Serializer):
 
 
 # --- Draw ---------------------------------------------------------------------------------
+
+
+class DrawJobSerializer(serializers.Serializer):
+    """A freeze or draw of a large pool, run by the background worker (answered with 202)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=DrawJob.Kind.choices)
+    status = serializers.ChoiceField(choices=DrawJob.Status.choices)
+    message = serializers.CharField(help_text=_("Why it failed, when it did"))
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.CharField(help_text=_("Where to follow the job"))
 
 
 class DrawInputSerializer(serializers.Serializer):
@@ -300,8 +314,10 @@ def _hide_strata(user: Any, task: InspectionTask) -> bool:
 @extend_schema_view(
     pool=extend_schema(summary=_("Pool sizes per stratum and eligible inspectors (sizes "
                                  "only: nothing of the outcome)"), responses=PoolSerializer),
-    freeze=extend_schema(summary=_("Freeze the pools and publish the commitment (the office)"),
-                         request=FreezeInputSerializer, responses={201: AnnouncementSerializer}),
+    freeze=extend_schema(summary=_("Freeze the pools and publish the commitment (the office); "
+                                   "a large pool is frozen by the background worker (202)"),
+                         request=FreezeInputSerializer,
+                         responses={201: AnnouncementSerializer, 202: DrawJobSerializer}),
     announcement=extend_schema(summary=_("What was published at freezing"),
                                responses=AnnouncementSerializer),
     record=extend_schema(summary=_("The full draw record (staff of the initiating "
@@ -344,7 +360,9 @@ class TaskDrawViewSet(StateViewSet):
     def freeze(self, request: Request, pk: str) -> Response:
         task = self.get_scoped_object(Action.CHANGE)
         moment = self.input(FreezeInputSerializer)["planned_draw_at"]
-        services.task_freeze(actor=request.user, task=task, planned_draw_at=moment)
+        done = jobs.freeze_or_queue(actor=request.user, task=task, planned_draw_at=moment)
+        if isinstance(done, DrawJob):
+            return self._job(done, status.HTTP_202_ACCEPTED)
         return self._announcement(task, status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["get"], filterset_class=None)
@@ -356,8 +374,10 @@ class TaskDrawViewSet(StateViewSet):
 
     @extend_schema(methods=["GET"], summary=_("The task's draw"), responses=DrawSerializer)
     @extend_schema(methods=["POST"], summary=_("Draw, once: targets and their groups (the "
-                                               "office)"),
-                   request=DrawInputSerializer, responses={201: DrawSerializer})
+                                               "office); a large pool is drawn by the "
+                                               "background worker (202)"),
+                   request=DrawInputSerializer,
+                   responses={201: DrawSerializer, 202: DrawJobSerializer})
     @action(detail=True, methods=["get", "post"], filterset_class=None)
     def draw(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
@@ -369,10 +389,22 @@ class TaskDrawViewSet(StateViewSet):
         task = self.get_scoped_object(Action.CHANGE)
         data = self.input(DrawInputSerializer)
         try:
-            draw = services.draw_execute(actor=request.user, task=task, **data)
+            draw = jobs.draw_or_queue(actor=request.user, task=task, **data)
         except DrawFailed as exc:
             raise DrawFailedConflict(exc) from exc
+        if isinstance(draw, DrawJob):
+            return self._job(draw, status.HTTP_202_ACCEPTED)
         return self._draw(task, draw, status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("A freeze or draw running in the background"),
+                   responses=DrawJobSerializer)
+    @action(detail=True, methods=["get"], filterset_class=None, url_path=r"jobs/(?P<job>\d+)")
+    def job(self, request: Request, pk: str, job: str) -> Response:
+        task = self.get_scoped_object(Action.CHANGE)
+        found = DrawJob.objects.filter(task=task, pk=int(job)).first()
+        if found is None:
+            raise NotFound(_("No such job."))
+        return self._job(found)
 
     @action(detail=True, methods=["get"], filterset_class=None)
     def record(self, request: Request, pk: str) -> HttpResponseBase:
@@ -452,6 +484,13 @@ class TaskDrawViewSet(StateViewSet):
                  "eligible_experts": sum(n for (code, role), n in counts.items()
                                          if code == p.department.code and role != OFFICER)}
                 for p in plan_selectors.task_participants(task=task)]
+
+    def _job(self, job: DrawJob, status_code: int = status.HTTP_200_OK) -> Response:
+        url = self.request.build_absolute_uri(
+            reverse("task-draw-job", args=[job.task_id, job.pk]))
+        data = {f: getattr(job, f) for f in ("id", "kind", "status", "message", "created_at",
+                                              "started_at", "finished_at")} | {"url": url}
+        return Response(DrawJobSerializer(data).data, status=status_code)
 
     def _announcement(self, task: InspectionTask,
                       status_code: int = status.HTTP_200_OK) -> Response:

@@ -132,3 +132,53 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspector_id}→{self.drawn_target_id}"
+
+
+class DrawJob(models.Model):
+    """A freeze or a draw of a large pool, run by the background worker.
+
+    Millions of candidates take longer than a web request may: the page (or API client)
+    asks, the worker runs draws.services.task_freeze / draw_execute with the same inputs, and
+    the page follows the job until it is done. At most one job per task is waiting or
+    running (the database refuses a second).
+    """
+
+    class Kind(models.TextChoices):
+        FREEZE = "freeze", _("Freeze")
+        DRAW = "draw", _("Draw")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    task = models.ForeignKey(InspectionTask, on_delete=models.CASCADE, related_name="draw_jobs",
+                             verbose_name=_("task"))
+    kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=7, choices=Status.choices,
+                              default=Status.QUEUED)
+    # The service's inputs: the planned draw time, or the ceremony input and the people.
+    inputs = models.JSONField(_("inputs"), default=dict)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("requested by"))
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("freeze or draw job")
+        verbose_name_plural = _("freeze and draw jobs")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["task"], condition=models.Q(status__in=["queued", "running"]),
+            name="one_active_draw_job_per_task")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.kind}:{self.status}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}

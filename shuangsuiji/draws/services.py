@@ -108,10 +108,8 @@ def task_freeze(*, actor: Any, task: InspectionTask, planned_draw_at: datetime) 
 
 # -- Draw ----------------------------------------------------------------------------------------
 
-def draw_execute(*, actor: Any, task: InspectionTask, ceremony_input: str,
-                 witnesses: Sequence[str], source: str,
-                 present: Sequence[str] = ()) -> DrawRecord:
-    """The one draw of a frozen task. A second draw, even a simultaneous one, is refused."""
+def clean_ceremony(ceremony_input: str, witnesses: Sequence[str]) -> tuple[str, list[str]]:
+    """The ceremony input and the witnesses as the draw takes them, or DrawRefused."""
     ceremony_input = ceremony_input.strip()
     witnesses = [w.strip() for w in witnesses if w.strip()]
     if len(ceremony_input) < MIN_CEREMONY_INPUT:
@@ -119,6 +117,14 @@ def draw_execute(*, actor: Any, task: InspectionTask, ceremony_input: str,
             "The ceremony input needs at least {n} characters.").format(n=MIN_CEREMONY_INPUT)})
     if not witnesses:
         raise DrawRefused({"witnesses": _("Name at least one witness.")})
+    return ceremony_input, witnesses
+
+
+def draw_execute(*, actor: Any, task: InspectionTask, ceremony_input: str,
+                 witnesses: Sequence[str], source: str,
+                 present: Sequence[str] = ()) -> DrawRecord:
+    """The one draw of a frozen task. A second draw, even a simultaneous one, is refused."""
+    ceremony_input, witnesses = clean_ceremony(ceremony_input, witnesses)
     try:
         with transaction.atomic(durable=True):
             return _draw(actor=actor, task=task, ceremony_input=ceremony_input,

@@ -7,14 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangsuiji.accounts.scoping import Action, Domain
 from shuangsuiji.core.i18n import reason as rule_reason
@@ -31,8 +31,9 @@ from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.draw.engine import DrawFailed
 from shuangsuiji.rules.draw.pools import OFFICER
 
-from . import selectors, services
+from . import jobs, selectors, services
 from .forms import CeremonyForm, FreezeForm, ReplaceForm
+from .models import DrawJob
 from .pdf import html_to_pdf
 from .pool import inspector_pool
 
@@ -79,12 +80,14 @@ def task_freeze(request: HttpRequest, pk: int) -> HttpResponse:
     form = FreezeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            freeze = services.task_freeze(actor=request.user, task=task,
+            freeze = jobs.freeze_or_queue(actor=request.user, task=task,
                                           planned_draw_at=form.cleaned_data["planned_draw_at"])
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
             return redirect("plans:task_detail", pk=task.pk)
+        if isinstance(freeze, DrawJob):
+            return redirect("draws:job", pk=task.pk, job=freeze.pk)
         messages.success(request, _("Task {code} frozen: {n} candidates. The commitment is "
                                     "published; the draw can be held.").format(
                                         code=task.code, n=freeze.pool_size))
@@ -93,6 +96,26 @@ def task_freeze(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "draws/freeze.html", {
         "task": task, "form": form, "pool_rows": plan_selectors.task_pool(task=task, today=today),
         "departments": _eligible_now(task), "today": today})
+
+
+# -- Jobs (large pools) ---------------------------------------------------------------------------
+
+@require_GET
+def job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
+    """A freeze or draw running in the background: its progress, then where to go next."""
+    task = _task_to_run(request, pk)
+    found = get_object_or_404(DrawJob, pk=job, task=task)
+    return render(request, "draws/job.html", {"task": task, "job": found,
+                                              "running": found.active})
+
+
+@require_GET
+def job_status(request: HttpRequest, pk: int, job: int) -> JsonResponse:
+    """Polled by progress.js; no percentage: the job's steps are one transaction."""
+    task = _task_to_run(request, pk)
+    found = get_object_or_404(DrawJob, pk=job, task=task)
+    return JsonResponse({"status": found.status, "label": found.get_status_display(),
+                         "running": found.active, "progress": None})
 
 
 # -- Ceremony ------------------------------------------------------------------------------------
@@ -105,10 +128,10 @@ def ceremony(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.draw_execute(actor=request.user, task=task,
-                                  ceremony_input=data["ceremony_input"],
-                                  witnesses=data["witnesses"], source=data["source"],
-                                  present=data["present"])
+            done = jobs.draw_or_queue(actor=request.user, task=task,
+                                      ceremony_input=data["ceremony_input"],
+                                      witnesses=data["witnesses"], source=data["source"],
+                                      present=data["present"])
         except DrawFailed as exc:
             form.add_error(None, _("The draw failed and nothing was drawn: {reason}. The "
                                    "attempt is in the audit log.").format(reason=rule_reason(exc)))
@@ -117,6 +140,8 @@ def ceremony(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
             status = 400 if hasattr(exc, "error_dict") else 409
         else:
+            if isinstance(done, DrawJob):
+                return redirect("draws:job", pk=task.pk, job=done.pk)
             messages.success(request, _("Task {code} drawn.").format(code=task.code))
             return redirect("draws:result", pk=task.pk)
     task.refresh_from_db(fields=["state"])

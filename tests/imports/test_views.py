@@ -61,7 +61,7 @@ def test_the_page_follows_a_running_check(world, office):
     upload(office, world, csv_bytes([licence_row()]))  # the task waits for the commit
     job = ImportJob.objects.get()
     page = office.get(f"/imports/{job.pk}/").content.decode()
-    assert "<progress" in page and 'http-equiv="refresh"' in page and "imports.js" in page
+    assert "<progress" in page and 'http-equiv="refresh"' in page and "progress.js" in page
     status = office.get(f"/imports/{job.pk}/status.json").json()
     assert status["running"] and status["status"] == "uploaded" and status["progress"] == 0
 

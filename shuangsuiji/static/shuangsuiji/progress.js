@@ -1,4 +1,5 @@
-// Import progress: poll the job's status and update the <progress> bar; reload when done.
+// Long work (imports, the freeze and draw of large pools): poll the job's status, update the
+// <progress> bar (left moving when the job gives no percentage), reload the page when done.
 // Without JavaScript the page refreshes itself (<meta http-equiv="refresh">).
 (function () {
   "use strict";
@@ -11,7 +12,7 @@
       .then(function (response) { return response.json(); })
       .then(function (job) {
         if (!job.running) { window.location.reload(); return; }
-        if (job.status !== "committing") {
+        if (typeof job.progress === "number" && job.status !== "committing") {
           bar.max = 100;
           bar.value = job.progress;
           if (text && text.dataset.template) {

@@ -1,0 +1,115 @@
+"""Freezes and draws of large pools, run by the background worker (long work).
+
+A pool of millions takes longer than a web request may last. Below
+settings.SHUANGSUIJI_BACKGROUND_DRAW_FROM candidates the services run at once, as the
+witnesses watch; from there the request is queued as a DrawJob and the worker runs the very
+same service with the same inputs, while the page shows the job's progress. Refusals that
+need no pool (a short ceremony input, no witness, a task in the wrong state, a job already
+under way) are given at once, not later.
+"""
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuangsuiji.core.audit import audit_record
+from shuangsuiji.core.i18n import reason as rule_reason
+from shuangsuiji.plans.choices import TaskState
+from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.rules.draw.engine import DrawFailed
+
+from . import services
+from .models import DrawJob, DrawRecord, Freeze
+from .pool import pool_sizes
+
+log = logging.getLogger(__name__)
+
+
+def _background_from() -> int:
+    return settings.SHUANGSUIJI_BACKGROUND_DRAW_FROM
+
+
+def freeze_or_queue(*, actor: Any, task: InspectionTask,
+                    planned_draw_at: datetime) -> Freeze | DrawJob:
+    """services.task_freeze now, or a queued job for a large pool."""
+    if sum(pool_sizes(task, timezone.localdate(planned_draw_at)).values()) < _background_from():
+        return services.task_freeze(actor=actor, task=task, planned_draw_at=planned_draw_at)
+    return _queue(actor, task, DrawJob.Kind.FREEZE, TaskState.DRAFT,
+                  {"planned_draw_at": planned_draw_at.isoformat()})
+
+
+def draw_or_queue(*, actor: Any, task: InspectionTask, ceremony_input: str,
+                  witnesses: Sequence[str], source: str,
+                  present: Sequence[str] = ()) -> DrawRecord | DrawJob:
+    """services.draw_execute now, or a queued job for a large pool."""
+    ceremony_input, witnesses = services.clean_ceremony(ceremony_input, witnesses)
+    freeze = Freeze.objects.filter(task=task).only("pool_size").first()
+    if freeze is None or freeze.pool_size < _background_from():
+        return services.draw_execute(actor=actor, task=task, ceremony_input=ceremony_input,
+                                     witnesses=witnesses, source=source, present=present)
+    return _queue(actor, task, DrawJob.Kind.DRAW, TaskState.FROZEN,
+                  {"ceremony_input": ceremony_input, "witnesses": witnesses,
+                   "source": source.strip(), "present": list(present)})
+
+
+@transaction.atomic
+def _queue(actor: Any, task: InspectionTask, kind: str, state: str,
+           inputs: dict[str, Any]) -> DrawJob:
+    task = services._lock(task, state)
+    try:
+        with transaction.atomic():
+            job = DrawJob.objects.create(task=task, kind=kind, inputs=inputs,
+                                         created_by=actor if getattr(actor, "pk", None) else None)
+    except IntegrityError as exc:  # one_active_draw_job_per_task
+        raise services.DrawRefused(_("A freeze or draw of task {code} is already under way.")
+                                   .format(code=task.code)) from exc
+    audit_record(actor=actor, action=f"{kind}.queue", obj=task,
+                 organisation_id=services._org(task),
+                 summary=_("Task {code}: {kind} queued for the background worker").format(
+                     code=task.code, kind=job.get_kind_display()),
+                 data={"job": job.pk, "inputs": inputs})
+    from .tasks import run_draw_job  # the task module imports this one
+
+    transaction.on_commit(lambda: run_draw_job.enqueue(job.pk))
+    return job
+
+
+def draw_job_run(job_id: int) -> None:
+    """Run a queued job once; its outcome (or the reason it failed) stays on the job."""
+    with transaction.atomic():
+        job = DrawJob.objects.select_for_update().select_related("task", "created_by").get(
+            pk=job_id)
+        if job.status != DrawJob.Status.QUEUED:
+            return  # run already (a worker retried it)
+        job.status, job.started_at = DrawJob.Status.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        if job.kind == DrawJob.Kind.FREEZE:
+            services.task_freeze(actor=job.created_by, task=job.task,
+                                 planned_draw_at=datetime.fromisoformat(
+                                     job.inputs["planned_draw_at"]))
+        else:
+            services.draw_execute(actor=job.created_by, task=job.task, **job.inputs)
+    except DrawFailed as exc:  # in the audit log already
+        _finish(job, DrawJob.Status.FAILED, rule_reason(exc))
+    except ValidationError as exc:
+        _finish(job, DrawJob.Status.FAILED, " ".join(exc.messages))
+    except Exception:
+        log.exception("draw job %s failed", job.pk)
+        _finish(job, DrawJob.Status.FAILED, _("An unexpected error stopped the job; nothing "
+                                               "was saved. The administrators can see why."))
+        raise
+    else:
+        _finish(job, DrawJob.Status.DONE, "")
+
+
+def _finish(job: DrawJob, status: str, message: str) -> None:
+    job.status, job.message, job.finished_at = status, message, timezone.now()
+    job.save(update_fields=["status", "message", "finished_at"])
