@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from shuangsuiji.draws.models import DrawRecord, Freeze
+from shuangsuiji.draws.models import DrawJob, DrawRecord, Freeze
 from shuangsuiji.draws.services import draw_execute, task_freeze
 from shuangsuiji.inspections.models import Visit
 from shuangsuiji.inspections.services import visits_ensure
@@ -42,7 +42,8 @@ class TaskWorld:
         return {"draft": self.draft.pk, "frozen": self.frozen.pk, "drawn": self.drawn.pk,
                 "finished": self.finished.pk, "plan": self.plan.pk,
                 "approved_plan": self.approved_plan.pk, "fire": self.api.world.fire.pk,
-                "visit": visit.pk, "result": result.pk}
+                "visit": visit.pk, "result": result.pk,
+                "draw_job": DrawJob.objects.get(task=self.frozen).pk}
 
     def first_drawn_ident(self) -> str:
         return self.drawn.draw.record["drawn"][0]["id"]
@@ -91,4 +92,7 @@ def build(w: ApiWorld) -> TaskWorld:
     for task in (draft, frozen, drawn, finished):
         task.refresh_from_db()
     visits_ensure(drawn)
+    # A draw the worker tried and could not do (the pages and the API follow such jobs).
+    DrawJob.objects.create(task=frozen, kind="draw", status="failed", message="测试",
+                           created_by=office)
     return TaskWorld(w, draft, frozen, drawn, finished, plan, approved)

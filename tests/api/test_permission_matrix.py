@@ -187,6 +187,8 @@ CASES: list[tuple[str, str, str, Payload]] = [
     ("GET", "/tasks/{frozen}/announcement/", "200 200 200 404 404 200 200 200 404 401",
      _none),
     ("POST", "/tasks/{frozen}/draw/", "201 201 403 403 403 403 403 403 403 401", _draw),
+    ("GET", "/tasks/{frozen}/jobs/{draw_job}/", "200 200 403 404 404 403 403 403 404 401",
+     _none),
     ("GET", "/tasks/{drawn}/draw/", "200 200 200 200 404 200 200 200 200 401", _none),
     ("GET", "/tasks/{drawn}/record/", "200 200 200 403 404 200 403 403 403 401", _none),
     ("GET", "/tasks/{drawn}/record/public/", "200 200 200 200 404 200 200 200 200 401", _none),

@@ -8,6 +8,7 @@ arrays.
 """
 
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -112,31 +113,38 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
         "replacements": [],
         "drawn_at": drawn_at,
     }
-    big: dict[str, Callable[[], bytes]] = {pool_sentinel: lambda: _pool_lines(pool)}
+    big: dict[str, list[Callable[[], bytes]]] = {pool_sentinel: _pool_line_pieces(pool)}
     for label, stratum in draw.strata.items():
-        big[standby[label]] = partial(_ids, pool, stratum.standby_rows)
+        big[standby[label]] = _id_pieces(pool, stratum.standby_rows)
     without = segments(canonical_json(record), big)
     record["record_digest"] = _PLACEHOLDER
     within = segments(canonical_json(record), big)
     digest = hashlib.sha256()
     start = out.tell()
     placeholder_at = -1
-    # One pass: each big array is made (in C, without the GIL) while the one before is hashed
-    # and written (at the same time: both release the GIL), then dropped. The digest goes
-    # over the record without `record_digest`; the file gets it, as a placeholder patched
-    # at the end.
-    with ThreadPoolExecutor(1) as maker, ThreadPoolExecutor(1) as hasher:
-        pending = [key for _text, key in without if key]
-        making = maker.submit(big[pending.pop(0)]) if pending else None
+    # One pass, in pieces of a few megabytes: pieces are made ahead by two threads (in C,
+    # without the GIL) while the one before is hashed and written (at the same time: both
+    # release the GIL), then dropped; memory holds a few pieces, never a whole array. The
+    # digest goes over the record without `record_digest`; the file gets it, as a
+    # placeholder patched at the end.
+    pieces = [piece for _text, key in without if key for piece in big[key]]
+    with ThreadPoolExecutor(2) as makers, ThreadPoolExecutor(1) as hasher:
+        ahead = deque(makers.submit(piece) for piece in pieces[:_AHEAD])
+        queued = len(ahead)
         for (text_out, key), (text_in, _key) in zip(without, within, strict=True):
             digest.update(text_out.encode("utf-8"))
             if _PLACEHOLDER in text_in:
                 placeholder_at = out.tell() - start + len(
                     text_in[:text_in.index(_PLACEHOLDER)].encode("utf-8"))
             out.write(text_in.encode("utf-8"))
-            if key and making is not None:
-                body = making.result()
-                making = maker.submit(big[pending.pop(0)]) if pending else None
+            for index in range(len(big[key]) if key else 0):
+                body = ahead.popleft().result()
+                if queued < len(pieces):
+                    ahead.append(makers.submit(pieces[queued]))
+                    queued += 1
+                if index:
+                    digest.update(b",")
+                    out.write(b",")
                 hashed = hasher.submit(digest.update, body)  # hashed while it is written
                 out.write(body)
                 hashed.result()
@@ -152,16 +160,38 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
 _PLACEHOLDER = "0" * 64  # as long as a digest, so the record's bytes do not move
 
 
-def _pool_lines(pool: fast.ScannedPool) -> bytes:
+# Pieces of the big arrays: about this many bytes of pool, or IDs, each; made this many ahead.
+_PIECE_BYTES = 8 << 20
+_PIECE_IDS = 500_000
+_AHEAD = 3
+
+
+def _pool_line_pieces(pool: fast.ScannedPool) -> list[Callable[[], bytes]]:
+    """The JSON array body of the pool's lines, in pieces cut at line ends."""
+    buffer, pieces, at = pool.buffer, [], 0
+    while at < len(buffer):
+        end = buffer.find(b"\n", min(at + _PIECE_BYTES, len(buffer)) - 1) + 1 or len(buffer)
+        pieces.append(partial(_pool_lines, memoryview(buffer)[at:end]))
+        at = end
+    return pieces
+
+
+def _id_pieces(pool: fast.ScannedPool, rows: np.ndarray) -> list[Callable[[], bytes]]:
+    """The JSON array body of the IDs at `rows`, in pieces."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    return [partial(_ids, pool, rows[at:at + _PIECE_IDS])
+            for at in range(0, rows.size, _PIECE_IDS)]
+
+
+def _pool_lines(lines: memoryview) -> bytes:
     if fast.AVAILABLE:
-        return fast._fastpool.quoted_lines(pool.buffer)
-    lines = pool.buffer.decode("utf-8").split("\n")[:-1]
-    return canonical_json(lines)[1:-1].encode("utf-8")
+        return fast._fastpool.quoted_lines(lines)
+    text = bytes(lines).decode("utf-8").split("\n")[:-1]
+    return canonical_json(text)[1:-1].encode("utf-8")
 
 
 def _ids(pool: fast.ScannedPool, rows: np.ndarray) -> bytes:
     if fast.AVAILABLE:
         # numpy arrays go in as buffers: no copies of the pool's offsets per stratum
-        return fast._fastpool.quoted_ids(pool.buffer, pool.starts, pool.lens,
-                                         np.ascontiguousarray(rows, dtype=np.int64))
+        return fast._fastpool.quoted_ids(pool.buffer, pool.starts, pool.lens, rows)
     return canonical_json([pool.ident(r) for r in rows.tolist()])[1:-1].encode("utf-8")

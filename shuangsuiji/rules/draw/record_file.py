@@ -27,6 +27,18 @@ class SplitRecord:
     head: Record
     data: Any  # bytes, or the file's mmap
     bodies: dict[str, memoryview]  # sentinel → the array's body, without its brackets
+    spans: dict[str, tuple[int, int]]  # sentinel → where that body is in `data`
+
+    def done_with(self, body: memoryview) -> None:
+        """Let the kernel drop the pages of a body read from a mapped file (read again from
+        the file if needed): a record of millions then costs its pool, not its file size."""
+        if not isinstance(self.data, mmap.mmap):
+            return
+        for mark, view in self.bodies.items():
+            if view is body:
+                start, end = self.spans[mark]
+                start -= start % mmap.PAGESIZE
+                self.data.madvise(mmap.MADV_DONTNEED, start, end - start)
 
 
 def split_record(data: Any) -> SplitRecord | None:
@@ -55,7 +67,8 @@ def split_record(data: Any) -> SplitRecord | None:
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
     view = memoryview(data)
-    return SplitRecord(head, data, {mark: view[s:e] for mark, s, e in big})
+    return SplitRecord(head, data, {mark: view[s:e] for mark, s, e in big},
+                       {mark: (s, e) for mark, s, e in big})
 
 
 def _big_arrays(data: Any, spans: list[tuple[int, int, int, int, int]],

@@ -8,7 +8,8 @@ the canonical text is cut at each quoted sentinel and the array's body goes in i
 
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..canonical import canonical_json
 
@@ -32,11 +33,15 @@ def segments(text: str, sentinels: Mapping[str, object]) -> list[tuple[str, str]
         rest = rest[index + len(q):]
 
 
-def digest(document: object, bodies: Mapping[str, bytes | memoryview]) -> str:
-    """Hex SHA-256 of `document`'s canonical JSON with each sentinel's body spliced in."""
+def digest(document: object, bodies: Mapping[str, Any],
+           hashed: Callable[[Any], None] | None = None) -> str:
+    """Hex SHA-256 of `document`'s canonical JSON with each sentinel's body spliced in;
+    `hashed(body)` is called once a body is hashed."""
     hasher = hashlib.sha256()
     for text, key in segments(canonical_json(document), bodies):
         hasher.update(text.encode("utf-8"))
         if key:
             hasher.update(bodies[key])
+            if hashed is not None:
+                hashed(bodies[key])
     return hasher.hexdigest()

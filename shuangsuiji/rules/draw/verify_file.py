@@ -80,7 +80,7 @@ def _verify(split: SplitRecord) -> None:
         _verify_groups(record, seed)
         core = {k: v for k, v in record.items() if k not in {"public_digest", "record_digest"}}
         core["replacements"] = []
-        _check(digest(core, split.bodies) == record["record_digest"],
+        _check(digest(core, split.bodies, split.done_with) == record["record_digest"],
                gettext_noop("the record digest does not match the record"))
     _verify_replacements(state_for_replacements(split), full=not public)
 
@@ -91,6 +91,7 @@ def _verify_target_pool(split: SplitRecord) -> fast.ScannedPool:
     body = body_of(split, record["pool"]["lines"])
     _check(body is not None, UNSORTED, pool="target pool")
     buffer = fast._fastpool.unquote_lines(body)
+    split.done_with(body)
     labels = tuple(sorted(set(record["rules"]) | set(record["pool"]["strata"])))
     seed = make_seed(record["server_secret"], record["ceremony"]["input"],
                      record["pool"]["digest"], record["inspector_pool"]["digest"])
@@ -138,9 +139,9 @@ def _verify_strata(split: SplitRecord, pool: fast.ScannedPool, seed: str) -> Non
                      for pos, ident in enumerate((pool.ident(r) for r in order[:k].tolist()),
                                                  start=1))
         body = body_of(split, record["standby"][label])
-        _check(body is not None and body == fast._fastpool.quoted_ids(
-            pool.buffer, pool.starts, pool.lens, np.ascontiguousarray(order[k:])),
+        _check(body is not None and _same_ids(body, pool, order[k:]),
                gettext_noop("the standby list of stratum {stratum} is wrong"), stratum=label)
+        split.done_with(cast(memoryview, body))
     for position, (expected, actual) in enumerate(zip(drawn, record["drawn"], strict=False)):
         _check(expected == actual, gettext_noop("drawn entry {index} should be {target}"),
                index=position + 1, target=expected["id"])
@@ -149,3 +150,22 @@ def _verify_strata(split: SplitRecord, pool: fast.ScannedPool, seed: str) -> Non
            actual=len(record["drawn"]), expected=len(drawn))
 
 
+
+
+def _same_ids(body: memoryview, pool: fast.ScannedPool, rows: np.ndarray) -> bool:
+    """Whether `body` is the JSON array body of the IDs at `rows`, compared piece by piece
+    (a few megabytes at a time, not a second copy of the list)."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    at = 0
+    for start in range(0, rows.size, _PIECE_IDS):
+        piece = fast._fastpool.quoted_ids(pool.buffer, pool.starts, pool.lens,
+                                          rows[start:start + _PIECE_IDS])
+        if start:
+            piece = b"," + piece
+        if body[at:at + len(piece)] != piece:
+            return False
+        at += len(piece)
+    return at == len(body)
+
+
+_PIECE_IDS = 500_000

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from shuangsuiji.rules.canonical import canonical_json
-from shuangsuiji.rules.draw import fast
+from shuangsuiji.rules.draw import bulk, fast
 from shuangsuiji.rules.draw.bulk import bulk_draw, write_record
 from shuangsuiji.rules.draw.engine import Conflict
 from shuangsuiji.rules.draw.pools import candidate_line, inspector_line, sorted_lines
@@ -18,9 +18,18 @@ from shuangsuiji.rules.draw.verify import verify
 from .helpers import CEREMONY, DEPARTMENTS, SECRET, candidates, inspectors, make_record
 
 
-@pytest.mark.parametrize(("n", "threads_from"), [(37, fast.PARALLEL_SCAN_BYTES), (3000, 1)])
-def test_the_bulk_record_is_byte_identical_to_the_engine_record(n, threads_from, monkeypatch):
+@pytest.mark.parametrize(("n", "threads_from", "pieces", "c_path"),
+                         [(37, fast.PARALLEL_SCAN_BYTES, False, True), (3000, 1, False, True),
+                          (3000, 1, True, True), (3000, 1, True, False)])
+def test_the_bulk_record_is_byte_identical_to_the_engine_record(n, threads_from, pieces, c_path,
+                                                                monkeypatch):
     monkeypatch.setattr(fast, "PARALLEL_SCAN_BYTES", threads_from)  # 1: scanned in two halves
+    if not c_path:
+        monkeypatch.setattr(fast, "_fastpool", None)
+        monkeypatch.setattr(fast, "AVAILABLE", False)
+    if pieces:  # every big array written in many pieces, made ahead by two threads
+        monkeypatch.setattr(bulk, "_PIECE_BYTES", 100)
+        monkeypatch.setattr(bulk, "_PIECE_IDS", 7)
     pool = candidates(n)
     conflicts = [Conflict("E001", pool[0].id, "kinship")]
     rules = {"A": StratumRule(ratio="15"), "B": StratumRule(count=4),
