@@ -4,10 +4,11 @@ Needs nothing but the record: no database, no network.
 """
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from ..canonical import sha256_hex
+from ..canonical import canonical_json, sha256_hex
 from ..errors import RuleError, gettext_noop
 from . import PROTOCOL_VERSION
 from .engine import Conflict, DrawFailed, DrawnTarget, GroupMatcher, ticket_order
@@ -50,14 +51,25 @@ def _check(condition: bool, template: str, **params: Any) -> None:
         raise Discrepancy(template, **params)
 
 
-def _verify(record: Record) -> None:
+@dataclass
+class Checks:
+    """The parts of §7 that depend on how a record is held: as Python objects (here), or
+    with its big arrays left as bytes in a file (verify_file.py)."""
+
+    pools: Callable[[], Any]  # §1 on both pools; gives `strata` what it needs
+    strata: Callable[[Any, str], None]  # §4, with that and the seed
+    digest: Callable[[Record], str]  # SHA-256 of the canonical JSON of a document
+    for_replacements: Callable[[], Record]  # the record as replacements need it
+
+
+def check_record(record: Record, checks: Checks) -> None:
+    """§7 in the order both ways report the first discrepancy."""
     _check(record.get("protocol") == PROTOCOL_VERSION,
            gettext_noop("unknown protocol version {version}"), version=record.get("protocol"))
     _check(commitment(record["server_secret"]) == record["commitment"],
            gettext_noop("the commitment does not match the server secret"))
     public = "lines" not in record["pool"]
-    if not public:
-        _verify_pools(record)
+    pools = None if public else checks.pools()
     seed = make_seed(record["server_secret"], record["ceremony"]["input"],
                      record["pool"]["digest"], record["inspector_pool"]["digest"])
     _check(seed == record["seed"], gettext_noop("the seed does not follow from its inputs"))
@@ -65,16 +77,25 @@ def _verify(record: Record) -> None:
         _check(ticket(entry["id"], seed) == entry["ticket"],
                gettext_noop("the ticket of {target} is wrong"), target=entry["id"])
     if public:
-        _check(digest_without(record, "public_digest") == record.get("public_digest"),
+        _check(checks.digest({k: v for k, v in record.items() if k != "public_digest"})
+               == record.get("public_digest"),
                gettext_noop("the public digest does not match the record"))
     else:
-        _verify_strata(record, seed)
+        checks.strata(pools, seed)
         _verify_groups(record, seed)
-        core = {k: v for k, v in record.items() if k != "public_digest"}
+        core = {k: v for k, v in record.items() if k not in {"public_digest", "record_digest"}}
         core["replacements"] = []
-        _check(digest_without(core, "record_digest") == record["record_digest"],
+        _check(checks.digest(core) == record["record_digest"],
                gettext_noop("the record digest does not match the record"))
-    _verify_replacements(record, full=not public)
+    _verify_replacements(checks.for_replacements(), full=not public)
+
+
+def _verify(record: Record) -> None:
+    check_record(record, Checks(
+        pools=lambda: _verify_pools(record),
+        strata=lambda _pools, seed: _verify_strata(record, seed),
+        digest=lambda document: sha256_hex(canonical_json(document)),
+        for_replacements=lambda: record))
 
 
 def _verify_pools(record: Record) -> None:

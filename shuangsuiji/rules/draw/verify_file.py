@@ -17,19 +17,19 @@ from typing import Any, cast
 import numpy as np
 
 from ..errors import gettext_noop
-from . import PROTOCOL_VERSION, fast
-from .pools import commitment, make_seed
+from . import fast
+from .pools import make_seed
 from .record_file import SplitRecord, body_of, opened, split_record, state_for_replacements
 from .sizes import StratumRule, sample_size
 from .spliced import digest
 from .tickets import ticket
 from .verify import (
     UNSORTED,
+    Checks,
     Discrepancy,
     _check,
-    _verify_groups,
     _verify_pool_lines,
-    _verify_replacements,
+    check_record,
     first_discrepancy,
 )
 from .verify import verify as verify_record
@@ -57,41 +57,20 @@ def verify_bytes(data: Any) -> Discrepancy | None:
 
 def _verify(split: SplitRecord) -> None:
     record = split.head
-    _check(record.get("protocol") == PROTOCOL_VERSION,
-           gettext_noop("unknown protocol version {version}"), version=record.get("protocol"))
-    _check(commitment(record["server_secret"]) == record["commitment"],
-           gettext_noop("the commitment does not match the server secret"))
-    public = "lines" not in record["pool"]
-    pool = None if public else _verify_target_pool(split)
-    if not public:
-        _verify_pool_lines(record["inspector_pool"], "inspector pool")
-    seed = make_seed(record["server_secret"], record["ceremony"]["input"],
-                     record["pool"]["digest"], record["inspector_pool"]["digest"])
-    _check(seed == record["seed"], gettext_noop("the seed does not follow from its inputs"))
-    for entry in record["drawn"]:
-        _check(ticket(entry["id"], seed) == entry["ticket"],
-               gettext_noop("the ticket of {target} is wrong"), target=entry["id"])
-    if public:
-        _check(digest({k: v for k, v in record.items() if k != "public_digest"}, split.bodies)
-               == record.get("public_digest"),
-               gettext_noop("the public digest does not match the record"))
-    else:
-        _verify_strata(split, cast(fast.ScannedPool, pool), seed)
-        _verify_groups(record, seed)
-        core = {k: v for k, v in record.items() if k not in {"public_digest", "record_digest"}}
-        core["replacements"] = []
-        _check(digest(core, split.bodies, split.done_with) == record["record_digest"],
-               gettext_noop("the record digest does not match the record"))
-    _verify_replacements(state_for_replacements(split), full=not public)
+    check_record(record, Checks(
+        pools=lambda: _verify_pools(split),
+        strata=lambda pool, seed: _verify_strata(split, pool, seed),
+        digest=lambda document: digest(document, split.bodies, split.done_with),
+        for_replacements=lambda: state_for_replacements(split)))
 
 
-def _verify_target_pool(split: SplitRecord) -> fast.ScannedPool:
-    """§1 on the target pool, as verify._verify_pools; the pool scanned for §4."""
+def _verify_pools(split: SplitRecord) -> fast.ScannedPool:
+    """§1, as verify._verify_pools; the target pool scanned for §4."""
     record = split.head
     body = body_of(split, record["pool"]["lines"])
     _check(body is not None, UNSORTED, pool="target pool")
     buffer = fast._fastpool.unquote_lines(body)
-    split.done_with(body)
+    split.done_with(cast(memoryview, body))
     labels = tuple(sorted(set(record["rules"]) | set(record["pool"]["strata"])))
     seed = make_seed(record["server_secret"], record["ceremony"]["input"],
                      record["pool"]["digest"], record["inspector_pool"]["digest"])
@@ -101,11 +80,11 @@ def _verify_target_pool(split: SplitRecord) -> fast.ScannedPool:
         raise Discrepancy(UNSORTED, pool="target pool") from exc
     except fast.UnknownStratum:
         pool = None  # judged after the size and the digest, in verify.py's order
-    n = buffer.count(b"\n")
-    _check(n == record["pool"]["size"], gettext_noop("the {pool} size is wrong"),
-           pool="target pool")
+    _check(buffer.count(b"\n") == record["pool"]["size"],
+           gettext_noop("the {pool} size is wrong"), pool="target pool")
     _check(hashlib.sha256(buffer).hexdigest() == record["pool"]["digest"],
            gettext_noop("the {pool} digest does not match its lines"), pool="target pool")
+    _verify_pool_lines(record["inspector_pool"], "inspector pool")
     _check(pool is not None and _counts(pool) == record["pool"]["strata"],
            gettext_noop("the pool's stratum sizes do not match its lines"))
     return cast(fast.ScannedPool, pool)
