@@ -10,7 +10,7 @@ under way) are given at once, not later.
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +30,9 @@ from .models import DrawJob, DrawRecord, Freeze
 from .pool import pool_sizes
 
 log = logging.getLogger(__name__)
+
+# Longer than any freeze or draw takes (a 10-million pool: minutes).
+ABANDONED_AFTER = timedelta(hours=2)
 
 
 def _background_from() -> int:
@@ -63,6 +66,12 @@ def draw_or_queue(*, actor: Any, task: InspectionTask, ceremony_input: str,
 def _queue(actor: Any, task: InspectionTask, kind: str, state: str,
            inputs: dict[str, Any]) -> DrawJob:
     task = services._lock(task, state)
+    # A job that has waited or run this long was lost (no worker, or one stopped mid-way:
+    # its transaction, and so its work, went with it); it no longer blocks the task.
+    DrawJob.objects.filter(task=task, status__in=[DrawJob.Status.QUEUED, DrawJob.Status.RUNNING],
+                           created_at__lt=timezone.now() - ABANDONED_AFTER).update(
+        status=DrawJob.Status.FAILED, finished_at=timezone.now(),
+        message=_("Given up: no worker finished it in time. Nothing was saved."))
     try:
         with transaction.atomic():
             job = DrawJob.objects.create(task=task, kind=kind, inputs=inputs,
@@ -84,10 +93,10 @@ def _queue(actor: Any, task: InspectionTask, kind: str, state: str,
 def draw_job_run(job_id: int) -> None:
     """Run a queued job once; its outcome (or the reason it failed) stays on the job."""
     with transaction.atomic():
-        job = DrawJob.objects.select_for_update().select_related("task", "created_by").get(
-            pk=job_id)
+        job = (DrawJob.objects.select_for_update(of=("self",))
+               .select_related("task", "created_by").get(pk=job_id))
         if job.status != DrawJob.Status.QUEUED:
-            return  # run already (a worker retried it)
+            return  # run already (a worker retried it), or given up
         job.status, job.started_at = DrawJob.Status.RUNNING, timezone.now()
         job.save(update_fields=["status", "started_at"])
     try:

@@ -138,3 +138,20 @@ def test_the_api_answers_202_with_the_job_to_follow(world, seed, frozen,
     followed = client.get(job["url"])
     assert followed.status_code == 200 and followed.json()["status"] == "done"
     assert client.get(f"/api/v1/tasks/{seed.task.pk}/draw/").status_code == 200
+
+
+def test_a_lost_job_no_longer_blocks_the_task(login, seed, frozen,
+                                               django_capture_on_commit_callbacks):
+    client = login("office")
+    with django_capture_on_commit_callbacks():  # no worker ever runs it
+        client.post(reverse("draws:ceremony", args=[seed.task.pk]), ceremony_payload())
+    lost = DrawJob.objects.get(task=seed.task)
+    DrawJob.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - jobs.ABANDONED_AFTER - timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("draws:ceremony", args=[seed.task.pk]), ceremony_payload())
+    lost.refresh_from_db()
+    assert lost.status == "failed" and "Given up" in lost.message
+    assert DrawJob.objects.get(task=seed.task, status="done")
+    jobs.draw_job_run(lost.pk)  # if its worker wakes up after all, it does nothing
+    assert DrawRecord.objects.filter(task=seed.task).count() == 1
