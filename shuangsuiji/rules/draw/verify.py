@@ -135,16 +135,26 @@ def _verify_strata(record: Record, seed: str) -> None:
            gettext_noop("the strata of the record do not match its rules"))
     drawn: list[dict[str, Any]] = []
     for label in sorted(ids):
-        rule = StratumRule.from_json(record["rules"][label])
-        n, k = len(ids[label]), sample_size(len(ids[label]), rule)
-        _check(record["strata"][label] == {"n": n, "k": k},
-               gettext_noop("stratum {stratum}: n or k is wrong (expected n={n}, k={k})"),
-               stratum=label, n=n, k=k)
+        k = stratum_size(record, label, len(ids[label]))
         order = draw_order(ids[label], seed)
         drawn.extend({"id": ident, "stratum": label, "ticket": ticket(ident, seed),
                       "position": pos} for pos, ident in enumerate(order[:k], start=1))
         _check(record["standby"][label] == order[k:],
                gettext_noop("the standby list of stratum {stratum} is wrong"), stratum=label)
+    check_drawn(record, drawn)
+
+
+def stratum_size(record: Record, label: str, n: int) -> int:
+    """§4's k for a stratum of n candidates, checked against the record's `strata`."""
+    k = sample_size(n, StratumRule.from_json(record["rules"][label]))
+    _check(record["strata"][label] == {"n": n, "k": k},
+           gettext_noop("stratum {stratum}: n or k is wrong (expected n={n}, k={k})"),
+           stratum=label, n=n, k=k)
+    return k
+
+
+def check_drawn(record: Record, drawn: list[dict[str, Any]]) -> None:
+    """The record's `drawn` list is the one recomputed, entry by entry."""
     for position, (expected, actual) in enumerate(zip(drawn, record["drawn"], strict=False)):
         _check(expected == actual, gettext_noop("drawn entry {index} should be {target}"),
                index=position + 1, target=expected["id"])

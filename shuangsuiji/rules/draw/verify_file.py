@@ -20,7 +20,6 @@ from ..errors import gettext_noop
 from . import fast
 from .pools import make_seed
 from .record_file import SplitRecord, body_of, opened, split_record, state_for_replacements
-from .sizes import StratumRule, sample_size
 from .spliced import digest
 from .tickets import ticket
 from .verify import (
@@ -29,8 +28,10 @@ from .verify import (
     Discrepancy,
     _check,
     _verify_pool_lines,
+    check_drawn,
     check_record,
     first_discrepancy,
+    stratum_size,
 )
 from .verify import verify as verify_record
 
@@ -105,13 +106,8 @@ def _verify_strata(split: SplitRecord, pool: fast.ScannedPool, seed: str) -> Non
            gettext_noop("the strata of the record do not match its rules"))
     drawn: list[dict[str, Any]] = []
     for label in sorted(record["rules"]):
-        rule = StratumRule.from_json(record["rules"][label])
         rows = pool.rows_of(label)
-        n = int(rows.size)
-        k = sample_size(n, rule)
-        _check(record["strata"][label] == {"n": n, "k": k},
-               gettext_noop("stratum {stratum}: n or k is wrong (expected n={n}, k={k})"),
-               stratum=label, n=n, k=k)
+        k = stratum_size(record, label, int(rows.size))
         order = fast.order_rows(pool, rows, seed)
         drawn.extend({"id": ident, "stratum": label, "ticket": ticket(ident, seed),
                       "position": pos}
@@ -121,12 +117,7 @@ def _verify_strata(split: SplitRecord, pool: fast.ScannedPool, seed: str) -> Non
         _check(body is not None and _same_ids(body, pool, order[k:]),
                gettext_noop("the standby list of stratum {stratum} is wrong"), stratum=label)
         split.done_with(cast(memoryview, body))
-    for position, (expected, actual) in enumerate(zip(drawn, record["drawn"], strict=False)):
-        _check(expected == actual, gettext_noop("drawn entry {index} should be {target}"),
-               index=position + 1, target=expected["id"])
-    _check(len(drawn) == len(record["drawn"]),
-           gettext_noop("the record lists {actual} drawn targets, expected {expected}"),
-           actual=len(record["drawn"]), expected=len(drawn))
+    check_drawn(record, drawn)
 
 
 
