@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import default_storage
 
 from shuangsuiji.plans.choices import Stratification
 from shuangsuiji.plans.models import InspectionTask
@@ -31,7 +31,7 @@ from .models import DrawRecord
 def written_record(write: Callable[[IO[bytes]], str]) -> Iterator[tuple[File, str, Record]]:
     """A temporary file `write` fills with a canonical record: (file, digest, record without
     its big arrays). The caller saves the file into a DrawRecord inside the block."""
-    directory = Path(settings.MEDIA_ROOT) / "tmp"
+    directory = Path(default_storage.path("tmp"))  # beside the stored files, not in /tmp
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=directory, suffix=".json") as fh:
         digest = write(fh)
