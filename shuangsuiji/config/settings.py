@@ -147,6 +147,9 @@ TASKS = {"default": {"BACKEND": env_str("SHUANGSUIJI_TASK_BACKEND",
 # Pools from this many candidates are frozen and drawn by the background worker (draws.jobs):
 # past a web request's time limit otherwise.
 SHUANGSUIJI_BACKGROUND_DRAW_FROM = env_int("SHUANGSUIJI_BACKGROUND_DRAW_FROM", 200_000)
+# The written record of a draw with more targets in force is printed to PDF by the worker
+# (about ten targets a page, a fifth of a second a page).
+SHUANGSUIJI_PDF_AT_ONCE_MAX = env_int("SHUANGSUIJI_PDF_AT_ONCE_MAX", 300)
 
 # Deadline lights, in working days left (workdays.deadlines): red when overdue or at most RED.
 SHUANGSUIJI_DEADLINE_YELLOW_DAYS = env_int("SHUANGSUIJI_DEADLINE_YELLOW_DAYS", 5)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,14 +26,16 @@ from shuangsuiji.plans.choices import TaskState
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.draw.engine import DrawFailed
 
-from . import services
+from . import document, services
 from .models import DrawJob, DrawRecord, Freeze
+from .pdf import html_to_pdf
 from .pool import pool_sizes
 
 log = logging.getLogger(__name__)
 
 # Longer than any freeze or draw takes (a 10-million pool: minutes).
 ABANDONED_AFTER = timedelta(hours=2)
+ACTIVE = [DrawJob.Status.QUEUED, DrawJob.Status.RUNNING]
 
 
 def _background_from() -> int:
@@ -68,14 +71,14 @@ def _queue(actor: Any, task: InspectionTask, kind: str, state: str,
     task = services._lock(task, state)
     # A job that has waited or run this long was lost (no worker, or one stopped mid-way:
     # its transaction, and so its work, went with it); it no longer blocks the task.
-    DrawJob.objects.filter(task=task, status__in=[DrawJob.Status.QUEUED, DrawJob.Status.RUNNING],
+    DrawJob.objects.filter(task=task, status__in=ACTIVE,
                            created_at__lt=timezone.now() - ABANDONED_AFTER).update(
         status=DrawJob.Status.FAILED, finished_at=timezone.now(),
         message=_("Given up: no worker finished it in time. Nothing was saved."))
     try:
         with transaction.atomic():
             job = DrawJob.objects.create(task=task, kind=kind, inputs=inputs,
-                                         created_by=actor if getattr(actor, "pk", None) else None)
+                                         created_by=_user(actor))
     except IntegrityError as exc:  # one_active_draw_job_per_task
         raise services.DrawRefused(_("A freeze or draw of task {code} is already under way.")
                                    .format(code=task.code)) from exc
@@ -84,9 +87,40 @@ def _queue(actor: Any, task: InspectionTask, kind: str, state: str,
                  summary=_("Task {code}: {kind} queued for the background worker").format(
                      code=task.code, kind=job.get_kind_display()),
                  data={"job": job.pk, "inputs": inputs})
+    transaction.on_commit(lambda: _enqueue(job))
+    return job
+
+
+def _enqueue(job: DrawJob) -> None:
     from .tasks import run_draw_job  # the task module imports this one
 
-    transaction.on_commit(lambda: run_draw_job.enqueue(job.pk))
+    run_draw_job.enqueue(job.pk)
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def record_pdf_or_queue(*, actor: Any, task: InspectionTask,
+                        draw: DrawRecord) -> bytes | DrawJob:
+    """The written record as a PDF: made now for a small draw; for a large one the PDF a job
+    made of the record as it stands, or the job making it (queued if there is none)."""
+    if draw.targets.count() <= settings.SHUANGSUIJI_PDF_AT_ONCE_MAX:
+        return html_to_pdf(document.record_document(user=actor, task=task, draw=draw,
+                                                    for_pdf=True))
+    state = document.record_state(draw)
+    made = (DrawJob.objects.filter(task=task, kind=DrawJob.Kind.RECORD_PDF, inputs=state)
+            .exclude(status=DrawJob.Status.FAILED).order_by("-created_at").first())
+    if made is not None:
+        return made
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                job = DrawJob.objects.create(task=task, kind=DrawJob.Kind.RECORD_PDF,
+                                             inputs=state, created_by=_user(actor))
+        except IntegrityError:  # another job of the task is under way: follow that one
+            return DrawJob.objects.get(task=task, status__in=ACTIVE)
+        transaction.on_commit(lambda: _enqueue(job))
     return job
 
 
@@ -104,6 +138,8 @@ def draw_job_run(job_id: int) -> None:
             services.task_freeze(actor=job.created_by, task=job.task,
                                  planned_draw_at=datetime.fromisoformat(
                                      job.inputs["planned_draw_at"]))
+        elif job.kind == DrawJob.Kind.RECORD_PDF:
+            _print_record(job)
         else:
             services.draw_execute(actor=job.created_by, task=job.task, **job.inputs)
     except DrawFailed as exc:  # in the audit log already
@@ -117,6 +153,18 @@ def draw_job_run(job_id: int) -> None:
         raise
     else:
         _finish(job, DrawJob.Status.DONE, "")
+
+
+def _print_record(job: DrawJob) -> None:
+    draw = DrawRecord.objects.get(task=job.task)
+    if document.record_state(draw) != job.inputs:
+        raise services.DrawRefused(_("The record changed (a replacement) before it was "
+                                     "printed: ask for the PDF again."))
+    pdf = html_to_pdf(document.record_document(user=job.created_by, task=job.task, draw=draw,
+                                               for_pdf=True))
+    job.output.save(f"{job.task.code}-{draw.record_digest[:16]}-{job.pk}.pdf",
+                    ContentFile(pdf), save=False)
+    job.save(update_fields=["output"])
 
 
 def _finish(job: DrawJob, status: str, message: str) -> None:

@@ -135,7 +135,8 @@ class Assignment(models.Model):
 
 
 class DrawJob(models.Model):
-    """A freeze or a draw of a large pool, run by the background worker.
+    """A freeze or a draw of a large pool, or the PDF of a large draw's record, run by the
+    background worker.
 
     Millions of candidates take longer than a web request may: the page (or API client)
     asks, the worker runs draws.services.task_freeze / draw_execute with the same inputs, and
@@ -146,6 +147,7 @@ class DrawJob(models.Model):
     class Kind(models.TextChoices):
         FREEZE = "freeze", _("Freeze")
         DRAW = "draw", _("Draw")
+        RECORD_PDF = "pdf", _("Draw record PDF")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for the worker")
@@ -158,8 +160,10 @@ class DrawJob(models.Model):
     kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=7, choices=Status.choices,
                               default=Status.QUEUED)
-    # The service's inputs: the planned draw time, or the ceremony input and the people.
+    # The service's inputs: the planned draw time, the ceremony input and the people, or the
+    # state of the record a PDF shows (its digest and how many replacements).
     inputs = models.JSONField(_("inputs"), default=dict)
+    output = models.FileField(_("file made"), upload_to="draws/%Y/", blank=True)
     message = models.TextField(_("message"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+",

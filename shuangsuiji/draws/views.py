@@ -7,10 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,10 +30,9 @@ from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.draw.engine import DrawFailed
 from shuangsuiji.rules.draw.pools import OFFICER
 
-from . import jobs, selectors, services
+from . import document, jobs, selectors, services
 from .forms import CeremonyForm, FreezeForm, ReplaceForm
 from .models import DrawJob
-from .pdf import html_to_pdf
 from .pool import inspector_pool
 
 # Targets per page of the result: a draw of a large directory has thousands.
@@ -100,11 +98,21 @@ def task_freeze(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- Jobs (large pools) ---------------------------------------------------------------------------
 
+def _job(request: HttpRequest, pk: int, job: int) -> tuple[InspectionTask, DrawJob]:
+    """A job of a task, for those who may ask for it: the office runs freezes and draws; the
+    initiating organisation's staff print the record."""
+    found = get_object_or_404(DrawJob.objects.select_related("task"), pk=job, task_id=pk)
+    if found.kind == DrawJob.Kind.RECORD_PDF:
+        task, _draw = _drawn_task(request, pk, internal=True)
+    else:
+        task = _task_to_run(request, pk)
+    return task, found
+
+
 @require_GET
 def job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
-    """A freeze or draw running in the background: its progress, then where to go next."""
-    task = _task_to_run(request, pk)
-    found = get_object_or_404(DrawJob, pk=job, task=task)
+    """A freeze, draw or record PDF made in the background: its progress, then what next."""
+    task, found = _job(request, pk, job)
     return render(request, "draws/job.html", {"task": task, "job": found,
                                               "running": found.active})
 
@@ -112,8 +120,7 @@ def job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
 @require_GET
 def job_status(request: HttpRequest, pk: int, job: int) -> JsonResponse:
     """Polled by progress.js; no percentage: the job's steps are one transaction."""
-    task = _task_to_run(request, pk)
-    found = get_object_or_404(DrawJob, pk=job, task=task)
+    _task, found = _job(request, pk, job)
     return JsonResponse({"status": found.status, "label": found.get_status_display(),
                          "running": found.active, "progress": None})
 
@@ -160,21 +167,9 @@ def ceremony(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _result_context(request: HttpRequest, task: InspectionTask, draw: Any, *,
                     paginated: bool) -> dict[str, Any]:
-    parts = selectors.record_parts(draw, "replacements", "strata", "commitment")
-    in_force = selectors.result_targets(user=request.user, task=task, draw=draw,
-                                        replacements=parts["replacements"])
-    targets: Any = paginate(request, in_force, per_page=RESULT_PAGE) if paginated else in_force
-    selectors.with_groups(user=request.user, task=task, draw=draw, views=list(targets))
-    mode = selectors.view_mode(user=request.user, task=task)
-    drawn, standby = selectors.drawn_and_standby(parts["strata"])
-    return {
-        "task": task, "draw": draw, "targets": targets, "in_force": in_force, "mode": mode,
-        "internal": mode == selectors.INTERNAL, "commitment": parts["commitment"],
-        "history": selectors.replacement_history(draw, parts["replacements"]),
-        "drawn_count": drawn, "standby": standby,
-        "announcement": selectors.announcement(selectors.freeze_get(task),
-                                               internal=mode == selectors.INTERNAL),
-    }
+    return document.result_context(
+        user=request.user, task=task, draw=draw,
+        page=(lambda rows: paginate(request, rows, per_page=RESULT_PAGE)) if paginated else None)
 
 
 @require_http_methods(["GET"])
@@ -243,31 +238,27 @@ def public_json(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _json(task, public=True)
 
 
-def _record_document(request: HttpRequest, pk: int, *,
-                     for_pdf: bool) -> tuple[InspectionTask, str]:
-    task, draw = _drawn_task(request, pk, internal=True)
-    context = _result_context(request, task, draw, paginated=False)
-    participants = plan_selectors.task_participants(task=task)
-    context |= {"for_pdf": for_pdf, "printed_at": timezone.now(),
-                "cooperating": [p.department for p in participants
-                                if p.department_id != task.initiating_id],
-                # Revealed by the draw (it is in the public record too): lets a reader check
-                # the commitment against it.
-                "server_secret": selectors.record_parts(draw, "server_secret")["server_secret"]}
-    return task, render_to_string("draws/record_document.html", context, request=request)
-
-
 @require_http_methods(["GET"])
 def record_print(request: HttpRequest, pk: int) -> HttpResponse:
-    _task, html = _record_document(request, pk, for_pdf=False)
-    return HttpResponse(html)
+    task, draw = _drawn_task(request, pk, internal=True)
+    return HttpResponse(document.record_document(user=request.user, task=task, draw=draw,
+                                                 for_pdf=False))
 
 
 @require_http_methods(["GET"])
-def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    task, html = _record_document(request, pk, for_pdf=True)
-    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{task.code}-draw-record.pdf"'
+def record_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The record as a PDF: made at once for a small draw; for a large one by the worker,
+    kept, and served again until a replacement changes the record."""
+    task, draw = _drawn_task(request, pk, internal=True)
+    made = jobs.record_pdf_or_queue(actor=request.user, task=task, draw=draw)
+    if isinstance(made, DrawJob) and made.status != DrawJob.Status.DONE:
+        return redirect("draws:job", pk=task.pk, job=made.pk)
+    name = f"{task.code}-draw-record.pdf"
+    if isinstance(made, DrawJob):
+        return FileResponse(made.output.open("rb"), content_type="application/pdf",
+                            filename=name, as_attachment=False)
+    response = HttpResponse(made, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
 

@@ -155,3 +155,40 @@ def test_a_lost_job_no_longer_blocks_the_task(login, seed, frozen,
     assert DrawJob.objects.get(task=seed.task, status="done")
     jobs.draw_job_run(lost.pk)  # if its worker wakes up after all, it does nothing
     assert DrawRecord.objects.filter(task=seed.task).count() == 1
+
+
+def test_a_large_record_is_printed_by_the_worker_and_kept_until_it_changes(
+        login, seed, drawn, settings, django_capture_on_commit_callbacks):
+    from shuangsuiji.draws.services import draw_replace
+
+    from .test_draw_pages import poppler
+
+    settings.SHUANGSUIJI_PDF_AT_ONCE_MAX = 1  # the seed's 6 targets count as many
+    client = login("office")
+    url = reverse("draws:pdf", args=[seed.task.pk])
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.get(url)
+    job = DrawJob.objects.get(task=seed.task, kind="pdf")
+    assert response["Location"] == reverse("draws:job", args=[seed.task.pk, job.pk])
+    assert client.get(url)["Location"] == response["Location"]  # the same job, not a second
+    assert "<progress" in client.get(response["Location"]).content.decode()
+    assert login("section").get(response["Location"]).status_code == 200  # the office's staff
+    assert login("partner").get(response["Location"]).status_code in {403, 404}
+    client = login("office")  # one test client: signed in again as the office
+    queued[0]()
+    job.refresh_from_db()
+    assert job.status == "done" and job.output.name.endswith(".pdf")
+    pdf = client.get(url)
+    body = b"".join(pdf.streaming_content)
+    assert pdf.status_code == 200 and body.startswith(b"%PDF")
+    assert drawn.record_digest in poppler("pdftotext", body).replace("\n", "")
+    assert reverse("draws:pdf", args=[seed.task.pk]) in client.get(
+        response["Location"]).content.decode()
+    # A replacement changes the record: the kept PDF no longer shows it.
+    draw_replace(actor=drawn.drawn_by, task=seed.task, ident=drawn.record["drawn"][0]["id"],
+                 reason="已注销")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.get(url)
+    assert again.status_code == 302 and DrawJob.objects.filter(kind="pdf").count() == 2
+    newer = DrawJob.objects.filter(kind="pdf").latest("created_at")
+    assert newer.status == "done" and newer.inputs["replacements"] == 1
