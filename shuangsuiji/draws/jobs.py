@@ -69,12 +69,7 @@ def draw_or_queue(*, actor: Any, task: InspectionTask, ceremony_input: str,
 def _queue(actor: Any, task: InspectionTask, kind: str, state: str,
            inputs: dict[str, Any]) -> DrawJob:
     task = services._lock(task, state)
-    # A job that has waited or run this long was lost (no worker, or one stopped mid-way:
-    # its transaction, and so its work, went with it); it no longer blocks the task.
-    DrawJob.objects.filter(task=task, status__in=ACTIVE,
-                           created_at__lt=timezone.now() - ABANDONED_AFTER).update(
-        status=DrawJob.Status.FAILED, finished_at=timezone.now(),
-        message=_("Given up: no worker finished it in time. Nothing was saved."))
+    _give_up_lost(task)
     try:
         with transaction.atomic():
             job = DrawJob.objects.create(task=task, kind=kind, inputs=inputs,
@@ -91,6 +86,15 @@ def _queue(actor: Any, task: InspectionTask, kind: str, state: str,
     return job
 
 
+def _give_up_lost(task: InspectionTask) -> None:
+    """A job that has waited or run this long was lost (no worker, or one stopped mid-way:
+    its transaction, and so its work, went with it); it no longer blocks the task."""
+    DrawJob.objects.filter(task=task, status__in=ACTIVE,
+                           created_at__lt=timezone.now() - ABANDONED_AFTER).update(
+        status=DrawJob.Status.FAILED, finished_at=timezone.now(),
+        message=_("Given up: no worker finished it in time. Nothing was saved."))
+
+
 def _enqueue(job: DrawJob) -> None:
     from .tasks import run_draw_job  # the task module imports this one
 
@@ -105,9 +109,11 @@ def record_pdf_or_queue(*, actor: Any, task: InspectionTask,
                         draw: DrawRecord) -> bytes | DrawJob:
     """The written record as a PDF: made now for a small draw; for a large one the PDF a job
     made of the record as it stands, or the job making it (queued if there is none)."""
-    if draw.targets.count() <= settings.SHUANGSUIJI_PDF_AT_ONCE_MAX:
+    in_force = draw.targets.filter(replaced_at__isnull=True).count()
+    if in_force <= settings.SHUANGSUIJI_PDF_AT_ONCE_MAX:
         return html_to_pdf(document.record_document(user=actor, task=task, draw=draw,
                                                     for_pdf=True))
+    _give_up_lost(task)
     state = document.record_state(draw)
     made = (DrawJob.objects.filter(task=task, kind=DrawJob.Kind.RECORD_PDF, inputs=state)
             .exclude(status=DrawJob.Status.FAILED).order_by("-created_at").first())
