@@ -61,3 +61,31 @@ def test_export_of_an_unknown_or_undrawn_task_fails(seed_task):
         call_command("draw", "export", "NO-SUCH-TASK")
     with pytest.raises(CommandError):
         call_command("draw", "export", seed_task.code)
+
+
+def test_export_of_a_record_kept_as_a_file_streams_it_with_its_replacements(
+        world, seed_task, monkeypatch, tmp_path, capsysbinary):
+    from django.utils import timezone
+
+    from shuangsuiji.draws import services
+    from shuangsuiji.draws.services import draw_replace, record_for_export
+    from shuangsuiji.rules.canonical import canonical_json
+
+    monkeypatch.setattr(timezone, "now", lambda: DRAW_AT)
+    monkeypatch.setattr(services, "BULK_DRAW_FROM", 0)  # the bulk path: a record file
+    task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    draw = draw_execute(actor=world.users["office"], task=seed_task, ceremony_input="1" * 20,
+                        witnesses=["王新根"], source="十面骰子")
+    assert draw.record_file
+    draw_replace(actor=world.users["office"], task=seed_task,
+                 ident=record_for_export(seed_task, public=False)["drawn"][0]["id"],
+                 reason="已注销")
+    call_command("draw", "export", seed_task.code)
+    out = capsysbinary.readouterr().out
+    record = record_for_export(seed_task, public=False)
+    assert out == canonical_json(record).encode() + b"\n" and len(record["replacements"]) == 1
+    path = tmp_path / "record.json"
+    path.write_bytes(out)
+    result = subprocess.run([sys.executable, "-m", "shuangsuiji.cli", "draw", "verify",
+                             str(path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stdout.strip() == "OK"
