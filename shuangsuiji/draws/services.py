@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from functools import partial
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -35,6 +36,8 @@ from .models import Assignment, DrawnTarget, DrawRecord, Freeze
 from .pool import candidate_targets, conflicts_for, inspector_pool, rules_of
 
 MIN_CEREMONY_INPUT = 20
+# The audit entry of a draw lists the drawn targets up to this many (the record lists all).
+AUDIT_DRAWN_MAX = 1000
 _BATCH = 5000
 # Pools at least this large are drawn by the bulk path (C keys, numpy order, streamed record).
 BULK_DRAW_FROM = 20_000
@@ -217,36 +220,46 @@ def _save_draw(actor: Any, task: InspectionTask, draw: DrawRecord,  # noqa: PLR0
                drawn_targets: Sequence[EngineDrawnTarget], target_of: dict[str, int],
                pool_size: int) -> DrawRecord:
     draw.save()
-    created = DrawnTarget.objects.bulk_create(
-        (DrawnTarget(draw=draw, task=task, target_id=target_of[t.id], ident=t.id,
-                     stratum=t.stratum, ticket=t.ticket, position=t.position)
-         for t in drawn_targets), batch_size=_BATCH)
-    drawn = {t.ident: t for t in created}
+    _in_batches(DrawnTarget, (
+        DrawnTarget(draw=draw, task=task, target_id=target_of[t.id], ident=t.id,
+                    stratum=t.stratum, ticket=t.ticket, position=t.position)
+        for t in drawn_targets))
+    drawn = dict(draw.targets.values_list("ident", "pk"))
     _save_groups(task, drawn, draw.record["groups"])
     task.state = TaskState.DRAWN
     task.save(update_fields=["state", "updated_at"])
+    data: dict[str, Any] = {"record_digest": draw.record_digest, "seed": draw.seed,
+                            "ceremony_input": draw.ceremony_input,
+                            "witnesses": draw.witnesses, "drawn_count": len(drawn)}
+    if len(drawn) <= AUDIT_DRAWN_MAX:  # more are in the record, which the digest fixes
+        data["drawn"] = sorted(drawn)
     audit_record(actor=actor, action="draw.execute", obj=task, organisation_id=_org(task),
                  summary=_("Task {code} drawn: {k} of {n} targets, record {digest}").format(
                      code=task.code, k=len(drawn), n=pool_size,
                      digest=draw.record_digest[:16]),
-                 data={"record_digest": draw.record_digest, "seed": draw.seed,
-                       "ceremony_input": draw.ceremony_input, "witnesses": draw.witnesses,
-                       "drawn": sorted(drawn)})
+                 data=data)
     return draw
 
 
-def _save_groups(task: InspectionTask, drawn: dict[str, DrawnTarget],
+def _save_groups(task: InspectionTask, drawn: dict[str, int],
                  groups: list[dict[str, Any]]) -> None:
+    """The groups' assignments; `drawn` gives each target's DrawnTarget id."""
     codes = {i for g in groups for i in g["inspectors"]}
-    inspectors = {i.code: i for i in Inspector.objects.filter(code__in=codes)}
+    inspectors = dict(Inspector.objects.filter(code__in=codes).values_list("code", "pk"))
     departments = {p.department.code: p.department_id
                    for p in task.participants.select_related("department")}
-    Assignment.objects.bulk_create(
-        (Assignment(task=task, drawn_target=drawn[g["target"]],
-                    department_id=departments[g["department"]],
-                    inspector=inspectors[code], position=pos)
-         for g in groups for pos, code in enumerate(g["inspectors"], start=1)),
-        batch_size=_BATCH)
+    _in_batches(Assignment, (
+        Assignment(task=task, drawn_target_id=drawn[g["target"]],
+                   department_id=departments[g["department"]],
+                   inspector_id=inspectors[code], position=pos)
+        for g in groups for pos, code in enumerate(g["inspectors"], start=1)))
+
+
+def _in_batches(model: Any, rows: Iterator[Any]) -> None:
+    """bulk_create a batch at a time: it lists what it is given, and a province's draw has
+    hundreds of thousands of assignments."""
+    while batch := list(islice(rows, _BATCH)):
+        model.objects.bulk_create(batch)
 
 
 # -- Replacement --------------------------------------------------------------------------------
@@ -279,7 +292,7 @@ def draw_replace(*, actor: Any, task: InspectionTask, ident: str, reason: str) -
                                           ident=entry["in"], stratum=candidate.stratum,
                                           ticket=ticket(entry["in"], draw.seed),
                                           position=None, via_replacement=True)
-    _save_groups(task, {entry["in"]: incoming}, entry["groups"])
+    _save_groups(task, {entry["in"]: incoming.pk}, entry["groups"])
     audit_record(actor=actor, action="draw.replace", obj=task, organisation_id=_org(task),
                  summary=_("Task {code}: {out} replaced by {incoming} ({reason})").format(
                      code=task.code, out=ident, incoming=entry["in"], reason=reason),

@@ -282,3 +282,16 @@ def test_an_inspector_sees_a_task_only_through_assignments_in_force(world, seed_
     # What draw_replace does to the groups of a replaced target.
     Assignment.objects.filter(inspector=inspector).update(released_at=DRAW_AT)
     assert not InspectionTask.objects.for_user(user).filter(pk=seed_task.pk).exists()
+
+
+def test_the_audit_entry_lists_the_drawn_targets_up_to_a_limit(world, seed_task, monkeypatch):
+    from shuangsuiji.draws import services
+
+    _freeze(world, seed_task)
+    monkeypatch.setattr(services, "AUDIT_DRAWN_MAX", 5)  # the seed draws 6
+    monkeypatch.setattr(services, "_BATCH", 5)  # rows written five at a time
+    draw = _draw(world, seed_task)
+    event = AuditEvent.objects.get(action="draw.execute")
+    assert event.data["drawn_count"] == 6 and "drawn" not in event.data
+    assert event.data["record_digest"] == draw.record_digest  # which fixes the list
+    assert seed_task.assignments.count() == 24 and seed_task.targets.count() == 6
