@@ -27,7 +27,7 @@ _BATCH = 5000
 
 
 def _ident() -> Coalesce:
-    """The pool ID: the 统一社会信用代码, or "X-" and the platform id for a target without one."""
+    """Target.draw_id in SQL: the 统一社会信用代码, or "X-" and the platform id."""
     return Coalesce(NullIf(F("uscc"), Value("")), Concat(Value("X-"), Cast("pk", CharField())),
                     output_field=CharField())
 
@@ -40,7 +40,7 @@ def _stratum(task: InspectionTask) -> Coalesce | Value:
                     output_field=CharField())
 
 
-def insert_candidates(freeze: Freeze, targets: QuerySet[Target]) -> int:
+def insert_candidates(freeze: Freeze, targets: QuerySet[Target]) -> None:
     """Every target of `targets` as a line of the frozen pool, by one INSERT … SELECT."""
     rows = targets.order_by().annotate(
         _freeze=Value(freeze.pk), _ident=_ident(), _stratum=_stratum(freeze.task),
@@ -50,7 +50,6 @@ def insert_candidates(freeze: Freeze, targets: QuerySet[Target]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (freeze_id, ident, stratum, target_id) {select}",
                        params)
-        return cursor.rowcount
 
 
 def pool_buffer(freeze: Freeze) -> bytes:

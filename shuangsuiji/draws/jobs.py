@@ -29,13 +29,12 @@ from shuangsuiji.rules.draw.engine import DrawFailed
 from . import document, services
 from .models import DrawJob, DrawRecord, Freeze
 from .pdf import html_to_pdf
-from .pool import pool_sizes
+from .pool import candidate_targets
 
 log = logging.getLogger(__name__)
 
 # Longer than any freeze or draw takes (a 10-million pool: minutes).
 ABANDONED_AFTER = timedelta(hours=2)
-ACTIVE = [DrawJob.Status.QUEUED, DrawJob.Status.RUNNING]
 
 
 def _background_from() -> int:
@@ -45,7 +44,7 @@ def _background_from() -> int:
 def freeze_or_queue(*, actor: Any, task: InspectionTask,
                     planned_draw_at: datetime) -> Freeze | DrawJob:
     """services.task_freeze now, or a queued job for a large pool."""
-    if sum(pool_sizes(task, timezone.localdate(planned_draw_at)).values()) < _background_from():
+    if candidate_targets(task, timezone.localdate(planned_draw_at)).count() < _background_from():
         return services.task_freeze(actor=actor, task=task, planned_draw_at=planned_draw_at)
     return _queue(actor, task, DrawJob.Kind.FREEZE, TaskState.DRAFT,
                   {"planned_draw_at": planned_draw_at.isoformat()})
@@ -89,7 +88,7 @@ def _queue(actor: Any, task: InspectionTask, kind: str, state: str,
 def _give_up_lost(task: InspectionTask) -> None:
     """A job that has waited or run this long was lost (no worker, or one stopped mid-way:
     its transaction, and so its work, went with it); it no longer blocks the task."""
-    DrawJob.objects.filter(task=task, status__in=ACTIVE,
+    DrawJob.objects.filter(task=task, status__in=DrawJob.ACTIVE,
                            created_at__lt=timezone.now() - ABANDONED_AFTER).update(
         status=DrawJob.Status.FAILED, finished_at=timezone.now(),
         message=_("Given up: no worker finished it in time. Nothing was saved."))
@@ -125,7 +124,7 @@ def record_pdf_or_queue(*, actor: Any, task: InspectionTask,
                 job = DrawJob.objects.create(task=task, kind=DrawJob.Kind.RECORD_PDF,
                                              inputs=state, created_by=_user(actor))
         except IntegrityError:  # another job of the task is under way: follow that one
-            return DrawJob.objects.get(task=task, status__in=ACTIVE)
+            return DrawJob.objects.get(task=task, status__in=DrawJob.ACTIVE)
         transaction.on_commit(lambda: _enqueue(job))
     return job
 

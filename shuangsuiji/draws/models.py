@@ -183,6 +183,9 @@ class DrawJob(models.Model):
     def __str__(self) -> str:
         return f"{self.task_id}:{self.kind}:{self.status}"
 
+    # Waiting or running: the statuses one_active_draw_job_per_task allows once per task.
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
     @property
     def active(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+        return self.status in self.ACTIVE

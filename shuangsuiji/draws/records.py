@@ -22,26 +22,23 @@ from shuangsuiji.plans.choices import Stratification
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.canonical import canonical_json
 from shuangsuiji.rules.draw import record_file
+from shuangsuiji.rules.draw.bulk import WrittenRecord
 from shuangsuiji.rules.draw.record import Record, public_record
 
 from .models import DrawRecord
 
 
 @contextmanager
-def written_record(write: Callable[[IO[bytes]], str]) -> Iterator[tuple[File, str, Record]]:
-    """A temporary file `write` fills with a canonical record: (file, digest, record without
-    its big arrays). The caller saves the file into a DrawRecord inside the block."""
+def written_record(write: Callable[[IO[bytes]], WrittenRecord]
+                   ) -> Iterator[tuple[File, WrittenRecord]]:
+    """A temporary file `write` fills with a canonical record (bulk.write_record). The
+    caller saves the file into a DrawRecord inside the block."""
     directory = Path(default_storage.path("tmp"))  # beside the stored files, not in /tmp
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=directory, suffix=".json") as fh:
-        digest = write(fh)
-        fh.flush()
-        with record_file.opened(fh.name) as split:
-            if split is None:  # the bulk writer writes every big array plain
-                raise ValueError("the record file is not in canonical form")
-            head = record_file.without_big_arrays(split)
+        written = write(fh)
         fh.seek(0)
-        yield File(fh), digest, head
+        yield File(fh), written
 
 
 @contextmanager

@@ -193,9 +193,10 @@ def _draw(*, actor: Any, task: InspectionTask, ceremony_input: str, witnesses: l
         bulk = bulk_draw(pool_buffer=pool, seed=seed, rules=rules, inspectors=inspectors,
                          departments=departments, conflicts=conflicts)
         with records.written_record(partial(write_record, draw=bulk, **inputs)) as (
-                file, digest, head):
-            draw.record, draw.record_digest = head, digest
-            draw.record_file.save(f"{task.code}-{digest[:16]}.json", file, save=False)
+                file, written):
+            draw.record, draw.record_digest = written.head, written.digest
+            draw.record_file.save(f"{task.code}-{written.digest[:16]}.json", file,
+                                  save=False)
         drawn_targets = bulk.drawn
     else:
         lines = pool.decode("utf-8").splitlines()

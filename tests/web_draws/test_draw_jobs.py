@@ -192,3 +192,19 @@ def test_a_large_record_is_printed_by_the_worker_and_kept_until_it_changes(
     assert again.status_code == 302 and DrawJob.objects.filter(kind="pdf").count() == 2
     newer = DrawJob.objects.filter(kind="pdf").latest("created_at")
     assert newer.status == "done" and newer.inputs["replacements"] == 1
+
+
+def test_the_api_queues_the_freeze_of_a_large_pool(world, seed,
+                                                   django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world.users["office"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/v1/tasks/{seed.task.pk}/freeze/", {
+            "planned_draw_at": (timezone.now() + timedelta(hours=2)).isoformat()},
+            format="json")
+    assert response.status_code == 202, response.content
+    assert response.json()["kind"] == "freeze"
+    assert client.get(response.json()["url"]).json()["status"] == "done"
+    assert Freeze.objects.get(task=seed.task).pool_size == 37

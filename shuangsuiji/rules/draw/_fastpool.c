@@ -48,6 +48,19 @@ static uint64_t prefix_key(const unsigned char digest[32]) {
     return key * 10 + r % 10;
 }
 
+/* 0 when `line` (its ID `id_len` bytes long) may follow `prev` in a frozen pool (§1):
+ * 1 when it does not sort after it, 2 when it repeats its ID (sorted lines put one ID's
+ * lines side by side, so a repeated ID is a neighbour). */
+static inline int line_follows(const char *prev, Py_ssize_t prev_len, const char *line,
+                               Py_ssize_t line_len, Py_ssize_t id_len) {
+    Py_ssize_t m = prev_len < line_len ? prev_len : line_len;
+    int cmp = memcmp(prev, line, m);
+    if (cmp > 0 || (cmp == 0 && prev_len >= line_len)) return 1;
+    const char *prev_tab = memchr(prev, '\t', prev_len);
+    if (prev_tab && prev_tab - prev == id_len && memcmp(prev, line, id_len) == 0) return 2;
+    return 0;
+}
+
 /* The work of scan_into() on plain C data, run without the GIL so that callers can scan parts of
  * a pool in parallel threads. Returns 0, or the 1-based line of the first bad line (negated
  * when its stratum is unknown). With check_order, also that each line sorts after the one
@@ -65,13 +78,8 @@ static Py_ssize_t scan_lines(const char *data, Py_ssize_t len, Py_ssize_t n,
         if (!tab || tab - line > 65535) return row + 1;
         Py_ssize_t line_len = nl - line + 1;
         if (check_order && prev >= 0) {
-            Py_ssize_t m = prev_len < line_len ? prev_len : line_len;
-            int cmp = memcmp(data + prev, line, m);
-            if (cmp > 0 || (cmp == 0 && prev_len >= line_len)) { *unsorted = 1; return row + 1; }
-            /* Sorted lines put one ID's lines side by side: a repeated ID is a neighbour. */
-            const char *prev_tab = memchr(data + prev, '\t', prev_len);
-            if (prev_tab && prev_tab - (data + prev) == tab - line &&
-                memcmp(data + prev, line, tab - line) == 0) { *unsorted = 2; return row + 1; }
+            int order = line_follows(data + prev, prev_len, line, line_len, tab - line);
+            if (order) { *unsorted = order; return row + 1; }
         }
         prev = pos; prev_len = line_len;
         SHA256_CTX ctx = *base;
@@ -270,7 +278,7 @@ static PyObject *first_unsorted(PyObject *self, PyObject *args) {
     Py_buffer buf;
     if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
     const char *data = buf.buf;
-    Py_ssize_t len = buf.len, pos = 0, row = 0, bad = 0, prev = -1, prev_len = 0, prev_id = 0;
+    Py_ssize_t len = buf.len, pos = 0, row = 0, bad = 0, prev = -1, prev_len = 0;
     Py_BEGIN_ALLOW_THREADS
     while (pos < len) {
         const char *line = data + pos;
@@ -279,16 +287,11 @@ static PyObject *first_unsorted(PyObject *self, PyObject *args) {
         const char *tab = memchr(line, '\t', line_len);
         row++;
         if (!tab) { bad = -row; break; }
-        if (prev >= 0) {
-            Py_ssize_t m = prev_len < line_len ? prev_len : line_len;
-            int cmp = memcmp(data + prev, line, m);
-            if (cmp > 0 || (cmp == 0 && prev_len >= line_len) ||
-                (prev_id == tab - line && memcmp(data + prev, line, prev_id) == 0)) {
-                bad = row;
-                break;
-            }
+        if (prev >= 0 && line_follows(data + prev, prev_len, line, line_len, tab - line)) {
+            bad = row;
+            break;
         }
-        prev = pos; prev_len = line_len; prev_id = tab - line;
+        prev = pos; prev_len = line_len;
         pos += line_len;
     }
     Py_END_ALLOW_THREADS

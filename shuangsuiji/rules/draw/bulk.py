@@ -77,8 +77,9 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
                  ceremony_source: str, seed: str, rules: Mapping[str, StratumRule],
                  departments: Sequence[DepartmentSpec], lookback_days: int,
                  conflicts: Sequence[Conflict], drawn_at: str,
-                 pool_strata: Mapping[str, int] | None = None) -> str:
-    """Write the canonical full record to `out`; return its record_digest.
+                 pool_strata: Mapping[str, int] | None = None) -> "WrittenRecord":
+    """Write the canonical full record to `out`; return its record_digest and the record
+    without its big arrays.
 
     `pool_strata` as frozen (record.build_record writes it as given); by default the
     non-empty strata of the pool.
@@ -115,7 +116,7 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
     }
     big: dict[str, list[Callable[[], bytes]]] = {pool_sentinel: _pool_line_pieces(pool)}
     for label, stratum in draw.strata.items():
-        big[standby[label]] = _id_pieces(pool, stratum.standby_rows)
+        big[standby[label]] = id_pieces(pool, stratum.standby_rows)
     without = segments(canonical_json(record), big)
     record["record_digest"] = _PLACEHOLDER
     within = segments(canonical_json(record), big)
@@ -154,7 +155,17 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
     out.seek(start + placeholder_at)
     out.write(record_digest.encode("ascii"))
     out.seek(end)
-    return record_digest
+    record["record_digest"] = record_digest
+    record["pool"] = {k: v for k, v in record["pool"].items() if k != "lines"}
+    del record["standby"]
+    return WrittenRecord(record_digest, record)
+
+
+@dataclass
+class WrittenRecord:
+    digest: str
+    # What a database row can hold: the record without its pool's lines and standby lists.
+    head: dict[str, Any]
 
 
 _PLACEHOLDER = "0" * 64  # as long as a digest, so the record's bytes do not move
@@ -176,8 +187,8 @@ def _pool_line_pieces(pool: fast.ScannedPool) -> list[Callable[[], bytes]]:
     return pieces
 
 
-def _id_pieces(pool: fast.ScannedPool, rows: np.ndarray) -> list[Callable[[], bytes]]:
-    """The JSON array body of the IDs at `rows`, in pieces."""
+def id_pieces(pool: fast.ScannedPool, rows: np.ndarray) -> list[Callable[[], bytes]]:
+    """The JSON array body of the IDs at `rows`, in pieces (joined by commas)."""
     rows = np.ascontiguousarray(rows, dtype=np.int64)
     return [partial(_ids, pool, rows[at:at + _PIECE_IDS])
             for at in range(0, rows.size, _PIECE_IDS)]

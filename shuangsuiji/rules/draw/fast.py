@@ -107,9 +107,7 @@ def check_sorted(buffer: bytes) -> None:
         lines = buffer.split(b"\n")[:-1] if buffer.endswith(b"\n") else buffer.split(b"\n")
         if any(b"\t" not in line for line in lines):
             raise ValueError("a line of the pool is not ID<TAB>STRATUM")
-        if any(a >= b or a.partition(b"\t")[0] == b.partition(b"\t")[0]
-               for a, b in pairwise(lines)):
-            raise PoolOrderError("the pool's lines are not in byte order, or an ID repeats")
+        _check_order_python(lines)
         return
     bad = _fastpool.first_unsorted(buffer)
     if bad < 0:
@@ -117,6 +115,14 @@ def check_sorted(buffer: bytes) -> None:
     if bad:
         raise PoolOrderError(f"line {bad} of the pool is not in byte order after the one "
                              "before, or repeats its ID")
+
+
+def _check_order_python(lines: list[bytes]) -> None:
+    """What the C scan proves of a frozen pool: lines in byte order, each ID once."""
+    if any(a >= b for a, b in pairwise(lines)):
+        raise PoolOrderError("the pool's lines are not in byte order")
+    if any(a.partition(b"\t")[0] == b.partition(b"\t")[0] for a, b in pairwise(lines)):
+        raise PoolOrderError("a line repeats the ID of the line before")
 
 
 def _halves(buffer: bytes) -> list[tuple[int, int]]:
@@ -133,11 +139,8 @@ def _scan_python(buffer: bytes, seed: str, labels: tuple[str, ...], sorted_pool:
     pos = 0
     index = {label: i for i, label in enumerate(labels)}
     lines = buffer.split(b"\n")[:-1]
-    if sorted_pool and any(a >= b for a, b in pairwise(lines)):
-        raise PoolOrderError("the pool's lines are not in byte order")
-    if sorted_pool and any(a.partition(b"\t")[0] == b.partition(b"\t")[0]
-                           for a, b in pairwise(lines)):
-        raise PoolOrderError("a line repeats the ID of the line before")
+    if sorted_pool:
+        _check_order_python(lines)
     for line in lines:
         ident, stratum = line.split(b"\t")
         ids.append(ident.decode("utf-8"))

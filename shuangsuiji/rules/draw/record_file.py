@@ -163,11 +163,3 @@ def chunks(document: Any, bodies: Mapping[str, memoryview], size: int = 1 << 20
             for start in range(0, len(body), size):
                 yield bytes(body[start:start + size])
 
-
-def without_big_arrays(split: SplitRecord) -> Record:
-    """The record minus its pool's lines and standby lists: what a database row can hold."""
-    head = dict(split.head)
-    head["pool"] = {k: v for k, v in head["pool"].items() if k != "lines"}
-    head.pop("standby", None)
-    return head
-

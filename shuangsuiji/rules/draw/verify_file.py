@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import gettext_noop
 from . import fast
+from .bulk import id_pieces
 from .pools import make_seed
 from .record_file import SplitRecord, body_of, opened, split_record, state_for_replacements
 from .spliced import digest
@@ -124,18 +125,11 @@ def _verify_strata(split: SplitRecord, pool: fast.ScannedPool, seed: str) -> Non
 
 def _same_ids(body: memoryview, pool: fast.ScannedPool, rows: np.ndarray) -> bool:
     """Whether `body` is the JSON array body of the IDs at `rows`, compared piece by piece
-    (a few megabytes at a time, not a second copy of the list)."""
-    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    as the record writer makes them (a few megabytes at a time, not a second copy)."""
     at = 0
-    for start in range(0, rows.size, _PIECE_IDS):
-        piece = fast._fastpool.quoted_ids(pool.buffer, pool.starts, pool.lens,
-                                          rows[start:start + _PIECE_IDS])
-        if start:
-            piece = b"," + piece
+    for index, make in enumerate(id_pieces(pool, rows)):
+        piece = (b"," if index else b"") + make()
         if body[at:at + len(piece)] != piece:
             return False
         at += len(piece)
     return at == len(body)
-
-
-_PIECE_IDS = 500_000

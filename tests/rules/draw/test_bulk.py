@@ -41,7 +41,7 @@ def test_the_bulk_record_is_byte_identical_to_the_engine_record(n, threads_from,
     draw = bulk_draw(pool_buffer=buffer, seed=reference["seed"], rules=rules,
                      inspectors=inspectors(), departments=DEPARTMENTS, conflicts=conflicts)
     out = io.BytesIO()
-    digest = write_record(
+    written = write_record(
         out, draw=draw, task=reference["task"], pool_digest=reference["pool"]["digest"],
         inspector_lines=insp_lines, inspector_digest=reference["inspector_pool"]["digest"],
         server_secret=SECRET, commitment=reference["commitment"], ceremony_input=CEREMONY,
@@ -50,7 +50,7 @@ def test_the_bulk_record_is_byte_identical_to_the_engine_record(n, threads_from,
         departments=DEPARTMENTS, lookback_days=365, conflicts=conflicts,
         drawn_at=reference["drawn_at"])
     assert out.getvalue() == canonical_json(reference).encode("utf-8")
-    assert digest == reference["record_digest"]
+    assert written.digest == reference["record_digest"]
     assert verify(json.loads(out.getvalue())) is None
 
 
@@ -96,3 +96,19 @@ def test_the_radix_order_equals_numpys_stable_argsort():
     assert np.array_equal(got, expected)
     with pytest.raises(IndexError):
         fast._fastpool.order_by_key(keys, np.array([50_000], dtype=np.int64))
+
+
+@pytest.mark.parametrize("c_path", [True, False])
+def test_a_frozen_pool_is_checked_for_order_and_repeated_ids(monkeypatch, c_path):
+    if not c_path:
+        monkeypatch.setattr(fast, "_fastpool", None)
+    good = b"91A\tA\n91A0\tB\n91B\tA\n"
+    fast.check_sorted(good)
+    assert fast.scan(good, "seed", ("A", "B")).keys.size == 3
+    for bad in (b"91B\tA\n91A\tA\n", b"91A\tA\n91A\tB\n"):  # out of order; one ID twice
+        with pytest.raises(fast.PoolOrderError):
+            fast.check_sorted(bad)
+        with pytest.raises(fast.PoolOrderError):
+            fast.scan(bad, "seed", ("A", "B"))
+    with pytest.raises(ValueError, match="ID<TAB>STRATUM"):
+        fast.check_sorted(b"91A\tA\n91B\n")
