@@ -15,6 +15,7 @@
 #include <Python.h>
 #include <openssl/sha.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef unsigned __int128 u128;
@@ -222,12 +223,42 @@ static PyObject *quoted_lines(PyObject *self, PyObject *args) {
     return out;
 }
 
-/* `rows` (int64) ordered by keys[row] (uint64), stable: an LSD radix sort, four passes of 16
- * bits, without the GIL. numpy's argsort compares; this only counts and moves. */
+/* Positions 0..n-1 of `rows` in stable order of keys[rows[i]], packed with their key:
+ * w[i] = the key's high bits, above `low` bits that hold i. Sorting these words by their
+ * high bits alone (an LSD radix sort, digits of at most 11 bits: a pass's buckets stay in
+ * the cache) moves one word per element instead of a key and a row. Words with equal high
+ * bits are then put in order of their full key, still stable; they are rare (a few in a
+ * stratum of millions, as the keys are uniform). */
+static int sort_packed(uint64_t *w, uint64_t *tmp, Py_ssize_t n, int low) {
+    int bits = 64 - low, passes = (bits + 10) / 11, width = (bits + passes - 1) / passes;
+    size_t *count = calloc((size_t)passes << width, sizeof(size_t));
+    if (!count) return -1;
+    uint64_t mask = ((uint64_t)1 << width) - 1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        for (int p = 0; p < passes; p++) count[((size_t)p << width) + ((w[i] >> (low + p * width)) & mask)]++;
+    for (int p = 0; p < passes; p++) {
+        size_t *c = count + ((size_t)p << width), total = 0;
+        int shift = low + p * width, single = 0;
+        for (uint64_t d = 0; d <= mask; d++) {
+            size_t k = c[d];
+            if (k == (size_t)n) single = 1;
+            c[d] = total; total += k;
+        }
+        if (single) continue;  /* one bucket: the pass would move nothing */
+        for (Py_ssize_t i = 0; i < n; i++) tmp[c[(w[i] >> shift) & mask]++] = w[i];
+        memcpy(w, tmp, n * sizeof(uint64_t));
+    }
+    free(count);
+    return 0;
+}
+
+/* `rows` (int64) ordered by keys[row] (uint64), stable. Returns (order as int64 bytes,
+ * [(first, last), …] the index ranges of the order where the full keys are equal), so that
+ * callers settle only those on the full ticket. Without the GIL. */
 static PyObject *order_by_key(PyObject *self, PyObject *args) {
     Py_buffer keys, rows;
     if (!PyArg_ParseTuple(args, "y*y*", &keys, &rows)) return NULL;
-    PyObject *out = NULL;
+    PyObject *out = NULL, *runs = NULL, *result = NULL;
     Py_ssize_t n = rows.len / 8, nkeys = keys.len / 8;
     const uint64_t *key = keys.buf;
     const int64_t *row = rows.buf;
@@ -237,39 +268,69 @@ static PyObject *order_by_key(PyObject *self, PyObject *args) {
             goto done;
         }
     }
+    int low = 1;
+    while (low < 63 && ((Py_ssize_t)1 << low) < n) low++;
+    uint64_t imask = ((uint64_t)1 << low) - 1;
     out = PyBytes_FromStringAndSize(NULL, n * 8);
-    uint64_t *k1 = PyMem_RawMalloc(n * 8 + 8), *k2 = PyMem_RawMalloc(n * 8 + 8);
-    int64_t *r2 = PyMem_RawMalloc(n * 8 + 8);
-    size_t *count = PyMem_RawMalloc(65536 * sizeof(size_t));
-    if (!out || !k1 || !k2 || !r2 || !count) {
-        Py_CLEAR(out);
-        PyErr_NoMemory();
-    } else {
-        int64_t *r1 = (int64_t *)PyBytes_AS_STRING(out);
+    uint64_t *w = PyMem_RawMalloc(n * 8 + 8), *tmp = PyMem_RawMalloc(n * 8 + 8);
+    Py_ssize_t *ties = NULL, nties = 0, cap = 0;
+    int failed = !out || !w || !tmp;
+    if (!failed) {
+        int64_t *o = (int64_t *)PyBytes_AS_STRING(out);
         Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < n; i++) { r1[i] = row[i]; k1[i] = key[row[i]]; }
-        /* Four passes swap the buffers four times: the result ends in `out`, and k1, k2
-         * point at the blocks they were allocated as. */
-        for (int shift = 0; shift < 64; shift += 16) {
-            memset(count, 0, 65536 * sizeof(size_t));
-            for (Py_ssize_t i = 0; i < n; i++) count[(k1[i] >> shift) & 0xFFFF]++;
-            size_t total = 0;
-            for (int d = 0; d < 65536; d++) { size_t c = count[d]; count[d] = total; total += c; }
-            for (Py_ssize_t i = 0; i < n; i++) {
-                size_t at = count[(k1[i] >> shift) & 0xFFFF]++;
-                k2[at] = k1[i];
-                r2[at] = r1[i];
+        for (Py_ssize_t i = 0; i < n; i++) w[i] = (key[row[i]] & ~imask) | (uint64_t)i;
+        failed = sort_packed(w, tmp, n, low) < 0;
+        /* Runs of equal high bits: insertion sort by (full key, position), then note the
+         * runs of equal full keys. */
+        Py_ssize_t i = 0;
+        while (i < n && !failed) {
+            Py_ssize_t j = i + 1;
+            while (j < n && (w[j] & ~imask) == (w[i] & ~imask)) j++;
+            for (Py_ssize_t a = i + 1; a < j; a++) {
+                uint64_t v = w[a], kv = key[row[v & imask]];
+                Py_ssize_t b = a;
+                while (b > i) {
+                    uint64_t u = w[b - 1], ku = key[row[u & imask]];
+                    if (ku < kv || (ku == kv && (u & imask) < (v & imask))) break;
+                    w[b] = u; b--;
+                }
+                w[b] = v;
             }
-            uint64_t *kt = k1; k1 = k2; k2 = kt;
-            int64_t *rt = r1; r1 = r2; r2 = rt;
+            for (Py_ssize_t a = i; a < j;) {
+                Py_ssize_t b = a + 1;
+                while (b < j && key[row[w[b] & imask]] == key[row[w[a] & imask]]) b++;
+                if (b - a > 1) {
+                    if (nties + 2 > cap) {
+                        cap = cap ? cap * 2 : 64;
+                        Py_ssize_t *grown = realloc(ties, cap * sizeof(Py_ssize_t));
+                        if (!grown) { failed = 1; break; }
+                        ties = grown;
+                    }
+                    ties[nties++] = a; ties[nties++] = b - 1;
+                }
+                a = b;
+            }
+            i = j;
         }
+        for (Py_ssize_t k = 0; k < n; k++) o[k] = row[w[k] & imask];
         Py_END_ALLOW_THREADS
     }
-    PyMem_RawFree(k1); PyMem_RawFree(k2); PyMem_RawFree(r2); PyMem_RawFree(count);
+    if (failed) { PyErr_NoMemory(); goto freed; }
+    runs = PyList_New(0);
+    for (Py_ssize_t t = 0; runs && t < nties; t += 2) {
+        PyObject *pair = Py_BuildValue("(nn)", ties[t], ties[t + 1]);
+        if (!pair || PyList_Append(runs, pair) < 0) { Py_XDECREF(pair); Py_CLEAR(runs); }
+        else Py_DECREF(pair);
+    }
+    if (runs) result = PyTuple_Pack(2, out, runs);
+freed:
+    PyMem_RawFree(w); PyMem_RawFree(tmp); free(ties);
+    Py_XDECREF(runs);
 done:
+    Py_XDECREF(out);
     PyBuffer_Release(&keys);
     PyBuffer_Release(&rows);
-    return out;
+    return result;
 }
 
 /* The 1-based number of the first line of a pool that does not sort after the one before
@@ -461,7 +522,7 @@ static PyMethodDef methods[] = {
     {"scan_into", scan_into, METH_VARARGS,
      "keys, strata and ID positions of a part of a pool, into given arrays; no GIL"},
     {"order_by_key", order_by_key, METH_VARARGS,
-     "rows ordered by their keys (stable radix sort); releases the GIL"},
+     "(rows ordered by their keys, ranges of equal keys); stable radix sort without the GIL"},
     {"quoted_ids", quoted_ids, METH_VARARGS,
      "JSON array body of IDs in a given order; releases the GIL"},
     {"quoted_lines", quoted_lines, METH_VARARGS,

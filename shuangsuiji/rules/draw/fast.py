@@ -158,15 +158,15 @@ def _scan_python(buffer: bytes, seed: str, labels: tuple[str, ...], sorted_pool:
 def order_rows(pool: ScannedPool, rows: np.ndarray, seed: str) -> np.ndarray:
     """`rows` in draw order: by key, every run of equal keys settled on full (ticket, ID)."""
     if _fastpool is not None:
-        order = np.frombuffer(_fastpool.order_by_key(
-            pool.keys, np.ascontiguousarray(rows, dtype=np.int64)), dtype=np.int64)
+        packed, runs = _fastpool.order_by_key(pool.keys, np.ascontiguousarray(rows, dtype=np.int64))
+        order = np.frombuffer(packed, dtype=np.int64)
     else:
         order = rows[np.argsort(pool.keys[rows], kind="stable")]
-    sorted_keys = pool.keys[order]
-    ties = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
-    if ties.size:
+        sorted_keys = pool.keys[order]
+        runs = _runs(np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]))
+    if runs:
         order = order.copy()
-        for start, end in _runs(ties):
+        for start, end in runs:
             segment = order[start:end + 1].tolist()
             segment.sort(key=lambda r: (ticket(pool.ident(r), seed), pool.ident(r)))
             order[start:end + 1] = segment

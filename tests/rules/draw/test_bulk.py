@@ -84,18 +84,27 @@ def test_a_pool_out_of_byte_order_is_refused(monkeypatch, c_path, where):
     assert fast.scan("".join(sorted(lines)).encode(), "seed", ("A",)).keys.size == 101
 
 
-def test_the_radix_order_equals_numpys_stable_argsort():
+@pytest.mark.parametrize(("size", "pick"), [(50_000, 30_000), (40, 25), (1, 1), (0, 0)])
+def test_the_radix_order_equals_numpys_stable_argsort(size, pick):
     assert fast.AVAILABLE
     rng = np.random.default_rng(7)
-    keys = rng.integers(0, 10**19, 50_000, dtype=np.uint64)
-    keys[::7] = keys[3]  # many equal keys: their rows must keep their order
-    keys[1] = np.uint64(2**64 - 1)
-    rows = rng.permutation(50_000)[:30_000].astype(np.int64)
+    keys = rng.integers(0, 10**19, size, dtype=np.uint64)
+    keys[::7] = keys[3] if size > 3 else 0  # many equal keys: their rows must keep their order
+    if size > 9:
+        keys[1] = np.uint64(2**64 - 1)
+        keys[5] = keys[9] + np.uint64(1)  # same high bits, different keys
+    rows = rng.permutation(size)[:pick].astype(np.int64)
     expected = rows[np.argsort(keys[rows], kind="stable")]
-    got = np.frombuffer(fast._fastpool.order_by_key(keys, rows), dtype=np.int64)
+    packed, runs = fast._fastpool.order_by_key(keys, rows)
+    got = np.frombuffer(packed, dtype=np.int64)
     assert np.array_equal(got, expected)
+    sorted_keys = keys[expected]
+    equal = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
+    assert runs == fast._runs(equal)
+    if size > 9:
+        assert runs and all(sorted_keys[a] == sorted_keys[b] for a, b in runs)
     with pytest.raises(IndexError):
-        fast._fastpool.order_by_key(keys, np.array([50_000], dtype=np.int64))
+        fast._fastpool.order_by_key(keys, np.array([size], dtype=np.int64))
 
 
 @pytest.mark.parametrize("c_path", [True, False])
