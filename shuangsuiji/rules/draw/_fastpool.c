@@ -18,87 +18,263 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "_sha256_block.h"
+
 typedef unsigned __int128 u128;
 static const uint64_t MOD19 = 10000000000000000000ULL; /* 10^19 */
 
-/* (hi * 2^64 + lo) mod m, for hi < m: one hardware division on x86-64. */
-static inline uint64_t mod_wide(uint64_t hi, uint64_t lo, uint64_t m) {
-#if defined(__x86_64__) && defined(__GNUC__)
-    uint64_t q, r;
-    __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(m));
-    (void)q;
+/* (hi * 2^64 + lo) mod 10^19, for hi < 10^19, by multiplication with a precomputed inverse
+ * instead of a hardware division (Möller and Granlund, "Improved division by invariant
+ * integers", 2011, algorithm 4; 10^19 > 2^63 is already normalised). Four of these per ticket
+ * were most of the scan's time with the division instruction. */
+static uint64_t MOD19_INVERSE;  /* floor((2^128 - 1) / 10^19) - 2^64, set at import */
+
+static inline uint64_t mod19_wide(uint64_t hi, uint64_t lo) {
+    u128 q = (u128)MOD19_INVERSE * hi + (((u128)(hi + 1) << 64) | lo);
+    uint64_t q1 = (uint64_t)(q >> 64), q0 = (uint64_t)q;
+    uint64_t r = lo - q1 * MOD19;
+    if (r > q0) r += MOD19;
+    if (r >= MOD19) r -= MOD19;
     return r;
-#else
-    return (uint64_t)((((u128)hi << 64) | lo) % m);
-#endif
 }
 
 /* Two decimal digits, swapped: REV2[10a + b] = 10b + a. */
 static uint8_t REV2[100];
 
-/* The first 19 digits of reversed(decimal(N)) as an integer, N = the 256-bit digest. */
-static uint64_t prefix_key(const unsigned char digest[32]) {
+/* The last `digits` decimal digits of v, reversed, as an integer. */
+static inline uint64_t reversed_digits(uint64_t v, int digits) {
+    uint64_t key = 0;
+    for (int j = 0; j < digits / 2; j++) { key = key * 100 + REV2[v % 100]; v /= 100; }
+    return digits % 2 ? key * 10 + v % 10 : key;
+}
+
+/* The first 19 digits of reversed(decimal(N)) as an integer, N = the 256-bit digest:
+ * r = N mod 10^19 read backwards, in two halves that the CPU works on side by side. */
+static inline uint64_t prefix_key(const unsigned char digest[32]) {
     uint64_t r = 0;
     for (int limb = 0; limb < 4; limb++) {
         uint64_t v;
         memcpy(&v, digest + limb * 8, 8);
-        r = mod_wide(r, __builtin_bswap64(v), MOD19);
+        r = mod19_wide(r, __builtin_bswap64(v));
     }
-    uint64_t key = 0;
-    for (int j = 0; j < 9; j++) { key = key * 100 + REV2[r % 100]; r /= 100; }
-    return key * 10 + r % 10;
+    return reversed_digits(r % 10000000000ULL, 10) * 1000000000ULL +
+           reversed_digits(r / 10000000000ULL, 9);
 }
 
-/* 0 when `line` (its ID `id_len` bytes long) may follow `prev` in a frozen pool (§1):
- * 1 when it does not sort after it, 2 when it repeats its ID (sorted lines put one ID's
- * lines side by side, so a repeated ID is a neighbour). */
-static inline int line_follows(const char *prev, Py_ssize_t prev_len, const char *line,
-                               Py_ssize_t line_len, Py_ssize_t id_len) {
+/* Where a ticket's hash starts: SHA-256 after the 64 bytes of SHA256_hex(seed). */
+typedef struct {
+    SHA256_CTX ctx;
+#ifdef TICKET_SHA_NI
+    sha_state mid;
+#endif
+} ticket_base;
+
+static int use_sha_ni = 0;  /* set at import: the CPU has it and it agrees with OpenSSL */
+
+static void ticket_base_init(ticket_base *base, const char prefix[64]) {
+    SHA256_Init(&base->ctx);
+    SHA256_Update(&base->ctx, prefix, 64);
+#ifdef TICKET_SHA_NI
+    if (use_sha_ni) base->mid = sha_state_of(base->ctx.h);
+#endif
+}
+
+/* SHA-256 of the seed's prefix followed by each of `count` IDs, into digests[32 * i]. */
+static void ticket_digests(const ticket_base *base, const char *const *ids,
+                           const Py_ssize_t *lens, int count, unsigned char *digests) {
+    int i = 0;
+#ifdef TICKET_SHA_NI
+    if (use_sha_ni) {
+        unsigned char blocks[64 * TICKET_LANES], out[32 * TICKET_LANES];
+        int lane_of[TICKET_LANES], lanes = 0;
+        for (; i <= count; i++) {
+            if (i < count && lens[i] <= 55) {  /* the ID and its padding fit one block */
+                unsigned char *block = blocks + 64 * lanes;
+                memset(block, 0, 64);
+                memcpy(block, ids[i], lens[i]);
+                block[lens[i]] = 0x80;
+                uint64_t bits = (uint64_t)(64 + lens[i]) * 8;
+                for (int b = 0; b < 8; b++) block[63 - b] = (unsigned char)(bits >> (8 * b));
+                lane_of[lanes++] = i;
+            } else if (i < count) {  /* a long ID: OpenSSL */
+                SHA256_CTX ctx = base->ctx;
+                SHA256_Update(&ctx, ids[i], lens[i]);
+                SHA256_Final(digests + 32 * i, &ctx);
+            }
+            if (lanes == TICKET_LANES || (i == count && lanes)) {
+                sha_final_blocks(base->mid, blocks, out);  /* unused lanes: last round's data */
+                for (int x = 0; x < lanes; x++) memcpy(digests + 32 * lane_of[x], out + 32 * x, 32);
+                lanes = 0;
+            }
+        }
+        return;
+    }
+#endif
+    for (; i < count; i++) {
+        SHA256_CTX ctx = base->ctx;
+        SHA256_Update(&ctx, ids[i], lens[i]);
+        SHA256_Final(digests + 32 * i, &ctx);
+    }
+}
+
+/* Compares the SHA instructions with OpenSSL on IDs of every length they take. */
+static void choose_ticket_hash(void) {
+#ifdef TICKET_SHA_NI
+    if (!cpu_has_sha()) return;
+    char prefix[64], id[56];
+    for (int i = 0; i < 64; i++) prefix[i] = "0123456789abcdef"[(i * 7 + 3) % 16];
+    for (int i = 0; i < 56; i++) id[i] = (char)('0' + (i * 13) % 43);
+    use_sha_ni = 1;
+    ticket_base base;
+    ticket_base_init(&base, prefix);
+    for (Py_ssize_t len = 0; len <= 55 && use_sha_ni; len++) {
+        unsigned char fast_digest[32], reference[32];
+        const char *ids[1] = {id};
+        ticket_digests(&base, ids, &len, 1, fast_digest);
+        SHA256_CTX ctx = base.ctx;
+        SHA256_Update(&ctx, id, len);
+        SHA256_Final(reference, &ctx);
+        use_sha_ni = memcmp(fast_digest, reference, 32) == 0;
+    }
+#endif
+}
+
+/* Index of the first byte where a and b differ, or m. */
+static inline Py_ssize_t first_difference(const char *a, const char *b, Py_ssize_t m) {
+    Py_ssize_t i = 0;
+    for (; i + 8 <= m; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) return i + __builtin_ctzll(x ^ y) / 8;  /* little-endian: lowest byte first */
+    }
+    while (i < m && a[i] == b[i]) i++;
+    return i;
+}
+
+/* 0 when `line` (its ID `id_len` bytes long) may follow `prev` (its ID `prev_id_len`) in a
+ * frozen pool (§1): 1 when it does not sort after it, 2 when it repeats its ID (sorted lines
+ * put one ID's lines side by side, so a repeated ID is a neighbour). */
+static inline int line_follows(const char *prev, Py_ssize_t prev_len, Py_ssize_t prev_id_len,
+                               const char *line, Py_ssize_t line_len, Py_ssize_t id_len) {
     Py_ssize_t m = prev_len < line_len ? prev_len : line_len;
-    int cmp = memcmp(prev, line, m);
-    if (cmp > 0 || (cmp == 0 && prev_len >= line_len)) return 1;
-    const char *prev_tab = memchr(prev, '\t', prev_len);
-    if (prev_tab && prev_tab - prev == id_len && memcmp(prev, line, id_len) == 0) return 2;
+    Py_ssize_t d = first_difference(prev, line, m);
+    if (d == m ? prev_len >= line_len : (unsigned char)prev[d] > (unsigned char)line[d]) return 1;
+    if (prev_id_len == id_len && d >= id_len) return 2;
+    return 0;
+}
+
+/* The tab and the line feed of the line at p (avail bytes left): 0, or -1 without a line
+ * feed. Short lines (all real IDs) are found with two 16-byte compares. */
+static inline int find_line(const char *p, Py_ssize_t avail, Py_ssize_t *tab, Py_ssize_t *nl) {
+#if defined(__SSE2__)
+    if (avail >= 32) {
+        __m128i a = _mm_loadu_si128((const __m128i *)p), b = _mm_loadu_si128((const __m128i *)(p + 16));
+        __m128i t = _mm_set1_epi8('\t'), f = _mm_set1_epi8('\n');
+        uint32_t feeds = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, f)) |
+                         (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, f)) << 16;
+        if (feeds) {
+            *nl = __builtin_ctz(feeds);
+            uint32_t tabs = ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, t)) |
+                             (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, t)) << 16) &
+                            ((1u << *nl) - 1);
+            *tab = tabs ? __builtin_ctz(tabs) : -1;
+            return 0;
+        }
+    }
+#endif
+    const char *feed = memchr(p, '\n', avail);
+    if (!feed) return -1;
+    *nl = feed - p;
+    const char *t = memchr(p, '\t', *nl);
+    *tab = t ? t - p : -1;
     return 0;
 }
 
 /* The work of scan_into() on plain C data, run without the GIL so that callers can scan parts of
- * a pool in parallel threads. Returns 0, or the 1-based line of the first bad line (negated
- * when its stratum is unknown). With check_order, also that each line sorts after the one
- * before (protocol §1): a pool read out of order is never drawn silently. */
+ * a pool in parallel threads: exactly n lines filling the buffer. Returns 0, or the 1-based
+ * line of the first bad line (negated when its stratum is unknown). With check_order, also
+ * that each line sorts after the one before (protocol §1): a pool read out of order is never
+ * drawn silently. */
 static Py_ssize_t scan_lines(const char *data, Py_ssize_t len, Py_ssize_t n,
-                             const SHA256_CTX *base, const char *const *labels,
+                             const ticket_base *base, const char *const *labels,
                              const Py_ssize_t *label_lens, Py_ssize_t nlabels, uint64_t *k,
                              unsigned char *c, uint64_t *s, uint16_t *l, uint64_t offset,
                              int check_order, int *unsorted) {
-    Py_ssize_t pos = 0, prev = -1, prev_len = 0;
-    for (Py_ssize_t row = 0; row < n; row++) {
-        const char *line = data + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        const char *tab = memchr(line, '\t', nl - line);
-        if (!tab || tab - line > 65535) return row + 1;
-        Py_ssize_t line_len = nl - line + 1;
-        if (check_order && prev >= 0) {
-            int order = line_follows(data + prev, prev_len, line, line_len, tab - line);
-            if (order) { *unsorted = order; return row + 1; }
+    enum { BATCH = 16 };  /* lines parsed, then hashed together */
+    Py_ssize_t pos = 0, prev = -1, prev_len = 0, prev_id = 0;
+    const char *ids[BATCH];
+    Py_ssize_t id_lens[BATCH];
+    unsigned char digests[32 * BATCH];
+    for (Py_ssize_t first = 0; first < n; first += BATCH) {
+        int count = n - first < BATCH ? (int)(n - first) : BATCH;
+        for (int b = 0; b < count; b++) {
+            Py_ssize_t row = first + b, tab, nl;
+            const char *line = data + pos;
+            if (pos >= len || find_line(line, len - pos, &tab, &nl) < 0 || tab < 0 ||
+                tab > 65535)
+                return row + 1;
+            Py_ssize_t line_len = nl + 1;
+            if (check_order && prev >= 0) {
+                int order = line_follows(data + prev, prev_len, prev_id, line, line_len, tab);
+                if (order) { *unsorted = order; return row + 1; }
+            }
+            prev = pos; prev_len = line_len; prev_id = tab;
+            ids[b] = line;
+            id_lens[b] = tab;
+            s[row] = (uint64_t)pos + offset;
+            l[row] = (uint16_t)tab;
+            Py_ssize_t slen = nl - tab - 1, code = -1;
+            const char *label = line + tab + 1;
+            for (Py_ssize_t j = 0; j < nlabels; j++) {
+                if (label_lens[j] == slen && (slen == 0 || labels[j][0] == label[0]) &&
+                    memcmp(labels[j], label, slen) == 0) { code = j; break; }
+            }
+            if (code < 0) return -(row + 1);
+            c[row] = (unsigned char)code;
+            pos += line_len;
         }
-        prev = pos; prev_len = line_len;
-        SHA256_CTX ctx = *base;
-        unsigned char digest[32];
-        SHA256_Update(&ctx, line, tab - line);
-        SHA256_Final(digest, &ctx);
-        k[row] = prefix_key(digest);
-        s[row] = (uint64_t)pos + offset;
-        l[row] = (uint16_t)(tab - line);
-        Py_ssize_t slen = nl - tab - 1, code = -1;
-        for (Py_ssize_t j = 0; j < nlabels; j++) {
-            if (label_lens[j] == slen && memcmp(labels[j], tab + 1, slen) == 0) { code = j; break; }
-        }
-        if (code < 0) return -(row + 1);
-        c[row] = (unsigned char)code;
-        pos = (nl - data) + 1;
+        ticket_digests(base, ids, id_lens, count, digests);
+        for (int b = 0; b < count; b++) k[first + b] = prefix_key(digests + 32 * b);
     }
-    return 0;
+    return pos == len ? 0 : n + 1;
+}
+
+/* Lines in a buffer: its line feeds, counted in byte lanes the compiler vectorises. */
+static Py_ssize_t count_feeds(const char *d, Py_ssize_t len) {
+    Py_ssize_t n = 0, i = 0;
+    for (; len - i >= 4096; i += 4096) {
+        uint8_t lanes[64] = {0};
+        for (Py_ssize_t b = 0; b < 4096; b += 64)
+            for (int j = 0; j < 64; j++) lanes[j] += d[i + b + j] == '\n';
+        for (int j = 0; j < 64; j++) n += lanes[j];
+    }
+    for (; i < len; i++) n += d[i] == '\n';
+    return n;
+}
+
+/* Whether tickets are hashed with the SHA instructions; with an argument, turns them off
+ * (False) or back on (True, when the CPU has them and they passed the self-test). For tests
+ * of both ways. */
+static int sha_ni_passed = 0;
+
+static PyObject *sha_instructions(PyObject *self, PyObject *args) {
+    int on = -1;
+    if (!PyArg_ParseTuple(args, "|p", &on)) return NULL;
+    int was = use_sha_ni;
+    if (on >= 0) use_sha_ni = on && sha_ni_passed;
+    return PyBool_FromLong(was);
+}
+
+static PyObject *count_lines(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
+    Py_ssize_t n;
+    Py_BEGIN_ALLOW_THREADS
+    n = count_feeds(buf.buf, buf.len);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&buf);
+    return PyLong_FromSsize_t(n);
 }
 
 /* Per line of one part of a pool: the ticket key, the stratum's index and where the ID
@@ -135,14 +311,13 @@ static PyObject *scan_into(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "the pool must end with a line feed");
         goto done;
     }
-    for (Py_ssize_t i = 0; i < buf.len; i++) if (data[i] == '\n') n++;
+    n = keys.len / 8;  /* the caller counted the lines; scan_lines() checks they fill buf */
     if (keys.len != n * 8 || codes.len != n || starts.len != n * 8 || lens.len != n * 2) {
-        PyErr_SetString(PyExc_ValueError, "output arrays do not fit the lines");
+        PyErr_SetString(PyExc_ValueError, "output arrays differ in length");
         goto done;
     }
-    SHA256_CTX base;
-    SHA256_Init(&base);
-    SHA256_Update(&base, prefix.buf, 64);
+    ticket_base base;
+    ticket_base_init(&base, prefix.buf);
     Py_ssize_t bad;
     int unsorted = 0;
     Py_BEGIN_ALLOW_THREADS
@@ -339,20 +514,24 @@ static PyObject *first_unsorted(PyObject *self, PyObject *args) {
     Py_buffer buf;
     if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
     const char *data = buf.buf;
-    Py_ssize_t len = buf.len, pos = 0, row = 0, bad = 0, prev = -1, prev_len = 0;
+    Py_ssize_t len = buf.len, pos = 0, row = 0, bad = 0, prev = -1, prev_len = 0, prev_id = 0;
     Py_BEGIN_ALLOW_THREADS
     while (pos < len) {
         const char *line = data + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        Py_ssize_t line_len = nl ? nl - line + 1 : len - pos;
-        const char *tab = memchr(line, '\t', line_len);
+        Py_ssize_t tab, nl;
+        if (find_line(line, len - pos, &tab, &nl) < 0) {  /* the last line, without its LF */
+            nl = len - pos - 1;
+            const char *t = memchr(line, '\t', len - pos);
+            tab = t ? t - line : -1;
+        }
+        Py_ssize_t line_len = nl + 1;
         row++;
-        if (!tab) { bad = -row; break; }
-        if (prev >= 0 && line_follows(data + prev, prev_len, line, line_len, tab - line)) {
+        if (tab < 0) { bad = -row; break; }
+        if (prev >= 0 && line_follows(data + prev, prev_len, prev_id, line, line_len, tab)) {
             bad = row;
             break;
         }
-        prev = pos; prev_len = line_len;
+        prev = pos; prev_len = line_len; prev_id = tab;
         pos += line_len;
     }
     Py_END_ALLOW_THREADS
@@ -527,6 +706,9 @@ static PyMethodDef methods[] = {
      "JSON array body of IDs in a given order; releases the GIL"},
     {"quoted_lines", quoted_lines, METH_VARARGS,
      "JSON array body of pool lines; releases the GIL"},
+    {"sha_instructions", sha_instructions, METH_VARARGS,
+     "whether tickets use the CPU's SHA instructions; False turns them off, True back on"},
+    {"count_lines", count_lines, METH_VARARGS, "number of line feeds in a buffer; no GIL"},
     {"first_unsorted", first_unsorted, METH_VARARGS,
      "first pool line out of byte order or repeating an ID, or 0; releases the GIL"},
     {"members", members, METH_VARARGS,
@@ -542,5 +724,8 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fastpool", NULL, -1
 
 PyMODINIT_FUNC PyInit__fastpool(void) {
     for (int d = 0; d < 100; d++) REV2[d] = (uint8_t)((d % 10) * 10 + d / 10);
+    MOD19_INVERSE = (uint64_t)(((((u128)~MOD19) << 64) | UINT64_MAX) / MOD19);
+    choose_ticket_hash();
+    sha_ni_passed = use_sha_ni;
     return PyModule_Create(&module);
 }

@@ -71,13 +71,13 @@ def scan(buffer: bytes, seed: str, labels: Sequence[str], *, sorted_pool: bool =
         return _scan_python(buffer, seed, labels, sorted_pool)
     prefix, encoded = _seed_prefix(seed), tuple(lb.encode() for lb in labels)
     parts = _halves(buffer) if len(buffer) >= PARALLEL_SCAN_BYTES else [(0, len(buffer))]
+    view = memoryview(buffer)
     firsts = [0]
     for start, end in parts:
-        firsts.append(firsts[-1] + buffer.count(b"\n", start, end))
+        firsts.append(firsts[-1] + _fastpool.count_lines(view[start:end]))
     n = firsts[-1]
     keys, codes = np.empty(n, np.uint64), np.empty(n, np.uint8)
     starts, lens = np.empty(n, np.uint64), np.empty(n, np.uint16)
-    view = memoryview(buffer)
 
     def scan_part(i: int) -> None:
         (start, end), rows = parts[i], slice(firsts[i], firsts[i + 1])

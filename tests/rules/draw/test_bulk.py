@@ -12,7 +12,7 @@ from shuangsuiji.rules.draw.bulk import bulk_draw, write_record
 from shuangsuiji.rules.draw.engine import Conflict
 from shuangsuiji.rules.draw.pools import candidate_line, inspector_line, sorted_lines
 from shuangsuiji.rules.draw.sizes import StratumRule
-from shuangsuiji.rules.draw.tickets import python_draw_order
+from shuangsuiji.rules.draw.tickets import prefix_keys, python_draw_order
 from shuangsuiji.rules.draw.verify import verify
 
 from .helpers import CEREMONY, DEPARTMENTS, SECRET, candidates, inspectors, make_record
@@ -121,3 +121,26 @@ def test_a_frozen_pool_is_checked_for_order_and_repeated_ids(monkeypatch, c_path
             fast.scan(bad, "seed", ("A", "B"))
     with pytest.raises(ValueError, match="ID<TAB>STRATUM"):
         fast.check_sorted(b"91A\tA\n91B\n")
+
+
+@pytest.mark.parametrize("sha_instructions", [True, False])
+def test_c_ticket_keys_equal_python_keys_for_ids_of_every_length(sha_instructions):
+    """Tickets are hashed with the CPU's SHA instructions where it has them, in pairs, and by
+    OpenSSL for IDs longer than one block or without them: every way gives Python's keys."""
+    assert fast.AVAILABLE
+    was = fast._fastpool.sha_instructions(sha_instructions)
+    try:
+        ids = sorted({f"9114{'7' * size}{i}"[:size + 1] for size in range(70) for i in range(3)})
+        buffer = "".join(f"{i}\tA\n" for i in ids).encode()
+        for seed in ("a" * 64, "seed"):
+            pool = fast.scan(buffer, seed, ("A",))
+            assert pool.keys.tolist() == prefix_keys(ids, seed)
+    finally:
+        fast._fastpool.sha_instructions(was)
+
+
+def test_lines_are_counted_like_python_counts_them():
+    rng = np.random.default_rng(3)
+    for size in (0, 1, 4095, 4096, 4097, 100_000):
+        data = rng.choice(np.frombuffer(b"\n\tab", dtype=np.uint8), size).tobytes()
+        assert fast._fastpool.count_lines(data) == data.count(b"\n")
