@@ -11,6 +11,7 @@ setup(
         Extension(
             "shuangsuiji.rules.draw._fastpool",
             sources=["shuangsuiji/rules/draw/_fastpool.c"],
+            depends=["shuangsuiji/rules/draw/_sha256_block.h"],
             libraries=["crypto"],
             extra_compile_args=["-O3"],
             optional=True,

@@ -10,7 +10,6 @@ and prints the times, (b)/(a), (c)/(a), candidates per second and peak memory.
 """
 
 import argparse
-import hashlib
 import os
 import resource
 import subprocess
@@ -20,6 +19,7 @@ import time
 from pathlib import Path
 
 import psycopg
+from psycopg.types.string import ByteaBinaryLoader
 
 from shuangsuiji.rules.draw import fast
 from shuangsuiji.rules.draw import pools as P
@@ -67,39 +67,38 @@ def naive(conn: psycopg.Connection, table: str, sizes: dict[str, int]) -> float:
     return time.perf_counter() - start
 
 
-_CHUNK = 1_000_000
-# No ORDER BY inside string_agg: PostgreSQL 15 would sort each million again although the
-# index scan below already delivers them in order. fast.scan() proves the order (or refuses
-# the pool), so nothing rests on the planner keeping it.
-_AGGREGATE = ("SELECT convert_to(string_agg(ident || E'\\t' || stratum || E'\\n', ''), "
-              "'UTF8') FROM (SELECT ident, stratum FROM {table} "
-              "WHERE {where} ORDER BY ident LIMIT %s) s")
+_CHUNK = 250_000  # as draws/frozen.py
+# As the product reads a frozen pool (draws/frozen.py): each column aggregated as it is, the
+# lines built by fast.pool_lines. No ORDER BY inside string_agg: PostgreSQL 15 would sort
+# each million again although the index scan below already delivers them in order.
+# fast.scan() proves the order (or refuses the pool), so nothing rests on the planner.
+_AGGREGATE = ("SELECT string_agg(ident, E'\\n'), string_agg(stratum, E'\\n') "
+              "FROM (SELECT ident, stratum FROM {table} WHERE {where} ORDER BY ident LIMIT %s) s")
 
 
 def read_range(url: str, table: str, low: str, high: str | None,  # noqa: PLR0917
                out: list, slot: int) -> None:
-    """Lines of the pool with low < ident <= high, as one bytes buffer in byte order.
-
-    The server concatenates a million lines per round trip: far cheaper than COPY, which
-    sends one message per row for the client to handle.
-    """
-    parts, last = [], low
+    """Blocks of the pool with low < ident <= high, in byte order: (IDs, strata), each
+    joined by LF, a million lines per round trip (far cheaper than COPY, which sends one
+    message per row for the client to handle)."""
+    blocks, last = [], low
     where = "ident > %s" + (" AND ident <= %s" if high is not None else "")
     with psycopg.connect(url) as conn, conn.cursor(binary=True) as cur:
+        cur.adapters.register_loader("text", ByteaBinaryLoader)  # UTF-8 bytes, not str
         while True:
             params = (last, high, _CHUNK) if high is not None else (last, _CHUNK)
             cur.execute(_AGGREGATE.format(table=table, where=where), params)
-            block = cur.fetchone()[0]
-            if not block:
+            ids, strata = cur.fetchone()
+            if not ids:
                 break
-            parts.append(block)
-            start = block.rfind(b"\n", 0, len(block) - 1) + 1
-            last = block[start:block.index(b"\t", start)].decode()
-    out[slot] = b"".join(parts)
+            blocks.append((ids, strata))
+            last = fast.last_line(ids).decode()
+    out[slot] = blocks
 
 
-def read_pool(url: str, conn: psycopg.Connection, table: str, n: int) -> bytes:
-    """The whole pool in two halves read in parallel (the server works on both cores).
+def read_pool(url: str, conn: psycopg.Connection, table: str, n: int) -> tuple[bytes, str]:
+    """The whole pool and its digest, in two halves read in parallel (the server works on
+    both cores).
 
     The split point is the middle of the planner's histogram of `ident`: any point gives
     the same bytes, and finding the exact median (OFFSET n/2) would walk half the index.
@@ -118,7 +117,7 @@ def read_pool(url: str, conn: psycopg.Connection, table: str, n: int) -> bytes:
         thread.start()
     for thread in threads:
         thread.join()
-    return out[0] + out[1]
+    return fast.pool_lines(out[0] + out[1])
 
 
 def busy_cpu_seconds() -> float:
@@ -135,9 +134,7 @@ def ours(url: str, conn: psycopg.Connection, table: str, n: int,
          out: Path) -> tuple[float, dict[str, float]]:
     steps: dict[str, float] = {}
     start, busy = time.perf_counter(), busy_cpu_seconds()
-    buffer = read_pool(url, conn, table, n)
-    digest = hashlib.sha256(buffer)
-    pool_digest = digest.hexdigest()
+    buffer, pool_digest = read_pool(url, conn, table, n)
     steps["freeze: read pool + digest"] = time.perf_counter() - start
     # Why the read cannot overlap anything: the database uses the cores meanwhile.
     steps["  (machine busy during it, CPU s)"] = busy_cpu_seconds() - busy

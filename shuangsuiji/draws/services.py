@@ -4,7 +4,6 @@ The engine (shuangsuiji.rules.draw) does the arithmetic; this module fixes the i
 the secret, stores the record and its rows, and writes every step to the audit chain.
 """
 
-import hashlib
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from functools import partial
@@ -87,13 +86,13 @@ def task_freeze(*, actor: Any, task: InspectionTask, planned_draw_at: datetime) 
         planned_draw_at=planned_draw_at, frozen_by=actor if getattr(actor, "pk", None) else None)
     # Set-wise, in the database: a province's pool is millions of candidates.
     frozen.insert_candidates(freeze, candidate_targets(task, day))
-    pool = frozen.pool_buffer(freeze)
+    pool, digest = frozen.pool_buffer(freeze)
     fast.check_sorted(pool)  # the digest is over lines in byte order (§1), or nothing
     strata = frozen.pool_strata(freeze)
     if not strata:
         strata = {P.UNSTRATIFIED: 0} if task.stratification == Stratification.NONE else {}
-    freeze.pool_digest = hashlib.sha256(pool).hexdigest()
-    freeze.pool_size = pool.count(b"\n")
+    freeze.pool_digest = digest
+    freeze.pool_size = fast.count_lines(pool)
     freeze.pool_strata = strata
     freeze.rules = {k: r.as_json() for k, r in rules_of(task, strata).items()}
     freeze.save(update_fields=["pool_digest", "pool_size", "pool_strata", "rules"])
@@ -166,8 +165,8 @@ def _draw(*, actor: Any, task: InspectionTask, ceremony_input: str, witnesses: l
     now = timezone.now()
     day = timezone.localdate(now)
     _check_inspectors_still_eligible(freeze, day)
-    pool = frozen.pool_buffer(freeze)
-    if hashlib.sha256(pool).hexdigest() != freeze.pool_digest:
+    pool, digest = frozen.pool_buffer(freeze)
+    if digest != freeze.pool_digest:
         raise DrawFailed(gettext_noop("the frozen pool no longer matches its digest"))
     inspectors = [P.parse_inspector_line(line) for line in freeze.inspector_lines]
     seed = P.make_seed(freeze.server_secret, ceremony_input, freeze.pool_digest,

@@ -4,6 +4,7 @@ the same result as tickets.py.
 `_fastpool` is optional; without it everything falls back to the pure Python code.
 """
 
+import hashlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -98,6 +99,38 @@ def scan(buffer: bytes, seed: str, labels: Sequence[str], *, sorted_pool: bool =
         if before.split(b"\t", 1)[0] == after.split(b"\t", 1)[0]:
             raise PoolOrderError("a line repeats the ID of the line before at the pool's middle")
     return ScannedPool(buffer, labels, keys, codes, starts, lens)
+
+
+def pool_lines(blocks: list[tuple[bytes, bytes]]) -> tuple[bytes, str]:
+    """The pool buffer from blocks of two columns as the database aggregates them cheaply
+    (IDs joined by LF, strata joined by LF, a pair per block), and its digest (§1); or
+    ValueError when a pair's columns differ in lines."""
+    if _fastpool is not None:
+        joined = _fastpool.pool_lines(blocks)
+    else:
+        out: list[bytes] | None = []
+        for ids, strata in blocks:
+            if ids or strata:
+                a, b = ids.split(b"\n"), strata.split(b"\n")
+                if len(a) != len(b):
+                    out = None
+                    break
+                out.extend(i + b"\t" + s + b"\n" for i, s in zip(a, b, strict=True))
+        lines = None if out is None else b"".join(out)
+        joined = None if lines is None else (lines, hashlib.sha256(lines).hexdigest())
+    if joined is None:
+        raise ValueError("a block of pool IDs and its block of strata differ in lines")
+    return joined
+
+
+def count_lines(buffer: bytes) -> int:
+    """Line feeds in a buffer."""
+    return _fastpool.count_lines(buffer) if _fastpool is not None else buffer.count(b"\n")
+
+
+def last_line(block: bytes) -> bytes:
+    """The last of a block's LF-joined values (where the next block of a pool begins)."""
+    return block[block.rfind(b"\n") + 1:]
 
 
 def check_sorted(buffer: bytes) -> None:

@@ -1,5 +1,6 @@
 """The bulk path (C keys, numpy order, streamed record) gives the same bytes as the engine."""
 
+import hashlib
 import io
 import json
 
@@ -144,3 +145,25 @@ def test_lines_are_counted_like_python_counts_them():
     for size in (0, 1, 4095, 4096, 4097, 100_000):
         data = rng.choice(np.frombuffer(b"\n\tab", dtype=np.uint8), size).tobytes()
         assert fast._fastpool.count_lines(data) == data.count(b"\n")
+
+
+@pytest.mark.parametrize("c_path", [True, False])
+def test_pool_lines_join_the_columns_the_database_aggregates(monkeypatch, c_path):
+    if not c_path:
+        monkeypatch.setattr(fast, "_fastpool", None)
+    lines = [f"91{i:016d}\t{'ABCD'[i % 4] * (1 + i % 3)}\n" for i in range(60_000)]
+    blocks = []
+    for at in range(0, len(lines), 7_000):  # uneven blocks, an empty one: both halves joined
+        part = [line.rstrip("\n").split("\t") for line in lines[at:at + 7_000]]
+        blocks.append(("\n".join(i for i, _ in part).encode(), "\n".join(s for _, s in part)
+                       .encode()))
+    blocks.insert(3, (b"", b""))
+    buffer, digest = fast.pool_lines(blocks)
+    assert buffer == "".join(lines).encode()
+    assert digest == hashlib.sha256(buffer).hexdigest()
+    assert fast.pool_lines([(b"a\nb", b"A\nB")])[0] == b"a\tA\nb\tB\n"
+    assert fast.pool_lines([]) == (b"", hashlib.sha256(b"").hexdigest())
+    for bad in ([(b"a\nb", b"A")], [(b"a", b"A\nB")], [(b"a", b"A"), (b"b\nc", b"B")]):
+        with pytest.raises(ValueError, match="differ in lines"):
+            fast.pool_lines(bad)
+    assert fast.last_line(blocks[0][0]) == lines[6_999].split("\t")[0].encode()
