@@ -539,15 +539,82 @@ static int sort_packed(uint64_t *w, uint64_t *tmp, Py_ssize_t n, int low) {
     return 0;
 }
 
+/* Sorts w[0..n) (key high bits | index in the low `low` bits, where row[index], or the
+ * index itself when row is NULL, is the key's row), settles words of equal high bits on the
+ * full key, keeping the indexes' order, and turns each word into its row. Notes in *ties
+ * the ranges [first, last] of equal full keys. Returns -1 when out of memory. No GIL. */
+static int packed_order(const uint64_t *key, const int64_t *row, uint64_t *w, Py_ssize_t n,
+                        int low, Py_ssize_t **ties, Py_ssize_t *nties) {
+    uint64_t imask = ((uint64_t)1 << low) - 1;
+    Py_ssize_t cap = 0;
+    uint64_t *tmp = malloc(n * 8 + 8);
+    if (!tmp || sort_packed(w, tmp, n, low) < 0) { free(tmp); return -1; }
+    free(tmp);
+#define ROW(word) (row ? row[(word) & imask] : (int64_t)((word) & imask))
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_ssize_t j = i + 1;
+        while (j < n && (w[j] & ~imask) == (w[i] & ~imask)) j++;
+        for (Py_ssize_t a = i + 1; a < j; a++) {  /* insertion sort: the runs are tiny */
+            uint64_t v = w[a], kv = key[ROW(v)];
+            Py_ssize_t b = a;
+            while (b > i) {
+                uint64_t u = w[b - 1], ku = key[ROW(u)];
+                if (ku < kv || (ku == kv && (u & imask) < (v & imask))) break;
+                w[b] = u; b--;
+            }
+            w[b] = v;
+        }
+        for (Py_ssize_t a = i; a < j;) {
+            Py_ssize_t b = a + 1;
+            while (b < j && key[ROW(w[b])] == key[ROW(w[a])]) b++;
+            if (b - a > 1) {
+                if (*nties + 2 > cap) {
+                    cap = cap ? cap * 2 : 64;
+                    Py_ssize_t *grown = realloc(*ties, cap * sizeof(Py_ssize_t));
+                    if (!grown) return -1;
+                    *ties = grown;
+                }
+                (*ties)[(*nties)++] = a; (*ties)[(*nties)++] = b - 1;
+            }
+            a = b;
+        }
+        i = j;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) w[k] = (uint64_t)ROW(w[k]);
+#undef ROW
+    return 0;
+}
+
+/* The smallest `low` with 2^low >= n. */
+static int index_bits(Py_ssize_t n) {
+    int low = 1;
+    while (low < 63 && ((Py_ssize_t)1 << low) < n) low++;
+    return low;
+}
+
+/* (order, runs) as the order functions return them; steals `out`. */
+static PyObject *order_result(PyObject *out, Py_ssize_t *ties, Py_ssize_t nties) {
+    PyObject *runs = PyList_New(0);
+    for (Py_ssize_t t = 0; runs && t < nties; t += 2) {
+        PyObject *pair = Py_BuildValue("(nn)", ties[t], ties[t + 1]);
+        if (!pair || PyList_Append(runs, pair) < 0) Py_CLEAR(runs);
+        Py_XDECREF(pair);
+    }
+    free(ties);
+    PyObject *result = runs ? PyTuple_Pack(2, out, runs) : NULL;
+    Py_DECREF(out);
+    Py_XDECREF(runs);
+    return result;
+}
+
 /* `rows` (int64) ordered by keys[row] (uint64), stable. Returns (order as int64 bytes,
  * [(first, last), …] the index ranges of the order where the full keys are equal), so that
  * callers settle only those on the full ticket. Without the GIL. */
 static PyObject *order_by_key(PyObject *self, PyObject *args) {
     Py_buffer keys, rows;
     if (!PyArg_ParseTuple(args, "y*y*", &keys, &rows)) return NULL;
-    PyObject *out = NULL, *runs = NULL, *result = NULL;
-    Py_ssize_t n = rows.len / 8, nkeys = keys.len / 8;
-    const uint64_t *key = keys.buf;
+    PyObject *out = NULL;
+    Py_ssize_t n = rows.len / 8, nkeys = keys.len / 8, *ties = NULL, nties = 0;
     const int64_t *row = rows.buf;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (row[i] < 0 || row[i] >= nkeys) {
@@ -555,69 +622,55 @@ static PyObject *order_by_key(PyObject *self, PyObject *args) {
             goto done;
         }
     }
-    int low = 1;
-    while (low < 63 && ((Py_ssize_t)1 << low) < n) low++;
+    int low = index_bits(n), failed;
     uint64_t imask = ((uint64_t)1 << low) - 1;
     out = PyBytes_FromStringAndSize(NULL, n * 8);
-    uint64_t *w = PyMem_RawMalloc(n * 8 + 8), *tmp = PyMem_RawMalloc(n * 8 + 8);
-    Py_ssize_t *ties = NULL, nties = 0, cap = 0;
-    int failed = !out || !w || !tmp;
-    if (!failed) {
-        int64_t *o = (int64_t *)PyBytes_AS_STRING(out);
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < n; i++) w[i] = (key[row[i]] & ~imask) | (uint64_t)i;
-        failed = sort_packed(w, tmp, n, low) < 0;
-        /* Runs of equal high bits: insertion sort by (full key, position), then note the
-         * runs of equal full keys. */
-        Py_ssize_t i = 0;
-        while (i < n && !failed) {
-            Py_ssize_t j = i + 1;
-            while (j < n && (w[j] & ~imask) == (w[i] & ~imask)) j++;
-            for (Py_ssize_t a = i + 1; a < j; a++) {
-                uint64_t v = w[a], kv = key[row[v & imask]];
-                Py_ssize_t b = a;
-                while (b > i) {
-                    uint64_t u = w[b - 1], ku = key[row[u & imask]];
-                    if (ku < kv || (ku == kv && (u & imask) < (v & imask))) break;
-                    w[b] = u; b--;
-                }
-                w[b] = v;
-            }
-            for (Py_ssize_t a = i; a < j;) {
-                Py_ssize_t b = a + 1;
-                while (b < j && key[row[w[b] & imask]] == key[row[w[a] & imask]]) b++;
-                if (b - a > 1) {
-                    if (nties + 2 > cap) {
-                        cap = cap ? cap * 2 : 64;
-                        Py_ssize_t *grown = realloc(ties, cap * sizeof(Py_ssize_t));
-                        if (!grown) { failed = 1; break; }
-                        ties = grown;
-                    }
-                    ties[nties++] = a; ties[nties++] = b - 1;
-                }
-                a = b;
-            }
-            i = j;
-        }
-        for (Py_ssize_t k = 0; k < n; k++) o[k] = row[w[k] & imask];
-        Py_END_ALLOW_THREADS
-    }
-    if (failed) { PyErr_NoMemory(); goto freed; }
-    runs = PyList_New(0);
-    for (Py_ssize_t t = 0; runs && t < nties; t += 2) {
-        PyObject *pair = Py_BuildValue("(nn)", ties[t], ties[t + 1]);
-        if (!pair || PyList_Append(runs, pair) < 0) { Py_XDECREF(pair); Py_CLEAR(runs); }
-        else Py_DECREF(pair);
-    }
-    if (runs) result = PyTuple_Pack(2, out, runs);
-freed:
-    PyMem_RawFree(w); PyMem_RawFree(tmp); free(ties);
-    Py_XDECREF(runs);
+    if (!out) goto done;
+    uint64_t *w = (uint64_t *)PyBytes_AS_STRING(out);
+    const uint64_t *key = keys.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) w[i] = (key[row[i]] & ~imask) | (uint64_t)i;
+    failed = packed_order(key, row, w, n, low, &ties, &nties);
+    Py_END_ALLOW_THREADS
+    if (failed) { Py_CLEAR(out); free(ties); PyErr_NoMemory(); goto done; }
+    out = order_result(out, ties, nties);
 done:
-    Py_XDECREF(out);
     PyBuffer_Release(&keys);
     PyBuffer_Release(&rows);
-    return result;
+    return out;
+}
+
+/* The rows whose codes[row] is `code`, ordered as order_by_key() orders them: a stratum's
+ * draw order straight from the scan's arrays, without a list of its rows. */
+static PyObject *order_stratum(PyObject *self, PyObject *args) {
+    Py_buffer keys, codes;
+    int code;
+    if (!PyArg_ParseTuple(args, "y*y*i", &keys, &codes, &code)) return NULL;
+    PyObject *out = NULL;
+    Py_ssize_t nkeys = keys.len / 8, n = 0, *ties = NULL, nties = 0;
+    const unsigned char *c = codes.buf;
+    if (codes.len != nkeys) {
+        PyErr_SetString(PyExc_ValueError, "one code per key");
+        goto done;
+    }
+    for (Py_ssize_t r = 0; r < nkeys; r++) n += c[r] == code;
+    int low = index_bits(nkeys), failed;
+    uint64_t imask = ((uint64_t)1 << low) - 1;
+    out = PyBytes_FromStringAndSize(NULL, n * 8);
+    if (!out) goto done;
+    uint64_t *w = (uint64_t *)PyBytes_AS_STRING(out);
+    const uint64_t *key = keys.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t r = 0, j = 0; r < nkeys; r++)
+        if (c[r] == code) w[j++] = (key[r] & ~imask) | (uint64_t)r;
+    failed = packed_order(key, NULL, w, n, low, &ties, &nties);
+    Py_END_ALLOW_THREADS
+    if (failed) { Py_CLEAR(out); free(ties); PyErr_NoMemory(); goto done; }
+    out = order_result(out, ties, nties);
+done:
+    PyBuffer_Release(&keys);
+    PyBuffer_Release(&codes);
+    return out;
 }
 
 /* The 1-based number of the first line of a pool that does not sort after the one before
@@ -814,6 +867,8 @@ static PyMethodDef methods[] = {
      "keys, strata and ID positions of a part of a pool, into given arrays; no GIL"},
     {"order_by_key", order_by_key, METH_VARARGS,
      "(rows ordered by their keys, ranges of equal keys); stable radix sort without the GIL"},
+    {"order_stratum", order_stratum, METH_VARARGS,
+     "(a stratum's rows ordered by their keys, ranges of equal keys); without the GIL"},
     {"quoted_ids", quoted_ids, METH_VARARGS,
      "JSON array body of IDs in a given order; releases the GIL"},
     {"quoted_lines", quoted_lines, METH_VARARGS,

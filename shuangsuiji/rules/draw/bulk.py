@@ -54,7 +54,7 @@ def bulk_draw(*, pool_buffer: bytes, seed: str, rules: Mapping[str, StratumRule]
     # Each stratum's sort in a thread of its own: numpy sorts without the GIL.
     with ThreadPoolExecutor(2) as threads:
         orders = dict(zip(labels, threads.map(
-            lambda label: fast.order_rows(pool, pool.rows_of(label), seed), labels),
+            lambda label: fast.stratum_order(pool, label, seed), labels),
             strict=True))
     strata: dict[str, BulkStratum] = {}
     for label in labels:

@@ -192,11 +192,24 @@ def order_rows(pool: ScannedPool, rows: np.ndarray, seed: str) -> np.ndarray:
     """`rows` in draw order: by key, every run of equal keys settled on full (ticket, ID)."""
     if _fastpool is not None:
         packed, runs = _fastpool.order_by_key(pool.keys, np.ascontiguousarray(rows, dtype=np.int64))
-        order = np.frombuffer(packed, dtype=np.int64)
-    else:
-        order = rows[np.argsort(pool.keys[rows], kind="stable")]
-        sorted_keys = pool.keys[order]
-        runs = _runs(np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]))
+        return _settled(pool, np.frombuffer(packed, dtype=np.int64), runs, seed)
+    order = rows[np.argsort(pool.keys[rows], kind="stable")]
+    sorted_keys = pool.keys[order]
+    return _settled(pool, order, _runs(np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])),
+                    seed)
+
+
+def stratum_order(pool: ScannedPool, label: str, seed: str) -> np.ndarray:
+    """The rows of one stratum in draw order (order_rows of pool.rows_of(label))."""
+    if _fastpool is None:
+        return order_rows(pool, pool.rows_of(label), seed)
+    packed, runs = _fastpool.order_stratum(pool.keys, pool.codes, pool.labels.index(label))
+    return _settled(pool, np.frombuffer(packed, dtype=np.int64), runs, seed)
+
+
+def _settled(pool: ScannedPool, order: np.ndarray, runs: list[tuple[int, int]], seed: str
+             ) -> np.ndarray:
+    """`order` with each run [start, end] of equal keys ordered by full (ticket, ID)."""
     if runs:
         order = order.copy()
         for start, end in runs:

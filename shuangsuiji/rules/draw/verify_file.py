@@ -107,9 +107,8 @@ def _verify_strata(split: SplitRecord, pool: fast.ScannedPool, seed: str) -> Non
            gettext_noop("the strata of the record do not match its rules"))
     drawn: list[dict[str, Any]] = []
     for label in sorted(record["rules"]):
-        rows = pool.rows_of(label)
-        k = stratum_size(record, label, int(rows.size))
-        order = fast.order_rows(pool, rows, seed)
+        order = fast.stratum_order(pool, label, seed)
+        k = stratum_size(record, label, int(order.size))
         drawn.extend({"id": ident, "stratum": label, "ticket": ticket(ident, seed),
                       "position": pos}
                      for pos, ident in enumerate((pool.ident(r) for r in order[:k].tolist()),

@@ -167,3 +167,15 @@ def test_pool_lines_join_the_columns_the_database_aggregates(monkeypatch, c_path
         with pytest.raises(ValueError, match="differ in lines"):
             fast.pool_lines(bad)
     assert fast.last_line(blocks[0][0]) == lines[6_999].split("\t")[0].encode()
+
+
+def test_a_strata_order_equals_the_order_of_its_rows():
+    assert fast.AVAILABLE
+    ids = sorted(f"9114{i:014d}" for i in range(30_000))
+    buffer = "".join(f"{ident}\t{'ABC'[i % 7 % 3]}\n" for i, ident in enumerate(ids)).encode()
+    pool = fast.scan(buffer, "seed", ("A", "B", "C", "D"))
+    pool.keys[pool.rows_of("B")[::5]] = pool.keys[pool.rows_of("B")[0]]  # ties to settle
+    for label in "ABCD":
+        expected = fast.order_rows(pool, pool.rows_of(label), "seed")
+        assert np.array_equal(fast.stratum_order(pool, label, "seed"), expected)
+    assert fast.stratum_order(pool, "D", "seed").size == 0
