@@ -15,6 +15,7 @@
 #include <Python.h>
 #include <openssl/sha.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,19 @@ static inline const char *next_lf(const char *p, const char *end) {
     return memchr(p, '\n', end - p);
 }
 
+/* Asks the kernel for 2 MB pages under a large buffer about to be written: the draw reads
+ * its IDs in random order, and with 4 kB pages each read also misses the TLB. Numpy does
+ * the same for its large arrays. */
+static void huge_pages(void *start, Py_ssize_t len) {
+#ifdef MADV_HUGEPAGE
+    uintptr_t page = 2 << 20, from = ((uintptr_t)start + page - 1) & ~(page - 1);
+    uintptr_t to = ((uintptr_t)start + len) & ~(page - 1);
+    if (to > from) madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+    (void)start; (void)len;
+#endif
+}
+
 typedef struct {
     const char *id, *id_end, *st, *st_end;  /* one block's two columns */
     char *out;                              /* where its lines go */
@@ -419,6 +433,7 @@ static PyObject *pool_lines(PyObject *self, PyObject *args) {
     PyObject *out = PyBytes_FromStringAndSize(NULL, total);
     if (!out) { PyMem_RawFree(blocks); return NULL; }
     char *w = PyBytes_AS_STRING(out);
+    huge_pages(w, total);
     Py_ssize_t split = nblocks, at = 0;
     for (Py_ssize_t b = 0; b < nblocks; b++) {
         blocks[b].out = w + at;
@@ -452,62 +467,121 @@ static PyObject *pool_lines(PyObject *self, PyObject *args) {
     return result;
 }
 
-/* JSON array body "ID1","ID2",… of the IDs at `order` (int64 row numbers). IDs are plain
- * ASCII (统一社会信用代码 or X-<number>), so no escaping is needed; scan_into() checked the rest. */
-static PyObject *quoted_ids(PyObject *self, PyObject *args) {
-    Py_buffer buf, starts, lens, order;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*", &buf, &starts, &lens, &order)) return NULL;
-    PyObject *out = NULL;
-    const uint64_t *s = starts.buf;
-    const uint16_t *l = lens.buf;
-    const int64_t *o = order.buf;
-    Py_ssize_t n = order.len / 8, total = 0;
-    for (Py_ssize_t i = 0; i < n; i++) total += l[o[i]] + 3;
-    out = PyBytes_FromStringAndSize(NULL, total > 0 ? total - 1 : 0);
-    if (out && n) {
-        char *w = PyBytes_AS_STRING(out);
-        const char *b = buf.buf;
-        Py_BEGIN_ALLOW_THREADS
+/* JSON array body "ID1","ID2",… of the IDs at `order` (int64 row numbers), written into
+ * `out`; returns its length, or -1 when it does not fit. IDs are plain ASCII (统一社会信用代码
+ * or X-<number>), so no escaping is needed. The rows are in draw order, so each ID is a
+ * random read of the pool: the loop asks for the ones a few rows ahead before it needs them. */
+static Py_ssize_t write_ids(const char *b, const uint64_t *s, const uint16_t *l,
+                            const int64_t *o, Py_ssize_t n, char *w, Py_ssize_t cap,
+                            Py_ssize_t line_len, Py_ssize_t id_len) {
+    enum { AHEAD = 16 };
+    char *start = w, *end = w + cap;
+    if (line_len > 0) {  /* lines of one length: row r's ID is at r * line_len, one read */
+        if (end - w < n * (id_len + 3)) return -1;
         for (Py_ssize_t i = 0; i < n; i++) {
+            if (i + AHEAD < n) __builtin_prefetch(b + o[i + AHEAD] * line_len);
             if (i) *w++ = ',';
             *w++ = '"';
-            memcpy(w, b + s[o[i]], l[o[i]]);
-            w += l[o[i]];
+            memcpy(w, b + o[i] * line_len, id_len);
+            w += id_len;
             *w++ = '"';
         }
-        Py_END_ALLOW_THREADS
+        return w - start;
     }
-    PyBuffer_Release(&buf); PyBuffer_Release(&starts); PyBuffer_Release(&lens);
-    PyBuffer_Release(&order);
-    return out;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i + 2 * AHEAD < n) {
+            __builtin_prefetch(s + o[i + 2 * AHEAD]);
+            __builtin_prefetch(l + o[i + 2 * AHEAD]);
+        }
+        if (i + AHEAD < n) __builtin_prefetch(b + s[o[i + AHEAD]]);
+        Py_ssize_t len = l[o[i]];
+        if (end - w < len + 3) return -1;
+        if (i) *w++ = ',';
+        *w++ = '"';
+        memcpy(w, b + s[o[i]], len);
+        w += len;
+        *w++ = '"';
+    }
+    return w - start;
 }
 
-/* JSON array body of the pool lines without their LF: "ID\tS","ID\tS",… */
-static PyObject *quoted_lines(PyObject *self, PyObject *args) {
-    Py_buffer buf;
-    if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
-    const char *d = buf.buf;
-    Py_ssize_t n = 0, tabs = 0;
-    for (Py_ssize_t i = 0; i < buf.len; i++) { n += d[i] == '\n'; tabs += d[i] == '\t'; }
-    Py_ssize_t total = buf.len - n + tabs + 3 * n - (n ? 1 : 0);
-    PyObject *out = PyBytes_FromStringAndSize(NULL, total);
-    if (out) {
-        char *w = PyBytes_AS_STRING(out);
-        const char *first = w;
-        Py_ssize_t len = buf.len;
-        Py_BEGIN_ALLOW_THREADS
-        int open = 0;
-        for (Py_ssize_t i = 0; i < len; i++) {
-            if (!open) { if (w != first) *w++ = ','; *w++ = '"'; open = 1; }
-            char ch = d[i];
-            if (ch == '\n') { *w++ = '"'; open = 0; }
-            else if (ch == '\t') { *w++ = '\\'; *w++ = 't'; }
-            else *w++ = ch;
+static PyObject *quoted_ids_into(PyObject *self, PyObject *args) {
+    Py_buffer buf, starts, lens, order, out;
+    Py_ssize_t line_len = 0, id_len = 0;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*w*|nn", &buf, &starts, &lens, &order, &out, &line_len,
+                          &id_len))
+        return NULL;
+    Py_ssize_t written;
+    const int64_t *o = order.buf;
+    Py_ssize_t n = order.len / 8, rows = starts.len / 8;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (o[i] < 0 || o[i] >= rows) {
+            PyBuffer_Release(&buf); PyBuffer_Release(&starts); PyBuffer_Release(&lens);
+            PyBuffer_Release(&order); PyBuffer_Release(&out);
+            PyErr_SetString(PyExc_IndexError, "row out of range");
+            return NULL;
         }
-        Py_END_ALLOW_THREADS
     }
-    PyBuffer_Release(&buf);
-    return out;
+    if (line_len > 0 && (rows * line_len != buf.len || id_len >= line_len)) {
+        PyBuffer_Release(&buf); PyBuffer_Release(&starts); PyBuffer_Release(&lens);
+        PyBuffer_Release(&order); PyBuffer_Release(&out);
+        PyErr_SetString(PyExc_ValueError, "the lines are not all of that length");
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    written = write_ids(buf.buf, starts.buf, lens.buf, o, n, out.buf, out.len, line_len, id_len);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&buf); PyBuffer_Release(&starts); PyBuffer_Release(&lens);
+    PyBuffer_Release(&order); PyBuffer_Release(&out);
+    if (written < 0) {
+        PyErr_SetString(PyExc_ValueError, "the output buffer is too small");
+        return NULL;
+    }
+    return PyLong_FromSsize_t(written);
+}
+
+/* JSON array body of pool lines without their LF, "ID\tS","ID\tS",…, written into `out`;
+ * returns its length, or -1 when it does not fit. Every tab is escaped. */
+static Py_ssize_t write_lines(const char *d, Py_ssize_t len, char *w, Py_ssize_t cap) {
+    char *start = w, *end = w + cap;
+    Py_ssize_t pos = 0;
+    while (pos < len) {
+        Py_ssize_t tab = -1, nl;
+        if (find_line(d + pos, len - pos, &tab, &nl) < 0) {  /* the last line, without LF */
+            nl = len - pos;
+            const char *t = memchr(d + pos, '\t', nl);
+            tab = t ? t - (d + pos) : -1;
+        }
+        if (tab < 0) tab = nl;
+        /* the ID, then the rest with its tabs escaped: at most twice its length */
+        if (end - w < nl + (nl - tab) + 3) return -1;
+        if (w != start) *w++ = ',';
+        *w++ = '"';
+        memcpy(w, d + pos, tab);
+        w += tab;
+        for (Py_ssize_t i = pos + tab; i < pos + nl; i++) {
+            if (d[i] == '\t') { *w++ = '\\'; *w++ = 't'; }
+            else *w++ = d[i];
+        }
+        *w++ = '"';
+        pos += nl + 1;
+    }
+    return w - start;
+}
+
+static PyObject *quoted_lines_into(PyObject *self, PyObject *args) {
+    Py_buffer buf, out;
+    if (!PyArg_ParseTuple(args, "y*w*", &buf, &out)) return NULL;
+    Py_ssize_t written;
+    Py_BEGIN_ALLOW_THREADS
+    written = write_lines(buf.buf, buf.len, out.buf, out.len);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&buf); PyBuffer_Release(&out);
+    if (written < 0) {
+        PyErr_SetString(PyExc_ValueError, "the output buffer is too small");
+        return NULL;
+    }
+    return PyLong_FromSsize_t(written);
 }
 
 /* Positions 0..n-1 of `rows` in stable order of keys[rows[i]], packed with their key:
@@ -869,10 +943,10 @@ static PyMethodDef methods[] = {
      "(rows ordered by their keys, ranges of equal keys); stable radix sort without the GIL"},
     {"order_stratum", order_stratum, METH_VARARGS,
      "(a stratum's rows ordered by their keys, ranges of equal keys); without the GIL"},
-    {"quoted_ids", quoted_ids, METH_VARARGS,
-     "JSON array body of IDs in a given order; releases the GIL"},
-    {"quoted_lines", quoted_lines, METH_VARARGS,
-     "JSON array body of pool lines; releases the GIL"},
+    {"quoted_ids_into", quoted_ids_into, METH_VARARGS,
+     "JSON array body of IDs in a given order, into a buffer: its length; no GIL"},
+    {"quoted_lines_into", quoted_lines_into, METH_VARARGS,
+     "JSON array body of pool lines, into a buffer: its length; no GIL"},
     {"sha_instructions", sha_instructions, METH_VARARGS,
      "whether tickets use the CPU's SHA instructions; False turns them off, True back on"},
     {"pool_lines", pool_lines, METH_VARARGS,

@@ -114,7 +114,7 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
         "replacements": [],
         "drawn_at": drawn_at,
     }
-    big: dict[str, list[Callable[[], bytes]]] = {pool_sentinel: _pool_line_pieces(pool)}
+    big: dict[str, list[Piece]] = {pool_sentinel: _pool_line_pieces(pool)}
     for label, stratum in draw.strata.items():
         big[standby[label]] = id_pieces(pool, stratum.standby_rows)
     without = segments(canonical_json(record), big)
@@ -124,13 +124,20 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
     start = out.tell()
     placeholder_at = -1
     # One pass, in pieces of a few megabytes: pieces are made ahead by two threads (in C,
-    # without the GIL) while the one before is hashed and written (at the same time: both
-    # release the GIL), then dropped; memory holds a few pieces, never a whole array. The
-    # digest goes over the record without `record_digest`; the file gets it, as a
-    # placeholder patched at the end.
+    # without the GIL, into buffers used over and over: fresh memory for each piece costs
+    # more than making it) while the one before is hashed and written (at the same time:
+    # both release the GIL); memory holds a few pieces, never a whole array. The digest
+    # goes over the record without `record_digest`; the file gets it, as a placeholder
+    # patched at the end.
     pieces = [piece for _text, key in without if key for piece in big[key]]
+    slots = [bytearray(max((p.bound for p in pieces), default=0))
+             for _ in range(min(_AHEAD + 1, len(pieces)))]
+
+    def make(index: int) -> bytes | memoryview:
+        return pieces[index].make(slots[index % len(slots)])
+
     with ThreadPoolExecutor(2) as makers, ThreadPoolExecutor(1) as hasher:
-        ahead = deque(makers.submit(piece) for piece in pieces[:_AHEAD])
+        ahead = deque(makers.submit(make, index) for index in range(min(_AHEAD, len(pieces))))
         queued = len(ahead)
         for (text_out, key), (text_in, _key) in zip(without, within, strict=True):
             digest.update(text_out.encode("utf-8"))
@@ -140,9 +147,6 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
             out.write(text_in.encode("utf-8"))
             for index in range(len(big[key]) if key else 0):
                 body = ahead.popleft().result()
-                if queued < len(pieces):
-                    ahead.append(makers.submit(pieces[queued]))
-                    queued += 1
                 if index:
                     digest.update(b",")
                     out.write(b",")
@@ -150,6 +154,9 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
                 out.write(body)
                 hashed.result()
                 del body
+                if queued < len(pieces):  # into the slot of the piece before this one
+                    ahead.append(makers.submit(make, queued))
+                    queued += 1
     record_digest = digest.hexdigest()
     end = out.tell()
     out.seek(start + placeholder_at)
@@ -171,38 +178,55 @@ class WrittenRecord:
 _PLACEHOLDER = "0" * 64  # as long as a digest, so the record's bytes do not move
 
 
-# Pieces of the big arrays: about this many bytes of pool, or IDs, each; made this many ahead.
-_PIECE_BYTES = 8 << 20
-_PIECE_IDS = 500_000
+# Pieces of the big arrays: about this many bytes of pool, or IDs, each (a piece is made,
+# hashed and written while it is still in the CPU's cache); made this many ahead.
+_PIECE_BYTES = 2 << 20
+_PIECE_IDS = 100_000
 _AHEAD = 3
 
 
-def _pool_line_pieces(pool: fast.ScannedPool) -> list[Callable[[], bytes]]:
+@dataclass(frozen=True)
+class Piece:
+    """A part of a big array's JSON body: `make(buffer)` writes it into `buffer` (at least
+    `bound` bytes long) and returns the part of it written, or returns it as bytes."""
+
+    make: Callable[[bytearray], bytes | memoryview]
+    bound: int
+
+    def bytes(self) -> bytes:
+        return bytes(self.make(bytearray(self.bound)))
+
+
+def _pool_line_pieces(pool: fast.ScannedPool) -> list[Piece]:
     """The JSON array body of the pool's lines, in pieces cut at line ends."""
     buffer, pieces, at = pool.buffer, [], 0
     while at < len(buffer):
         end = buffer.find(b"\n", min(at + _PIECE_BYTES, len(buffer)) - 1) + 1 or len(buffer)
-        pieces.append(partial(_pool_lines, memoryview(buffer)[at:end]))
+        # each line loses its LF and gains two quotes, a comma and a backslash per tab
+        pieces.append(Piece(partial(_pool_lines, memoryview(buffer)[at:end]), 3 * (end - at)))
         at = end
     return pieces
 
 
-def id_pieces(pool: fast.ScannedPool, rows: np.ndarray) -> list[Callable[[], bytes]]:
+def id_pieces(pool: fast.ScannedPool, rows: np.ndarray) -> list[Piece]:
     """The JSON array body of the IDs at `rows`, in pieces (joined by commas)."""
     rows = np.ascontiguousarray(rows, dtype=np.int64)
-    return [partial(_ids, pool, rows[at:at + _PIECE_IDS])
+    longest = pool.longest_id
+    return [Piece(partial(_ids, pool, rows[at:at + _PIECE_IDS]),
+                  (longest + 3) * min(_PIECE_IDS, rows.size - at))
             for at in range(0, rows.size, _PIECE_IDS)]
 
 
-def _pool_lines(lines: memoryview) -> bytes:
+def _pool_lines(lines: memoryview, into: bytearray) -> bytes | memoryview:
     if fast.AVAILABLE:
-        return fast._fastpool.quoted_lines(lines)
+        return memoryview(into)[:fast._fastpool.quoted_lines_into(lines, into)]
     text = bytes(lines).decode("utf-8").split("\n")[:-1]
     return canonical_json(text)[1:-1].encode("utf-8")
 
 
-def _ids(pool: fast.ScannedPool, rows: np.ndarray) -> bytes:
+def _ids(pool: fast.ScannedPool, rows: np.ndarray, into: bytearray) -> bytes | memoryview:
     if fast.AVAILABLE:
         # numpy arrays go in as buffers: no copies of the pool's offsets per stratum
-        return fast._fastpool.quoted_ids(pool.buffer, pool.starts, pool.lens, rows)
+        return memoryview(into)[:fast._fastpool.quoted_ids_into(
+            pool.buffer, pool.starts, pool.lens, rows, into, pool.line_length, pool.longest_id)]
     return canonical_json([pool.ident(r) for r in rows.tolist()])[1:-1].encode("utf-8")

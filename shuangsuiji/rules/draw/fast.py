@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
@@ -36,6 +37,24 @@ class ScannedPool:
     def ident(self, row: int) -> str:
         start = int(self.starts[row])
         return self.buffer[start:start + int(self.lens[row])].decode("utf-8")
+
+    @cached_property
+    def longest_id(self) -> int:
+        return int(self.lens.max()) if self.lens.size else 0
+
+    @cached_property
+    def line_length(self) -> int:
+        """The length of every line when they are all as long (IDs all 统一社会信用代码, strata
+        labels all as long: most pools), else 0. Row r's ID then starts at r * line_length:
+        writing IDs in draw order reads the pool once per ID, not its offset and length too."""
+        n = int(self.keys.size)
+        if not n or int(self.lens.min()) != self.longest_id or len(self.buffer) % n:
+            return 0
+        length = len(self.buffer) // n
+        present = np.flatnonzero(np.bincount(self.codes, minlength=len(self.labels)))
+        same = {len(self.labels[c].encode()) for c in present.tolist()} == {
+            length - self.longest_id - 2}
+        return length if same else 0
 
     def rows_of(self, label: str) -> np.ndarray:
         return np.flatnonzero(self.codes == self.labels.index(label))

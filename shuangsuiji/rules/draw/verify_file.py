@@ -126,8 +126,8 @@ def _same_ids(body: memoryview, pool: fast.ScannedPool, rows: np.ndarray) -> boo
     """Whether `body` is the JSON array body of the IDs at `rows`, compared piece by piece
     as the record writer makes them (a few megabytes at a time, not a second copy)."""
     at = 0
-    for index, make in enumerate(id_pieces(pool, rows)):
-        piece = (b"," if index else b"") + make()
+    for index, made in enumerate(id_pieces(pool, rows)):
+        piece = (b"," if index else b"") + made.bytes()
         if body[at:at + len(piece)] != piece:
             return False
         at += len(piece)

@@ -11,7 +11,7 @@ from shuangsuiji.rules.canonical import canonical_json
 from shuangsuiji.rules.draw import bulk, fast
 from shuangsuiji.rules.draw.bulk import bulk_draw, write_record
 from shuangsuiji.rules.draw.engine import Conflict
-from shuangsuiji.rules.draw.pools import candidate_line, inspector_line, sorted_lines
+from shuangsuiji.rules.draw.pools import Candidate, candidate_line, inspector_line, sorted_lines
 from shuangsuiji.rules.draw.sizes import StratumRule
 from shuangsuiji.rules.draw.tickets import prefix_keys, python_draw_order
 from shuangsuiji.rules.draw.verify import verify
@@ -19,11 +19,14 @@ from shuangsuiji.rules.draw.verify import verify
 from .helpers import CEREMONY, DEPARTMENTS, SECRET, candidates, inspectors, make_record
 
 
-@pytest.mark.parametrize(("n", "threads_from", "pieces", "c_path"),
-                         [(37, fast.PARALLEL_SCAN_BYTES, False, True), (3000, 1, False, True),
-                          (3000, 1, True, True), (3000, 1, True, False)])
-def test_the_bulk_record_is_byte_identical_to_the_engine_record(n, threads_from, pieces, c_path,
-                                                                monkeypatch):
+@pytest.mark.parametrize(("n", "threads_from", "pieces", "c_path", "x_ids"),
+                         [(37, fast.PARALLEL_SCAN_BYTES, False, True, False),
+                          (3000, 1, False, True, False), (3000, 1, True, True, False),
+                          (3000, 1, True, True, True), (3000, 1, True, False, True)])
+def test_the_bulk_record_is_byte_identical_to_the_engine_record(monkeypatch, *, n, threads_from,
+                                                                pieces, c_path, x_ids):
+    """Also with IDs of other lengths than the 统一社会信用代码's (x_ids): the lines are not all
+    as long, and the IDs are found through their offsets."""
     monkeypatch.setattr(fast, "PARALLEL_SCAN_BYTES", threads_from)  # 1: scanned in two halves
     if not c_path:
         monkeypatch.setattr(fast, "_fastpool", None)
@@ -32,11 +35,14 @@ def test_the_bulk_record_is_byte_identical_to_the_engine_record(n, threads_from,
         monkeypatch.setattr(bulk, "_PIECE_BYTES", 100)
         monkeypatch.setattr(bulk, "_PIECE_IDS", 7)
     pool = candidates(n)
+    if x_ids:
+        pool[5::7] = [Candidate(f"X-{i}", c.stratum) for i, c in enumerate(pool[5::7])]
     conflicts = [Conflict("E001", pool[0].id, "kinship")]
     rules = {"A": StratumRule(ratio="15"), "B": StratumRule(count=4),
              "C": StratumRule(ratio="2.5"), "D": StratumRule(ratio="100")}
     reference = make_record(pool=pool, rules=rules, conflicts=conflicts)
     buffer = "".join(sorted_lines(candidate_line(c) for c in pool)).encode()
+    assert (fast.scan(buffer, "s", "ABCD").line_length == 0) == x_ids
     insp_lines = [line.rstrip("\n") for line in sorted_lines(inspector_line(i)
                                                              for i in inspectors())]
     draw = bulk_draw(pool_buffer=buffer, seed=reference["seed"], rules=rules,
