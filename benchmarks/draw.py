@@ -1,6 +1,6 @@
 """How long a verifiable draw takes on a province-sized pool, against the naive draw.
 
-    .venv/bin/python benchmarks/draw.py [--candidates 10000000] [--database-url URL]
+    .venv/bin/python benchmarks/draw.py [--candidates 10000000] [--runs 3] [--database-url URL]
 
 Builds (or reuses) an N-candidate pool in PostgreSQL in four risk strata, then times
   (a) the naive, unverifiable draw many platforms do: ORDER BY random() LIMIT k per stratum;
@@ -12,6 +12,7 @@ and prints the times, (b)/(a), (c)/(a), candidates per second and peak memory.
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import threading
@@ -182,27 +183,38 @@ def verify_in_subprocess(path: Path) -> tuple[float, int, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--candidates", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=3,
+                        help="(a) and (b) are timed this many times, in turn; medians count")
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/shuangsuiji_bench"))
     args = parser.parse_args()
     out = Path(__file__).resolve().parent / "out"
     out.mkdir(exist_ok=True)
     record_path = out / f"draw-{args.candidates}.json"
-    # Each draw writes a new file (the platform never overwrites a record): truncating the
-    # last run's 455 MB inside the timed step would cost the file system more than writing.
-    record_path.unlink(missing_ok=True)
+    naive_runs: list[float] = []
+    our_runs: list[tuple[float, dict[str, float]]] = []
     with psycopg.connect(args.database_url) as conn:
         table = ensure_pool(conn, args.candidates)
         with conn.cursor() as cur:
             cur.execute(f"SELECT stratum, count(*) FROM {table} GROUP BY 1 ORDER BY 1")
             sizes = dict(cur.fetchall())
-        a = naive(conn, table, sizes)
-        b, steps = ours(args.database_url, conn, table, args.candidates, record_path)
+        for _run in range(max(1, args.runs)):
+            # Each draw writes a new file (the platform never overwrites a record):
+            # truncating the last run's inside the timed step would cost the file system
+            # more than writing it.
+            record_path.unlink(missing_ok=True)
+            naive_runs.append(naive(conn, table, sizes))
+            our_runs.append(ours(args.database_url, conn, table, args.candidates, record_path))
     peak_b = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    a = statistics.median(naive_runs)
+    b, steps = sorted(our_runs, key=lambda run: run[0])[len(our_runs) // 2]
     c, peak_c, verdict = verify_in_subprocess(record_path)
     n = args.candidates
     pool_mb = n * (len(next(iter(sizes))) + 20) / 1e6
     print(f"\ncandidates: {n:,} in strata {sizes}; C fast path: {fast.AVAILABLE}")
+    print(f"runs: {len(naive_runs)}, medians below; (a) " +
+          ", ".join(f"{t:.2f}" for t in naive_runs) + " s; (b) " +
+          ", ".join(f"{t:.2f}" for t, _steps in our_runs) + " s")
     print(f"(a) naive ORDER BY random() LIMIT k:  {a:8.2f} s")
     print(f"(b) verifiable draw, full record:      {b:8.2f} s   (b)/(a) = {b / a:.2f}")
     for step, seconds in steps.items():
