@@ -3,6 +3,8 @@ and strata as building them one Python object per candidate would give."""
 
 import hashlib
 
+import pytest
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from shuangsuiji.draws import frozen
@@ -51,3 +53,14 @@ def test_the_pool_is_frozen_in_byte_order_with_codes_x_ids_and_unclassified(worl
     assert len(x_lines) == 12
     candidate = FrozenCandidate.objects.get(freeze=freeze, ident=x_lines[0].split("\t")[0])
     assert candidate.ident == f"X-{candidate.target_id}"
+
+
+def test_a_frozen_target_cannot_be_deleted_without_a_database_constraint(world, seed_task):
+    """The frozen pool's references are not checked by the database (a million candidates'
+    foreign-key triggers cost more than the freeze): the ORM still protects its targets."""
+    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    candidate = FrozenCandidate.objects.filter(freeze=freeze).first()
+    with pytest.raises(ProtectedError) as refused:
+        Target.objects.get(pk=candidate.target_id).delete()
+    assert {type(o) for o in refused.value.protected_objects} == {FrozenCandidate}
+    assert FrozenCandidate.objects.filter(freeze=freeze).count() == freeze.pool_size
