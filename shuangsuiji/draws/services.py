@@ -7,7 +7,6 @@ the secret, stores the record and its rows, and writes every step to the audit c
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from functools import partial
-from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
+from shuangsuiji.imports.sql import bulk_writer
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.plans.choices import Stratification, TaskState
 from shuangsuiji.plans.models import InspectionTask
@@ -37,7 +37,6 @@ from .pool import candidate_targets, conflicts_for, inspector_pool, rules_of
 MIN_CEREMONY_INPUT = 20
 # The audit entry of a draw lists the drawn targets up to this many (the record lists all).
 AUDIT_DRAWN_MAX = 1000
-_BATCH = 5000
 # Pools at least this large are drawn by the bulk path (C keys, numpy order, streamed record).
 BULK_DRAW_FROM = 20_000
 
@@ -220,10 +219,14 @@ def _save_draw(actor: Any, task: InspectionTask, draw: DrawRecord,  # noqa: PLR0
                drawn_targets: Sequence[EngineDrawnTarget], target_of: dict[str, int],
                pool_size: int) -> DrawRecord:
     draw.save()
-    _in_batches(DrawnTarget, (
-        DrawnTarget(draw=draw, task=task, target_id=target_of[t.id], ident=t.id,
-                    stratum=t.stratum, ticket=t.ticket, position=t.position)
-        for t in drawn_targets))
+    n = len(drawn_targets)
+    _insert(DrawnTarget, {
+        "draw_id": [draw.pk] * n, "task_id": [task.pk] * n,
+        "target_id": [target_of[t.id] for t in drawn_targets],
+        "ident": [t.id for t in drawn_targets], "stratum": [t.stratum for t in drawn_targets],
+        "ticket": [t.ticket for t in drawn_targets],
+        "position": [t.position for t in drawn_targets], "via_replacement": [False] * n,
+        "replaced_at": [None] * n, "replaced_reason": [""] * n})
     drawn = dict(draw.targets.values_list("ident", "pk"))
     _save_groups(task, drawn, draw.record["groups"])
     task.state = TaskState.DRAWN
@@ -248,18 +251,25 @@ def _save_groups(task: InspectionTask, drawn: dict[str, int],
     inspectors = dict(Inspector.objects.filter(code__in=codes).values_list("code", "pk"))
     departments = {p.department.code: p.department_id
                    for p in task.participants.select_related("department")}
-    _in_batches(Assignment, (
-        Assignment(task=task, drawn_target_id=drawn[g["target"]],
-                   department_id=departments[g["department"]],
-                   inspector_id=inspectors[code], position=pos)
-        for g in groups for pos, code in enumerate(g["inspectors"], start=1)))
+    members = [(g, pos, code) for g in groups for pos, code in enumerate(g["inspectors"], start=1)]
+    n = len(members)
+    _insert(Assignment, {
+        "task_id": [task.pk] * n, "drawn_target_id": [drawn[g["target"]] for g, _p, _c in members],
+        "department_id": [departments[g["department"]] for g, _p, _c in members],
+        "inspector_id": [inspectors[code] for _g, _p, code in members],
+        "position": [pos for _g, pos, _c in members], "released_at": [None] * n})
 
 
-def _in_batches(model: Any, rows: Iterator[Any]) -> None:
-    """bulk_create a batch at a time: it lists what it is given, and a province's draw has
-    hundreds of thousands of assignments."""
-    while batch := list(islice(rows, _BATCH)):
-        model.objects.bulk_create(batch)
+def _insert(model: Any, columns: dict[str, Sequence[Any]]) -> None:
+    """Rows of `model`, given column by column (every column but the id), written by COPY
+    on PostgreSQL: a province's draw has hundreds of thousands of assignments, and
+    bulk_create spent more on a model object and a prepared value per field than the
+    database spent storing them."""
+    fields = {f.attname: f.column for f in model._meta.concrete_fields if not f.primary_key}
+    if set(columns) != set(fields):
+        raise ValueError(f"{model.__name__} needs the columns {sorted(fields)}")
+    with bulk_writer(model._meta.db_table, [fields[name] for name in columns]) as writer:
+        writer.rows(list(columns.values()))
 
 
 # -- Replacement --------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The few things PostgreSQL and SQLite do differently for bulk imports, kept in one place.
+"""The few things PostgreSQL and SQLite do differently for bulk imports and other writes of
+many rows (a draw's targets and groups), kept in one place.
 
 Everything else in the import SQL is written once, in the subset both understand (window
 functions, UPDATE … FROM, IS DISTINCT FROM, ||).

@@ -289,9 +289,18 @@ def test_the_audit_entry_lists_the_drawn_targets_up_to_a_limit(world, seed_task,
 
     _freeze(world, seed_task)
     monkeypatch.setattr(services, "AUDIT_DRAWN_MAX", 5)  # the seed draws 6
-    monkeypatch.setattr(services, "_BATCH", 5)  # rows written five at a time
     draw = _draw(world, seed_task)
     event = AuditEvent.objects.get(action="draw.execute")
     assert event.data["drawn_count"] == 6 and "drawn" not in event.data
     assert event.data["record_digest"] == draw.record_digest  # which fixes the list
     assert seed_task.assignments.count() == 24 and seed_task.targets.count() == 6
+    # Written column by column (COPY on PostgreSQL): every field as the record has it.
+    rows = {(t.ident, t.stratum, t.ticket, t.position, t.via_replacement, t.replaced_at,
+             t.replaced_reason, t.target.draw_id) for t in seed_task.targets.all()}
+    assert rows == {(d["id"], d["stratum"], d["ticket"], d["position"], False, None, "", d["id"])
+                    for d in draw.record["drawn"]}
+    groups = {(a.drawn_target.ident, a.department.code, a.position, a.inspector.code,
+               a.released_at) for a in seed_task.assignments.all()}
+    assert groups == {(g["target"], g["department"], pos, code, None)
+                      for g in draw.record["groups"]
+                      for pos, code in enumerate(g["inspectors"], start=1)}
