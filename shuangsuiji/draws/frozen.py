@@ -13,6 +13,7 @@ from django.db.models import CharField, Count, F, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 
 from shuangsuiji.entities.models import Target
+from shuangsuiji.imports.sql import analyze
 from shuangsuiji.plans.choices import Stratification
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.draw import fast
@@ -52,6 +53,10 @@ def insert_candidates(freeze: Freeze, targets: QuerySet[Target]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (freeze_id, ident, stratum, target_id) {select}",
                        params)
+    # Without fresh statistics PostgreSQL takes a new pool for a few rows and reads it back
+    # by sorting all of it for every block (0.46 s a block of a million-candidate pool,
+    # against 0.07 s by the (freeze, ident) index).
+    analyze(table, ["freeze_id", "ident"])
 
 
 def pool_buffer(freeze: Freeze) -> tuple[bytes, str]:
