@@ -94,8 +94,16 @@ def pool_strata(freeze: Freeze) -> dict[str, int]:
 
 def targets_of(freeze: Freeze, idents: Iterable[str]) -> dict[str, int]:
     """The target behind each of these pool IDs."""
-    found: dict[str, int] = {}
     idents = list(idents)
+    if connection.vendor == "postgresql":
+        # One array parameter: an IN list of thousands cost the server more to parse and
+        # plan than to look the rows up (45,000 drawn of a million: 2.1 s against 0.2 s).
+        table = FrozenCandidate._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT ident, target_id FROM {table} "  # noqa: S608 constant
+                           "WHERE freeze_id = %s AND ident = ANY(%s)", [freeze.pk, idents])
+            return dict(cursor.fetchall())
+    found: dict[str, int] = {}
     for start in range(0, len(idents), _BATCH):
         found.update(FrozenCandidate.objects.filter(
             freeze=freeze, ident__in=idents[start:start + _BATCH]).values_list("ident",
