@@ -2,13 +2,15 @@
  * Fast path for large pools (protocol §1 and §4), optional: every function here has a pure
  * Python equivalent in pools.py / tickets.py, and the tests check that both agree.
  *
- * The input is a frozen pool as the database's COPY writes it: lines "ID\tSTRATUM\n".
- * scan_into() gives, per line, the 19-digit ticket prefix key (see tickets.py), the
- * stratum's index and where the ID sits in the buffer; order_by_key() sorts rows by key;
- * quoted_ids() and quoted_lines() write the JSON arrays of the record without creating a
- * Python string per candidate. Each releases the GIL for its loop.
+ * The input is a frozen pool: lines "ID\tSTRATUM\n" in byte order, joined by pool_lines()
+ * from the columns the database aggregates. scan_into() gives, per line, the 19-digit ticket
+ * prefix key (see tickets.py), the stratum's index and where the ID sits in the buffer;
+ * order_stratum() sorts a stratum's rows by key; quoted_ids_into() and quoted_lines_into()
+ * write the JSON arrays of the record without creating a Python string per candidate. Each
+ * releases the GIL for its loop.
  *
- * SHA-256 comes from OpenSSL's libcrypto (the library Python's hashlib uses).
+ * SHA-256 comes from OpenSSL's libcrypto (the library Python's hashlib uses), and for the
+ * tickets from the CPU's SHA instructions where it has them (_sha256_block.h).
  */
 #define PY_SSIZE_T_CLEAN
 #define OPENSSL_SUPPRESS_DEPRECATED
@@ -613,26 +615,25 @@ static int sort_packed(uint64_t *w, uint64_t *tmp, Py_ssize_t n, int low) {
     return 0;
 }
 
-/* Sorts w[0..n) (key high bits | index in the low `low` bits, where row[index], or the
- * index itself when row is NULL, is the key's row), settles words of equal high bits on the
- * full key, keeping the indexes' order, and turns each word into its row. Notes in *ties
- * the ranges [first, last] of equal full keys. Returns -1 when out of memory. No GIL. */
-static int packed_order(const uint64_t *key, const int64_t *row, uint64_t *w, Py_ssize_t n,
-                        int low, Py_ssize_t **ties, Py_ssize_t *nties) {
+/* Sorts w[0..n) (a key's high bits | its row in the low `low` bits) by the high bits,
+ * settles words of equal high bits on the full key, keeping the rows' order, and turns
+ * each word into its row. Notes in *ties the ranges [first, last] of equal full keys.
+ * Returns -1 when out of memory. No GIL. */
+static int packed_order(const uint64_t *key, uint64_t *w, Py_ssize_t n, int low,
+                        Py_ssize_t **ties, Py_ssize_t *nties) {
     uint64_t imask = ((uint64_t)1 << low) - 1;
     Py_ssize_t cap = 0;
     uint64_t *tmp = malloc(n * 8 + 8);
     if (!tmp || sort_packed(w, tmp, n, low) < 0) { free(tmp); return -1; }
     free(tmp);
-#define ROW(word) (row ? row[(word) & imask] : (int64_t)((word) & imask))
     for (Py_ssize_t i = 0; i < n;) {
         Py_ssize_t j = i + 1;
         while (j < n && (w[j] & ~imask) == (w[i] & ~imask)) j++;
         for (Py_ssize_t a = i + 1; a < j; a++) {  /* insertion sort: the runs are tiny */
-            uint64_t v = w[a], kv = key[ROW(v)];
+            uint64_t v = w[a], kv = key[v & imask];
             Py_ssize_t b = a;
             while (b > i) {
-                uint64_t u = w[b - 1], ku = key[ROW(u)];
+                uint64_t u = w[b - 1], ku = key[u & imask];
                 if (ku < kv || (ku == kv && (u & imask) < (v & imask))) break;
                 w[b] = u; b--;
             }
@@ -640,7 +641,7 @@ static int packed_order(const uint64_t *key, const int64_t *row, uint64_t *w, Py
         }
         for (Py_ssize_t a = i; a < j;) {
             Py_ssize_t b = a + 1;
-            while (b < j && key[ROW(w[b])] == key[ROW(w[a])]) b++;
+            while (b < j && key[w[b] & imask] == key[w[a] & imask]) b++;
             if (b - a > 1) {
                 if (*nties + 2 > cap) {
                     cap = cap ? cap * 2 : 64;
@@ -654,8 +655,7 @@ static int packed_order(const uint64_t *key, const int64_t *row, uint64_t *w, Py
         }
         i = j;
     }
-    for (Py_ssize_t k = 0; k < n; k++) w[k] = (uint64_t)ROW(w[k]);
-#undef ROW
+    for (Py_ssize_t k = 0; k < n; k++) w[k] &= imask;
     return 0;
 }
 
@@ -681,41 +681,10 @@ static PyObject *order_result(PyObject *out, Py_ssize_t *ties, Py_ssize_t nties)
     return result;
 }
 
-/* `rows` (int64) ordered by keys[row] (uint64), stable. Returns (order as int64 bytes,
- * [(first, last), …] the index ranges of the order where the full keys are equal), so that
- * callers settle only those on the full ticket. Without the GIL. */
-static PyObject *order_by_key(PyObject *self, PyObject *args) {
-    Py_buffer keys, rows;
-    if (!PyArg_ParseTuple(args, "y*y*", &keys, &rows)) return NULL;
-    PyObject *out = NULL;
-    Py_ssize_t n = rows.len / 8, nkeys = keys.len / 8, *ties = NULL, nties = 0;
-    const int64_t *row = rows.buf;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (row[i] < 0 || row[i] >= nkeys) {
-            PyErr_SetString(PyExc_IndexError, "row out of range");
-            goto done;
-        }
-    }
-    int low = index_bits(n), failed;
-    uint64_t imask = ((uint64_t)1 << low) - 1;
-    out = PyBytes_FromStringAndSize(NULL, n * 8);
-    if (!out) goto done;
-    uint64_t *w = (uint64_t *)PyBytes_AS_STRING(out);
-    const uint64_t *key = keys.buf;
-    Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < n; i++) w[i] = (key[row[i]] & ~imask) | (uint64_t)i;
-    failed = packed_order(key, row, w, n, low, &ties, &nties);
-    Py_END_ALLOW_THREADS
-    if (failed) { Py_CLEAR(out); free(ties); PyErr_NoMemory(); goto done; }
-    out = order_result(out, ties, nties);
-done:
-    PyBuffer_Release(&keys);
-    PyBuffer_Release(&rows);
-    return out;
-}
-
-/* The rows whose codes[row] is `code`, ordered as order_by_key() orders them: a stratum's
- * draw order straight from the scan's arrays, without a list of its rows. */
+/* The rows whose codes[row] is `code`, ordered by keys[row] (uint64), stable: a stratum's
+ * draw order straight from the scan's arrays. Returns (order as int64 bytes, [(first, last),
+ * …] the index ranges of the order where the full keys are equal), so that callers settle
+ * only those on the full ticket. Without the GIL. */
 static PyObject *order_stratum(PyObject *self, PyObject *args) {
     Py_buffer keys, codes;
     int code;
@@ -737,7 +706,7 @@ static PyObject *order_stratum(PyObject *self, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t r = 0, j = 0; r < nkeys; r++)
         if (c[r] == code) w[j++] = (key[r] & ~imask) | (uint64_t)r;
-    failed = packed_order(key, NULL, w, n, low, &ties, &nties);
+    failed = packed_order(key, w, n, low, &ties, &nties);
     Py_END_ALLOW_THREADS
     if (failed) { Py_CLEAR(out); free(ties); PyErr_NoMemory(); goto done; }
     out = order_result(out, ties, nties);
@@ -939,8 +908,6 @@ static PyObject *unquote_lines(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"scan_into", scan_into, METH_VARARGS,
      "keys, strata and ID positions of a part of a pool, into given arrays; no GIL"},
-    {"order_by_key", order_by_key, METH_VARARGS,
-     "(rows ordered by their keys, ranges of equal keys); stable radix sort without the GIL"},
     {"order_stratum", order_stratum, METH_VARARGS,
      "(a stratum's rows ordered by their keys, ranges of equal keys); without the GIL"},
     {"quoted_ids_into", quoted_ids_into, METH_VARARGS,

@@ -208,10 +208,8 @@ def _scan_python(buffer: bytes, seed: str, labels: tuple[str, ...], sorted_pool:
 
 
 def order_rows(pool: ScannedPool, rows: np.ndarray, seed: str) -> np.ndarray:
-    """`rows` in draw order: by key, every run of equal keys settled on full (ticket, ID)."""
-    if _fastpool is not None:
-        packed, runs = _fastpool.order_by_key(pool.keys, np.ascontiguousarray(rows, dtype=np.int64))
-        return _settled(pool, np.frombuffer(packed, dtype=np.int64), runs, seed)
+    """`rows` in draw order: by key, every run of equal keys settled on full (ticket, ID).
+    In numpy: the reference for the C order (stratum_order), and what runs without it."""
     order = rows[np.argsort(pool.keys[rows], kind="stable")]
     sorted_keys = pool.keys[order]
     return _settled(pool, order, _runs(np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])),
@@ -255,5 +253,5 @@ def draw_order(identifiers: Sequence[str], seed: str) -> list[str]:
         return []
     buffer = ("\t_\n".join(identifiers) + "\t_\n").encode("utf-8")
     pool = scan(buffer, seed, ("_",), sorted_pool=False)
-    order = order_rows(pool, np.arange(len(identifiers)), seed)
+    order = stratum_order(pool, "_", seed)
     return [identifiers[i] for i in order.tolist()]
