@@ -26,7 +26,7 @@ from shuangsuiji.plans.choices import TaskState
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.draw.engine import DrawFailed
 
-from . import document, services
+from . import document, records, services
 from .models import DrawJob, DrawRecord, Freeze
 from .pdf import html_to_pdf
 from .pool import candidate_targets
@@ -146,7 +146,8 @@ def draw_job_run(job_id: int) -> None:
         elif job.kind == DrawJob.Kind.RECORD_PDF:
             _print_record(job)
         else:
-            services.draw_execute(actor=job.created_by, task=job.task, **job.inputs)
+            draw = services.draw_execute(actor=job.created_by, task=job.task, **job.inputs)
+            _keep_record_file(draw)
     except DrawFailed as exc:  # in the audit log already
         _finish(job, DrawJob.Status.FAILED, rule_reason(exc))
     except ValidationError as exc:
@@ -158,6 +159,15 @@ def draw_job_run(job_id: int) -> None:
         raise
     else:
         _finish(job, DrawJob.Status.DONE, "")
+
+
+def _keep_record_file(draw: DrawRecord) -> None:
+    """Make a large draw's record file now, after the draw is saved, so that its first
+    export need not; should it fail, the draw stands and the first export tries again."""
+    try:
+        records.ensure_file(draw)
+    except Exception:
+        log.exception("the record file of %s could not be made", draw)
 
 
 def _print_record(job: DrawJob) -> None:

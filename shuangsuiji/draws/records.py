@@ -2,47 +2,76 @@
 
 A record is one canonical JSON document (protocol §6). Small ones are kept whole in
 `DrawRecord.record`. The record of a large pool (the bulk path: millions of lines, hundreds
-of megabytes, past what a jsonb value may hold) is written once to a file, as drawn;
-`record` then keeps the record without its big arrays, and the replacements as they happen.
-Exports splice the two back into the one document, streamed, byte for byte what the
-protocol defines.
+of megabytes, past what a jsonb value may hold) is only hashed at the draw: `record` keeps
+it without its big arrays (the pool's lines, the standby lists), and the replacements as
+they happen. Both big arrays follow from the frozen pool and the seed, so the file is made
+from them when first asked for, checked against the record digest, and kept. Exports splice
+the file and the row back into the one document, streamed, byte for byte what the protocol
+defines.
 """
 
 import json
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import transaction
 
 from shuangsuiji.plans.choices import Stratification
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.canonical import canonical_json
 from shuangsuiji.rules.draw import record_file
-from shuangsuiji.rules.draw.bulk import WrittenRecord
+from shuangsuiji.rules.draw.bulk import rewrite_record
 from shuangsuiji.rules.draw.record import Record, public_record
 
+from . import frozen
 from .models import DrawRecord
 
 
-@contextmanager
-def written_record(write: Callable[[IO[bytes]], WrittenRecord]
-                   ) -> Iterator[tuple[File, WrittenRecord]]:
-    """A temporary file `write` fills with a canonical record (bulk.write_record). The
-    caller saves the file into a DrawRecord inside the block."""
-    directory = Path(default_storage.path("tmp"))  # beside the stored files, not in /tmp
-    directory.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=directory, suffix=".json") as fh:
-        written = write(fh)
-        fh.seek(0)
-        yield File(fh), written
+class RecordMismatch(ValueError):
+    """The record made again from the frozen pool is not the one drawn: the pool or the
+    stored record changed since the draw."""
+
+
+def kept_whole(draw: DrawRecord) -> bool:
+    """A small record, kept whole in its row (not a large one without its big arrays)."""
+    return not draw.record_file and "lines" in draw.record["pool"]
+
+
+def ensure_file(draw: DrawRecord) -> None:
+    """The file of a large record, made once from the frozen pool and the seed, and only
+    kept when its digest is the record digest of the draw."""
+    if kept_whole(draw) or draw.record_file:
+        return
+    with transaction.atomic():
+        locked = DrawRecord.objects.select_for_update().select_related("task__freeze").get(
+            pk=draw.pk)
+        if not locked.record_file:  # else made by another request meanwhile
+            freeze = locked.task.freeze
+            pool, digest = frozen.pool_buffer(freeze)
+            if digest != freeze.pool_digest:
+                raise RecordMismatch(f"the frozen pool of {locked} no longer matches its digest")
+            directory = Path(default_storage.path("tmp"))  # beside the stored files
+            directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=directory, suffix=".json") as fh:
+                head = dict(locked.record, replacements=[])  # the file is the record as drawn
+                if rewrite_record(fh, head=head, pool_buffer=pool) != locked.record_digest:
+                    raise RecordMismatch(f"the record of {locked} made again is not the one "
+                                         "drawn")
+                fh.seek(0)
+                locked.record_file.save(f"{locked.task.code}-{locked.record_digest[:16]}.json",
+                                        File(fh), save=False)
+            locked.save(update_fields=["record_file"])
+    draw.record_file = locked.record_file
 
 
 @contextmanager
 def _split(draw: DrawRecord) -> Iterator[record_file.SplitRecord]:
+    ensure_file(draw)
     # A path: the record is mapped into memory, not read (the default storage is the disk).
     with record_file.opened(draw.record_file.path) as split:
         if split is None:
@@ -52,7 +81,7 @@ def _split(draw: DrawRecord) -> Iterator[record_file.SplitRecord]:
 
 def replacement_state(draw: DrawRecord) -> Record:
     """The record as the next replacement needs it (record.replacement_entry)."""
-    if not draw.record_file:
+    if kept_whole(draw):
         return draw.record
     with _split(draw) as split:
         return record_file.state_for_replacements(split, draw.record["replacements"])
@@ -62,7 +91,7 @@ def record_chunks(task: InspectionTask, *, public: bool) -> Iterator[bytes]:
     """The full record (auditors) or the public one (anyone), as canonical JSON bytes."""
     draw = DrawRecord.objects.get(task=task)  # as stored now, not as `task` cached it
     hide = task.stratification == Stratification.RISK
-    if not draw.record_file:
+    if kept_whole(draw):
         record = public_record(draw.record, hide_strata=hide) if public else draw.record
         yield canonical_json(record).encode("utf-8")
         return

@@ -6,7 +6,6 @@ the secret, stores the record and its rows, and writes every step to the audit c
 
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -187,14 +186,13 @@ def _draw(*, actor: Any, task: InspectionTask, ceremony_input: str, witnesses: l
                       drawn_by=actor if getattr(actor, "pk", None) else None)
     if freeze.pool_size >= BULK_DRAW_FROM:
         # Same record, byte for byte (tests/rules/draw/test_bulk.py), without an object
-        # per candidate, written straight to a file (records.py).
+        # per candidate. Only hashed here: the row keeps the record without its big arrays,
+        # the frozen pool keeps the rest, and the file is made when first asked for
+        # (records.py).
         bulk = bulk_draw(pool_buffer=pool, seed=seed, rules=rules, inspectors=inspectors,
                          departments=departments, conflicts=conflicts)
-        with records.written_record(partial(write_record, draw=bulk, **inputs)) as (
-                file, written):
-            draw.record, draw.record_digest = written.head, written.digest
-            draw.record_file.save(f"{task.code}-{written.digest[:16]}.json", file,
-                                  save=False)
+        written = write_record(None, draw=bulk, **inputs)
+        draw.record, draw.record_digest = written.head, written.digest
         drawn_targets = bulk.drawn
     else:
         lines = pool.decode("utf-8").splitlines()
@@ -205,14 +203,9 @@ def _draw(*, actor: Any, task: InspectionTask, ceremony_input: str, witnesses: l
         record = build_record(pool_lines=lines, result=result, **inputs)
         draw.record, draw.record_digest = record, record["record_digest"]
         drawn_targets = result.drawn
-    try:
-        return _save_draw(actor, task, draw, drawn_targets,
-                          frozen.targets_of(freeze, (t.id for t in drawn_targets)),
-                          freeze.pool_size)
-    except BaseException:
-        if draw.record_file:  # drawn by someone else meanwhile, or failed: no stray file
-            draw.record_file.delete(save=False)
-        raise
+    return _save_draw(actor, task, draw, drawn_targets,
+                      frozen.targets_of(freeze, (t.id for t in drawn_targets)),
+                      freeze.pool_size)
 
 
 def _save_draw(actor: Any, task: InspectionTask, draw: DrawRecord,  # noqa: PLR0917

@@ -72,10 +72,12 @@ def test_the_bulk_path_stores_the_engine_record(world, seed_task, monkeypatch):
     _freeze(world, seed_task)
     monkeypatch.setattr(services, "BULK_DRAW_FROM", 0)
     draw = _draw(world, seed_task)
-    # The record is a file; the row keeps it without its pool's lines and standby lists.
-    assert draw.record_file and "lines" not in draw.record["pool"]
+    # The draw only hashed the record; the row keeps it without its pool's lines and
+    # standby lists, and the first export makes its file from the frozen pool.
+    assert not draw.record_file and "lines" not in draw.record["pool"]
     assert "standby" not in draw.record
     record = record_for_export(seed_task, public=False)
+    draw.refresh_from_db()
     assert draw.record_file.read() == canonical_json(record).encode()
     assert verify(record) is None
     rules = {k: StratumRule.from_json(v) for k, v in record["rules"].items()}
@@ -130,6 +132,28 @@ def test_a_draw_kept_as_a_file_is_replaced_and_exported_like_any_other(world, se
     response = Client().get(reverse("portal:task_record", args=[seed_task.code]))
     assert response.streaming
     assert b"".join(response.streaming_content) == canonical_json(public).encode()
+
+
+@pytest.mark.parametrize("change", ["pool", "head"])
+def test_a_large_record_is_made_again_only_as_drawn(world, seed_task, monkeypatch, change):
+    """The file of a large record is made from the frozen pool and the row on first need;
+    had either changed since the draw, nothing is exported and no file is kept."""
+    from shuangsuiji.draws import records, services
+    from shuangsuiji.draws.models import FrozenCandidate
+
+    _freeze(world, seed_task)
+    monkeypatch.setattr(services, "BULK_DRAW_FROM", 0)
+    draw = _draw(world, seed_task)
+    if change == "pool":
+        candidate = FrozenCandidate.objects.filter(freeze=seed_task.freeze).last()
+        FrozenCandidate.objects.filter(pk=candidate.pk).update(stratum="B")
+    else:
+        DrawRecord.objects.filter(pk=draw.pk).update(
+            record=dict(draw.record, drawn_at="2023-03-30T09:00:01+08:00"))
+    with pytest.raises(records.RecordMismatch):
+        record_for_export(seed_task, public=True)
+    draw.refresh_from_db()
+    assert not draw.record_file
 
 
 def test_the_secret_is_committed_before_and_revealed_only_in_the_record(world, seed_task):

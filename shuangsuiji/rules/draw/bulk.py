@@ -51,11 +51,7 @@ def bulk_draw(*, pool_buffer: bytes, seed: str, rules: Mapping[str, StratumRule]
               conflicts: Iterable[Conflict]) -> BulkDraw:
     labels = tuple(sorted(rules))
     pool = fast.scan(pool_buffer, seed, labels)
-    # Each stratum's sort in a thread of its own: numpy sorts without the GIL.
-    with ThreadPoolExecutor(2) as threads:
-        orders = dict(zip(labels, threads.map(
-            lambda label: fast.stratum_order(pool, label, seed), labels),
-            strict=True))
+    orders = stratum_orders(pool, seed)
     strata: dict[str, BulkStratum] = {}
     for label in labels:
         order = orders[label]
@@ -71,29 +67,35 @@ def bulk_draw(*, pool_buffer: bytes, seed: str, rules: Mapping[str, StratumRule]
     return BulkDraw(pool, strata, groups)
 
 
-def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], pool_digest: str,
-                 inspector_lines: Sequence[str], inspector_digest: str, server_secret: str,
-                 commitment: str, ceremony_input: str, witnesses: Sequence[str],
+def stratum_orders(pool: fast.ScannedPool, seed: str) -> dict[str, np.ndarray]:
+    """Each stratum's rows in draw order; each stratum sorted in a thread of its own (the
+    sorts run without the GIL)."""
+    with ThreadPoolExecutor(2) as threads:
+        return dict(zip(pool.labels, threads.map(
+            lambda label: fast.stratum_order(pool, label, seed), pool.labels), strict=True))
+
+
+def write_record(out: IO[bytes] | None, *, draw: BulkDraw, task: Mapping[str, str],
+                 pool_digest: str, inspector_lines: Sequence[str], inspector_digest: str,
+                 server_secret: str, commitment: str, ceremony_input: str, witnesses: Sequence[str],
                  ceremony_source: str, seed: str, rules: Mapping[str, StratumRule],
                  departments: Sequence[DepartmentSpec], lookback_days: int,
                  conflicts: Sequence[Conflict], drawn_at: str,
                  pool_strata: Mapping[str, int] | None = None) -> "WrittenRecord":
-    """Write the canonical full record to `out`; return its record_digest and the record
-    without its big arrays.
+    """The canonical full record: its record_digest and the record without its big arrays,
+    written to `out` too unless it is None (the platform keeps the head and the frozen pool,
+    and makes the file again when it is asked for: rewrite_record).
 
     `pool_strata` as frozen (record.build_record writes it as given); by default the
     non-empty strata of the pool.
     """
     pool = draw.pool
-    pool_sentinel = sentinel("pool")
-    standby = {label: sentinel("standby:" + label) for label in sorted(draw.strata)}
     record: dict[str, Any] = {
         "protocol": PROTOCOL_VERSION,
         "task": dict(task),
         "pool": {"digest": pool_digest, "size": int(pool.keys.size),
                  "strata": dict(pool_strata) if pool_strata is not None else {
-                     label: s.n for label, s in draw.strata.items() if s.n},
-                 "lines": [pool_sentinel]},
+                     label: s.n for label, s in draw.strata.items() if s.n}},
         "inspector_pool": {"digest": inspector_digest, "size": len(inspector_lines),
                            "lines": list(inspector_lines)},
         "commitment": commitment,
@@ -105,7 +107,6 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
         "strata": {label: {"n": s.n, "k": s.k} for label, s in sorted(draw.strata.items())},
         "drawn": [{"id": t.id, "stratum": t.stratum, "ticket": t.ticket, "position": t.position}
                   for t in draw.drawn],
-        "standby": {label: [standby[label]] for label in sorted(draw.strata)},
         "departments": [{"code": d.code, "officers": d.officers, "experts": d.experts}
                         for d in departments],
         "lookback_days": lookback_days,
@@ -114,14 +115,38 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
         "replacements": [],
         "drawn_at": drawn_at,
     }
+    record_digest = _emit(out, record, pool, {
+        label: stratum.standby_rows for label, stratum in draw.strata.items()})
+    return WrittenRecord(record_digest, dict(record, record_digest=record_digest))
+
+
+def rewrite_record(out: IO[bytes], *, head: Mapping[str, Any], pool_buffer: bytes) -> str:
+    """Write the full record as drawn again, from the record without its big arrays (`head`,
+    as write_record returned it) and the frozen pool; return the digest of what was written,
+    which is head's record_digest unless the pool or the head changed since the draw."""
+    seed, strata = head["seed"], head["strata"]
+    pool = fast.scan(pool_buffer, seed, tuple(sorted(strata)))
+    orders = stratum_orders(pool, seed)
+    record = {key: value for key, value in head.items() if key != "record_digest"}
+    return _emit(out, dict(record, replacements=[]), pool, {
+        label: orders[label][strata[label]["k"]:] for label in strata})
+
+
+def _emit(out: IO[bytes] | None, record: dict[str, Any], pool: fast.ScannedPool,
+          standby_rows: Mapping[str, np.ndarray]) -> str:
+    """The record_digest of `record` with the pool's lines and the standby lists put in,
+    and the record with its digest written to `out` unless it is None."""
+    pool_sentinel = sentinel("pool")
+    standby = {label: sentinel("standby:" + label) for label in sorted(standby_rows)}
+    record = dict(record, pool=dict(record["pool"], lines=[pool_sentinel]),
+                  standby={label: [mark] for label, mark in standby.items()})
     big: dict[str, list[Piece]] = {pool_sentinel: _pool_line_pieces(pool)}
-    for label, stratum in draw.strata.items():
-        big[standby[label]] = id_pieces(pool, stratum.standby_rows)
+    for label, rows in standby_rows.items():
+        big[standby[label]] = id_pieces(pool, rows)
     without = segments(canonical_json(record), big)
-    record["record_digest"] = _PLACEHOLDER
-    within = segments(canonical_json(record), big)
+    within = segments(canonical_json(dict(record, record_digest=_PLACEHOLDER)), big)
     digest = hashlib.sha256()
-    start = out.tell()
+    start = out.tell() if out is not None else 0
     placeholder_at = -1
     # One pass, in pieces of a few megabytes: pieces are made ahead by two threads (in C,
     # without the GIL, into buffers used over and over: fresh memory for each piece costs
@@ -132,6 +157,7 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
     pieces = [piece for _text, key in without if key for piece in big[key]]
     slots = [bytearray(max((p.bound for p in pieces), default=0))
              for _ in range(min(_AHEAD + 1, len(pieces)))]
+    write = out.write if out is not None else _discard
 
     def make(index: int) -> bytes | memoryview:
         return pieces[index].make(slots[index % len(slots)])
@@ -139,33 +165,34 @@ def write_record(out: IO[bytes], *, draw: BulkDraw, task: Mapping[str, str], poo
     with ThreadPoolExecutor(2) as makers, ThreadPoolExecutor(1) as hasher:
         ahead = deque(makers.submit(make, index) for index in range(min(_AHEAD, len(pieces))))
         queued = len(ahead)
+        written = 0
         for (text_out, key), (text_in, _key) in zip(without, within, strict=True):
             digest.update(text_out.encode("utf-8"))
             if _PLACEHOLDER in text_in:
-                placeholder_at = out.tell() - start + len(
-                    text_in[:text_in.index(_PLACEHOLDER)].encode("utf-8"))
-            out.write(text_in.encode("utf-8"))
+                placeholder_at = written + len(text_in[:text_in.index(_PLACEHOLDER)].encode())
+            written += write(text_in.encode("utf-8"))
             for index in range(len(big[key]) if key else 0):
                 body = ahead.popleft().result()
                 if index:
                     digest.update(b",")
-                    out.write(b",")
+                    written += write(b",")
                 hashed = hasher.submit(digest.update, body)  # hashed while it is written
-                out.write(body)
+                written += write(body)
                 hashed.result()
                 del body
                 if queued < len(pieces):  # into the slot of the piece before this one
                     ahead.append(makers.submit(make, queued))
                     queued += 1
     record_digest = digest.hexdigest()
-    end = out.tell()
-    out.seek(start + placeholder_at)
-    out.write(record_digest.encode("ascii"))
-    out.seek(end)
-    record["record_digest"] = record_digest
-    record["pool"] = {k: v for k, v in record["pool"].items() if k != "lines"}
-    del record["standby"]
-    return WrittenRecord(record_digest, record)
+    if out is not None:
+        out.seek(start + placeholder_at)
+        out.write(record_digest.encode("ascii"))
+        out.seek(start + written)
+    return record_digest
+
+
+def _discard(data: bytes | memoryview) -> int:
+    return len(data)
 
 
 @dataclass

@@ -9,7 +9,7 @@ import pytest
 
 from shuangsuiji.rules.canonical import canonical_json
 from shuangsuiji.rules.draw import bulk, fast
-from shuangsuiji.rules.draw.bulk import bulk_draw, write_record
+from shuangsuiji.rules.draw.bulk import bulk_draw, rewrite_record, write_record
 from shuangsuiji.rules.draw.engine import Conflict
 from shuangsuiji.rules.draw.pools import Candidate, candidate_line, inspector_line, sorted_lines
 from shuangsuiji.rules.draw.sizes import StratumRule
@@ -47,18 +47,28 @@ def test_the_bulk_record_is_byte_identical_to_the_engine_record(monkeypatch, *, 
                                                              for i in inspectors())]
     draw = bulk_draw(pool_buffer=buffer, seed=reference["seed"], rules=rules,
                      inspectors=inspectors(), departments=DEPARTMENTS, conflicts=conflicts)
-    out = io.BytesIO()
-    written = write_record(
-        out, draw=draw, task=reference["task"], pool_digest=reference["pool"]["digest"],
+    inputs = dict(
+        draw=draw, task=reference["task"], pool_digest=reference["pool"]["digest"],
         inspector_lines=insp_lines, inspector_digest=reference["inspector_pool"]["digest"],
         server_secret=SECRET, commitment=reference["commitment"], ceremony_input=CEREMONY,
         witnesses=reference["ceremony"]["witnesses"],
         ceremony_source=reference["ceremony"]["source"], seed=reference["seed"], rules=rules,
         departments=DEPARTMENTS, lookback_days=365, conflicts=conflicts,
         drawn_at=reference["drawn_at"])
-    assert out.getvalue() == canonical_json(reference).encode("utf-8")
+    out = io.BytesIO(b"before")  # a record written after other bytes keeps them
+    out.seek(0, io.SEEK_END)
+    written = write_record(out, **inputs)
+    assert out.getvalue() == b"before" + canonical_json(reference).encode("utf-8")
     assert written.digest == reference["record_digest"]
-    assert verify(json.loads(out.getvalue())) is None
+    assert verify(json.loads(out.getvalue()[6:])) is None
+    # The draw itself only hashes the record; the same digest and head, no bytes kept.
+    hashed = write_record(None, **inputs)
+    assert (hashed.digest, hashed.head) == (written.digest, written.head)
+    assert "lines" not in hashed.head["pool"] and "standby" not in hashed.head
+    # ...and the file is made again, byte for byte, from the head and the frozen pool.
+    again = io.BytesIO()
+    assert rewrite_record(again, head=hashed.head, pool_buffer=buffer) == written.digest
+    assert again.getvalue() == out.getvalue()[6:]
 
 
 def test_the_c_keys_order_equals_the_python_order():
