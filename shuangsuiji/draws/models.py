@@ -72,8 +72,9 @@ class DrawRecord(models.Model):
     task = models.OneToOneField(InspectionTask, on_delete=models.PROTECT, related_name="draw",
                                 verbose_name=_("task"))
     record = models.JSONField(_("record"))
-    # A large pool's record (millions of lines) is a file: `record` then holds the record
-    # without its pool's lines and standby lists, and the replacements (draws/records.py).
+    # A large pool's record (millions of lines): `record` holds it without its pool's lines
+    # and standby lists, plus the replacements; the file, made from the frozen pool when
+    # first needed, holds it whole as drawn (draws/records.py).
     record_file = models.FileField(_("record file"), upload_to="draws/%Y/", blank=True)
     record_digest = models.CharField(_("record digest"), max_length=64, unique=True)
     seed = models.CharField(_("seed"), max_length=64)

@@ -144,7 +144,8 @@ def _emit(out: IO[bytes] | None, record: dict[str, Any], pool: fast.ScannedPool,
     for label, rows in standby_rows.items():
         big[standby[label]] = id_pieces(pool, rows)
     without = segments(canonical_json(record), big)
-    within = segments(canonical_json(dict(record, record_digest=_PLACEHOLDER)), big)
+    within = without if out is None else segments(
+        canonical_json(dict(record, record_digest=_PLACEHOLDER)), big)
     digest = hashlib.sha256()
     start = out.tell() if out is not None else 0
     placeholder_at = -1
