@@ -48,8 +48,8 @@ def ensure_file(draw: DrawRecord) -> None:
     if kept_whole(draw) or draw.record_file:
         return
     with transaction.atomic():
-        locked = DrawRecord.objects.select_for_update().select_related("task__freeze").get(
-            pk=draw.pk)
+        locked = (DrawRecord.objects.select_for_update(of=("self",))
+                  .select_related("task__freeze").get(pk=draw.pk))
         if not locked.record_file:  # else made by another request meanwhile
             freeze = locked.task.freeze
             pool, digest = frozen.pool_buffer(freeze)

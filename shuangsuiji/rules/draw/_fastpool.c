@@ -624,6 +624,7 @@ static int packed_order(const uint64_t *key, uint64_t *w, Py_ssize_t n, int low,
     uint64_t imask = ((uint64_t)1 << low) - 1;
     Py_ssize_t cap = 0;
     uint64_t *tmp = malloc(n * 8 + 8);
+    if (tmp) huge_pages(tmp, n * 8);  /* each radix pass writes it all, in random order */
     if (!tmp || sort_packed(w, tmp, n, low) < 0) { free(tmp); return -1; }
     free(tmp);
     for (Py_ssize_t i = 0; i < n;) {
@@ -702,6 +703,7 @@ static PyObject *order_stratum(PyObject *self, PyObject *args) {
     out = PyBytes_FromStringAndSize(NULL, n * 8);
     if (!out) goto done;
     uint64_t *w = (uint64_t *)PyBytes_AS_STRING(out);
+    huge_pages(w, n * 8);
     const uint64_t *key = keys.buf;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t r = 0, j = 0; r < nkeys; r++)
