@@ -11,6 +11,7 @@ the consistent-sampler package.
 
 import hashlib
 from collections.abc import Sequence
+from functools import lru_cache
 
 _PREFIX_DIGITS = 19
 _MOD = 10**_PREFIX_DIGITS
@@ -18,6 +19,7 @@ _MOD = 10**_PREFIX_DIGITS
 _FAST_FROM = 2000
 
 
+@lru_cache(maxsize=16)  # a draw asks for it once per drawn target and inspector
 def _seed_prefix(seed: str) -> bytes:
     return hashlib.sha256(seed.encode("utf-8")).hexdigest().encode("ascii")
 
