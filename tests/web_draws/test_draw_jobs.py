@@ -1,5 +1,6 @@
 """Large pools are frozen and drawn by the background worker; the pages follow the job."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -87,6 +88,21 @@ def test_inputs_are_refused_at_once_not_by_the_worker(world, seed, frozen):
         jobs.freeze_or_queue(actor=world.users["office"], task=seed.task,
                              planned_draw_at=timezone.now() + timedelta(hours=1))
     assert not DrawJob.objects.exists()
+
+
+def test_the_worker_makes_a_large_records_file_once_the_draw_is_saved(
+        login, seed, frozen, monkeypatch, django_capture_on_commit_callbacks):
+    from shuangsuiji.draws import services
+
+    monkeypatch.setattr(services, "BULK_DRAW_FROM", 0)  # the seed's pool by the bulk path
+    with django_capture_on_commit_callbacks(execute=True):
+        login("office").post(reverse("draws:ceremony", args=[seed.task.pk]),
+                             ceremony_payload())
+    draw = DrawRecord.objects.get(task=seed.task)
+    assert DrawJob.objects.get(task=seed.task).status == "done"
+    assert draw.record_file and "lines" not in draw.record["pool"]  # hashed, then made
+    with draw.record_file.open("rb") as fh:
+        assert verify(json.loads(fh.read())) is None
 
 
 def test_a_failed_background_draw_says_why_and_draws_nothing(
