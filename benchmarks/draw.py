@@ -205,7 +205,7 @@ def main() -> None:
     record_path = out / f"draw-{args.candidates}.json"
     naive_runs: list[float] = []
     our_runs: list[tuple[float, dict[str, float]]] = []
-    last: tuple[bytes, dict] = (b"", {})
+    buffer, head = b"", {}  # the last run's pool and record head: the file is made of them
     with psycopg.connect(args.database_url) as conn:
         table = ensure_pool(conn, args.candidates)
         with conn.cursor() as cur:
@@ -213,8 +213,8 @@ def main() -> None:
             sizes = dict(cur.fetchall())
         for _run in range(max(1, args.runs)):
             naive_runs.append(naive(conn, table, sizes))
-            last = (b"", {})  # one pool in memory at a time
-            elapsed, steps, *last = ours(args.database_url, conn, table, args.candidates)
+            buffer, head = b"", {}  # one pool in memory at a time
+            elapsed, steps, buffer, head = ours(args.database_url, conn, table, args.candidates)
             our_runs.append((elapsed, steps))
     peak_b = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     a = statistics.median(naive_runs)
@@ -222,8 +222,8 @@ def main() -> None:
     # A new file, as the platform never overwrites a record (and truncating the last one
     # would time the file system).
     record_path.unlink(missing_ok=True)
-    made = record_file(*last, record_path)
-    del last
+    made = record_file(buffer, head, record_path)
+    del buffer
     c, peak_c, verdict = verify_in_subprocess(record_path)
     n = args.candidates
     pool_mb = n * (len(next(iter(sizes))) + 20) / 1e6

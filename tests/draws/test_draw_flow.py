@@ -79,6 +79,10 @@ def test_the_bulk_path_stores_the_engine_record(world, seed_task, monkeypatch):
     record = record_for_export(seed_task, public=False)
     draw.refresh_from_db()
     assert draw.record_file.read() == canonical_json(record).encode()
+    made = draw.record_file.name  # made once: later exports stream the file kept
+    assert record_for_export(seed_task, public=True)
+    draw.refresh_from_db()
+    assert draw.record_file.name == made
     assert verify(record) is None
     rules = {k: StratumRule.from_json(v) for k, v in record["rules"].items()}
     departments = [DepartmentSpec(d["code"], d["officers"], d["experts"])
