@@ -2,21 +2,24 @@
 as one buffer of its lines in UTF-8 byte order ("ID\\tSTRATUM\\n", protocol §1).
 
 Nothing here builds a Python object per candidate: a province's pool is millions of them.
-The order comes from the unique index on (freeze, ident) (byte order: see migration 0004)
-and is proved, not assumed, by the draw's scan, which refuses lines out of order.
+The rows are written in byte order, so on PostgreSQL they are read back page by page
+(rules/draw/pool_pages.py) when the freeze proved that this gives its lines: in order, all
+of them; else, and on SQLite, by the unique index on (freeze, ident) (byte order: see
+migration 0004). Either way the order is proved, not assumed: at the freeze, and at the
+draw by the pool's digest.
 """
 
 from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import CharField, Count, F, QuerySet, Value
-from django.db.models.functions import Cast, Coalesce, Concat, NullIf
+from django.db.models.functions import Cast, Coalesce, Collate, Concat, NullIf
 
 from shuangsuiji.entities.models import Target
 from shuangsuiji.imports.sql import analyze
 from shuangsuiji.plans.choices import Stratification
 from shuangsuiji.plans.models import InspectionTask
-from shuangsuiji.rules.draw import fast
+from shuangsuiji.rules.draw import fast, pool_pages
 from shuangsuiji.rules.draw.pools import UNSTRATIFIED
 
 from .models import Freeze, FrozenCandidate
@@ -27,6 +30,8 @@ from .pool import UNCLASSIFIED
 # ones more memory to take in: a quarter of a million read a pool fastest, measured).
 _CHUNK = 250_000
 _BATCH = 5000
+# Pools this large are read by two connections at once (each costs a connection's start).
+_PARALLEL_FROM = 500_000
 
 
 def _ident() -> Coalesce:
@@ -43,25 +48,78 @@ def _stratum(task: InspectionTask) -> Coalesce | Value:
                     output_field=CharField())
 
 
-def insert_candidates(freeze: Freeze, targets: QuerySet[Target]) -> None:
-    """Every target of `targets` as a line of the frozen pool, by one INSERT … SELECT."""
+def insert_candidates(freeze: Freeze, targets: QuerySet[Target]) -> int:
+    """Every target of `targets` as a line of the frozen pool, by one INSERT … SELECT, in
+    byte order of the IDs (so that the table holds them as they are read back); the number
+    of lines."""
     rows = targets.order_by().annotate(
         _freeze=Value(freeze.pk), _ident=_ident(), _stratum=_stratum(freeze.task),
-        _target=F("pk")).values_list("_freeze", "_ident", "_stratum", "_target")
-    select, params = rows.query.sql_with_params()
+        _target=F("pk"))
+    if connection.vendor == "postgresql":
+        rows = rows.order_by(Collate("_ident", "C"))
+    select, params = rows.values_list("_freeze", "_ident", "_stratum", "_target"
+                                      ).query.sql_with_params()
     table = FrozenCandidate._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (freeze_id, ident, stratum, target_id) {select}",
                        params)
+        inserted = cursor.rowcount
     # Without fresh statistics PostgreSQL takes a new pool for a few rows and reads it back
     # by sorting all of it for every block (0.46 s a block of a million-candidate pool,
     # against 0.07 s by the (freeze, ident) index).
     analyze(table, ["freeze_id", "ident"])
+    return inserted
+
+
+def first_read(freeze: Freeze, inserted: int) -> tuple[bytes, str]:
+    """The pool just written (`inserted` lines), proved in byte order with each ID once
+    (else PoolOrderError), and its digest. Read at the freeze, in its transaction: by its
+    pages when they hold exactly its lines in byte order, which sets freeze.pages for the
+    draw to read them so; else by the index (freeze.pages None)."""
+    freeze.pages = None
+    table = FrozenCandidate._meta.db_table
+    if connection.vendor == "postgresql" and inserted:
+        connection.ensure_connection()
+        raw = connection.connection  # this transaction's: the rows are not committed yet
+        pages = pool_pages.page_range(raw, table, **_of(freeze))
+        if pages is not None:
+            pool, digest = fast.pool_lines(pool_pages.read_blocks(
+                raw, table, pages[0], pages[1] + 1, **_of(freeze)))
+            if fast.count_lines(pool) == inserted and fast.in_byte_order(pool):
+                freeze.pages = list(pages)
+                return pool, digest
+    pool, digest = _read_by_index(freeze)
+    fast.check_sorted(pool)  # the digest is over lines in byte order (§1), or nothing
+    return pool, digest
 
 
 def pool_buffer(freeze: Freeze) -> tuple[bytes, str]:
-    """The frozen pool's lines in byte order, read a block per round trip, and their
-    digest."""
+    """The frozen pool's lines in byte order and their digest: by its pages when the freeze
+    found them in order and they still give its digest, else by the index."""
+    if connection.vendor == "postgresql" and freeze.pages:
+        table, (first, last) = FrozenCandidate._meta.db_table, freeze.pages
+        if freeze.pool_size >= _PARALLEL_FROM:
+            settings = connection.get_connection_params()
+            blocks = pool_pages.read_parallel(lambda: connection.get_new_connection(settings),
+                                              table, (first, last), **_of(freeze))
+        else:
+            connection.ensure_connection()
+            blocks = pool_pages.read_blocks(connection.connection, table, first, last + 1,
+                                            **_of(freeze))
+        pool, digest = fast.pool_lines(blocks)
+        if digest == freeze.pool_digest:
+            return pool, digest
+    return _read_by_index(freeze)
+
+
+def _of(freeze: Freeze) -> dict:
+    """The rows of this freeze, as pool_pages takes a condition."""
+    return {"condition": "freeze_id = %s", "params": [freeze.pk]}
+
+
+def _read_by_index(freeze: Freeze) -> tuple[bytes, str]:
+    """The frozen pool's lines in byte order by the index, a block per round trip, and
+    their digest."""
     table = FrozenCandidate._meta.db_table
     if connection.vendor == "postgresql":
         columns = "string_agg(ident, E'\\n'), string_agg(stratum, E'\\n')"

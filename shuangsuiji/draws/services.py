@@ -83,9 +83,8 @@ def task_freeze(*, actor: Any, task: InspectionTask, planned_draw_at: datetime) 
                      for p in participants],
         planned_draw_at=planned_draw_at, frozen_by=actor if getattr(actor, "pk", None) else None)
     # Set-wise, in the database: a province's pool is millions of candidates.
-    frozen.insert_candidates(freeze, candidate_targets(task, day))
-    pool, digest = frozen.pool_buffer(freeze)
-    fast.check_sorted(pool)  # the digest is over lines in byte order (§1), or nothing
+    inserted = frozen.insert_candidates(freeze, candidate_targets(task, day))
+    pool, digest = frozen.first_read(freeze, inserted)
     strata = frozen.pool_strata(freeze)
     if not strata:
         strata = {P.UNSTRATIFIED: 0} if task.stratification == Stratification.NONE else {}
@@ -93,7 +92,7 @@ def task_freeze(*, actor: Any, task: InspectionTask, planned_draw_at: datetime) 
     freeze.pool_size = fast.count_lines(pool)
     freeze.pool_strata = strata
     freeze.rules = {k: r.as_json() for k, r in rules_of(task, strata).items()}
-    freeze.save(update_fields=["pool_digest", "pool_size", "pool_strata", "rules"])
+    freeze.save(update_fields=["pool_digest", "pool_size", "pool_strata", "rules", "pages"])
     task.state = TaskState.FROZEN
     task.save(update_fields=["state", "updated_at"])
     audit_record(actor=actor, action="task.freeze", obj=task, organisation_id=_org(task),

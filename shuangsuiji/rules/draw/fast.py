@@ -169,6 +169,15 @@ def check_sorted(buffer: bytes) -> None:
                              "before, or repeats its ID")
 
 
+def in_byte_order(buffer: bytes) -> bool:
+    """Whether check_sorted passes."""
+    try:
+        check_sorted(buffer)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_order_python(lines: list[bytes]) -> None:
     """What the C scan proves of a frozen pool: lines in byte order, each ID once."""
     if any(a >= b for a, b in pairwise(lines)):
