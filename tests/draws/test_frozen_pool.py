@@ -4,6 +4,7 @@ and strata as building them one Python object per candidate would give."""
 import hashlib
 
 import pytest
+from django.db import connection
 from django.db.models import ProtectedError
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from shuangsuiji.draws.pool import candidate_targets, stratum_of
 from shuangsuiji.draws.services import task_freeze
 from shuangsuiji.entities.models import Target
 from shuangsuiji.plans.services import task_update
+from shuangsuiji.rules.draw import pool_pages
 from shuangsuiji.rules.draw import pools as P
 
 from .conftest import DRAW_AT
@@ -64,3 +66,76 @@ def test_a_frozen_target_cannot_be_deleted_without_a_database_constraint(world, 
         Target.objects.get(pk=candidate.target_id).delete()
     assert {type(o) for o in refused.value.protected_objects} == {FrozenCandidate}
     assert FrozenCandidate.objects.filter(freeze=freeze).count() == freeze.pool_size
+
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql",
+                                   reason="pages and ctid are PostgreSQL's")
+
+
+def _rewrite_rows(freeze, idents_in_table_order):
+    """The freeze's rows again, in the table in this order; None stands for a row of another
+    freeze."""
+    FrozenCandidate.objects.filter(freeze=freeze).delete()
+    FrozenCandidate.objects.bulk_create([
+        FrozenCandidate(freeze_id=freeze.pk, ident=i, stratum="ALL") if i is not None else
+        FrozenCandidate(freeze_id=freeze.pk + 1000, ident=f"Z{n}", stratum="ALL")
+        for n, i in enumerate(idents_in_table_order)])
+
+
+@on_postgresql
+def test_the_pool_is_read_back_by_its_pages_when_the_freeze_found_it_in_order(
+        world, seed_task, monkeypatch):
+    monkeypatch.setattr(pool_pages, "BLOCK_PAGES", 1)  # a round trip per page
+    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    freeze.refresh_from_db()
+    assert freeze.pages is not None and freeze.pages[0] <= freeze.pages[1]
+    by_index = frozen._read_by_index(freeze)
+    reads = []
+    real = pool_pages.read_blocks
+    monkeypatch.setattr(pool_pages, "read_blocks", lambda *a, **k: reads.append(a) or real(*a, **k))
+    assert frozen.pool_buffer(freeze) == by_index
+    assert by_index[1] == freeze.pool_digest and reads  # read by the pages, not the index
+
+
+@on_postgresql
+def test_pages_that_no_longer_give_the_frozen_digest_are_left_for_the_index(world, seed_task):
+    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    expected = frozen._read_by_index(freeze)
+    freeze.pages = [freeze.pages[1] + 1, freeze.pages[1] + 5]  # as after a VACUUM FULL
+    assert frozen.pool_buffer(freeze) == expected
+
+
+@on_postgresql
+def test_the_freeze_reads_by_the_index_when_the_table_holds_the_lines_out_of_order(
+        world, seed_task):
+    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    idents = [f"91140502MA0K{i:06d}" for i in range(300)]  # over several pages
+    expected = ("".join(f"{i}\tALL\n" for i in idents)).encode()
+    _rewrite_rows(freeze, list(reversed(idents)))
+    assert frozen.first_read(freeze, len(idents)) == (expected,
+                                                      hashlib.sha256(expected).hexdigest())
+    assert freeze.pages is None
+    # In order but for one line, on a page before the range that the first and last lines
+    # in byte order give (pages of another freeze between): read by the pages, it would be
+    # missing.
+    _rewrite_rows(freeze, [idents[1], *[None] * 400, idents[0], *idents[2:]])
+    assert frozen.first_read(freeze, len(idents))[0] == expected
+    assert freeze.pages is None
+    _rewrite_rows(freeze, idents)
+    assert frozen.first_read(freeze, len(idents))[0] == expected
+    assert freeze.pages is not None
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_large_pool_is_read_by_two_connections_at_once(world, seed_task, monkeypatch,
+                                                        allow_audit_flush):
+    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    monkeypatch.setattr(frozen, "_PARALLEL_FROM", 1)
+    monkeypatch.setattr(pool_pages, "BLOCK_PAGES", 1)
+    parts = []
+    real = pool_pages.read_parallel
+    monkeypatch.setattr(pool_pages, "read_parallel",
+                        lambda *a, **k: parts.append(a) or real(*a, **k))
+    assert frozen.pool_buffer(freeze) == frozen._read_by_index(freeze)
+    assert parts

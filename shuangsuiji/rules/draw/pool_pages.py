@@ -53,11 +53,13 @@ def read_blocks(conn: psycopg.Connection, table: str, first_page: int, end_page:
                 condition: str = "", params: Sequence[Any] = ()) -> Blocks:
     """The lines of pages [first_page, end_page) that meet `condition`, in page order."""
     sql, blocks = _block_sql(table, condition), []
-    with conn.cursor(binary=True) as cur:
-        cur.adapters.register_loader("text", ByteaBinaryLoader)  # UTF-8 bytes, not str
+    # A cursor binding on the server (whatever the connection's default: Django's binds on
+    # the client), so that results can come in binary, the text as its UTF-8 bytes.
+    with psycopg.Cursor(conn) as cur:
+        cur.adapters.register_loader("text", ByteaBinaryLoader)
         for page in range(first_page, end_page, BLOCK_PAGES):
             top = min(page + BLOCK_PAGES, end_page)
-            cur.execute(sql, [f"({page},0)", f"({top},0)", *params])
+            cur.execute(sql, [f"({page},0)", f"({top},0)", *params], binary=True)
             ids, strata = cur.fetchone()
             if ids is not None:
                 blocks.append((ids, strata))
