@@ -51,10 +51,11 @@ class ScannedPool:
         if not n or int(self.lens.min()) != self.longest_id or len(self.buffer) % n:
             return 0
         length = len(self.buffer) // n
-        present = np.flatnonzero(np.bincount(self.codes, minlength=len(self.labels)))
-        same = {len(self.labels[c].encode()) for c in present.tolist()} == {
-            length - self.longest_id - 2}
-        return length if same else 0
+        widths = {len(label.encode()) for label in self.labels}
+        if len(widths) > 1:  # only the labels in use count (a count per label: slower)
+            present = np.flatnonzero(np.bincount(self.codes, minlength=len(self.labels)))
+            widths = {len(self.labels[c].encode()) for c in present.tolist()}
+        return length if widths == {length - self.longest_id - 2} else 0
 
     def rows_of(self, label: str) -> np.ndarray:
         return np.flatnonzero(self.codes == self.labels.index(label))
