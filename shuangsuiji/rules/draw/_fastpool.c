@@ -596,7 +596,7 @@ static int sort_packed(uint64_t *w, uint64_t *tmp, Py_ssize_t n, int low) {
     int bits = 64 - low, passes = (bits + 10) / 11, width = (bits + passes - 1) / passes;
     size_t *count = calloc((size_t)passes << width, sizeof(size_t));
     if (!count) return -1;
-    uint64_t mask = ((uint64_t)1 << width) - 1;
+    uint64_t mask = ((uint64_t)1 << width) - 1, *from = w, *to = tmp;
     for (Py_ssize_t i = 0; i < n; i++)
         for (int p = 0; p < passes; p++) count[((size_t)p << width) + ((w[i] >> (low + p * width)) & mask)]++;
     for (int p = 0; p < passes; p++) {
@@ -608,9 +608,10 @@ static int sort_packed(uint64_t *w, uint64_t *tmp, Py_ssize_t n, int low) {
             c[d] = total; total += k;
         }
         if (single) continue;  /* one bucket: the pass would move nothing */
-        for (Py_ssize_t i = 0; i < n; i++) tmp[c[(w[i] >> shift) & mask]++] = w[i];
-        memcpy(w, tmp, n * sizeof(uint64_t));
+        for (Py_ssize_t i = 0; i < n; i++) to[c[(from[i] >> shift) & mask]++] = from[i];
+        uint64_t *moved = to; to = from; from = moved;  /* the next pass reads what this wrote */
     }
+    if (from != w) memcpy(w, from, n * sizeof(uint64_t));
     free(count);
     return 0;
 }
