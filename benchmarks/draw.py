@@ -3,11 +3,13 @@
     .venv/bin/python benchmarks/draw.py [--candidates 10000000] [--runs 3] [--database-url URL]
 
 Builds (or reuses) an N-candidate pool in PostgreSQL in four risk strata, twice: as the
-platform keeps a frozen pool, and in a narrower table of just the two columns a naive draw
-needs (where it is faster). Then times
+platform keeps a frozen pool (a row per candidate, and the lines it hashed, in parts), and
+in a narrower table of just the two columns a naive draw needs (where it is faster). Then
+times
   (a) the naive, unverifiable draw many platforms do: ORDER BY random() LIMIT k per stratum,
       on the narrow table (also, for comparison, on ours: (a'));
-  (b) our full draw: freeze (pool digest), tickets, selection, standby lists, groups, record
+  (b) our full draw: freeze (the pool read back and its digest, as the draw reads and
+      checks it), tickets, selection, standby lists, groups, record
       (its digest, over every byte of it: the platform keeps the record without its big
       arrays and the frozen pool, and makes the file on first export, see (c));
   (c) `shuangsuiji draw verify` on that record, in a separate process, after the record
@@ -26,7 +28,7 @@ from pathlib import Path
 
 import psycopg
 
-from shuangsuiji.rules.draw import fast, pool_pages
+from shuangsuiji.rules.draw import fast, pool_pages, pool_parts
 from shuangsuiji.rules.draw import pools as P
 from shuangsuiji.rules.draw.bulk import bulk_draw, rewrite_record, write_record
 from shuangsuiji.rules.draw.engine import DepartmentSpec
@@ -84,6 +86,27 @@ def ensure_pool(conn: psycopg.Connection, n: int) -> str:
     return table
 
 
+def ensure_parts(conn: psycopg.Connection, table: str) -> str:
+    """The lines of the pool in `table` as the freeze keeps them for the draw
+    (draws.FrozenPoolPart: its columns, its unique index, LZ4), read from the rows."""
+    parts = table.replace("_frozen_", "_parts_")
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (parts,))
+        if not cur.fetchone()[0]:
+            print(f"building {parts} from {table}…", flush=True)
+            cur.execute(f"CREATE TABLE {parts} (id bigserial PRIMARY KEY, freeze_id bigint "
+                        "NOT NULL, seq integer NOT NULL, lines bytea NOT NULL, "
+                        "UNIQUE (freeze_id, seq))")
+            if pool_parts.lz4_available(cur):
+                cur.execute(f"ALTER TABLE {parts} ALTER COLUMN lines SET COMPRESSION lz4")
+            pool, _digest = read_rows(conn.info.dsn, conn, table)
+            pool_parts.write(conn, parts, ("freeze_id", 1), pool)
+    conn.commit()
+    with psycopg.connect(conn.info.dsn, autocommit=True) as admin:
+        admin.execute(f"VACUUM ANALYZE {parts}")
+    return parts
+
+
 def naive(conn: psycopg.Connection, table: str, sizes: dict[str, int]) -> float:
     start = time.perf_counter()
     with conn.cursor() as cur:
@@ -94,10 +117,16 @@ def naive(conn: psycopg.Connection, table: str, sizes: dict[str, int]) -> float:
     return time.perf_counter() - start
 
 
-def read_pool(url: str, conn: psycopg.Connection, table: str) -> tuple[bytes, str]:
+def read_pool(conn: psycopg.Connection, parts: str) -> tuple[bytes, str]:
     """The whole pool and its digest, as the platform reads a frozen pool at the draw
-    (draws/frozen.py: pool_buffer): page by page, in two halves at once. The platform finds
-    the pages at the freeze and checks what it reads against the frozen digest."""
+    (draws/frozen.py: pool_buffer): the parts the freeze kept, checked against the frozen
+    digest."""
+    return pool_parts.joined(pool_parts.read(conn, parts, ("freeze_id", 1)))
+
+
+def read_rows(url: str, conn: psycopg.Connection, table: str) -> tuple[bytes, str]:
+    """The whole pool and its digest from its rows, as the platform reads them when the
+    parts do not give the digest: page by page, in two halves at once."""
     pages = pool_pages.page_range(conn, table, condition="freeze_id = %s", params=[1])
     return fast.pool_lines(pool_pages.read_parallel(
         lambda: psycopg.connect(url), table, pages, condition="freeze_id = %s", params=[1]))
@@ -113,13 +142,11 @@ def busy_cpu_seconds() -> float:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # not idle, iowait
 
 
-def ours(url: str, conn: psycopg.Connection, table: str, n: int
-         ) -> tuple[float, dict[str, float], bytes, dict]:
+def ours(conn: psycopg.Connection, parts: str) -> tuple[float, dict[str, float], bytes, dict]:
     steps: dict[str, float] = {}
     start, busy = time.perf_counter(), busy_cpu_seconds()
-    buffer, pool_digest = read_pool(url, conn, table)
+    buffer, pool_digest = read_pool(conn, parts)
     steps["freeze: read pool + digest"] = time.perf_counter() - start
-    # Why the read cannot overlap anything: the database uses the cores meanwhile.
     steps["  (machine busy during it, CPU s)"] = busy_cpu_seconds() - busy
     inspectors = sorted(
         [P.PoolInspector(f"SJ{i:04d}", "SJ", "officer") for i in range(300)]
@@ -189,6 +216,7 @@ def main() -> None:
     with psycopg.connect(args.database_url) as conn:
         table = ensure_pool(conn, args.candidates)
         narrow = ensure_naive_pool(conn, args.candidates)
+        parts = ensure_parts(conn, table)
         with conn.cursor() as cur:
             cur.execute(f"SELECT stratum, count(*) FROM {table} GROUP BY 1 ORDER BY 1")
             sizes = dict(cur.fetchall())
@@ -196,9 +224,13 @@ def main() -> None:
             naive_runs.append(naive(conn, narrow, sizes))
             naive_ours.append(naive(conn, table, sizes))
             buffer, head = b"", {}  # one pool in memory at a time
-            elapsed, steps, buffer, head = ours(args.database_url, conn, table, args.candidates)
+            elapsed, steps, buffer, head = ours(conn, parts)
             our_runs.append((elapsed, steps))
-    peak_b = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak_b = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = time.perf_counter()
+        if read_rows(args.database_url, conn, table)[1] != head["pool"]["digest"]:
+            raise SystemExit("the pool's rows and its parts differ")
+        rows_read = time.perf_counter() - start
     a = statistics.median(naive_runs)
     b, steps = sorted(our_runs, key=lambda run: run[0])[len(our_runs) // 2]
     # A new file, as the platform never overwrites a record (and truncating the last one
@@ -218,6 +250,8 @@ def main() -> None:
     print(f"(b) verifiable draw, full record:      {b:8.2f} s   (b)/(a) = {b / a:.2f}")
     for step, seconds in steps.items():
         print(f"      {step:42s} {seconds:6.2f} s")
+    print(f"the pool read from its rows instead (when its parts do not give the digest): "
+          f"{rows_read:.2f} s")
     print(f"record file made from the pool (first export, not in (b)): {made:.2f} s")
     print(f"(c) draw verify (separate process):    {c:8.2f} s   (c)/(a) = {c / a:.2f}  {verdict}")
     print(f"candidates/s, draw: {n / b:,.0f}; verify: {n / c:,.0f}")

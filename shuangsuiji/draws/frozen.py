@@ -7,6 +7,10 @@ The rows are written in byte order, so on PostgreSQL they are read back page by 
 of them; else, and on SQLite, by the unique index on (freeze, ident) (byte order: see
 migration 0004). Either way the order is proved, not assumed: at the freeze, and at the
 draw by the pool's digest.
+
+The lines the freeze read and hashed are kept too, as they are, in parts of a few megabytes
+(rules/draw/pool_parts.py): the draw and the record file read those, and the rows only
+when the parts do not give the digest.
 """
 
 from collections.abc import Iterable
@@ -19,10 +23,10 @@ from shuangsuiji.entities.models import Target
 from shuangsuiji.imports.sql import analyze
 from shuangsuiji.plans.choices import Stratification
 from shuangsuiji.plans.models import InspectionTask
-from shuangsuiji.rules.draw import fast, pool_pages
+from shuangsuiji.rules.draw import fast, pool_pages, pool_parts
 from shuangsuiji.rules.draw.pools import UNSTRATIFIED
 
-from .models import Freeze, FrozenCandidate
+from .models import Freeze, FrozenCandidate, FrozenPoolPart
 from .pool import UNCLASSIFIED
 
 # Lines per round trip when reading a pool back: the database concatenates them, so a
@@ -93,9 +97,26 @@ def first_read(freeze: Freeze, inserted: int) -> tuple[bytes, str]:
     return pool, digest
 
 
+def write_parts(freeze: Freeze, pool: bytes) -> None:
+    """The pool's lines as read at the freeze, kept as they are for the draw (pool_buffer)."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        pool_parts.write(connection.connection, FrozenPoolPart._meta.db_table,
+                         ("freeze_id", freeze.pk), pool)
+    else:
+        FrozenPoolPart.objects.bulk_create(
+            FrozenPoolPart(freeze=freeze, seq=seq, lines=part)
+            for seq, part in enumerate(pool_parts.split(pool)))
+
+
 def pool_buffer(freeze: Freeze) -> tuple[bytes, str]:
-    """The frozen pool's lines in byte order and their digest: by its pages when the freeze
-    found them in order and they still give its digest, else by the index."""
+    """The frozen pool's lines in byte order and their digest: from the parts kept at the
+    freeze when they give its digest; else from its rows, by their pages when the freeze
+    found them in order and they give it, else by the index."""
+    pool, digest = pool_parts.joined(_parts(freeze))
+    if digest == freeze.pool_digest:
+        return pool, digest
+    del pool
     if connection.vendor == "postgresql" and freeze.pages:
         table, (first, last) = FrozenCandidate._meta.db_table, freeze.pages
         if freeze.pool_size >= _PARALLEL_FROM:
@@ -110,6 +131,15 @@ def pool_buffer(freeze: Freeze) -> tuple[bytes, str]:
         if digest == freeze.pool_digest:
             return pool, digest
     return _read_by_index(freeze)
+
+
+def _parts(freeze: Freeze) -> list[bytes]:
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        return pool_parts.read(connection.connection, FrozenPoolPart._meta.db_table,
+                               ("freeze_id", freeze.pk))
+    return [bytes(lines) for lines in FrozenPoolPart.objects.filter(freeze=freeze)
+            .order_by("seq").values_list("lines", flat=True)]
 
 
 def _of(freeze: Freeze) -> dict:

@@ -69,6 +69,31 @@ class FrozenCandidate(models.Model):
         return f"{self.ident}\t{self.stratum}"
 
 
+class FrozenPoolPart(models.Model):
+    """Part of a frozen target pool as the bytes its digest is over: whole lines
+    `ident<TAB>stratum<LF>` in byte order, a few megabytes a part (rules/draw/pool_parts.py).
+
+    Written with the candidates by the freeze, from the lines it read back and hashed; read
+    by the draw and to make the record file, which need only the lines (a part is one value
+    to read, a candidate a row). Checked against the digest whenever read; the candidates
+    are read instead when they do not give it.
+    """
+
+    freeze = models.ForeignKey(Freeze, on_delete=models.CASCADE, related_name="parts",
+                               db_index=False)  # the unique (freeze, seq) index serves
+    seq = models.PositiveIntegerField()
+    lines = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("frozen pool part")
+        verbose_name_plural = _("frozen pool parts")
+        constraints = [models.UniqueConstraint(fields=["freeze", "seq"],
+                                               name="frozen_pool_part_once")]
+
+    def __str__(self) -> str:
+        return f"{self.freeze_id}:{self.seq}"
+
+
 class DrawRecord(models.Model):
     """The one successful draw of a task (抽取记录). OneToOne: the database forbids a second."""
 

@@ -85,6 +85,7 @@ def task_freeze(*, actor: Any, task: InspectionTask, planned_draw_at: datetime) 
     # Set-wise, in the database: a province's pool is millions of candidates.
     inserted = frozen.insert_candidates(freeze, candidate_targets(task, day))
     pool, digest = frozen.first_read(freeze, inserted)
+    frozen.write_parts(freeze, pool)
     strata = frozen.pool_strata(freeze)
     if not strata:
         strata = {P.UNSTRATIFIED: 0} if task.stratification == Stratification.NONE else {}

@@ -143,14 +143,18 @@ def test_a_large_record_is_made_again_only_as_drawn(world, seed_task, monkeypatc
     """The file of a large record is made from the frozen pool and the row on first need;
     had either changed since the draw, nothing is exported and no file is kept."""
     from shuangsuiji.draws import records, services
-    from shuangsuiji.draws.models import FrozenCandidate
+    from shuangsuiji.draws.models import FrozenCandidate, FrozenPoolPart
 
     _freeze(world, seed_task)
     monkeypatch.setattr(services, "BULK_DRAW_FROM", 0)
     draw = _draw(world, seed_task)
-    if change == "pool":
+    if change == "pool":  # its last line, in its rows and in the parts kept of its lines
         candidate = FrozenCandidate.objects.filter(freeze=seed_task.freeze).last()
         FrozenCandidate.objects.filter(pk=candidate.pk).update(stratum="B")
+        part = FrozenPoolPart.objects.filter(freeze=seed_task.freeze).order_by("seq").last()
+        lines = bytes(part.lines)
+        part.lines = lines[:lines.rfind(b"\t")] + b"\tB\n"
+        part.save()
     else:
         DrawRecord.objects.filter(pk=draw.pk).update(
             record=dict(draw.record, drawn_at="2023-03-30T09:00:01+08:00"))

@@ -9,12 +9,12 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from shuangsuiji.draws import frozen
-from shuangsuiji.draws.models import FrozenCandidate
+from shuangsuiji.draws.models import FrozenCandidate, FrozenPoolPart
 from shuangsuiji.draws.pool import candidate_targets, stratum_of
 from shuangsuiji.draws.services import task_freeze
 from shuangsuiji.entities.models import Target
 from shuangsuiji.plans.services import task_update
-from shuangsuiji.rules.draw import pool_pages
+from shuangsuiji.rules.draw import pool_pages, pool_parts
 from shuangsuiji.rules.draw import pools as P
 
 from .conftest import DRAW_AT
@@ -87,6 +87,7 @@ def test_the_pool_is_read_back_by_its_pages_when_the_freeze_found_it_in_order(
         world, seed_task, monkeypatch):
     monkeypatch.setattr(pool_pages, "BLOCK_PAGES", 1)  # a round trip per page
     freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    FrozenPoolPart.objects.filter(freeze=freeze).delete()  # the rows are read without them
     freeze.refresh_from_db()
     assert freeze.pages is not None and freeze.pages[0] <= freeze.pages[1]
     by_index = frozen._read_by_index(freeze)
@@ -100,6 +101,7 @@ def test_the_pool_is_read_back_by_its_pages_when_the_freeze_found_it_in_order(
 @on_postgresql
 def test_pages_that_no_longer_give_the_frozen_digest_are_left_for_the_index(world, seed_task):
     freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    FrozenPoolPart.objects.filter(freeze=freeze).delete()
     expected = frozen._read_by_index(freeze)
     freeze.pages = [freeze.pages[1] + 1, freeze.pages[1] + 5]  # as after a VACUUM FULL
     assert frozen.pool_buffer(freeze) == expected
@@ -131,6 +133,7 @@ def test_the_freeze_reads_by_the_index_when_the_table_holds_the_lines_out_of_ord
 def test_a_large_pool_is_read_by_two_connections_at_once(world, seed_task, monkeypatch,
                                                         allow_audit_flush):
     freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    FrozenPoolPart.objects.filter(freeze=freeze).delete()
     monkeypatch.setattr(frozen, "_PARALLEL_FROM", 1)
     monkeypatch.setattr(pool_pages, "BLOCK_PAGES", 1)
     parts = []
@@ -139,3 +142,54 @@ def test_a_large_pool_is_read_by_two_connections_at_once(world, seed_task, monke
                         lambda *a, **k: parts.append(a) or real(*a, **k))
     assert frozen.pool_buffer(freeze) == frozen._read_by_index(freeze)
     assert parts
+
+
+def test_the_freeze_keeps_the_lines_it_hashed_in_parts_and_the_draw_reads_those(
+        world, seed_task, monkeypatch):
+    monkeypatch.setattr(pool_parts, "PART_BYTES", 100)  # several parts of a few lines
+    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    parts = [bytes(p) for p in FrozenPoolPart.objects.filter(freeze=freeze)
+             .order_by("seq").values_list("lines", flat=True)]
+    expected = "".join(_expected_lines(seed_task)).encode()
+    assert len(parts) > 3 and b"".join(parts) == expected
+    assert all(part.endswith(b"\n") and len(part) >= 100 for part in parts[:-1])
+    # Without any row of the pool, the draw still gets it: from the parts.
+    FrozenCandidate.objects.filter(freeze=freeze).delete()
+    assert frozen.pool_buffer(freeze) == (expected, freeze.pool_digest)
+
+
+@pytest.mark.parametrize("damage", ["edit", "drop", "reorder"])
+def test_parts_that_do_not_give_the_frozen_digest_are_left_for_the_rows(world, seed_task,
+                                                                       monkeypatch, damage):
+    monkeypatch.setattr(pool_parts, "PART_BYTES", 100)
+    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    expected = "".join(_expected_lines(seed_task)).encode()
+    parts = FrozenPoolPart.objects.filter(freeze=freeze).order_by("seq")
+    if damage == "edit":
+        part = parts[1]
+        part.lines = bytes(part.lines).replace(b"\t", b"\tX", 1)
+        part.save()
+    elif damage == "drop":
+        parts[2].delete()
+    else:
+        first, second = parts[0], parts[1]
+        FrozenPoolPart.objects.filter(pk=first.pk).update(seq=10_000)
+        FrozenPoolPart.objects.filter(pk=second.pk).update(seq=first.seq)
+        FrozenPoolPart.objects.filter(pk=first.pk).update(seq=second.seq)
+    assert pool_parts.joined(frozen._parts(freeze))[1] != freeze.pool_digest
+    assert frozen.pool_buffer(freeze) == (expected, freeze.pool_digest)
+
+
+@on_postgresql
+def test_postgresql_keeps_the_parts_compressed_with_lz4(world, seed_task):
+    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    table = FrozenPoolPart._meta.db_table
+    with connection.cursor() as cursor:
+        if not pool_parts.lz4_available(cursor):
+            pytest.skip("this PostgreSQL was built without LZ4")
+        # A value is compressed when it is large enough (about 2 kB): one of repeated lines.
+        FrozenPoolPart.objects.filter(freeze=freeze).update(
+            lines=b"91140502MA0K0000XY\tA\n" * 400)
+        cursor.execute(f"SELECT DISTINCT pg_column_compression(lines) FROM {table} "  # noqa: S608
+                       "WHERE freeze_id = %s", [freeze.pk])
+        assert cursor.fetchall() == [("lz4",)]
