@@ -42,18 +42,25 @@ static inline uint64_t mod19_wide(uint64_t hi, uint64_t lo) {
     return r;
 }
 
-/* Two decimal digits, swapped: REV2[10a + b] = 10b + a. */
-static uint8_t REV2[100];
+/* Four decimal digits, reversed: REV4[1000a + 100b + 10c + d] = 1000d + 100c + 10b + a. */
+static uint16_t REV4[10000];
 
-/* The last `digits` decimal digits of v, reversed, as an integer. */
-static inline uint64_t reversed_digits(uint64_t v, int digits) {
-    uint64_t key = 0;
-    for (int j = 0; j < digits / 2; j++) { key = key * 100 + REV2[v % 100]; v /= 100; }
-    return digits % 2 ? key * 10 + v % 10 : key;
+/* The 10 digits of v < 10^10, reversed, as an integer: three parts of v reversed by the
+ * table, each found from v directly (the CPU works on them side by side; digit by digit,
+ * each division waited for the one before, and the scan spent a third of its time here). */
+static inline uint64_t reversed10(uint64_t v) {
+    uint64_t top = v / 100000000, middle = v / 10000 - top * 10000, low = v % 10000;
+    return REV4[low] * 1000000ULL + REV4[middle] * 100ULL + REV4[top] / 100;
+}
+
+/* The 9 digits of v < 10^9, reversed. */
+static inline uint64_t reversed9(uint64_t v) {
+    uint64_t top = v / 100000000, middle = v / 10000 - top * 10000, low = v % 10000;
+    return REV4[low] * 100000ULL + REV4[middle] * 10ULL + top;
 }
 
 /* The first 19 digits of reversed(decimal(N)) as an integer, N = the 256-bit digest:
- * r = N mod 10^19 read backwards, in two halves that the CPU works on side by side. */
+ * r = N mod 10^19 read backwards. */
 static inline uint64_t prefix_key(const unsigned char digest[32]) {
     uint64_t r = 0;
     for (int limb = 0; limb < 4; limb++) {
@@ -61,8 +68,7 @@ static inline uint64_t prefix_key(const unsigned char digest[32]) {
         memcpy(&v, digest + limb * 8, 8);
         r = mod19_wide(r, __builtin_bswap64(v));
     }
-    return reversed_digits(r % 10000000000ULL, 10) * 1000000000ULL +
-           reversed_digits(r / 10000000000ULL, 9);
+    return reversed10(r % 10000000000ULL) * 1000000000ULL + reversed9(r / 10000000000ULL);
 }
 
 /* Where a ticket's hash starts: SHA-256 after the 64 bytes of SHA256_hex(seed). */
@@ -936,7 +942,8 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fastpool", NULL, -1, methods};
 
 PyMODINIT_FUNC PyInit__fastpool(void) {
-    for (int d = 0; d < 100; d++) REV2[d] = (uint8_t)((d % 10) * 10 + d / 10);
+    for (int d = 0; d < 10000; d++)
+        REV4[d] = (uint16_t)(d % 10 * 1000 + d / 10 % 10 * 100 + d / 100 % 10 * 10 + d / 1000);
     MOD19_INVERSE = (uint64_t)(((((u128)~MOD19) << 64) | UINT64_MAX) / MOD19);
     choose_ticket_hash();
     sha_ni_passed = use_sha_ni;
