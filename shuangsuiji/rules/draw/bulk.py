@@ -57,8 +57,7 @@ def bulk_draw(*, pool_buffer: bytes, seed: str, rules: Mapping[str, StratumRule]
         order = orders[label]
         k = sample_size(len(order), rules[label])
         drawn = [DrawnTarget(ident, label, ticket(ident, seed), pos)
-                 for pos, ident in enumerate((pool.ident(r) for r in order[:k].tolist()),
-                                             start=1)]
+                 for pos, ident in enumerate(pool.idents(order[:k]), start=1)]
         strata[label] = BulkStratum(len(order), k, drawn, order[k:])
     matcher = GroupMatcher(inspectors, departments, conflicts, seed)
     groups: list[Group] = []
@@ -258,4 +257,4 @@ def _ids(pool: fast.ScannedPool, rows: np.ndarray, into: bytearray) -> bytes | m
         # numpy arrays go in as buffers: no copies of the pool's offsets per stratum
         return memoryview(into)[:fast._fastpool.quoted_ids_into(
             pool.buffer, pool.starts, pool.lens, rows, into, pool.line_length, pool.longest_id)]
-    return canonical_json([pool.ident(r) for r in rows.tolist()])[1:-1].encode("utf-8")
+    return canonical_json(pool.idents(rows))[1:-1].encode("utf-8")

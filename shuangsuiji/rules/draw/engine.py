@@ -4,6 +4,7 @@ from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from ..errors import RuleError, gettext_noop
 from .pools import EXPERT, OFFICER, Candidate, PoolInspector
@@ -95,7 +96,8 @@ def draw_targets(candidates: Iterable[Candidate], rules: Mapping[str, StratumRul
 class GroupMatcher:
     """Picks each target's groups by ascending (load, inspector ticket, inspector id).
 
-    Each department's officers and experts wait in a list kept sorted by that key; a pick
+    Each department's officers and experts wait in a list kept sorted by that key (one int:
+    the load, then the rank by ticket and id); a pick
     walks it from the front past conflicted inspectors, and a chosen inspector moves back by
     one load. Identical to sorting the eligible inspectors for every pick, and it stays
     fast for thousands of targets and hundreds of inspectors.
@@ -106,51 +108,55 @@ class GroupMatcher:
                  loads: Mapping[str, int] | None = None) -> None:
         self.departments = list(departments)
         self.loads: dict[str, int] = defaultdict(int, loads or {})
-        self.tickets: dict[str, str] = {}
-        self.queues: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
-        self.queues_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        tickets: dict[str, str] = {}
+        members: dict[tuple[str, str], list[str]] = defaultdict(list)
         for inspector in inspectors:
-            tkt = self.tickets.setdefault(inspector.id, ticket("inspector:" + inspector.id, seed))
-            key = (inspector.department, inspector.role)
-            self.queues[key].append((self.loads[inspector.id], tkt, inspector.id))
-            self.queues_of[inspector.id].append(key)
-        for queue in self.queues.values():
-            queue.sort()
+            tickets.setdefault(inspector.id, ticket("inspector:" + inspector.id, seed))
+            members[(inspector.department, inspector.role)].append(inspector.id)
+        # A queue holds load << 32 | rank, rank the inspector's place in the queue by
+        # (ticket, id): ints compare faster than (load, ticket, id) tuples, in the same order.
+        self.ranked: dict[tuple[str, str], list[str]] = {}
+        self.queues: dict[tuple[str, str], list[int]] = {}
+        self.places: dict[str, list[tuple[tuple[str, str], int]]] = defaultdict(list)
+        for key, ids in members.items():
+            ranked = sorted(ids, key=lambda i: (tickets[i], i))
+            self.ranked[key] = ranked
+            self.queues[key] = sorted(self.loads[i] << _RANK_BITS | rank
+                                      for rank, i in enumerate(ranked))
+            for rank, i in enumerate(ranked):
+                self.places[i].append((key, rank))
         self.blocked: dict[str, set[str]] = defaultdict(set)
         for conflict in conflicts:
             self.blocked[conflict.target].add(conflict.inspector)
 
     def groups_for(self, target: str) -> list[Group]:
         groups = [Group(target, dept.code, self._pick(target, dept)) for dept in self.departments]
+        loads, queues, places = self.loads, self.queues, self.places
         for group in groups:
             for inspector in group.inspectors:
-                self._add_load(inspector)
+                load = loads[inspector]
+                loads[inspector] = load + 1
+                for key, rank in places[inspector]:
+                    queue = queues[key]
+                    del queue[bisect_left(queue, load << _RANK_BITS | rank)]
+                    insort(queue, (load + 1) << _RANK_BITS | rank)
         return groups
-
-    def _add_load(self, inspector: str) -> None:
-        old = (self.loads[inspector], self.tickets[inspector], inspector)
-        self.loads[inspector] += 1
-        new = (old[0] + 1, old[1], inspector)
-        for key in self.queues_of[inspector]:
-            queue = self.queues[key]
-            del queue[bisect_left(queue, old)]
-            insort(queue, new)
 
     def _pick(self, target: str, dept: DepartmentSpec) -> tuple[str, ...]:
         chosen: list[str] = []
-        blocked = self.blocked.get(target, set())
+        blocked = self.blocked.get(target) or set()
         for role, needed in ((OFFICER, dept.officers), (EXPERT, dept.experts)):
             if needed == 0:
                 continue
-            queue = self.queues.get((dept.code, role), [])
-            picked = []
-            for _load, _tkt, ident in queue:
-                if ident not in blocked:
-                    picked.append(ident)
-                    if len(picked) == needed:
-                        break
+            key = (dept.code, role)
+            queue, ranked = self.queues.get(key, []), self.ranked.get(key, [])
+            if blocked:  # past the conflicted, from the front
+                in_order = (ranked[entry & _RANK_MASK] for entry in queue)
+                picked = list(islice((i for i in in_order if i not in blocked), needed))
+            else:  # the front: most targets have no conflicts
+                picked = [ranked[entry & _RANK_MASK] for entry in queue[:needed]]
             if len(picked) < needed:
-                conflicted = sum(1 for _l, _t, ident in queue if ident in blocked)
+                conflicted = sum(1 for i in ranked if i in blocked)
                 raise DrawFailed(
                     gettext_noop("target {target} cannot get its group from department "
                                  "{department}: {needed} {role}s needed, {eligible} eligible "
@@ -159,6 +165,10 @@ class GroupMatcher:
                     eligible=len(queue) - conflicted, conflicted=conflicted)
             chosen.extend(picked)
         return tuple(chosen)
+
+
+_RANK_BITS = 32
+_RANK_MASK = (1 << _RANK_BITS) - 1
 
 
 def ticket_order(drawn: Iterable[DrawnTarget]) -> list[DrawnTarget]:

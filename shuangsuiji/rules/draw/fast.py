@@ -38,6 +38,13 @@ class ScannedPool:
         start = int(self.starts[row])
         return self.buffer[start:start + int(self.lens[row])].decode("utf-8")
 
+    def idents(self, rows: np.ndarray) -> list[str]:
+        """The IDs of these rows, in their order (ident() of each: three times slower)."""
+        buffer = self.buffer
+        return [buffer[start:start + n].decode("utf-8")
+                for start, n in zip(self.starts[rows].tolist(), self.lens[rows].tolist(),
+                                    strict=True)]
+
     @cached_property
     def longest_id(self) -> int:
         return int(self.lens.max()) if self.lens.size else 0

@@ -111,8 +111,7 @@ def _verify_strata(split: SplitRecord, pool: fast.ScannedPool, seed: str) -> Non
         k = stratum_size(record, label, int(order.size))
         drawn.extend({"id": ident, "stratum": label, "ticket": ticket(ident, seed),
                       "position": pos}
-                     for pos, ident in enumerate((pool.ident(r) for r in order[:k].tolist()),
-                                                 start=1))
+                     for pos, ident in enumerate(pool.idents(order[:k]), start=1))
         body = body_of(split, record["standby"][label])
         _check(body is not None and _same_ids(body, pool, order[k:]),
                gettext_noop("the standby list of stratum {stratum} is wrong"), stratum=label)
