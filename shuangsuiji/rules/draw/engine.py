@@ -97,9 +97,8 @@ class GroupMatcher:
     """Picks each target's groups by ascending (load, inspector ticket, inspector id).
 
     Each department's officers and experts wait in a list kept sorted by that key (one int:
-    the load, then the rank by ticket and id); a pick
-    walks it from the front past conflicted inspectors, and a chosen inspector moves back by
-    one load. Identical to sorting the eligible inspectors for every pick, and it stays
+    the load, then the rank by ticket and id); a pick walks it from the front past
+    conflicted inspectors, and a chosen inspector moves back by one load. Identical to sorting the eligible inspectors for every pick, and it stays
     fast for thousands of targets and hundreds of inspectors.
     """
 
