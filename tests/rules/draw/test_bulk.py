@@ -101,7 +101,9 @@ def test_a_pool_out_of_byte_order_is_refused(monkeypatch, c_path, where):
     assert fast.scan("".join(sorted(lines)).encode(), "seed", ("A",)).keys.size == 101
 
 
-@pytest.mark.parametrize("size", [50_000, 40, 1, 0])
+# 200,000: strata of over 65,536 rows, sorted by their top bits first, then bucket by bucket
+# 200,000: strata of over 65,536 rows, sorted by their top bits first, then bucket by bucket
+@pytest.mark.parametrize("size", [200_000, 50_000, 40, 1, 0])
 def test_the_radix_order_equals_numpys_stable_argsort(size):
     assert fast.AVAILABLE
     rng = np.random.default_rng(7)
@@ -183,6 +185,17 @@ def test_pool_lines_join_the_columns_the_database_aggregates(monkeypatch, c_path
         with pytest.raises(ValueError, match="differ in lines"):
             fast.pool_lines(bad)
     assert fast.last_line(blocks[0][0]) == lines[6_999].split("\t")[0].encode()
+
+
+@pytest.mark.parametrize("top", [1, 20, 62])
+def test_the_radix_order_holds_when_the_keys_crowd_into_a_few_top_buckets(top):
+    """Keys below 2^top: the first pass puts them all in one bucket (or a few)."""
+    rng = np.random.default_rng(top)
+    keys = rng.integers(0, 2**top, 150_000, dtype=np.uint64)
+    codes = np.zeros(keys.size, dtype=np.uint8)
+    packed, _runs = fast._fastpool.order_stratum(keys, codes, 0)
+    assert np.array_equal(np.frombuffer(packed, dtype=np.int64),
+                          np.argsort(keys, kind="stable"))
 
 
 def test_a_strata_order_equals_the_order_of_its_rows():
