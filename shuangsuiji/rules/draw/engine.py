@@ -98,8 +98,9 @@ class GroupMatcher:
 
     Each department's officers and experts wait in a list kept sorted by that key (one int:
     the load, then the rank by ticket and id); a pick walks it from the front past
-    conflicted inspectors, and a chosen inspector moves back by one load. Identical to sorting the eligible inspectors for every pick, and it stays
-    fast for thousands of targets and hundreds of inspectors.
+    conflicted inspectors, and a chosen inspector moves back by one load. Identical to
+    sorting the eligible inspectors for every pick, and it stays fast for thousands of
+    targets and hundreds of inspectors.
     """
 
     def __init__(self, inspectors: Sequence[PoolInspector], departments: Sequence[DepartmentSpec],
