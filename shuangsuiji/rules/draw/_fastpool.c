@@ -922,37 +922,49 @@ static PyObject *count_plain(PyObject *self, PyObject *args) {
     return PyLong_FromSsize_t(n);
 }
 
+/* unquote_lines() on plain C data: the lines written into w (room for len bytes: a line
+ * never grows), checked and converted in one pass; their length, or -1 when the body is
+ * not plain strings with \t escapes only. */
+static Py_ssize_t unquoted(const char *s, Py_ssize_t len, char *w) {
+    char *start = w;
+    Py_ssize_t i = 0;
+    while (i < len) {
+        if (w != start && s[i++] != ',') return -1;
+        if (i >= len || s[i++] != '"') return -1;
+        for (;;) {
+            if (i >= len) return -1;
+            unsigned char c = (unsigned char)s[i++];
+            if (c == '"') { *w++ = '\n'; break; }
+            if (c == '\\') {
+                if (i >= len || s[i] != 't') return -1;
+                *w++ = '\t';
+                i++;
+            } else if (c < 0x20 || c > 0x7e) {
+                return -1;
+            } else {
+                *w++ = (char)c;
+            }
+        }
+    }
+    return w - start;
+}
+
 /* The pool lines of a record's "lines" array body, as the pool buffer "ID\tS\n…" (the
- * inverse of quoted_lines), or None when the body is not in that plain form. */
+ * inverse of quoted_lines), or None when the body is not in that plain form. One pass
+ * (checking, then counting escapes, then converting took three: 0.54 s of 250 MB). */
 static PyObject *unquote_lines(PyObject *self, PyObject *args) {
     Py_buffer buf;
     if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
-    PyObject *out = NULL;
-    Py_ssize_t n, escapes = 0, len = buf.len;
-    const char *s = buf.buf;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, buf.len);
+    if (!out) { PyBuffer_Release(&buf); return NULL; }
+    Py_ssize_t written;
+    huge_pages(PyBytes_AS_STRING(out), buf.len);
     Py_BEGIN_ALLOW_THREADS
-    n = plain_strings(s, len, 1);
-    if (n >= 0) for (Py_ssize_t i = 0; i < len; i++) escapes += s[i] == '\\';
+    written = unquoted(buf.buf, buf.len, PyBytes_AS_STRING(out));
     Py_END_ALLOW_THREADS
-    if (n < 0) { PyBuffer_Release(&buf); Py_RETURN_NONE; }
-    /* each line loses its two quotes and a comma (but the first) and gains a LF; each
-     * escape loses a byte */
-    Py_ssize_t total = len - 2 * n - (n ? n - 1 : 0) + n - escapes;
-    out = PyBytes_FromStringAndSize(NULL, total);
-    if (out) {
-        char *w = PyBytes_AS_STRING(out);
-        Py_BEGIN_ALLOW_THREADS
-        int inside = 0;  /* the body's form was checked above */
-        for (Py_ssize_t i = 0; i < len; i++) {
-            char c = s[i];
-            if (!inside) inside = c == '"';  /* an opening quote, or a separating comma */
-            else if (c == '"') { *w++ = '\n'; inside = 0; }
-            else if (c == '\\') { *w++ = '\t'; i++; }
-            else *w++ = c;
-        }
-        Py_END_ALLOW_THREADS
-    }
     PyBuffer_Release(&buf);
+    if (written < 0) { Py_DECREF(out); Py_RETURN_NONE; }
+    if (_PyBytes_Resize(&out, written) < 0) return NULL;
     return out;
 }
 

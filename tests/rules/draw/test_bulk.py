@@ -208,3 +208,15 @@ def test_a_strata_order_equals_the_order_of_its_rows():
         expected = fast.order_rows(pool, pool.rows_of(label), "seed")
         assert np.array_equal(fast.stratum_order(pool, label, "seed"), expected)
     assert fast.stratum_order(pool, "D", "seed").size == 0
+
+
+def test_unquoting_a_records_lines_gives_the_pool_back_or_none_when_not_plain():
+    assert fast.AVAILABLE
+    pool = "".join(f"9114{i:014d}\t{'ABU'[i % 3]}\n" for i in range(1000)).encode()
+    out = bytearray(3 * len(pool))
+    body = bytes(out[:fast._fastpool.quoted_lines_into(pool, out)])
+    assert fast._fastpool.unquote_lines(body) == pool
+    assert fast._fastpool.unquote_lines(b"") == b""
+    for bad in (b'"a\\nB"', b'"a",', b'"a""b"', '"甲"'.encode(), b'"a\\', b'"a', b'a"',
+                b'"a\x01"', b',"a"'):
+        assert fast._fastpool.unquote_lines(bad) is None, bad
