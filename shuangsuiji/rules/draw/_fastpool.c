@@ -922,15 +922,53 @@ static PyObject *count_plain(PyObject *self, PyObject *args) {
     return PyLong_FromSsize_t(n);
 }
 
-/* unquote_lines() on plain C data: the lines written into w (room for len bytes: a line
- * never grows), checked and converted in one pass; their length, or -1 when the body is
- * not plain strings with \t escapes only. */
+/* unquote_lines() on plain C data: the lines written into w (room for len + 64 bytes: a
+ * line never grows, and a move may write 32 bytes past its end), checked and converted in
+ * one pass; their length, or -1 when the body is not plain strings with \\t escapes only. */
 static Py_ssize_t unquoted(const char *s, Py_ssize_t len, char *w) {
     char *start = w;
     Py_ssize_t i = 0;
     while (i < len) {
         if (w != start && s[i++] != ',') return -1;
         if (i >= len || s[i++] != '"') return -1;
+#if defined(__SSE2__)
+        /* A string of under 32 bytes with at most one escape (every pool line: "ID\tS"),
+         * 64 bytes of body and of room from it: checked and moved 16 bytes at a time. */
+        if (len - i >= 64) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(s + i));
+            __m128i b = _mm_loadu_si128((const __m128i *)(s + i + 16));
+            __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
+            __m128i low = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+#define MASK32(op, x) ((uint32_t)_mm_movemask_epi8(op(a, x)) | \
+                       (uint32_t)_mm_movemask_epi8(op(b, x)) << 16)
+            uint32_t quotes = MASK32(_mm_cmpeq_epi8, quote);
+            if (quotes) {
+                int end = __builtin_ctz(quotes);
+                uint32_t before = (1u << end) - 1;
+                /* signed: bytes of 0x80 and over are below 0x20 too */
+                uint32_t bad = (MASK32(_mm_cmplt_epi8, low) | MASK32(_mm_cmpeq_epi8, del)) & before;
+                uint32_t slashes = MASK32(_mm_cmpeq_epi8, slash) & before;
+#undef MASK32
+                if (!bad && !(slashes & (slashes - 1))) {
+                    if (!slashes) {
+                        memcpy(w, s + i, 32);
+                        w += end;
+                    } else {
+                        int at = __builtin_ctz(slashes);
+                        if (at + 1 == end || s[i + at + 1] != 't') return -1;
+                        memcpy(w, s + i, 32);
+                        w += at;
+                        *w++ = '\t';
+                        memcpy(w, s + i + at + 2, 32);
+                        w += end - at - 2;
+                    }
+                    *w++ = '\n';
+                    i += end + 1;
+                    continue;
+                }
+            }
+        }
+#endif
         for (;;) {
             if (i >= len) return -1;
             unsigned char c = (unsigned char)s[i++];
@@ -955,7 +993,7 @@ static Py_ssize_t unquoted(const char *s, Py_ssize_t len, char *w) {
 static PyObject *unquote_lines(PyObject *self, PyObject *args) {
     Py_buffer buf;
     if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
-    PyObject *out = PyBytes_FromStringAndSize(NULL, buf.len);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, buf.len + 64);  /* + room for a move */
     if (!out) { PyBuffer_Release(&buf); return NULL; }
     Py_ssize_t written;
     huge_pages(PyBytes_AS_STRING(out), buf.len);

@@ -220,3 +220,15 @@ def test_unquoting_a_records_lines_gives_the_pool_back_or_none_when_not_plain():
     for bad in (b'"a\\nB"', b'"a",', b'"a""b"', '"甲"'.encode(), b'"a\\', b'"a', b'a"',
                 b'"a\x01"', b',"a"'):
         assert fast._fastpool.unquote_lines(bad) is None, bad
+    # the same strings amid long bodies (read 32 bytes at a time there), and long lines
+    half = len(body) // 2
+    cut = body.index(b',"', half)
+    for bad in (b'"a\\nB"', b'"a\\"', b'"a\\\\t"', '"甲"'.encode(), b'"a\x01"', b'"a\x7f"',
+                b'"a"b"'):
+        assert fast._fastpool.unquote_lines(body[:cut] + b"," + bad + body[cut:]) is None, bad
+    before, after = (fast._fastpool.unquote_lines(part) for part in (body[:cut], body[cut + 1:]))
+    for good, line in ((b'"' + b"x" * 40 + b'\\tA"', b"x" * 40 + b"\tA\n"), (b'"a"', b"a\n"),
+                       (b'"' + b"y" * 29 + b'\\t"', b"y" * 29 + b"\t\n"),
+                       (b'"a\\tB\\tC"', b"a\tB\tC\n")):
+        assert fast._fastpool.unquote_lines(body[:cut] + b"," + good + body[cut:]) == (
+            before + line + after), good
