@@ -889,11 +889,45 @@ static PyObject *members(PyObject *self, PyObject *args) {
 /* Checks that a JSON array body ("a","b",…) holds only strings that canonical JSON writes
  * byte for byte as they are: printable ASCII without '"' and '\', and, with `tabs`, the
  * escape \t. Returns how many, or -1. */
+/* Whether the JSON string body at p (64 bytes readable) is short and plain: its closing
+ * quote within 32 bytes (*end: where), printable ASCII before it, and at most one
+ * backslash (*slash: where, or -1), not checked further. Every pool line and ID is; the
+ * callers take the byte-by-byte way for the others. */
+static inline int short_plain(const char *p, int *end, int *slash) {
+#if defined(__SSE2__)
+    __m128i a = _mm_loadu_si128((const __m128i *)p), b = _mm_loadu_si128((const __m128i *)(p + 16));
+#define MASK32(op, x) ((uint32_t)_mm_movemask_epi8(op(a, x)) | \
+                       (uint32_t)_mm_movemask_epi8(op(b, x)) << 16)
+    uint32_t quotes = MASK32(_mm_cmpeq_epi8, _mm_set1_epi8('"'));
+    if (!quotes) return 0;
+    *end = __builtin_ctz(quotes);
+    uint32_t before = (1u << *end) - 1;
+    /* signed compare: bytes of 0x80 and over count as below 0x20 */
+    uint32_t bad = (MASK32(_mm_cmplt_epi8, _mm_set1_epi8(0x20)) |
+                    MASK32(_mm_cmpeq_epi8, _mm_set1_epi8(0x7f))) & before;
+    uint32_t slashes = MASK32(_mm_cmpeq_epi8, _mm_set1_epi8('\\')) & before;
+#undef MASK32
+    if (bad || (slashes & (slashes - 1))) return 0;
+    *slash = slashes ? __builtin_ctz(slashes) : -1;
+    return 1;
+#else
+    (void)p; (void)end; (void)slash;
+    return 0;
+#endif
+}
+
 static Py_ssize_t plain_strings(const char *s, Py_ssize_t len, int tabs) {
     Py_ssize_t n = 0, i = 0;
     while (i < len) {
         if (n && s[i++] != ',') return -1;
         if (i >= len || s[i++] != '"') return -1;
+        int end, slash;
+        if (len - i >= 64 && short_plain(s + i, &end, &slash)) {
+            if (slash >= 0 && (!tabs || slash + 1 == end || s[i + slash + 1] != 't')) return -1;
+            i += end + 1;
+            n++;
+            continue;
+        }
         for (;;) {
             if (i >= len) return -1;
             unsigned char c = (unsigned char)s[i++];
@@ -931,44 +965,22 @@ static Py_ssize_t unquoted(const char *s, Py_ssize_t len, char *w) {
     while (i < len) {
         if (w != start && s[i++] != ',') return -1;
         if (i >= len || s[i++] != '"') return -1;
-#if defined(__SSE2__)
-        /* A string of under 32 bytes with at most one escape (every pool line: "ID\tS"),
-         * 64 bytes of body and of room from it: checked and moved 16 bytes at a time. */
-        if (len - i >= 64) {
-            __m128i a = _mm_loadu_si128((const __m128i *)(s + i));
-            __m128i b = _mm_loadu_si128((const __m128i *)(s + i + 16));
-            __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
-            __m128i low = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
-#define MASK32(op, x) ((uint32_t)_mm_movemask_epi8(op(a, x)) | \
-                       (uint32_t)_mm_movemask_epi8(op(b, x)) << 16)
-            uint32_t quotes = MASK32(_mm_cmpeq_epi8, quote);
-            if (quotes) {
-                int end = __builtin_ctz(quotes);
-                uint32_t before = (1u << end) - 1;
-                /* signed: bytes of 0x80 and over are below 0x20 too */
-                uint32_t bad = (MASK32(_mm_cmplt_epi8, low) | MASK32(_mm_cmpeq_epi8, del)) & before;
-                uint32_t slashes = MASK32(_mm_cmpeq_epi8, slash) & before;
-#undef MASK32
-                if (!bad && !(slashes & (slashes - 1))) {
-                    if (!slashes) {
-                        memcpy(w, s + i, 32);
-                        w += end;
-                    } else {
-                        int at = __builtin_ctz(slashes);
-                        if (at + 1 == end || s[i + at + 1] != 't') return -1;
-                        memcpy(w, s + i, 32);
-                        w += at;
-                        *w++ = '\t';
-                        memcpy(w, s + i + at + 2, 32);
-                        w += end - at - 2;
-                    }
-                    *w++ = '\n';
-                    i += end + 1;
-                    continue;
-                }
+        int end, slash;
+        if (len - i >= 64 && short_plain(s + i, &end, &slash)) {  /* moved 32 bytes at a time */
+            memcpy(w, s + i, 32);
+            if (slash < 0) {
+                w += end;
+            } else {
+                if (slash + 1 == end || s[i + slash + 1] != 't') return -1;
+                w += slash;
+                *w++ = '\t';
+                memcpy(w, s + i + slash + 2, 32);
+                w += end - slash - 2;
             }
+            *w++ = '\n';
+            i += end + 1;
+            continue;
         }
-#endif
         for (;;) {
             if (i >= len) return -1;
             unsigned char c = (unsigned char)s[i++];

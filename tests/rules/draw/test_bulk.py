@@ -211,6 +211,7 @@ def test_a_strata_order_equals_the_order_of_its_rows():
 
 
 def test_unquoting_a_records_lines_gives_the_pool_back_or_none_when_not_plain():
+    """And counting its strings, or -1: the same check."""
     assert fast.AVAILABLE
     pool = "".join(f"9114{i:014d}\t{'ABU'[i % 3]}\n" for i in range(1000)).encode()
     out = bytearray(3 * len(pool))
@@ -226,9 +227,14 @@ def test_unquoting_a_records_lines_gives_the_pool_back_or_none_when_not_plain():
     for bad in (b'"a\\nB"', b'"a\\"', b'"a\\\\t"', '"甲"'.encode(), b'"a\x01"', b'"a\x7f"',
                 b'"a"b"'):
         assert fast._fastpool.unquote_lines(body[:cut] + b"," + bad + body[cut:]) is None, bad
+        assert fast._fastpool.count_plain(body[:cut] + b"," + bad + body[cut:], True) == -1
     before, after = (fast._fastpool.unquote_lines(part) for part in (body[:cut], body[cut + 1:]))
     for good, line in ((b'"' + b"x" * 40 + b'\\tA"', b"x" * 40 + b"\tA\n"), (b'"a"', b"a\n"),
                        (b'"' + b"y" * 29 + b'\\t"', b"y" * 29 + b"\t\n"),
                        (b'"a\\tB\\tC"', b"a\tB\tC\n")):
         assert fast._fastpool.unquote_lines(body[:cut] + b"," + good + body[cut:]) == (
             before + line + after), good
+        assert fast._fastpool.count_plain(body[:cut] + b"," + good + body[cut:], True) == 1001
+    assert fast._fastpool.count_plain(body, False) == -1  # IDs have no tabs
+    ids = b",".join(b'"9114%014d"' % i for i in range(1000))
+    assert fast._fastpool.count_plain(ids, False) == 1000
