@@ -235,6 +235,8 @@ def test_unquoting_a_records_lines_gives_the_pool_back_or_none_when_not_plain():
         assert fast._fastpool.unquote_lines(body[:cut] + b"," + good + body[cut:]) == (
             before + line + after), good
         assert fast._fastpool.count_plain(body[:cut] + b"," + good + body[cut:], True) == 1001
-    assert fast._fastpool.count_plain(body, False) == -1  # IDs have no tabs
     ids = b",".join(b'"9114%014d"' % i for i in range(1000))
     assert fast._fastpool.count_plain(ids, False) == 1000
+    assert fast._fastpool.count_plain(ids + b',"a\\tB"', True) == 1001
+    at = ids.index(b",", len(ids) // 2)  # IDs have no tabs
+    assert fast._fastpool.count_plain(ids[:at] + b',"a\\tB"' + ids[at:], False) == -1
