@@ -521,7 +521,9 @@ static PyObject *quoted_ids_into(PyObject *self, PyObject *args) {
         return NULL;
     Py_ssize_t written;
     const int64_t *o = order.buf;
-    Py_ssize_t n = order.len / 8, rows = starts.len / 8;
+    /* with lines of one length, the pool's rows are its length over theirs (the caller
+     * may have let go of starts and lens) */
+    Py_ssize_t n = order.len / 8, rows = line_len > 0 ? buf.len / line_len : starts.len / 8;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (o[i] < 0 || o[i] >= rows) {
             PyBuffer_Release(&buf); PyBuffer_Release(&starts); PyBuffer_Release(&lens);

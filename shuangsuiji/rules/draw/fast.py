@@ -7,8 +7,7 @@ the same result as tickets.py.
 import hashlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -25,7 +24,13 @@ AVAILABLE = _fastpool is not None
 
 @dataclass
 class ScannedPool:
-    """A pool buffer of "ID\\tSTRATUM\\n" lines with each line's key, stratum and ID position."""
+    """A pool buffer of "ID\\tSTRATUM\\n" lines with each line's key, stratum and ID position.
+
+    When every line is as long (`line_length`: IDs all 统一社会信用代码, strata labels all as
+    long: most pools), row r's ID is the `longest_id` bytes at r * line_length, and `starts`
+    and `lens` are let go (left empty): ten bytes a candidate, 100 MB of ten million, that
+    the draw's orders would otherwise find still in memory.
+    """
 
     buffer: bytes
     labels: tuple[str, ...]
@@ -33,27 +38,18 @@ class ScannedPool:
     codes: np.ndarray
     starts: np.ndarray
     lens: np.ndarray
+    longest_id: int = field(init=False)
+    line_length: int = field(init=False)
 
-    def ident(self, row: int) -> str:
-        start = int(self.starts[row])
-        return self.buffer[start:start + int(self.lens[row])].decode("utf-8")
+    def __post_init__(self) -> None:
+        self.longest_id = int(self.lens.max()) if self.lens.size else 0
+        self.line_length = self._line_length()
+        if self.line_length:
+            # new empty arrays: an empty view would keep the whole array alive
+            self.starts = np.empty(0, dtype=self.starts.dtype)
+            self.lens = np.empty(0, dtype=self.lens.dtype)
 
-    def idents(self, rows: np.ndarray) -> list[str]:
-        """The IDs of these rows, in their order (ident() of each: three times slower)."""
-        buffer = self.buffer
-        return [buffer[start:start + n].decode("utf-8")
-                for start, n in zip(self.starts[rows].tolist(), self.lens[rows].tolist(),
-                                    strict=True)]
-
-    @cached_property
-    def longest_id(self) -> int:
-        return int(self.lens.max()) if self.lens.size else 0
-
-    @cached_property
-    def line_length(self) -> int:
-        """The length of every line when they are all as long (IDs all 统一社会信用代码, strata
-        labels all as long: most pools), else 0. Row r's ID then starts at r * line_length:
-        writing IDs in draw order reads the pool once per ID, not its offset and length too."""
+    def _line_length(self) -> int:
         n = int(self.keys.size)
         if not n or int(self.lens.min()) != self.longest_id or len(self.buffer) % n:
             return 0
@@ -63,6 +59,24 @@ class ScannedPool:
             present = np.flatnonzero(np.bincount(self.codes, minlength=len(self.labels)))
             widths = {len(self.labels[c].encode()) for c in present.tolist()}
         return length if widths == {length - self.longest_id - 2} else 0
+
+    def ident(self, row: int) -> str:
+        if self.line_length:
+            start, n = int(row) * self.line_length, self.longest_id
+        else:
+            start, n = int(self.starts[row]), int(self.lens[row])
+        return self.buffer[start:start + n].decode("utf-8")
+
+    def idents(self, rows: np.ndarray) -> list[str]:
+        """The IDs of these rows, in their order."""
+        buffer = self.buffer
+        if self.line_length:
+            n = self.longest_id
+            return [buffer[start:start + n].decode("utf-8")
+                    for start in (np.asarray(rows, dtype=np.int64) * self.line_length).tolist()]
+        return [buffer[start:start + n].decode("utf-8")
+                for start, n in zip(self.starts[rows].tolist(), self.lens[rows].tolist(),
+                                    strict=True)]
 
     def rows_of(self, label: str) -> np.ndarray:
         return np.flatnonzero(self.codes == self.labels.index(label))

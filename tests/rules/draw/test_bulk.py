@@ -42,7 +42,11 @@ def test_the_bulk_record_is_byte_identical_to_the_engine_record(monkeypatch, *, 
              "C": StratumRule(ratio="2.5"), "D": StratumRule(ratio="100")}
     reference = make_record(pool=pool, rules=rules, conflicts=conflicts)
     buffer = "".join(sorted_lines(candidate_line(c) for c in pool)).encode()
-    assert (fast.scan(buffer, "s", "ABCD").line_length == 0) == x_ids
+    scanned = fast.scan(buffer, "s", "ABCD")
+    assert (scanned.line_length == 0) == x_ids
+    # lines of one length: IDs found by their row alone, their offsets let go
+    assert (scanned.starts.size == scanned.lens.size == 0) == (not x_ids)
+    assert scanned.starts.base is None and scanned.lens.base is None  # nor kept as views
     insp_lines = [line.rstrip("\n") for line in sorted_lines(inspector_line(i)
                                                              for i in inspectors())]
     draw = bulk_draw(pool_buffer=buffer, seed=reference["seed"], rules=rules,
