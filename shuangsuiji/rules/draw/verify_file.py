@@ -60,11 +60,25 @@ def verify_bytes(data: Any) -> Discrepancy | None:
 
 def _verify(split: SplitRecord) -> None:
     record = split.head
-    check_record(record, Checks(
-        pools=lambda: _verify_pools(split),
-        strata=lambda pool, seed: _verify_strata(split, pool, seed),
-        digest=lambda document: digest(document, split.bodies, split.done_with),
-        for_replacements=lambda: state_for_replacements(split)))
+    # The record digest (§7's last check, a SHA-256 over the whole file) is computed from
+    # the start, in a thread (hashlib lets go of the GIL) while the pools and strata are
+    # checked, and judged in its turn: the same verdict, the file read once.
+    core = {k: v for k, v in record.items() if k not in {"public_digest", "record_digest"}}
+    core["replacements"] = []
+    full = isinstance(record.get("pool"), dict) and "lines" in record["pool"]
+    with ThreadPoolExecutor(1) as hasher:
+        early = hasher.submit(digest, core, split.bodies) if full else None
+
+        def digest_of(document: dict[str, Any]) -> str:
+            if early is not None and document == core:
+                return early.result()
+            return digest(document, split.bodies)
+
+        check_record(record, Checks(
+            pools=lambda: _verify_pools(split),
+            strata=lambda pool, seed: _verify_strata(split, pool, seed),
+            digest=digest_of,
+            for_replacements=lambda: state_for_replacements(split)))
 
 
 def _verify_pools(split: SplitRecord) -> fast.ScannedPool:
