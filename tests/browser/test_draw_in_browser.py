@@ -65,7 +65,8 @@ def draw_through_the_page(page: Page, base: str, task: InspectionTask, shots, sh
     shots(page, f"{shot}-result")
 
 
-def test_the_office_draws_the_seeds_joint_task_in_the_browser(browser, live_server, shots):
+def test_the_office_draws_the_seeds_joint_task_in_the_browser(browser, live_server, shots,
+                                                              private_files):
     with override_settings(DEBUG=True):
         call_command("demo", stdout=StringIO())
     seed = InspectionTask.objects.get(code=SEED)
