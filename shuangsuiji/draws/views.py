@@ -2,7 +2,7 @@
 the record (JSON, printable, PDF) and an inspector's own tasks (我的任务)."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +29,7 @@ from shuangsuiji.plans.choices import TaskState
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.draw.engine import DrawFailed
 from shuangsuiji.rules.draw.pools import OFFICER
+from shuangsuiji.workdays.selectors import calendar
 
 from . import document, jobs, selectors, services
 from .forms import CeremonyForm, FreezeForm, ReplaceForm
@@ -69,13 +70,20 @@ def _eligible_now(task: InspectionTask) -> list[dict[str, Any]]:
             for p in plan_selectors.task_participants(task=task)]
 
 
+def _next_workday_morning() -> datetime:
+    """What the freeze page proposes as the planned draw time: 9:00 on the next working day
+    (by the working-day calendar: a draw is announced for office hours)."""
+    day = calendar().add_workdays(timezone.localdate(), 1).date
+    return timezone.make_aware(datetime.combine(day, time(9, 0)))
+
+
 @require_http_methods(["GET", "POST"])
 def task_freeze(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_to_run(request, pk)
     if request.method == "GET" and task.state != TaskState.DRAFT:
         messages.info(request, _("Task {code} is already frozen.").format(code=task.code))
         return redirect("plans:task_detail", pk=task.pk)
-    form = FreezeForm(request.POST or None)
+    form = FreezeForm(request.POST or None, initial={"planned_draw_at": _next_workday_morning()})
     if request.method == "POST" and form.is_valid():
         try:
             freeze = jobs.freeze_or_queue(actor=request.user, task=task,

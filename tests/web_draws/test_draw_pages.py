@@ -154,6 +154,18 @@ def test_the_freeze_page_shows_sizes_and_eligible_inspectors(login, seed):
     assert not any(t.uscc in response.content.decode() for t in seed.targets)
 
 
+def test_the_freeze_page_proposes_nine_on_the_next_working_day(login, seed):
+    from shuangsuiji.workdays.selectors import calendar
+
+    response = login("office").get(reverse("draws:freeze", args=[seed.task.pk]))
+    proposed = timezone.localtime(response.context["form"].initial["planned_draw_at"])
+    cal, today = calendar(), timezone.localdate()
+    assert (proposed.hour, proposed.minute) == (9, 0) and proposed.date() > today
+    assert cal.is_workday(proposed.date())
+    assert cal.workdays_between(today, proposed.date()).days == 1  # none skipped
+    assert proposed.strftime("%Y-%m-%dT%H:%M") in response.content.decode()
+
+
 def test_only_the_office_may_freeze(login, seed, outsider):
     when = (timezone.localtime() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     url = reverse("draws:freeze", args=[seed.task.pk])
