@@ -193,3 +193,13 @@ def test_postgresql_keeps_the_parts_compressed_with_lz4(world, seed_task):
         cursor.execute(f"SELECT DISTINCT pg_column_compression(lines) FROM {table} "  # noqa: S608
                        "WHERE freeze_id = %s", [freeze.pk])
         assert cursor.fetchall() == [("lz4",)]
+
+
+def test_an_empty_pool_is_kept_as_no_parts_and_read_back_empty(world, seed_task):
+    from shuangsuiji.entities.choices import RegStatus
+
+    Target.objects.update(reg_status=RegStatus.DEREGISTERED)
+    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
+    assert freeze.pool_size == 0 and not FrozenPoolPart.objects.filter(freeze=freeze).exists()
+    assert frozen.pool_buffer(freeze) == (b"", freeze.pool_digest)
+    assert freeze.pool_digest == hashlib.sha256(b"").hexdigest()
