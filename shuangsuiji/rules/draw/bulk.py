@@ -221,19 +221,13 @@ class Piece:
     make: Callable[[bytearray], bytes | memoryview]
     bound: int
 
-    def bytes(self) -> bytes:
-        return bytes(self.make(bytearray(self.bound)))
-
 
 def _pool_line_pieces(pool: fast.ScannedPool) -> list[Piece]:
     """The JSON array body of the pool's lines, in pieces cut at line ends."""
-    buffer, pieces, at = pool.buffer, [], 0
-    while at < len(buffer):
-        end = buffer.find(b"\n", min(at + _PIECE_BYTES, len(buffer)) - 1) + 1 or len(buffer)
-        # each line loses its LF and gains two quotes, a comma and a backslash per tab
-        pieces.append(Piece(partial(_pool_lines, memoryview(buffer)[at:end]), 3 * (end - at)))
-        at = end
-    return pieces
+    view = memoryview(pool.buffer)
+    # each line loses its LF and gains two quotes, a comma and a backslash per tab
+    return [Piece(partial(_pool_lines, view[at:end]), 3 * (end - at))
+            for at, end in fast.line_ranges(pool.buffer, _PIECE_BYTES)]
 
 
 def id_pieces(pool: fast.ScannedPool, rows: np.ndarray) -> list[Piece]:

@@ -5,7 +5,7 @@ the same result as tickets.py.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -206,6 +206,16 @@ def _check_order_python(lines: list[bytes]) -> None:
         raise PoolOrderError("the pool's lines are not in byte order")
     if any(a.partition(b"\t")[0] == b.partition(b"\t")[0] for a, b in pairwise(lines)):
         raise PoolOrderError("a line repeats the ID of the line before")
+
+
+def line_ranges(buffer: bytes, size: int) -> Iterator[tuple[int, int]]:
+    """[start, end) ranges of whole lines covering the buffer, each ending at the first line
+    end after `size` bytes (but the last)."""
+    at = 0
+    while at < len(buffer):
+        end = buffer.find(b"\n", min(at + size, len(buffer)) - 1) + 1 or len(buffer)
+        yield at, end
+        at = end
 
 
 def _halves(buffer: bytes) -> list[tuple[int, int]]:

@@ -18,6 +18,8 @@ from typing import Any
 
 import psycopg
 
+from .fast import line_ranges
+
 # Bytes of lines per part: 1 MB parts read ten million candidates 10% slower, 16 MB
 # parts 20% slower (measured); a part is cut at the first line end after this many.
 PART_BYTES = 4 << 20
@@ -26,12 +28,9 @@ PART_BYTES = 4 << 20
 def split(pool: bytes, size: int | None = None) -> Iterator[bytes]:
     """The pool in parts of whole lines, each at least `size` (PART_BYTES) bytes but the
     last."""
-    size = size or PART_BYTES
-    view, at = memoryview(pool), 0
-    while at < len(pool):
-        end = pool.find(b"\n", min(at + size, len(pool)) - 1) + 1 or len(pool)
+    view = memoryview(pool)
+    for at, end in line_ranges(pool, size or PART_BYTES):
         yield bytes(view[at:end])
-        at = end
 
 
 def joined(parts: Sequence[bytes]) -> tuple[bytes, str]:
