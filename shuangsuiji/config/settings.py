@@ -187,6 +187,7 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "shuangsuiji.plans.choices.ProposalStatus",
         "DepartmentRoleEnum": "shuangsuiji.plans.choices.DepartmentRole",
         "TaskStateEnum": "shuangsuiji.plans.choices.TaskState",
+        "VerificationEnum": "shuangsuiji.plans.choices.Verification",
         "ReviewStateEnum": "shuangsuiji.inspections.choices.ReviewState",
         "FollowUpStateEnum": "shuangsuiji.inspections.choices.FollowUpState",
     },

@@ -35,7 +35,7 @@ from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.core.web import json_bytes_response
 from shuangsuiji.plans import selectors as plan_selectors
 from shuangsuiji.plans.api import FlatListField, StateViewSet, user_label
-from shuangsuiji.plans.choices import Stratification, TaskState
+from shuangsuiji.plans.choices import Stratification, TaskState, Verification
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.draw import PROTOCOL_VERSION
 from shuangsuiji.rules.draw.engine import DrawFailed
@@ -214,7 +214,35 @@ class RecordSerializer(serializers.Serializer):
     record_digest = serializers.CharField()
 
 
-class PublicRecordSerializer(RecordSerializer):
+class PublicRecordSerializer(serializers.Serializer):
+    """The public version 1.1 of the record (protocol §9): never the pools' lines nor the
+    conflicts; when the strata are credit-risk classes no strata, rules, standby lists,
+    stratum or position; in auditor verification no server secret, seed or tickets."""
+
+    protocol = serializers.CharField()
+    public = serializers.CharField(help_text=_("The public record's version: 1.1"))
+    verification = serializers.ChoiceField(choices=Verification.choices)
+    task = serializers.DictField(child=serializers.CharField())
+    pool = serializers.JSONField(help_text=_("digest and size (and strata when they are not "
+                                             "credit-risk classes)"))
+    inspector_pool = serializers.JSONField()
+    commitment = serializers.CharField()
+    server_secret = serializers.CharField(required=False,
+                                          help_text=_("Public verification only"))
+    ceremony = serializers.JSONField()
+    seed = serializers.CharField(required=False, help_text=_("Public verification only"))
+    rules = serializers.JSONField(required=False)
+    strata = serializers.JSONField(required=False)
+    drawn = serializers.JSONField(help_text=_("Sorted by ID"))
+    standby = serializers.JSONField(required=False)
+    departments = serializers.JSONField()
+    lookback_days = serializers.IntegerField()
+    conflicts_count = serializers.IntegerField()
+    conflicts_digest = serializers.CharField()
+    groups = serializers.JSONField()
+    replacements = serializers.JSONField()
+    drawn_at = serializers.CharField()
+    record_digest = serializers.CharField()
     public_digest = serializers.CharField()
 
 

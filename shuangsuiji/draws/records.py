@@ -21,7 +21,6 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from shuangsuiji.plans.choices import Stratification
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.canonical import canonical_json
 from shuangsuiji.rules.draw import record_file
@@ -90,15 +89,15 @@ def replacement_state(draw: DrawRecord) -> Record:
 def record_chunks(task: InspectionTask, *, public: bool) -> Iterator[bytes]:
     """The full record (auditors) or the public one (anyone), as canonical JSON bytes."""
     draw = DrawRecord.objects.get(task=task)  # as stored now, not as `task` cached it
-    hide = task.stratification == Stratification.RISK
+    version = {"risk_strata": task.risk_strata, "verification": task.verification_mode}
     if kept_whole(draw):
-        record = public_record(draw.record, hide_strata=hide) if public else draw.record
+        record = public_record(draw.record, **version) if public else draw.record
         yield canonical_json(record).encode("utf-8")
         return
     with _split(draw) as split:
         document: Record = dict(split.head, replacements=draw.record["replacements"])
         if public:
-            document = public_record(document, hide_strata=hide, bodies=split.bodies)
+            document = public_record(document, bodies=split.bodies, **version)
         yield from record_file.chunks(document, split.bodies)
 
 

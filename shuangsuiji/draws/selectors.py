@@ -61,6 +61,8 @@ def announcement(freeze: Freeze, *, internal: bool = True) -> dict[str, Any]:
                              "eligible_experts": experts[d["code"]]}
                         for d in freeze.departments],
         "commitment": freeze.commitment,
+        "verification": freeze.task.verification_mode,
+        "verification_reason": freeze.task.verification_reason,
         "planned_draw_at": freeze.planned_draw_at,
         "frozen_at": freeze.frozen_at,
         "frozen_by": freeze.frozen_by,

@@ -47,7 +47,7 @@ from shuangsuiji.entities.choices import RiskClass
 from shuangsuiji.rules.draw.sizes import InvalidRule, StratumRule
 
 from . import selectors, services
-from .choices import PlanStatus, ProposalStatus, Stratification, TaskState
+from .choices import PlanStatus, ProposalStatus, Stratification, TaskState, Verification
 from .models import AnnualPlan, InspectionTask, PlanEntry, PlanProposal, TaskDepartment
 
 # A decimal percentage as the protocol writes it ("15", "2.5"): no exponents, no signs.
@@ -442,6 +442,12 @@ class TaskSerializer(serializers.ModelSerializer):
                                help_text=_("Rules of the strata that have their own"))
     is_editable = serializers.BooleanField(read_only=True,
                                            help_text=_("A draft: not yet frozen"))
+    verification = serializers.CharField(
+        read_only=True, help_text=_("public or auditor as chosen; empty: the stratification's "
+                                    "default"))
+    verification_mode = serializers.CharField(
+        read_only=True, help_text=_("The draw's verification (protocol §9): as chosen, or the "
+                                    "default of the stratification"))
 
     class Meta:
         model = InspectionTask
@@ -449,7 +455,8 @@ class TaskSerializer(serializers.ModelSerializer):
                   "initiating_name", "period_start", "period_end", "method_text",
                   "requirements_text", "filter_regions", "filter_industries",
                   "filter_entity_types", "lookback_days", "yearly_cap", "stratification",
-                  "ratio", "participants", "strata", "created_at", "updated_at"]
+                  "ratio", "verification", "verification_mode", "verification_reason",
+                  "participants", "strata", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -504,6 +511,12 @@ class TaskUpdateSerializer(serializers.Serializer):
         min_value=1, max_value=100, required=False, allow_null=True,
         help_text=_("Entities drawn this many times this year are excluded"))
     stratification = serializers.ChoiceField(choices=Stratification.choices, required=False)
+    verification = serializers.ChoiceField(
+        choices=Verification.choices, required=False, allow_blank=True,
+        help_text=_("public or auditor (protocol §9); blank: the stratification's default"))
+    verification_reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True,
+        help_text=_("Required for public verification of a task stratified by risk class"))
     ratio = ratio_field(required=False,
                         help_text=_("Sampling ratio (%) when the task is not stratified"))
 

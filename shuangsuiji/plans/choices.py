@@ -33,6 +33,14 @@ class Stratification(models.TextChoices):
     RISK = "risk", _("By credit-risk class")
 
 
+class Verification(models.TextChoices):
+    """Who can check a draw in full (draw protocol §9), chosen before the freeze."""
+
+    PUBLIC = "public", _("Public verification: the secret, the seed and the tickets are "
+                         "published")
+    AUDITOR = "auditor", _("Auditor verification: the full record goes to auditors only")
+
+
 class DepartmentRole(models.TextChoices):
     INITIATING = "initiating", _("Initiating department (发起部门)")
     COOPERATING = "cooperating", _("Cooperating department (配合部门)")

@@ -188,11 +188,13 @@ class TaskForm(forms.ModelForm):
     class Meta:
         model = InspectionTask
         fields = ["code", "name", "plan_entry", "initiating", "period_start", "period_end",
-                  "ratio", "stratification", "filter_regions", "filter_industries",
+                  "ratio", "stratification", "verification", "verification_reason",
+                  "filter_regions", "filter_industries",
                   "filter_entity_types", "lookback_days", "yearly_cap", "method_text",
                   "requirements_text"]
         widgets = {"period_start": DATE, "period_end": DATE,
                    "method_text": forms.Textarea(attrs={"rows": 7}),
+                   "verification_reason": forms.Textarea(attrs={"rows": 2}),
                    "requirements_text": forms.Textarea(attrs={"rows": 6})}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from .choices import (
     ProposalStatus,
     Stratification,
     TaskState,
+    Verification,
 )
 
 
@@ -167,6 +169,17 @@ class InspectionTask(models.Model):
                                       default=Stratification.NONE)
     ratio = models.CharField(_("sampling ratio (%)"), max_length=10, default="15",
                              help_text=_("Used when the task is not stratified."))
+    # Draw protocol §9: blank follows the stratification (auditor for risk classes, whose
+    # tickets would show the classes; public otherwise). Public on risk classes needs a reason.
+    verification = models.CharField(
+        _("verification of the draw"), max_length=8, choices=Verification.choices, blank=True,
+        help_text=_("Blank: auditor verification when the strata are credit-risk classes, "
+                    "public verification otherwise."))
+    verification_reason = models.TextField(
+        _("reason for public verification of risk classes"), blank=True,
+        help_text=_("Required when a task stratified by credit-risk class is verified "
+                    "publicly: its tickets then let anyone infer which targets are "
+                    "high-risk."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+",
                                    verbose_name=_("created by"))
@@ -188,6 +201,26 @@ class InspectionTask(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state == TaskState.DRAFT
+
+    @property
+    def risk_strata(self) -> bool:
+        """Whether the strata are credit-risk classes (internal: 信用风险分类结果不对外公开)."""
+        return self.stratification == Stratification.RISK
+
+    @property
+    def verification_mode(self) -> str:
+        """§9's mode: as chosen, or the default of the stratification."""
+        if self.verification:
+            return self.verification
+        return Verification.AUDITOR if self.risk_strata else Verification.PUBLIC
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.verification == Verification.PUBLIC and self.risk_strata
+                and not self.verification_reason.strip()):
+            raise ValidationError({"verification_reason": _(
+                "Give the reason for verifying a draw by credit-risk class publicly: its "
+                "tickets let anyone infer which targets are high-risk.")})
 
 
 class TaskDepartment(models.Model):

@@ -18,7 +18,7 @@ from .models import AnnualPlan, InspectionTask, PlanEntry, PlanProposal, TaskDep
 TASK_FIELDS = ["code", "name", "initiating", "period_start", "period_end", "method_text",
                "requirements_text", "filter_regions", "filter_industries",
                "filter_entity_types", "lookback_days", "yearly_cap", "stratification", "ratio",
-               "plan_entry"]
+               "verification", "verification_reason", "plan_entry"]
 
 
 class TaskLocked(ValidationError):

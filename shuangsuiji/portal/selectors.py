@@ -31,7 +31,7 @@ from shuangsuiji.draws.models import DrawRecord
 from shuangsuiji.draws.selectors import announcement, freeze_get, record_parts
 from shuangsuiji.draws.services import record_stream
 from shuangsuiji.entities.models import Target
-from shuangsuiji.plans.choices import PlanStatus, Stratification, TaskState
+from shuangsuiji.plans.choices import PlanStatus, Stratification, TaskState, Verification
 from shuangsuiji.plans.models import AnnualPlan, InspectionTask, PlanEntry
 from shuangsuiji.publication.models import PublishedResult
 
@@ -118,38 +118,52 @@ def public_announcement(task: InspectionTask) -> dict[str, Any]:
 
 @dataclass
 class DrawnRow:
-    position: int
     id: str
     name: str
-    ticket: str
-    stratum: str | None
+    ticket: str | None  # public verification only
+    stratum: str | None  # only when the strata are not risk classes (and there are some)
 
 
 def public_draw(task: InspectionTask) -> dict[str, Any]:
-    """A summary of the public record, read key by key (the stored record holds the pool's
-    lines, possibly millions): what the public record holds, nothing else."""
+    """A summary of the public record (protocol §9), read key by key (the stored record holds
+    the pool's lines, possibly millions): what the public record holds, nothing else.
+
+    Drawn targets in the byte order of their IDs, never in draw order: the order of a
+    stratified draw would tell the strata apart. Auditor verification: no secret, seed or
+    tickets. Risk classes: no stratum.
+    """
     draw = DrawRecord.objects.defer("record").get(task=task)
     parts = record_parts(draw, "commitment", "server_secret", "seed", "ceremony", "pool",
-                         "inspector_pool", "drawn", "replacements", "drawn_at")
-    hide = task.stratification == Stratification.RISK
+                         "inspector_pool", "drawn", "replacements", "drawn_at",
+                         "record_digest", "conflicts")
+    mode = task.verification_mode
+    shown = mode == Verification.PUBLIC
+    stratified = task.stratification != Stratification.NONE
     names = dict(draw.targets.values_list("ident", "target__name"))
-    drawn = [DrawnRow(i, t["id"], names.get(t["id"], ""), t["ticket"],
-                      None if hide else t.get("stratum"))
-             for i, t in enumerate(parts["drawn"], start=1)]
+    drawn = [DrawnRow(t["id"], names.get(t["id"], ""), t["ticket"] if shown else None,
+                      t.get("stratum") if stratified and not task.risk_strata else None)
+             for t in sorted(parts["drawn"], key=lambda t: t["id"].encode("utf-8"))]
     pool = parts["pool"] or {}
     return {
         "draw": draw,
-        "commitment": parts["commitment"], "server_secret": parts["server_secret"],
-        "seed": parts["seed"], "ceremony": parts["ceremony"],
+        "verification": mode,
+        "verification_reason": task.verification_reason,
+        "commitment": parts["commitment"],
+        "server_secret": parts["server_secret"] if shown else None,
+        "seed": parts["seed"] if shown else None,
+        "record_digest": parts["record_digest"],
+        "ceremony": parts["ceremony"],
         "pool_size": pool.get("size"), "pool_digest": pool.get("digest"),
         "inspector_size": (parts["inspector_pool"] or {}).get("size"),
         "inspector_digest": (parts["inspector_pool"] or {}).get("digest"),
+        "conflicts_count": len(parts["conflicts"] or []),
         "drawn": drawn,
         "replacements": [{"out": e["out"], "out_name": names.get(e["out"], ""),
                           "in": e["in"], "in_name": names.get(e["in"], ""),
                           "reason": e["reason"], "at": e["at"]}
                          for e in parts["replacements"] or []],
-        "hide_strata": hide,
+        "risk_strata": task.risk_strata,
+        "show_strata": stratified and not task.risk_strata,
     }
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shuangsuiji.core.web import json_bytes_response, paginate
+from shuangsuiji.rules.draw.verify import LEFT_TO_AUDITORS, LEFT_TO_AUDITORS_SECRET
 
 from . import selectors
 from .cards import result_cards
@@ -152,7 +153,21 @@ def verify(request: HttpRequest) -> HttpResponse:
                 "busy": _("Checking…"),
                 "discrepancy": _("Discrepancy:"),
                 "full": _("This is a full record: the browser checked its commitment only. "
-                          "Check it completely with the command-line verifier.")}
+                          "Check it completely with the command-line verifier."),
+                "steps": {"public_digest": _("public digest of the whole record"),
+                          "drawn_order": _("drawn targets listed by ID"),
+                          "commitment": _("commitment matches the revealed secret"),
+                          "seed": _("seed follows from the secret, the public input and the "
+                                    "pools"),
+                          "tickets": _("tickets of the drawn targets follow from the seed"),
+                          "replacements": _("replacements chained")},
+                "public_mode": _("Public verification. Not checked here — an auditor with the "
+                                 "full record checks:"),
+                "auditor_mode": _("Auditor verification: the secret, the seed and the tickets "
+                                  "are not public. Not checked here — an auditor with the full "
+                                  "record checks:"),
+                "left_secret": [_(text) for text in LEFT_TO_AUDITORS_SECRET],
+                "left_auditors": [_(text) for text in LEFT_TO_AUDITORS]}
     return _render(request, "portal/verify.html",
                    {"task": task, "drawn_tasks": drawn, "messages_json": messages,
                     "record_url": reverse("portal:task_record", args=[task.code])

@@ -129,7 +129,8 @@ def test_a_draw_kept_as_a_file_is_replaced_and_exported_like_any_other(world, se
     assert verify(record) is None
     assert record["record_digest"] == draw.record_digest  # the file is as drawn
     public = record_for_export(seed_task, public=True)
-    assert public == public_record(record, hide_strata=False) and verify(public) is None
+    assert public == public_record(record, risk_strata=False, verification="public")
+    assert verify(public) is None
     incoming = seed_task.targets.get(ident=record["replacements"][1]["in"])
     assert incoming.via_replacement and incoming.assignments.count() == 4
     # Served in pieces as it is read from the file: the bytes a verifier checks.

@@ -177,8 +177,14 @@ def test_a_task_before_the_draw_shows_its_announcement_without_risk_strata(world
     record = anonymous.get(reverse("portal:task_record", args=[task.code])).json()
     assert "strata" not in record and all("stratum" not in t for t in record["drawn"])
     assert verify(record) is None
-    assert record["server_secret"] in html
-    assert all(t["ticket"][:20] in html for t in record["drawn"])
+    # Auditor verification (§9): the tickets would show the classes, so no secret, seed or
+    # ticket is public; the full record's digest is.
+    assert record["verification"] == "auditor" and record["record_digest"] in html
+    assert not {"server_secret", "seed"} & set(record)
+    assert all(set(t) == {"id"} for t in record["drawn"])
+    full = task.draw.record
+    assert full["server_secret"] not in html and full["seed"] not in html
+    assert not any(t["ticket"][:20] in html for t in full["drawn"])
     api = anonymous.get(f"/api/v1/public/tasks/{task.pk}/record/").json()
     assert api == record
 

@@ -9,7 +9,8 @@ import gettext
 import sys
 from pathlib import Path
 
-from .verify_file import verify_bytes, verify_path
+from .verify import PublicReport
+from .verify_file import check_bytes, check_path
 
 _LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
 
@@ -29,14 +30,32 @@ def verify_main(argv: list[str]) -> int:
     try:
         if args.record == "-":
             stdin = getattr(sys.stdin, "buffer", None)  # absent when stdin is replaced by text
-            problem = verify_bytes(stdin.read() if stdin else sys.stdin.read().encode("utf-8"))
+            problem, report = check_bytes(stdin.read() if stdin
+                                          else sys.stdin.read().encode("utf-8"))
         else:
-            problem = verify_path(args.record)
+            problem, report = check_path(args.record)
     except ValueError as exc:  # not JSON, or not UTF-8
         print(tr.gettext("not a JSON document: {error}").format(error=exc), file=sys.stderr)
         return 2
     if problem is None:
         print("OK")
+        if report is not None:
+            _print_report(report, tr)
         return 0
     print(tr.gettext(problem.template).format(**problem.params))
     return 1
+
+
+def _print_report(report: PublicReport, tr: gettext.NullTranslations) -> None:
+    """What a public record let the verifier check, and what only an auditor can."""
+    mode = (tr.gettext("public verification") if report.verification == "public"
+            else tr.gettext("auditor verification"))
+    print(tr.gettext("A public record ({mode}). Checked:").format(mode=mode))
+    for text in report.checked:
+        print("  ✓ " + tr.gettext(text))
+    print(tr.gettext("Not checked (an auditor checks them with the full record):"))
+    for text in report.not_checked:
+        print("  – " + tr.gettext(text))
+    print(tr.gettext("Check by hand:"))
+    for text in report.by_hand:
+        print("  · " + tr.gettext(text))

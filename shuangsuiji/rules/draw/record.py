@@ -67,24 +67,63 @@ def group_json(group: Group) -> dict[str, Any]:
             "inspectors": list(group.inspectors)}
 
 
-def public_record(record: Record, *, hide_strata: bool,
-                  bodies: Mapping[str, bytes | memoryview] | None = None) -> Record:
-    """What anyone may see: no pool lines and, when strata are risk classes, no strata.
+PUBLIC_VERSION = "1.1"
+PUBLIC, AUDITOR = "public", "auditor"  # §9's verification modes
 
-    The credit-risk class of an entity is internal (信用风险分类结果不对外公开). `bodies`: the
-    big arrays of a record read by record_file.py, which stand as sentinels in `record`.
+
+def conflicts_digest(conflicts: Sequence[Mapping[str, str]]) -> str:
+    """§9: what stands for the full record's `conflicts` list in the public version."""
+    return sha256_hex(canonical_json(list(conflicts)))
+
+
+def public_record(record: Record, *, risk_strata: bool, verification: str,
+                  bodies: Mapping[str, bytes | memoryview] | None = None) -> Record:
+    """The public version 1.1 of a full record (§9): what anyone may read.
+
+    Never the pools' lines nor the conflicts (officers' private relationships); when the
+    strata are credit-risk classes (信用风险分类结果不对外公开) nothing that tells a target's
+    class: no strata, rules, standby lists, stratum or position, and the drawn targets and
+    groups in the byte order of their IDs rather than in draw order. In `auditor`
+    verification the server secret, the seed and the tickets stay out too: with the seed
+    anyone could compute every ticket, and a high ticket marks a high-risk target.
+    `bodies`: the big arrays of a record read by record_file.py, standing as sentinels.
     """
-    public = {k: v for k, v in record.items() if k != "public_digest"}
-    public["pool"] = {k: v for k, v in record["pool"].items() if k != "lines"}
-    public["inspector_pool"] = {k: v for k, v in record["inspector_pool"].items()
-                                if k != "lines"}
-    if hide_strata:
-        for key in ("strata", "rules", "standby"):
-            public.pop(key, None)
-        public["drawn"] = [{k: v for k, v in t.items() if k != "stratum"}
-                           for t in record["drawn"]]
+    if verification not in {PUBLIC, AUDITOR}:
+        raise ValueError(f"unknown verification mode {verification!r}")
+    shown = verification == PUBLIC
+    public: Record = {
+        key: record[key] for key in ("protocol", "task", "commitment", "ceremony",
+                                     "departments", "lookback_days", "replacements",
+                                     "drawn_at", "record_digest")
+    }
+    public["public"] = PUBLIC_VERSION
+    public["verification"] = verification
+    public["pool"] = {"digest": record["pool"]["digest"], "size": record["pool"]["size"]}
+    public["inspector_pool"] = {"digest": record["inspector_pool"]["digest"],
+                                "size": record["inspector_pool"]["size"]}
+    if shown:
+        public["server_secret"] = record["server_secret"]
+        public["seed"] = record["seed"]
+    if not risk_strata:
+        public["pool"]["strata"] = record["pool"]["strata"]
+        for key in ("rules", "strata", "standby"):
+            public[key] = record[key]
+    keep = {"id"} | ({"ticket"} if shown else set()) | (
+        set() if risk_strata else {"stratum", "position"})
+    public["drawn"] = sorted(({k: v for k, v in t.items() if k in keep} for t in record["drawn"]),
+                             key=lambda t: t["id"].encode("utf-8"))
+    public["conflicts_count"] = len(record["conflicts"])
+    public["conflicts_digest"] = conflicts_digest(record["conflicts"])
+    groups = list(record["groups"])
+    if risk_strata:  # by target ID; a target's departments keep their order (stable sort)
+        groups.sort(key=lambda g: g["target"].encode("utf-8"))
+    public["groups"] = groups
     public["public_digest"] = spliced.digest(public, bodies or {})
     return public
+
+
+def is_public_version(document: Mapping[str, Any]) -> bool:
+    return "public" in document
 
 
 # -- Replacement (替补) -------------------------------------------------------------------------

@@ -14,11 +14,15 @@ from . import PROTOCOL_VERSION
 from .engine import Conflict, DrawFailed, DrawnTarget, GroupMatcher, ticket_order
 from .pools import commitment, make_seed
 from .record import (
+    AUDITOR,
+    PUBLIC,
+    PUBLIC_VERSION,
     Record,
     departments_of,
     digest_without,
     group_json,
     inspectors_of,
+    is_public_version,
     replacement_entry,
 )
 from .sizes import InvalidRule, StratumRule, sample_size
@@ -66,6 +70,9 @@ def check_record(record: Record, checks: Checks) -> None:
     """§7 in the order both ways report the first discrepancy."""
     _check(record.get("protocol") == PROTOCOL_VERSION,
            gettext_noop("unknown protocol version {version}"), version=record.get("protocol"))
+    if is_public_version(record):
+        _check_public(record, checks)
+        return
     _check(commitment(record["server_secret"]) == record["commitment"],
            gettext_noop("the commitment does not match the server secret"))
     public = "lines" not in record["pool"]
@@ -201,3 +208,93 @@ def _verify_replacements(record: Record, *, full: bool) -> None:
                                 "group rule"), index=index)
         state["replacements"] = [*state["replacements"], entry]
         prev = entry["digest"]
+
+
+# -- The public version 1.1 (§9) ------------------------------------------------------------
+
+# What a verifier can check of a public record, by verification mode, and what only an
+# auditor holding the full record can (shown by `draw verify` and the in-browser verifier).
+CHECKED_ALWAYS = [
+    gettext_noop("the public digest covers the whole public record"),
+    gettext_noop("each replacement's digest, chained to the one before"),
+]
+CHECKED_PUBLIC = [
+    gettext_noop("the commitment published before the draw matches the revealed server secret"),
+    gettext_noop("the seed follows from the secret, the witnesses' input and both pool digests"),
+    gettext_noop("the ticket of every drawn target follows from the seed"),
+]
+LEFT_TO_AUDITORS = [
+    gettext_noop("that the pools hold every eligible candidate and inspector (their lines)"),
+    gettext_noop("the draw order, the sample sizes and the standby lists"),
+    gettext_noop("the inspector groups and the conflicts of interest behind them"),
+    gettext_noop("the record digest, over the full record"),
+]
+LEFT_TO_AUDITORS_SECRET = [
+    gettext_noop("the commitment, the seed and the tickets (the secret and the seed are not "
+                 "public in auditor verification)"),
+]
+CHECK_BY_HAND = [
+    gettext_noop("that the commitment and the pool digests in this record are those announced "
+                 "before the draw, and the record digest the one published at the draw "
+                 "(the task's public page and the audit anchors)"),
+]
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    """What a verifier checked of a public record, and what it could not."""
+
+    verification: str
+    checked: list[str]
+    not_checked: list[str]
+    by_hand: list[str]
+
+
+def public_report(record: Record) -> PublicReport | None:
+    """For a 1.1 public record that verified: what was checked; None for a full record."""
+    if not is_public_version(record):
+        return None
+    shown = record.get("verification") == PUBLIC
+    return PublicReport(
+        verification=record["verification"],
+        checked=(CHECKED_PUBLIC if shown else []) + CHECKED_ALWAYS,
+        not_checked=([] if shown else LEFT_TO_AUDITORS_SECRET) + LEFT_TO_AUDITORS,
+        by_hand=CHECK_BY_HAND)
+
+
+_HIDDEN_IN_AUDITOR = ("server_secret", "seed")
+
+
+def _check_public(record: Record, checks: Checks) -> None:
+    _check(record["public"] == PUBLIC_VERSION,
+           gettext_noop("unknown public record version {version}"), version=record["public"])
+    mode = record["verification"]
+    _check(mode in {PUBLIC, AUDITOR},
+           gettext_noop("unknown verification mode {mode}"), mode=mode)
+    _check(checks.digest({k: v for k, v in record.items() if k != "public_digest"})
+           == record.get("public_digest"),
+           gettext_noop("the public digest does not match the record"))
+    _check("lines" not in record["pool"] and "lines" not in record["inspector_pool"]
+           and "conflicts" not in record,
+           gettext_noop("a public record may not hold the pools' lines or the conflicts"))
+    ids = [entry["id"] for entry in record["drawn"]]
+    _check(all(a.encode() < b.encode() for a, b in pairwise(ids)),
+           gettext_noop("the drawn targets of a public record are not in the order of their "
+                        "IDs"))
+    _check(isinstance(record["conflicts_count"], int) and record["conflicts_count"] >= 0,
+           gettext_noop("the record is malformed: {error}"), error="conflicts_count")
+    if mode == PUBLIC:
+        _check(commitment(record["server_secret"]) == record["commitment"],
+               gettext_noop("the commitment does not match the server secret"))
+        seed = make_seed(record["server_secret"], record["ceremony"]["input"],
+                         record["pool"]["digest"], record["inspector_pool"]["digest"])
+        _check(seed == record["seed"], gettext_noop("the seed does not follow from its inputs"))
+        for entry in record["drawn"]:
+            _check(ticket(entry["id"], seed) == entry["ticket"],
+                   gettext_noop("the ticket of {target} is wrong"), target=entry["id"])
+    else:
+        _check(not any(key in record for key in _HIDDEN_IN_AUDITOR)
+               and not any("ticket" in entry for entry in record["drawn"]),
+               gettext_noop("a record for auditor verification may not publish the secret, "
+                            "the seed or the tickets"))
+    _verify_replacements(checks.for_replacements(), full=False)

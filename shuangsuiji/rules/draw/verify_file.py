@@ -28,11 +28,13 @@ from .verify import (
     UNSORTED,
     Checks,
     Discrepancy,
+    PublicReport,
     _check,
     _verify_pool_lines,
     check_drawn,
     check_record,
     first_discrepancy,
+    public_report,
     stratum_size,
 )
 from .verify import verify as verify_record
@@ -43,19 +45,33 @@ SPLIT_FROM_BYTES = 1 << 20
 
 def verify_path(path: str | Path) -> Discrepancy | None:
     """Verify a record file. ValueError (json's, or UnicodeDecodeError) if it is not JSON."""
-    if Path(path).stat().st_size < SPLIT_FROM_BYTES or not fast.AVAILABLE:
-        return verify_record(json.loads(Path(path).read_bytes()))
-    with opened(path) as split:
-        if split is None:
-            return verify_record(json.loads(Path(path).read_bytes()))
-        return first_discrepancy(_verify, split)
+    return check_path(path)[0]
 
 
 def verify_bytes(data: Any) -> Discrepancy | None:
+    return check_bytes(data)[0]
+
+
+def check_path(path: str | Path) -> tuple[Discrepancy | None, PublicReport | None]:
+    """The verdict on a record file and, for a public record, what it let us check."""
+    if Path(path).stat().st_size < SPLIT_FROM_BYTES or not fast.AVAILABLE:
+        return _whole(json.loads(Path(path).read_bytes()))
+    with opened(path) as split:
+        if split is None:
+            return _whole(json.loads(Path(path).read_bytes()))
+        return first_discrepancy(_verify, split), public_report(split.head)
+
+
+def check_bytes(data: Any) -> tuple[Discrepancy | None, PublicReport | None]:
     split = split_record(data)
     if split is None:
-        return verify_record(json.loads(bytes(data)))
-    return first_discrepancy(_verify, split)
+        return _whole(json.loads(bytes(data)))
+    return first_discrepancy(_verify, split), public_report(split.head)
+
+
+def _whole(record: Any) -> tuple[Discrepancy | None, PublicReport | None]:
+    problem = verify_record(record)
+    return problem, None if problem or not isinstance(record, dict) else public_report(record)
 
 
 def _verify(split: SplitRecord) -> None:

@@ -1,8 +1,9 @@
 /* Verifying a public draw record in the browser (draw protocol §7), with no server help:
- * crypto.subtle SHA-256 and BigInt, nothing else. It checks what the public version allows:
- * the commitment, the seed (§3), the ticket of every drawn target (§4), the public digest and
- * the chain of replacement entries, in the order `shuangsuiji draw verify` checks them, and
- * prints OK or the first discrepancy.
+ * crypto.subtle SHA-256 and BigInt, nothing else. It checks what the public version allows
+ * (§9): the public digest, the order of the drawn list and, in public verification, the
+ * commitment, the seed (§3) and the ticket of every drawn target (§4), then the chain of
+ * replacement entries, in the order `shuangsuiji draw verify` checks them, and prints OK or
+ * the first discrepancy, with what it could not check and who checks that instead.
  *
  * Digests are over canonical JSON as Python writes it (keys sorted by code point, no white
  * space, non-ASCII as itself, integers exact, floats as Python's repr), so the record is read
@@ -198,19 +199,23 @@
   }
   const digestWithout = (map, key) => sha256Hex(canonical(without(map, key)));
 
-  async function verifyRecord(record, say) {
-    check(record instanceof Map && record.get("protocol") === "1",
-      "unknown protocol version " + (record instanceof Map ? canonical(record.get("protocol") ?? null) : "?"));
+  function byteOrdered(ids) {  // strictly ascending by UTF-8 bytes
+    const bytes = ids.map((id) => encoder.encode(id));
+    for (let i = 1; i < bytes.length; i++) {
+      const a = bytes[i - 1], b = bytes[i];
+      let cmp = 0;
+      for (let j = 0; j < Math.min(a.length, b.length) && cmp === 0; j++) cmp = a[j] - b[j];
+      if (cmp === 0) cmp = a.length - b.length;
+      if (cmp >= 0) return false;
+    }
+    return true;
+  }
+
+  async function checkSecretSeedTickets(record, pool, say) {
     const secret = str(get(record, "server_secret"));
     check(await sha256Hex(secret) === get(record, "commitment"),
       "the commitment does not match the server secret");
     say("commitment", "sha256(server_secret) = " + get(record, "commitment"));
-    const pool = get(record, "pool");
-    if (!(pool instanceof Map)) throw new Malformed("pool is not an object");
-    const isPublic = !pool.has("lines");
-    if (!isPublic) {
-      return { partial: true };
-    }
     const seed = await sha256Hex(pyFormat(secret) + ":" + pyFormat(get(get(record, "ceremony"), "input")) +
       ":" + pyFormat(get(pool, "digest")) + ":" + pyFormat(get(get(record, "inspector_pool"), "digest")));
     check(seed === get(record, "seed"), "the seed does not follow from its inputs");
@@ -221,10 +226,16 @@
       const id = str(get(entry, "id"));
       check(await ticket(id, prefix) === get(entry, "ticket"), "the ticket of " + id + " is wrong");
     }
-    say("tickets", drawn.length + " drawn targets");
+    say("tickets", String(drawn.length));
+  }
+
+  async function checkPublicDigest(record, say) {
     check(await digestWithout(record, "public_digest") === (record.has("public_digest") ? record.get("public_digest") : null),
       "the public digest does not match the record");
     say("public_digest", record.get("public_digest"));
+  }
+
+  async function checkReplacements(record, say) {
     let prev = "";
     const replacements = list(get(record, "replacements"));
     for (let index = 1; index <= replacements.length; index++) {
@@ -234,11 +245,58 @@
         "the digest of replacement " + index + " is wrong");
       prev = get(entry, "digest");
     }
-    if (replacements.length) say("replacements", replacements.length + " chained entries");
-    return { partial: false };
+    if (replacements.length) say("replacements", String(replacements.length));
   }
 
-  /* OK, or the first discrepancy: {ok, message, steps}. */
+  /* Version 1.1 of the public record (§9), in the order verify.py checks it. */
+  async function verifyPublic11(record, say) {
+    check(record.get("public") === "1.1", "unknown public record version " + canonical(record.get("public")));
+    const mode = get(record, "verification");
+    check(mode === "public" || mode === "auditor", "unknown verification mode " + canonical(mode));
+    await checkPublicDigest(record, say);
+    const pool = get(record, "pool");
+    const inspectorPool = get(record, "inspector_pool");
+    check(pool instanceof Map && inspectorPool instanceof Map && !pool.has("lines") &&
+      !inspectorPool.has("lines") && !record.has("conflicts"),
+      "a public record may not hold the pools' lines or the conflicts");
+    const drawn = list(get(record, "drawn"));
+    check(byteOrdered(drawn.map((entry) => str(get(entry, "id")))),
+      "the drawn targets of a public record are not in the order of their IDs");
+    const count = get(record, "conflicts_count");
+    check(count instanceof PyNum && /^\d+$/.test(count.text), "the record is malformed: conflicts_count");
+    say("drawn_order", String(drawn.length));
+    if (mode === "public") {
+      await checkSecretSeedTickets(record, pool, say);
+    } else {
+      check(!record.has("server_secret") && !record.has("seed") &&
+        !drawn.some((entry) => entry instanceof Map && entry.has("ticket")),
+        "a record for auditor verification may not publish the secret, the seed or the tickets");
+    }
+    await checkReplacements(record, say);
+    return { partial: false, mode };
+  }
+
+  async function verifyRecord(record, say) {
+    check(record instanceof Map && record.get("protocol") === "1",
+      "unknown protocol version " + (record instanceof Map ? canonical(record.get("protocol") ?? null) : "?"));
+    if (record.has("public")) return verifyPublic11(record, say);
+    const pool = get(record, "pool");
+    if (!(pool instanceof Map)) throw new Malformed("pool is not an object");
+    if (pool.has("lines")) {  // a full record: the commitment only, here
+      const secret = str(get(record, "server_secret"));
+      check(await sha256Hex(secret) === get(record, "commitment"),
+        "the commitment does not match the server secret");
+      say("commitment", "sha256(server_secret) = " + get(record, "commitment"));
+      return { partial: true };
+    }
+    // A public record of version 1.0, published before 1.1
+    await checkSecretSeedTickets(record, pool, say);
+    await checkPublicDigest(record, say);
+    await checkReplacements(record, say);
+    return { partial: false, mode: "public" };
+  }
+
+  /* OK, or the first discrepancy: {ok, message, steps, mode}. */
   async function verifyText(text) {
     const steps = [];
     const say = (what, detail) => steps.push([what, detail]);
@@ -247,7 +305,7 @@
       if (result.partial) {
         return { ok: null, message: "full record: use the command-line verifier", steps };
       }
-      return { ok: true, message: "OK", steps };
+      return { ok: true, message: "OK", steps, mode: result.mode };
     } catch (exc) {
       if (exc instanceof Discrepancy) return { ok: false, message: exc.message, steps };
       if (exc instanceof Malformed) return { ok: false, message: "the record is malformed: " + exc.message, steps };
@@ -267,6 +325,9 @@
     const fetchButton = document.getElementById("record-fetch");
     const out = document.getElementById("verify-result");
     const steps = document.getElementById("verify-steps");
+    const left = document.getElementById("verify-left");
+    const leftHead = document.getElementById("verify-left-head");
+    const leftList = document.getElementById("verify-left-list");
     const msg = JSON.parse(document.getElementById("verify-messages").textContent);
     document.getElementById("verify-js").hidden = false;
     document.getElementById("verify-nojs").hidden = true;
@@ -285,14 +346,26 @@
       for (const [what, detail] of result.steps) {
         const li = document.createElement("li");
         const b = document.createElement("b");
-        b.textContent = "✓ " + what + " ";
+        b.textContent = "✓ " + (msg.steps[what] || what) + " ";
         const code = document.createElement("code");
         code.textContent = detail;
         li.append(b, code);
         steps.append(li);
       }
-      if (result.ok === true) show("ok", "OK");
-      else if (result.ok === null) show("warn", msg.full);
+      left.hidden = true;
+      if (result.ok === true) {
+        show("ok", "OK");
+        // What this check could not cover, and who covers it
+        const items = (result.mode === "auditor" ? msg.left_secret : []).concat(msg.left_auditors);
+        leftList.textContent = "";
+        for (const text of items) {
+          const li = document.createElement("li");
+          li.textContent = text;
+          leftList.append(li);
+        }
+        leftHead.textContent = result.mode === "auditor" ? msg.auditor_mode : msg.public_mode;
+        left.hidden = false;
+      } else if (result.ok === null) show("warn", msg.full);
       else show("bad", msg.discrepancy + " " + result.message);
     }
     form.addEventListener("submit", (e) => { e.preventDefault(); run(); });

@@ -128,7 +128,7 @@ def test_a_forged_replacement_choice_is_caught(record):
 def test_the_public_version_verifies_and_hides_risk_classes(record):
     doc = copy.deepcopy(record)
     _replace(doc, doc["drawn"][0]["id"])
-    public = public_record(doc, hide_strata=True)
+    public = public_record(doc, risk_strata=True, verification="auditor")
     assert verify(public) is None
     assert "lines" not in public["pool"] and "lines" not in public["inspector_pool"]
     assert not {"strata", "rules", "standby"} & set(public)
@@ -142,7 +142,7 @@ def test_an_unstratified_public_record_keeps_its_strata():
     from .helpers import candidates
 
     doc = make_record(pool=candidates(37, "X"))
-    public = public_record(doc, hide_strata=False)
+    public = public_record(doc, risk_strata=False, verification="public")
     assert public["strata"] == {"X": {"n": 37, "k": 6}}
     assert verify(public) is None
 

@@ -52,12 +52,12 @@ def test_every_edit_is_caught_with_the_same_first_discrepancy(record):
 
 
 def test_every_edit_of_the_public_version_is_caught(record):
-    public = public_record(record, hide_strata=True)
+    public = public_record(record, risk_strata=True, verification="auditor")
     assert _same_verdict(public) is None
     for path, value in _leaves(public):
         assert _same_verdict(_edited(public, path, value)) is not None, path
     unstratified = public_record(_replaced(make_record(pool=candidates(60, "X"))),
-                                 hide_strata=False)
+                                 risk_strata=False, verification="public")
     assert split_record(canonical_json(unstratified).encode()).bodies  # the standby list
     assert _same_verdict(unstratified) is None
     for path, value in _leaves(unstratified):
