@@ -90,15 +90,26 @@ class UserAdmin(AdminOnly):
         return format_html('<a href="{}">{}</a>', url, _("Set a new password"))
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        audited = form.cleaned_data.get("audited_organisations")
         if change:
-            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            data = {name: form.cleaned_data[name] for name in form.changed_data
+                    if name != "audited_organisations"}
             services.user_update(actor=request.user, user=obj, data=data)
-            return
-        created = services.user_create(
-            actor=request.user, username=obj.username, password=form.cleaned_data["password1"],
-            role=obj.role, department=obj.department, full_name=obj.full_name, email=obj.email)
-        obj.pk, obj.password, obj.is_staff = created.pk, created.password, created.is_staff
-        obj._state.adding = False
+        else:
+            created = services.user_create(
+                actor=request.user, username=obj.username,
+                password=form.cleaned_data["password1"], role=obj.role,
+                department=obj.department, full_name=obj.full_name, email=obj.email)
+            obj.pk, obj.password, obj.is_staff = created.pk, created.password, created.is_staff
+            obj._state.adding = False
+        if "audited_organisations" in form.changed_data:
+            services.user_set_audited_organisations(actor=request.user, user=obj,
+                                                    organisations=list(audited or []))
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The organisations audited are set by save_model through the audited service."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def get_urls(self) -> list[URLPattern]:
         return [path("<path:object_id>/password/",

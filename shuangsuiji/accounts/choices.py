@@ -16,3 +16,6 @@ class Role(models.TextChoices):
     EXPERT = "expert", _("Technical expert")
     PARTNER = "partner", _("Cooperating-department user")
     LEADER = "leader", _("Leadership (read-only)")
+    # 审计/第三方评估/纪检监察: reads the full draw records and the audit log of the
+    # organisations it is given (User.audited_organisations), changes nothing.
+    AUDITOR = "auditor", _("Auditor or third-party evaluator (read-only)")

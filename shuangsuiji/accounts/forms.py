@@ -56,7 +56,8 @@ class UserCreateForm(_RoleCheckMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "full_name", "email", "role", "department"]
+        fields = ["username", "full_name", "email", "role", "department",
+                  "audited_organisations"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -77,7 +78,8 @@ class UserCreateForm(_RoleCheckMixin, forms.ModelForm):
 class UserChangeForm(_RoleCheckMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "email", "role", "department", "is_active"]
+        fields = ["full_name", "email", "role", "department", "audited_organisations",
+                  "is_active"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -45,6 +45,13 @@ class User(AbstractUser):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="users", verbose_name=_("department"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.INSPECTOR)
+    # An auditor's scope: the organisations (department trees) it audits, whatever its own
+    # department (a discipline inspection group, an evaluator, or none).
+    audited_organisations = models.ManyToManyField(
+        Department, blank=True, related_name="auditors", limit_choices_to={"parent": None},
+        verbose_name=_("organisations audited"),
+        help_text=_("Auditors only: the organisations whose draw records and audit log they "
+                    "read."))
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
 
     class Meta:

@@ -54,15 +54,18 @@ MATRIX: dict[Domain, dict[Action, set[str]]] = {
     Domain.CONFLICTS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT},
                        Action.CHANGE: _EDITORS | {Role.INSPECTOR, Role.EXPERT}},
     Domain.IMPORTS: {Action.VIEW: _EDITORS, Action.CHANGE: _EDITORS},
-    Domain.AUDIT: {Action.VIEW: {Role.LEADER, Role.OFFICE}, Action.CHANGE: set()},
+    Domain.AUDIT: {Action.VIEW: {Role.LEADER, Role.OFFICE, Role.AUDITOR},
+                   Action.CHANGE: set()},
     Domain.USERS: {Action.VIEW: set(), Action.CHANGE: set()},
     # A section proposes; the office merges, approves and publishes (plans.services).
-    Domain.PLANS: {Action.VIEW: _STAFF, Action.CHANGE: {Role.OFFICE, Role.SECTION}},
+    Domain.PLANS: {Action.VIEW: _STAFF | {Role.AUDITOR},
+                   Action.CHANGE: {Role.OFFICE, Role.SECTION}},
     # Tasks: cooperating departments see the joint tasks they take part in (TaskQuerySet).
-    Domain.TASKS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT},
+    Domain.TASKS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT, Role.AUDITOR},
                    Action.CHANGE: {Role.OFFICE}},
     # Running a draw is the organising office's alone (法宣科牵头).
-    Domain.DRAWS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT},
+    # Auditors read the full records of the organisations they audit (protocol §9).
+    Domain.DRAWS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT, Role.AUDITOR},
                    Action.CHANGE: {Role.OFFICE}},
     # Results: each department enters and reviews its own (inspections.permissions refines
     # this per visit and department); leadership only reads.
@@ -79,7 +82,7 @@ MATRIX: dict[Domain, dict[Action, set[str]]] = {
     # The dashboard and annual report of an organisation: its leadership and the office that
     # organises its work (a cooperating organisation's partner staff likewise). Sections see
     # their own work on the task pages.
-    Domain.OVERSIGHT: {Action.VIEW: {Role.LEADER, Role.OFFICE, Role.PARTNER},
+    Domain.OVERSIGHT: {Action.VIEW: {Role.LEADER, Role.OFFICE, Role.PARTNER, Role.AUDITOR},
                        Action.CHANGE: set()},
 }
 
@@ -105,9 +108,22 @@ def scope_for(user: "User | Any", domain: Domain, action: Action = Action.VIEW) 
         return Scope()
     if is_admin(user):
         return Scope(everything=True)
-    if user.role not in MATRIX[domain][action] or user.department_id is None:
+    if user.role not in MATRIX[domain][action]:
+        return Scope()
+    if user.role == Role.AUDITOR:
+        return Scope(organisation_ids=audited_organisation_ids(user))
+    if user.department_id is None:
         return Scope()
     return Scope(organisation_ids=frozenset({user.department.root_id or user.department_id}))
+
+
+def audited_organisation_ids(user: "User | Any") -> frozenset[int]:
+    """The organisations an auditor audits, read once per user object (a request)."""
+    cached = getattr(user, "_audited_ids", None)
+    if cached is None:
+        cached = frozenset(user.audited_organisations.values_list("pk", flat=True))
+        user._audited_ids = cached
+    return cached
 
 
 def can(user: "User | Any", domain: Domain, action: Action = Action.VIEW) -> bool:

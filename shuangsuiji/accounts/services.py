@@ -91,8 +91,8 @@ def check_role(*, role: str, department: Department | None) -> None:
     """ValidationError unless the role may be held in that department."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role \"{role}\".").format(role=role)})
-    if role == Role.ADMIN:
-        return
+    if role == Role.ADMIN or (role == Role.AUDITOR and department is None):
+        return  # an auditor's scope is the organisations it audits, not its department
     if department is None:
         raise ValidationError({"department": _("Every role except the system administrator "
                                                "belongs to a department.")})
@@ -154,6 +154,30 @@ def user_update(*, actor: Any, user: User, data: dict[str, Any]) -> User:
                  summary=_("User {username} changed: {fields}").format(
                      username=user.username, fields=", ".join(changes)),
                  data={"changes": changes})
+    return user
+
+
+@transaction.atomic
+def user_set_audited_organisations(*, actor: Any, user: User,
+                                   organisations: list[Department]) -> User:
+    """The organisations an auditor reads (its full draw records and audit log)."""
+    if user.role != Role.AUDITOR and organisations:
+        raise ValidationError({"audited_organisations": _(
+            "Only an auditor is given organisations to audit.")})
+    tops = [d for d in organisations if d.parent_id is not None]
+    if tops:
+        raise ValidationError({"audited_organisations": _(
+            "{name} is part of an organisation: give the organisation itself.").format(
+                name=tops[0].name)})
+    before = sorted(user.audited_organisations.values_list("code", flat=True))
+    user.audited_organisations.set(organisations)
+    after = sorted(d.code for d in organisations)
+    user._audited_ids = None
+    if before != after:
+        audit_record(actor=actor, action="user.audit_scope", obj=user, organisation_id=None,
+                     summary=_("User {username} audits: {codes}").format(
+                         username=user.username, codes=", ".join(after) or "—"),
+                     data={"before": before, "after": after})
     return user
 
 

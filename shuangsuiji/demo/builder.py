@@ -198,6 +198,10 @@ def _users(rows: list[dict[str, Any]], built: _World) -> None:
                 actor=ACTOR, username=row["username"], password=row["password"],
                 role=row["role"], department=built.departments.get(row.get("department", "")),
                 full_name=row.get("full_name", ""))
+            if row.get("audits"):
+                accounts.user_set_audited_organisations(
+                    actor=ACTOR, user=user,
+                    organisations=[built.departments[code] for code in row["audits"]])
             built.report.created["users"] += 1
             built.report.new_usernames.add(user.username)
         built.users[row["username"]] = user

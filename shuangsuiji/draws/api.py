@@ -349,7 +349,8 @@ def _hide_strata(user: Any, task: InspectionTask) -> bool:
     announcement=extend_schema(summary=_("What was published at freezing"),
                                responses=AnnouncementSerializer),
     record=extend_schema(summary=_("The full draw record (staff of the initiating "
-                                   "organisation)"), responses=RecordSerializer),
+                                   "organisation, auditors; each download audited)"),
+                         responses=RecordSerializer),
     record_public=extend_schema(summary=_("The public draw record"),
                                 responses=PublicRecordSerializer),
     groups=extend_schema(summary=_("Targets in force with the groups you may see"),
@@ -437,7 +438,8 @@ class TaskDrawViewSet(StateViewSet):
     @action(detail=True, methods=["get"], filterset_class=None)
     def record(self, request: Request, pk: str) -> HttpResponseBase:
         task, _draw = self._drawn(internal=True)
-        return json_bytes_response(services.record_stream(task, public=False))
+        return json_bytes_response(services.record_download(actor=request.user, task=task,
+                                                            via="api"))
 
     @action(detail=True, methods=["get"], filterset_class=None, url_path="record/public")
     def record_public(self, request: Request, pk: str) -> HttpResponseBase:
@@ -481,7 +483,8 @@ class TaskDrawViewSet(StateViewSet):
         task = self.get_scoped_object()
         if internal and not plan_selectors.sees_internal(user=self.request.user, task=task):
             raise PermissionDenied(_("The full record is for the staff of the initiating "
-                                     "organisation; the public record is at record/public/."))
+                                     "organisation and its auditors; the public record is at "
+                                     "record/public/."))
         draw = selectors.draw_get(task)
         if draw is None:
             raise _not_drawn(task)

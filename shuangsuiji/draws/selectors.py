@@ -160,8 +160,12 @@ def targets_in_force(draw: DrawRecord, replacements: list[dict[str, Any]]) -> li
 
 def result_targets(*, user: Any, task: InspectionTask, draw: DrawRecord,
                    replacements: list[dict[str, Any]]) -> list[TargetView]:
-    """The targets this user may see, in the record's order (groups: with_groups)."""
+    """The targets this user may see, in the record's order (groups: with_groups); for
+    those who may not see risk classes, in the order of the codes (the record's order, by
+    stratum, would tell the classes apart)."""
     views = targets_in_force(draw, replacements)
+    if task.risk_strata and view_mode(user=user, task=task) != INTERNAL:
+        views = sorted(views, key=lambda v: v.drawn.ident.encode("utf-8"))
     if view_mode(user=user, task=task) == INSPECTOR:
         mine = set(Assignment.objects.filter(task=task, inspector__user=user,
                                              released_at__isnull=True)

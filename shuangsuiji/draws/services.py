@@ -28,6 +28,7 @@ from shuangsuiji.rules.draw.engine import DrawnTarget as EngineDrawnTarget
 from shuangsuiji.rules.draw.record import build_record, replacement_entry
 from shuangsuiji.rules.draw.sizes import StratumRule
 from shuangsuiji.rules.draw.tickets import ticket
+from shuangsuiji.rules.publication import contains_personal_data
 
 from . import frozen, records
 from .models import Assignment, DrawnTarget, DrawRecord, Freeze
@@ -273,6 +274,9 @@ def draw_replace(*, actor: Any, task: InspectionTask, ident: str, reason: str) -
     inspected; its groups are matched by the same rule, the replaced target's released."""
     if not reason.strip():
         raise DrawRefused({"reason": _("Say why the target cannot be inspected.")})
+    if contains_personal_data(reason):  # the reason is in the public record (protocol §9)
+        raise DrawRefused({"reason": _("The reason is published with the record: leave out "
+                                       "identity numbers and phone numbers.")})
     task = InspectionTask.objects.select_for_update().get(pk=task.pk)
     if task.state not in {TaskState.DRAWN, TaskState.IN_PROGRESS}:
         raise DrawRefused(_("Targets can be replaced only after the draw and before the task "
@@ -309,6 +313,19 @@ def record_stream(task: InspectionTask, *, public: bool) -> Iterator[bytes]:
     """The full record (auditors) or the public one (anyone) as canonical JSON, in pieces: a
     large draw's record is never held whole, as bytes or as objects."""
     return records.record_chunks(task, public=public)
+
+
+@transaction.atomic
+def record_download(*, actor: Any, task: InspectionTask, via: str) -> Iterator[bytes]:
+    """The full record for someone entitled to it (the initiating organisation's staff, an
+    auditor), each download in the audit log (protocol §9): it holds the risk classes and
+    the conflicts of interest. `via`: page, api or cli."""
+    audit_record(actor=actor, action="draw.record_download", obj=task,
+                 organisation_id=_org(task),
+                 summary=_("Full draw record of task {code} downloaded ({via})").format(
+                     code=task.code, via=via),
+                 data={"via": via})
+    return records.record_chunks(task, public=False)
 
 
 def record_for_export(task: InspectionTask, *, public: bool) -> dict[str, Any]:

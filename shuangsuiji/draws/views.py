@@ -226,8 +226,10 @@ def replace(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- Records -------------------------------------------------------------------------------------
 
-def _json(task: InspectionTask, *, public: bool) -> HttpResponseBase:
-    response = json_bytes_response(services.record_stream(task, public=public))
+def _json(task: InspectionTask, *, public: bool, actor: Any = None) -> HttpResponseBase:
+    chunks = (services.record_stream(task, public=True) if public
+              else services.record_download(actor=actor, task=task, via="page"))
+    response = json_bytes_response(chunks)
     name = f"{task.code}-{'public' if public else 'full'}-record.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -237,7 +239,7 @@ def _json(task: InspectionTask, *, public: bool) -> HttpResponseBase:
 def record_json(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The full record (pool lines, risk classes): staff of the initiating organisation only."""
     task, _draw = _drawn_task(request, pk, internal=True)
-    return _json(task, public=False)
+    return _json(task, public=False, actor=request.user)
 
 
 @require_http_methods(["GET"])

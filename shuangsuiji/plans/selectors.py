@@ -40,7 +40,11 @@ def sees_internal(*, user: Any, task: InspectionTask) -> bool:
     (with its internal credit-risk classes) may read the task's internal data.
     """
     scope = scope_for(user, Domain.TARGETS)
-    return scope.everything or organisation_id(task) in scope.organisation_ids
+    if scope.everything or organisation_id(task) in scope.organisation_ids:
+        return True
+    # Auditors (protocol §9) check the full record of the organisations they audit.
+    return (getattr(user, "role", None) == Role.AUDITOR
+            and organisation_id(task) in scope_for(user, Domain.DRAWS).organisation_ids)
 
 
 # -- Plans ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from shuangsuiji.draws.services import record_stream
+from shuangsuiji.draws.services import record_download, record_stream
 from shuangsuiji.plans.models import InspectionTask
 
 
@@ -17,7 +17,8 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="write the record of a drawn task as JSON")
         export.add_argument("task_code")
         export.add_argument("--public", action="store_true",
-                            help="the public version: no pool lines, no risk classes")
+                            help="the public version 1.1 (protocol §9): no pool lines, no risk "
+                                 "classes, no conflicts; the full record's download is audited")
 
     def handle(self, *args: Any, **options: Any) -> None:
         task = InspectionTask.objects.filter(code=options["task_code"]).first()
@@ -26,7 +27,9 @@ class Command(BaseCommand):
         if not hasattr(task, "draw"):
             raise CommandError(_("Task {code} has not been drawn yet.").format(code=task.code))
         sys.stdout.flush()
-        for chunk in record_stream(task, public=options["public"]):
+        chunks = (record_stream(task, public=True) if options["public"]
+                  else record_download(actor=None, task=task, via="cli"))
+        for chunk in chunks:
             sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.write(b"\n")
         sys.stdout.buffer.flush()
