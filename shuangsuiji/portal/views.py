@@ -15,7 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shuangsuiji.core.web import json_bytes_response, paginate
-from shuangsuiji.rules.draw.verify import LEFT_TO_AUDITORS, LEFT_TO_AUDITORS_SECRET
+from shuangsuiji.rules.draw.verify import (
+    BROWSER_DISCREPANCIES,
+    LEFT_TO_AUDITORS,
+    LEFT_TO_AUDITORS_SECRET,
+)
 
 from . import selectors
 from .cards import result_cards
@@ -167,7 +171,8 @@ def verify(request: HttpRequest) -> HttpResponse:
                                   "are not public. Not checked here — an auditor with the full "
                                   "record checks:"),
                 "left_secret": [_(text) for text in LEFT_TO_AUDITORS_SECRET],
-                "left_auditors": [_(text) for text in LEFT_TO_AUDITORS]}
+                "left_auditors": [_(text) for text in LEFT_TO_AUDITORS],
+                "discrepancies": {text: _(text) for text in BROWSER_DISCREPANCIES}}
     return _render(request, "portal/verify.html",
                    {"task": task, "drawn_tasks": drawn, "messages_json": messages,
                     "record_url": reverse("portal:task_record", args=[task.code])

@@ -99,12 +99,13 @@ def test_the_browser_verifier_agrees_with_the_command_line_one(browser, drawn_ta
         "published", "canonical", "indented", "escaped", "witness resealed", "float position"}
     assert len(compared) == 19
 
-    # Pasting a tampered record into the page shows the discrepancy.
-    tampered = variants(public)["ticket"]
+    # Pasting a tampered record into the page shows the discrepancy, in Chinese.
+    tampered = variants(public)["ticket resealed"]
     page.fill("#record-text", tampered)
     page.click("#verify-run")
     expect(result).to_have_attribute("data-state", "bad")
-    expect(result).to_contain_text(public["drawn"][0]["id"])
+    expect(result).to_contain_text(public["drawn"][1]["id"])
+    expect(result).to_contain_text("抽签值")
     shots(page, "portal-verify-bad")
     context.close()
 
@@ -117,4 +118,35 @@ def test_the_verify_page_reads_without_javascript(browser, drawn_task, live_serv
     assert not page.locator("#verify-js").is_visible()
     link = page.locator("a[href$='record.json?download=1']")
     assert link.count() == 1
+    context.close()
+
+
+def test_an_auditor_verified_record_says_what_the_public_can_and_cannot_check(
+        browser, drawn_task, live_server, shots):
+    from shuangsuiji.plans.models import InspectionTask
+
+    task = drawn_task.task
+    InspectionTask.objects.filter(pk=task.pk).update(verification="auditor")
+    task.refresh_from_db()
+    public = record_for_export(task, public=True)
+    assert public["verification"] == "auditor" and "seed" not in public
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("portal:verify") + f"?task={task.code}")
+    page.click("#record-fetch")
+    expect(page.locator("#verify-result")).to_have_attribute("data-state", "ok")
+    left = page.locator("#verify-left")
+    expect(left).to_be_visible()
+    expect(left).to_contain_text("审计验证")
+    expect(left).to_contain_text("种子")  # the seed is for auditors to check
+    expect(page.locator("#verify-steps")).to_contain_text("公开摘要")
+    shots(page, "portal-verify-auditor")
+    # The task's public page: no secret, no seed, no ticket; says who verifies
+    page.goto(live_server.url + reverse("portal:task", args=[task.code]))
+    body = page.locator("main").inner_text()
+    full = record_for_export(task, public=False)
+    assert full["seed"] not in body and full["server_secret"] not in body
+    assert "审计验证" in body
+    shots(page, "portal-task-auditor")
     context.close()

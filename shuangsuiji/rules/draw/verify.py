@@ -240,6 +240,26 @@ CHECK_BY_HAND = [
 ]
 
 
+# The messages verify.js may report (the same checks, in the same order), translated by the
+# page for it.
+BROWSER_DISCREPANCIES = [
+    gettext_noop("unknown protocol version {version}"),
+    gettext_noop("unknown public record version {version}"),
+    gettext_noop("unknown verification mode {mode}"),
+    gettext_noop("the public digest does not match the record"),
+    gettext_noop("a public record may not hold the pools' lines or the conflicts"),
+    gettext_noop("the drawn targets of a public record are not in the order of their IDs"),
+    gettext_noop("the record is malformed: {error}"),
+    gettext_noop("a record for auditor verification may not publish the secret, the seed or "
+                 "the tickets"),
+    gettext_noop("the commitment does not match the server secret"),
+    gettext_noop("the seed does not follow from its inputs"),
+    gettext_noop("the ticket of {target} is wrong"),
+    gettext_noop("replacement {index} does not follow the previous one"),
+    gettext_noop("the digest of replacement {index} is wrong"),
+]
+
+
 @dataclass(frozen=True)
 class PublicReport:
     """What a verifier checked of a public record, and what it could not."""

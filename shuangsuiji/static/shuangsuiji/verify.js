@@ -170,8 +170,14 @@
     return "0." + Array.from(n.toString()).reverse().join("");
   }
 
+  // Messages are the command-line verifier's templates; the page hands in their translation.
+  let translations = {};
+  function tr(template, params) {
+    const text = translations[template] || template;
+    return text.replace(/\{(\w+)\}/g, (all, name) => (name in (params || {}) ? params[name] : all));
+  }
   function Discrepancy(message) { this.message = message; }
-  const check = (ok, message) => { if (!ok) throw new Discrepancy(message); };
+  const check = (ok, template, params) => { if (!ok) throw new Discrepancy(tr(template, params)); };
   function get(obj, key) {  // record["key"]: a missing key makes the record malformed
     if (!(obj instanceof Map) || !obj.has(key)) throw new Malformed("no key " + JSON.stringify(key));
     return obj.get(key);
@@ -224,7 +230,7 @@
     const drawn = list(get(record, "drawn"));
     for (const entry of drawn) {
       const id = str(get(entry, "id"));
-      check(await ticket(id, prefix) === get(entry, "ticket"), "the ticket of " + id + " is wrong");
+      check(await ticket(id, prefix) === get(entry, "ticket"), "the ticket of {target} is wrong", { target: id });
     }
     say("tickets", String(drawn.length));
   }
@@ -240,9 +246,9 @@
     const replacements = list(get(record, "replacements"));
     for (let index = 1; index <= replacements.length; index++) {
       const entry = replacements[index - 1];
-      check(get(entry, "prev") === prev, "replacement " + index + " does not follow the previous one");
+      check(get(entry, "prev") === prev, "replacement {index} does not follow the previous one", { index });
       check(await digestWithout(entry, "digest") === get(entry, "digest"),
-        "the digest of replacement " + index + " is wrong");
+        "the digest of replacement {index} is wrong", { index });
       prev = get(entry, "digest");
     }
     if (replacements.length) say("replacements", String(replacements.length));
@@ -250,9 +256,9 @@
 
   /* Version 1.1 of the public record (§9), in the order verify.py checks it. */
   async function verifyPublic11(record, say) {
-    check(record.get("public") === "1.1", "unknown public record version " + canonical(record.get("public")));
+    check(record.get("public") === "1.1", "unknown public record version {version}", { version: canonical(record.get("public")) });
     const mode = get(record, "verification");
-    check(mode === "public" || mode === "auditor", "unknown verification mode " + canonical(mode));
+    check(mode === "public" || mode === "auditor", "unknown verification mode {mode}", { mode: canonical(mode) });
     await checkPublicDigest(record, say);
     const pool = get(record, "pool");
     const inspectorPool = get(record, "inspector_pool");
@@ -263,7 +269,7 @@
     check(byteOrdered(drawn.map((entry) => str(get(entry, "id")))),
       "the drawn targets of a public record are not in the order of their IDs");
     const count = get(record, "conflicts_count");
-    check(count instanceof PyNum && /^\d+$/.test(count.text), "the record is malformed: conflicts_count");
+    check(count instanceof PyNum && /^\d+$/.test(count.text), "the record is malformed: {error}", { error: "conflicts_count" });
     say("drawn_order", String(drawn.length));
     if (mode === "public") {
       await checkSecretSeedTickets(record, pool, say);
@@ -277,8 +283,8 @@
   }
 
   async function verifyRecord(record, say) {
-    check(record instanceof Map && record.get("protocol") === "1",
-      "unknown protocol version " + (record instanceof Map ? canonical(record.get("protocol") ?? null) : "?"));
+    check(record instanceof Map && record.get("protocol") === "1", "unknown protocol version {version}",
+      { version: record instanceof Map ? canonical(record.get("protocol") ?? null) : "?" });
     if (record.has("public")) return verifyPublic11(record, say);
     const pool = get(record, "pool");
     if (!(pool instanceof Map)) throw new Malformed("pool is not an object");
@@ -308,7 +314,9 @@
       return { ok: true, message: "OK", steps, mode: result.mode };
     } catch (exc) {
       if (exc instanceof Discrepancy) return { ok: false, message: exc.message, steps };
-      if (exc instanceof Malformed) return { ok: false, message: "the record is malformed: " + exc.message, steps };
+      if (exc instanceof Malformed) {
+        return { ok: false, message: tr("the record is malformed: {error}", { error: exc.message }), steps };
+      }
       throw exc;
     }
   }
@@ -329,6 +337,7 @@
     const leftHead = document.getElementById("verify-left-head");
     const leftList = document.getElementById("verify-left-list");
     const msg = JSON.parse(document.getElementById("verify-messages").textContent);
+    translations = msg.discrepancies || {};
     document.getElementById("verify-js").hidden = false;
     document.getElementById("verify-nojs").hidden = true;
 
