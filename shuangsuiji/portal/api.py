@@ -48,11 +48,15 @@ class PublicResultSerializer(serializers.ModelSerializer):
 class PublicTaskSerializer(serializers.ModelSerializer):
     initiating = serializers.CharField(source="initiating.name")
     drawn = serializers.SerializerMethodField()
+    verification = serializers.CharField(
+        source="verification_mode",
+        help_text=_("public: the record carries the secret, seed and tickets; auditor: the "
+                    "full record goes to auditors (protocol §9)"))
 
     class Meta:
         model = InspectionTask
         fields = ("id", "code", "name", "initiating", "period_start", "period_end", "state",
-                  "drawn")
+                  "drawn", "verification")
         read_only_fields = fields
 
     def get_drawn(self, task: InspectionTask) -> bool:
