@@ -109,9 +109,18 @@ def verify_chain(events: Iterator[AuditEvent] | None = None) -> ChainProblem | N
                                 .format(seq=event.seq))
         prev_hash, expected_seq = event.hash, expected_seq + 1
     head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and head.seq != expected_seq - 1:
+    if head is None:
+        if expected_seq > 1:
+            return ChainProblem(expected_seq - 1, _(
+                "the chain's head is missing: it was deleted"))
+        return None
+    if head.seq != expected_seq - 1:
         return ChainProblem(expected_seq, _(
             "the log ends at entry {last} but {head} entries were written: the last ones "
             "were deleted"
         ).format(last=expected_seq - 1, head=head.seq))
+    if head.hash != prev_hash:
+        return ChainProblem(head.seq, _(
+            "the chain's head does not hold the hash of entry {seq}: it was moved"
+        ).format(seq=head.seq))
     return None
