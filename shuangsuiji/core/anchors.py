@@ -132,7 +132,8 @@ def read_anchors(source: str) -> list[Anchor]:
 
 
 def _fetch(url: str) -> bytes:
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    # http(s) only: read_anchors passes nothing else.
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
             body: bytes = response.read(FETCH_MAX_BYTES + 1)
@@ -158,9 +159,9 @@ def _from_json(body: bytes, source: str) -> list[Anchor]:
             source=source, reason=_("not a list of anchors")))
     anchors = []
     for item in data:
-        if isinstance(item, dict):
-            item = item.get("anchor") or f"{item.get('seq')}:{item.get('hash') or ''}"
-        anchors.append(Anchor.parse(str(item)))
+        text = (item.get("anchor") or f"{item.get('seq')}:{item.get('hash') or ''}"
+                if isinstance(item, dict) else item)
+        anchors.append(Anchor.parse(str(text)))
     if not anchors:
         raise AnchorError(_("no anchor in {source}").format(source=source))
     return anchors

@@ -26,7 +26,7 @@ from django.utils import translation
 from shuangsuiji.core.anchors import Anchor, anchor_of, anchor_take
 from shuangsuiji.core.audit import _entry_hash, audit_record, verify_chain
 from shuangsuiji.core.models import AnchorReason, AuditAnchor, AuditEvent, AuditHead
-from tests.portal.conftest import (  # noqa: F401
+from tests.portal.conftest import (  # noqa: F401 (fixtures: a drawn task, results published)
     anonymous,
     approved,
     drawn_task,
@@ -87,7 +87,8 @@ def _bypass_triggers() -> None:
 
 
 def _empty(table: str) -> str:
-    return f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}"
+    return (f"TRUNCATE {table}" if connection.vendor == "postgresql"
+            else f"DELETE FROM {table}")  # noqa: S608 (a table name of this file's)
 
 
 def _caught(anchor: str, *args: str, says: str) -> str:
@@ -267,7 +268,7 @@ def test_it_refuses_what_is_not_an_anchor():
 # --- the anchors, published -------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_it_anchors_each_draw_and_publication_after_its_entry(portal):
+def test_it_anchors_each_draw_and_publication_after_its_entry(portal):  # noqa: F811
     task = portal.task
     draw_anchor = anchor_of(task, AnchorReason.DRAW)
     entry = AuditEvent.objects.get(action="draw.execute", object_id=str(task.pk))
@@ -280,7 +281,7 @@ def test_it_anchors_each_draw_and_publication_after_its_entry(portal):
 
 
 @pytest.mark.django_db
-def test_it_shows_the_anchors_to_the_public(portal, anonymous):
+def test_it_shows_the_anchors_to_the_public(portal, anonymous):  # noqa: F811
     draw_anchor = anchor_of(portal.task, AnchorReason.DRAW)
     with transaction.atomic():
         daily = anchor_take(reason=AnchorReason.DAILY)
@@ -304,7 +305,7 @@ def test_it_shows_the_anchors_to_the_public(portal, anonymous):
 
 
 @pytest.mark.django_db
-def test_it_shows_the_anchor_of_its_moment_on_the_draw_pages(portal, anonymous, client, world):
+def test_it_shows_the_anchor_of_its_moment_on_the_draw_pages(portal, anonymous, client, world):  # noqa: F811
     anchor = anchor_of(portal.task, AnchorReason.DRAW)
     _write(2)  # the log moves on; the pages keep the anchor of the draw
     public = anonymous.get(reverse("portal:task", args=[portal.task.code])).content.decode()
@@ -318,7 +319,7 @@ def test_it_shows_the_anchor_of_its_moment_on_the_draw_pages(portal, anonymous, 
 
 
 @pytest.mark.django_db
-def test_it_prints_the_anchor_in_the_written_record(portal, client, world):
+def test_it_prints_the_anchor_in_the_written_record(portal, client, world):  # noqa: F811
     import shutil
 
     anchor = anchor_of(portal.task, AnchorReason.DRAW)
@@ -386,7 +387,7 @@ def test_it_reads_the_anchors_from_the_public_api_over_http(live_server, mirror,
     with transaction.atomic():
         anchor = anchor_take(reason=AnchorReason.DAILY)
     api = live_server.url + "/api/v1/public/anchors/"
-    with urllib.request.urlopen(api, timeout=30) as response:  # a citizen keeps a copy
+    with urllib.request.urlopen(api, timeout=30) as response:  # noqa: S310 (a citizen's copy)
         (mirror[0] / "anchors.json").write_bytes(response.read())
 
     ok = _cli("audit", "verify", "--anchors", api)
