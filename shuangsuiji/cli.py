@@ -3,7 +3,8 @@
     shuangsuiji import targets|inspectors|items FILE [--department CODE] [--all-or-nothing]
                        [--dry-run] [--json] [--map 'header=field'] [--ignore-column NAME]
     shuangsuiji export items FILE.xlsx [--department CODE]
-    shuangsuiji audit verify
+    shuangsuiji audit verify [--anchor SEQ:HASH]... [--anchors FILE|URL]...
+    shuangsuiji audit head [--json] | anchor
     shuangsuiji draw verify RECORD.json   (no database needed)
     shuangsuiji draw export TASK_CODE [--public]
     shuangsuiji calendar add-workdays DATE N | is-workday DATE | between DATE DATE

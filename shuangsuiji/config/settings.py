@@ -155,6 +155,10 @@ SHUANGSUIJI_PDF_AT_ONCE_MAX = env_int("SHUANGSUIJI_PDF_AT_ONCE_MAX", 300)
 SHUANGSUIJI_DEADLINE_YELLOW_DAYS = env_int("SHUANGSUIJI_DEADLINE_YELLOW_DAYS", 5)
 SHUANGSUIJI_DEADLINE_RED_DAYS = env_int("SHUANGSUIJI_DEADLINE_RED_DAYS", 1)
 
+# Every audit anchor (SEQ:HASH, core.anchors) is also appended to this file, one line each,
+# when set: put it outside the database, on write-once storage. Empty: the portal only.
+SHUANGSUIJI_AUDIT_ANCHOR_FILE = env_str("SHUANGSUIJI_AUDIT_ANCHOR_FILE", "")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

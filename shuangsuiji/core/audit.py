@@ -108,10 +108,23 @@ def verify_chain(events: Iterator[AuditEvent] | None = None) -> ChainProblem | N
             return ChainProblem(event.seq, _("entry {seq} was edited after it was written")
                                 .format(seq=event.seq))
         prev_hash, expected_seq = event.hash, expected_seq + 1
+    return _head_problem(expected_seq - 1, prev_hash)
+
+
+def _head_problem(last: int, last_hash: str) -> ChainProblem | None:
+    """The head must name the last entry present, with its hash."""
     head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and head.seq != expected_seq - 1:
-        return ChainProblem(expected_seq, _(
+    if head is None:
+        if last > 0:
+            return ChainProblem(last, _("the chain's head is missing: it was deleted"))
+        return None
+    if head.seq != last:
+        return ChainProblem(last + 1, _(
             "the log ends at entry {last} but {head} entries were written: the last ones "
             "were deleted"
-        ).format(last=expected_seq - 1, head=head.seq))
+        ).format(last=last, head=head.seq))
+    if head.hash != last_hash:
+        return ChainProblem(head.seq, _(
+            "the chain's head does not hold the hash of entry {seq}: it was moved"
+        ).format(seq=head.seq))
     return None

@@ -56,3 +56,42 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq}:{self.hash[:12]}"
+
+
+class AnchorReason(models.TextChoices):
+    DAILY = "daily", _("daily")
+    DRAW = "draw", _("draw")
+    PUBLICATION = "publication", _("publication of a result")
+    MANUAL = "manual", _("taken by hand")
+
+
+class AuditAnchor(models.Model):
+    """The chain's head at a moment (审计锚点), published on the portal and, when
+    SHUANGSUIJI_AUDIT_ANCHOR_FILE is set, appended to a file outside the database.
+
+    A copy kept elsewhere lets `audit verify --anchor SEQ:HASH` detect a log truncated,
+    rewound or rewritten as a whole, which the chain alone cannot (see core.audit).
+    Append-only like the log (migration 0003).
+    """
+
+    seq = models.BigIntegerField(_("sequence"))
+    hash = models.CharField(_("hash"), max_length=64, blank=True)
+    taken_at = models.DateTimeField(_("time"), db_index=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=AnchorReason.choices)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("audit anchor")
+        verbose_name_plural = _("audit anchors")
+        ordering = ["-taken_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"],
+                                name="core_anchor_object")]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return f"{self.seq}:{self.hash}"

@@ -10,6 +10,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from shuangsuiji.core.anchors import AnchorReason, anchor_of
 from shuangsuiji.plans import selectors as plan_selectors
 from shuangsuiji.plans.models import InspectionTask
 
@@ -31,6 +32,7 @@ def result_context(*, user: Any, task: InspectionTask, draw: DrawRecord,
         "task": task, "draw": draw, "targets": targets, "in_force": in_force, "mode": mode,
         "internal": mode == selectors.INTERNAL, "commitment": parts["commitment"],
         "history": selectors.replacement_history(draw, parts["replacements"]),
+        "anchor": anchor_of(task, AnchorReason.DRAW),  # the audit chain's head after the draw
         "drawn_count": drawn, "standby": standby,
         "announcement": selectors.announcement(selectors.freeze_get(task),
                                                internal=mode == selectors.INTERNAL),

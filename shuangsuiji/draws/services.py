@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from shuangsuiji.core.anchors import AnchorReason, anchor_take
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.imports.sql import bulk_writer
@@ -235,6 +236,7 @@ def _save_draw(actor: Any, task: InspectionTask, draw: DrawRecord,  # noqa: PLR0
                      code=task.code, k=len(drawn), n=pool_size,
                      digest=draw.record_digest[:16]),
                  data=data)
+    anchor_take(reason=AnchorReason.DRAW, obj=task, note=task.code)  # covers the entry above
     return draw
 
 

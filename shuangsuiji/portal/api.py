@@ -17,7 +17,9 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.throttling import SimpleRateThrottle
 
+from shuangsuiji.core import anchors as audit_anchors
 from shuangsuiji.core.api import MAX_ID, ApiAutoSchema, ScopedViewSet
+from shuangsuiji.core.models import AuditAnchor
 from shuangsuiji.core.web import json_bytes_response
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.publication.models import PublishedResult
@@ -153,6 +155,36 @@ class PublicTaskViewSet(PublicViewSet):
         return json_bytes_response(selectors.public_record_stream(task))
 
 
+class PublicAnchorSerializer(serializers.ModelSerializer):
+    anchor = serializers.CharField(source="text", help_text=_("SEQ:HASH"))
+
+    class Meta:
+        model = AuditAnchor
+        fields = ("anchor", "seq", "hash", "taken_at", "reason", "note")
+        read_only_fields = fields
+
+
+ANCHORS_MAX = 10_000
+
+
+class PublicAnchorViewSet(PublicViewSet):
+    """Audit anchors (审计锚点), newest first: what `audit verify --anchors URL` reads."""
+
+    serializer_class = PublicAnchorSerializer
+    queryset = AuditAnchor.objects.none()
+
+    @extend_schema(summary=_("Audit anchors, newest first"), auth=[], parameters=[
+        OpenApiParameter("limit", int, description=_("At most 10000 (the default)"))])
+    def list(self, request: Request) -> Response:
+        try:
+            limit = int(request.query_params.get("limit", ANCHORS_MAX))
+        except ValueError:
+            raise exceptions.ValidationError({"limit": [_("A whole number.")]}) from None
+        anchors = audit_anchors.published()[:max(1, min(limit, ANCHORS_MAX))]
+        return Response(PublicAnchorSerializer(anchors, many=True).data)
+
+
 def register(router: BaseRouter) -> None:
     router.register("public/results", PublicResultViewSet, basename="public-result")
     router.register("public/tasks", PublicTaskViewSet, basename="public-task")
+    router.register("public/anchors", PublicAnchorViewSet, basename="public-anchor")

@@ -16,4 +16,5 @@ urlpatterns = [
     path("results/<int:pk>/", views.result_detail, name="result"),
     path("entities/<str:code>/", views.entity_detail, name="entity"),
     path("verify/", views.verify, name="verify"),
+    path("audit-anchors/", views.anchors, name="anchors"),
 ]

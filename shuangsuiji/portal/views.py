@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from shuangsuiji.core import anchors as audit_anchors
+from shuangsuiji.core.models import AnchorReason
 from shuangsuiji.core.web import json_bytes_response, paginate
 from shuangsuiji.rules.draw.verify import (
     BROWSER_DISCREPANCIES,
@@ -92,6 +94,7 @@ def task_detail(request: HttpRequest, code: str) -> HttpResponse:
                                                       key=lambda p: p.order)}
     if selectors.is_drawn(task):
         context["draw"] = selectors.public_draw(task)
+        context["anchor"] = audit_anchors.anchor_of(task, AnchorReason.DRAW)
     else:
         context["announcement"] = selectors.public_announcement(task)
     return _render(request, "portal/task_detail.html", context, "tasks")
@@ -177,3 +180,11 @@ def verify(request: HttpRequest) -> HttpResponse:
                    {"task": task, "drawn_tasks": drawn, "messages_json": messages,
                     "record_url": reverse("portal:task_record", args=[task.code])
                     if task else ""}, "verify")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def anchors(request: HttpRequest) -> HttpResponse:
+    """审计锚点: the audit chain's head as published, daily and at each draw and publication."""
+    return _render(request, "portal/anchors.html",
+                   {"page": paginate(request, audit_anchors.published())}, "anchors")

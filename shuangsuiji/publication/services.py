@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.scoping import is_admin
+from shuangsuiji.core.anchors import AnchorReason, anchor_take
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.inspections.choices import Conduct, ResultCategory, ReviewState, SignerRole
 from shuangsuiji.inspections.deadlines import publication_deadline
@@ -131,6 +132,7 @@ def result_publish(*, actor: Any, inspection: Inspection,
                  data={"inspection": inspection.pk, "withheld_fields": withheld,
                        "republished": existing is not None,
                        "deadline": published.deadline, "on_time": published.on_time})
+    anchor_take(reason=AnchorReason.PUBLICATION, obj=published, note=published.task_code)
     return published
 
 

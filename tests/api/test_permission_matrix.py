@@ -214,6 +214,7 @@ CASES: list[tuple[str, str, str, Payload]] = [
     ("GET", "/public/results/", "200 200 200 200 200 200 200 200 200 200", _none),
     ("GET", "/public/tasks/", "200 200 200 200 200 200 200 200 200 200", _none),
     ("GET", "/public/tasks/{drawn}/record/", "200 200 200 200 200 200 200 200 200 200", _none),
+    ("GET", "/public/anchors/", "200 200 200 200 200 200 200 200 200 200", _none),
     # credit: an entity's credit file by its code; the organisation's staff read it (partner
     # systems use keys: tests/credit/test_api.py).
     ("GET", "/credit-files/{uscc}/", "200 200 200 403 403 200 404 404 403 401", _none),
