@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.core.audit import audit_record
-from shuangsuiji.rules import inspector_rows, item_rows, target_rows
+from shuangsuiji.core.i18n import reason as rule_reason
+from shuangsuiji.rules import inspector_rows, item_rows, target_rows, xlsx_guard
 from shuangsuiji.rules.tabular import (
     Column,
     HeaderMap,
@@ -108,6 +109,21 @@ def check_upload(name: str, size: int, head: bytes) -> str:
     return extension
 
 
+def xlsx_limits() -> xlsx_guard.Limits:
+    """What a workbook may expand to (settings SHUANGSUIJI_XLSX_*): no zip bombs."""
+    return xlsx_guard.Limits(max_bytes=settings.SHUANGSUIJI_XLSX_MAX_BYTES,
+                             max_cells=settings.SHUANGSUIJI_XLSX_MAX_CELLS)
+
+
+def check_workbook(name: str, stream: IO[bytes], *, deep: bool = False) -> None:
+    """Refuse a workbook that would expand beyond the limits, naming the file and why."""
+    try:
+        xlsx_guard.check_archive(stream, xlsx_limits(), deep=deep)
+    except xlsx_guard.ArchiveError as exc:
+        raise ValidationError(_("“{file}” is refused: {reason}.").format(
+            file=name, reason=rule_reason(exc))) from None
+
+
 def _sha256(stream: IO[bytes]) -> str:
     digest = hashlib.sha256()
     stream.seek(0)
@@ -128,6 +144,8 @@ def import_job_create(*, actor: Any, kind: str, department: Department, upload: 
     size = upload.seek(0, 2)
     upload.seek(0)
     extension = check_upload(original_name, size, head)
+    if extension == ".xlsx":
+        check_workbook(original_name, upload)  # the sizes it declares; the check reads it all
     job = ImportJob(kind=kind, department=department, original_name=original_name[:255],
                     sha256=_sha256(upload), mode=mode, column_map=dict(column_map or {}),
                     created_by=actor if getattr(actor, "pk", None) else None)
@@ -168,8 +186,8 @@ def _open(job: ImportJob) -> Iterator[Table]:
         raw: Any = stored
         while isinstance(raw, File):
             raw = raw.file
-        with open_table(raw, name=job.original_name,
-                        known_headers=known_headers(spec.columns)) as table:
+        with open_table(raw, name=job.original_name, known_headers=known_headers(spec.columns),
+                        xlsx_limits=xlsx_limits()) as table:
             yield table
 
 
@@ -182,6 +200,7 @@ def import_job_validate(*, job_id: int, on_progress: ProgressCallback | None = N
     _reset(job)
     report = Report(job, on_progress)
     status = ImportStatus.VALIDATED
+    table_error: TableError | None = None
     try:
         with _open(job) as table:
             job.headers, job.header_row = table.headers, table.header_row
@@ -195,7 +214,7 @@ def import_job_validate(*, job_id: int, on_progress: ProgressCallback | None = N
                 spec.validate(job, table, header_map, report)
     except TableError as exc:
         report.add_error(int(exc.params.get("row", 1) or 1), "", exc, file_level=True)
-        status = ImportStatus.REJECTED
+        status, table_error = ImportStatus.REJECTED, exc
         _clear_staging(job)
     except Exception as exc:
         _fail(job, exc)
@@ -206,7 +225,9 @@ def import_job_validate(*, job_id: int, on_progress: ProgressCallback | None = N
     job.rejected, job.file_problems, job.preview = report.rejected, report.file_problems, \
         report.preview
     if status == ImportStatus.REJECTED:
-        job.message = _("The file cannot be read.")
+        job.message = _("“{file}” cannot be read: {reason}.").format(
+            file=job.original_name, reason=rule_reason(table_error)) if table_error else _(
+            "The file cannot be read.")
         job.finished_at = timezone.now()
     job.save()
     return job

@@ -205,7 +205,8 @@ def test_it_writes_the_command_lines_results_export_inert(world, evil_result, tm
 
 # -- Oversight: the annual report ------------------------------------------------------------------
 
-def test_it_writes_a_targets_name_inert_in_the_annual_report(world, known, client, monkeypatch):
+def test_it_writes_a_targets_name_inert_in_the_annual_report(world, known, client,  # noqa: F811
+                                                            monkeypatch):
     monkeypatch.setattr(oversight_views, "today", lambda: TODAY)
     Target.objects.filter(pk=known.r1.visit.drawn_target.target_id).update(name=EVIL)
     client.force_login(world.users["leader"])
