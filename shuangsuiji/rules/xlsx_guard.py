@@ -25,11 +25,11 @@ from .errors import RuleError, gettext_noop
 # bytes each. No legitimate stretch of XML text between two tags is longer.
 MAX_TEXT_BYTES = 32_767 * 6
 _BLOCK = 64 * 1024  # smaller than MAX_TEXT_BYTES: a stretch inside one block is short enough
-_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_PREFIX = re.compile(rb"<(\w+:)?worksheet[\s>]")
 # A cell in column AAA (703) or beyond, or a declared size that wide: openpyxl pads every row
 # to the declared width, so a few bytes could make a million rows of 16,384 empty cells.
-_FAR_COLUMN = re.compile(rb"<(?:\w+:)?c\s[^>]*?r=\"[A-Z]{3}"
-                         rb"|<(?:\w+:)?dimension\s[^>]*?ref=\"[^\"]*?[A-Z]{3}\d")
+_FAR_CELL = re.compile(rb"r=\"[A-Z]{3}[0-9]")
+_FAR_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*?ref=\"[^\"]*?[A-Z]{3}[0-9]")
 
 
 class ArchiveError(RuleError):
@@ -103,6 +103,7 @@ def _scan(archive: zipfile.ZipFile, limits: Limits) -> None:
         sheet = info.filename.startswith("xl/worksheets/")
         run = 0  # bytes since the last "<"
         tail = b""
+        marks: tuple[bytes, ...] = ()
         try:
             with archive.open(info) as member:
                 while block := member.read(_BLOCK):
@@ -111,30 +112,46 @@ def _scan(archive: zipfile.ZipFile, limits: Limits) -> None:
                         raise ArchiveError(gettext_noop(
                             "the workbook expands to more than {limit} MB"),
                             limit=_mb(limits.max_bytes))
-                    first = block.find(b"<")
-                    if first < 0:
-                        run += len(block)
-                    else:
-                        run += first
-                    if run > limits.max_text_bytes:
+                    run = _text_run(block, run, limits, info.filename)
+                    if not sheet:
+                        continue
+                    if not marks:  # the first block: the sheet's tag prefix and its size
+                        found = _PREFIX.search(block)
+                        prefix = found.group(1) or b"" if found else b""
+                        marks = (b"<" + prefix + b"c ", b"<" + prefix + b"c>")
+                        if _FAR_DIMENSION.search(block):
+                            raise _far(info.filename)
+                    window = tail + block
+                    cells += sum(window.count(m) - tail.count(m) for m in marks)
+                    if cells > limits.max_cells:
                         raise ArchiveError(gettext_noop(
-                            "the workbook's part {part} holds a text of more than {limit} "
-                            "characters; a cell holds at most 32,767"), part=info.filename,
-                            limit=limits.max_text_bytes // 6)
-                    if first >= 0:
-                        run = len(block) - block.rfind(b"<") - 1
-                    if sheet:
-                        window = tail + block
-                        cells += len(_CELL.findall(window)) - len(_CELL.findall(tail))
-                        if cells > limits.max_cells:
-                            raise ArchiveError(gettext_noop(
-                                "the workbook holds more than {limit} cells"),
-                                limit=limits.max_cells)
-                        if _FAR_COLUMN.search(window):
-                            raise ArchiveError(gettext_noop(
-                                "the worksheet {part} uses columns beyond ZZ (702 columns)"),
-                                part=info.filename)
-                        tail = block[-64:]
+                            "the workbook holds more than {limit} cells"),
+                            limit=limits.max_cells)
+                    if _FAR_CELL.search(window):
+                        raise _far(info.filename)
+                    tail = block[-16:]
         except (zipfile.BadZipFile, OSError, EOFError) as exc:  # bad data, CRC, truncation
             raise ArchiveError(gettext_noop("the workbook's part {part} is damaged"),
                                part=info.filename) from exc
+
+
+def _text_run(block: bytes, run: int, limits: Limits, part: str) -> int:
+    """The bytes since the last "<" after this block; refused past a cell's longest text.
+
+    A block is shorter than the limit, so only a stretch running across blocks can exceed it.
+    """
+    first = block.find(b"<")
+    if first < 0:
+        run += len(block)
+    else:
+        run += first
+    if run > limits.max_text_bytes:
+        raise ArchiveError(gettext_noop(
+            "the workbook's part {part} holds a text of more than {limit} characters; a cell "
+            "holds at most 32,767"), part=part, limit=limits.max_text_bytes // 6)
+    return run if first < 0 else len(block) - block.rfind(b"<") - 1
+
+
+def _far(part: str) -> ArchiveError:
+    return ArchiveError(gettext_noop("the worksheet {part} uses columns beyond ZZ (702 columns)"),
+                        part=part)

@@ -216,3 +216,22 @@ def test_it_writes_a_targets_name_inert_in_the_annual_report(world, known, clien
     rows = assert_xlsx_inert(response.content)
     # Figures stay numbers.
     assert any(isinstance(v, int) and not isinstance(v, bool) for row in rows for v in row)
+
+
+# -- One writer ------------------------------------------------------------------------------------
+
+def test_it_writes_spreadsheets_and_csv_only_through_the_one_writer():
+    """No module but core/sheets.py makes a workbook or a CSV writer of its own."""
+    import re
+    from pathlib import Path
+
+    import shuangsuiji
+
+    root = Path(shuangsuiji.__file__).parent
+    # The demo writes the bureau's export it then imports: an input, never a download.
+    allowed = {root / "core" / "sheets.py", root / "demo" / "builder.py"}
+    pattern = re.compile(r"csv\.writer\(|csv\.DictWriter\(|\bWorkbook\(|WriteOnlyCell\(|"
+                         r"\.save_workbook\(")
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if path not in allowed and pattern.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []

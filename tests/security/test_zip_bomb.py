@@ -187,3 +187,13 @@ def test_a_real_workbook_passes_the_guard(tmp_path):
     with path.open("rb") as stream:
         xlsx_guard.check_archive(stream)
         assert stream.tell() == 0
+
+
+def test_the_risk_class_import_refuses_the_bomb(world, bomb):
+    from shuangsuiji.credit import services as credit
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        credit.risk_import_check(organisation_id=world.office.pk, name=bomb.name,
+                                 data=bomb.read_bytes())
+    (message,) = refused.value.message_dict["file"]
+    assert "许可信息.xlsx" in message and "压缩炸弹" in message
