@@ -85,6 +85,7 @@ def _padded(cells: list[Any], width: int) -> list[Any]:
 @require_GET
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     """A few numbers for the progress bar (polled by progress.js)."""
+    services.expire_stuck_jobs()  # the bar stops on a job whose worker was killed
     job = selectors.job_get(user=request.user, pk=pk)
     return JsonResponse({"status": job.status, "label": job.get_status_display(),
                          "progress": job.progress, "rows": job.processed_rows,

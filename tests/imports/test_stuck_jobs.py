@@ -71,6 +71,13 @@ def test_the_import_list_page_shows_it_failed(world, client):
     assert "worker was stopped" in detail and "<progress" not in detail
 
 
+def test_the_progress_bar_stops_on_it(world, client):
+    stuck = killed_mid_check(world, minutes_ago=31)
+    client.force_login(world.users["office"])
+    answer = client.get(f"/imports/{stuck.pk}/status.json").json()
+    assert answer["status"] == ImportStatus.FAILED and answer["running"] is False
+
+
 def test_a_check_expired_while_it_ran_stops_and_stays_failed(world):
     data = csv_bytes([licence_row(number=f"XK-{n}") for n in range(3000)])
     job = services.import_job_create(actor=world.users["office"], kind="targets",
