@@ -3,6 +3,7 @@
     shuangsuiji import targets|inspectors|items FILE [--department CODE] [--all-or-nothing]
                        [--dry-run] [--json] [--map 'header=field'] [--ignore-column NAME]
     shuangsuiji export items FILE.xlsx [--department CODE]
+    shuangsuiji imports expire [--minutes N]
     shuangsuiji audit verify [--anchor SEQ:HASH]... [--anchors FILE|URL]...
     shuangsuiji audit head [--json] | anchor
     shuangsuiji draw verify RECORD.json   (no database needed)

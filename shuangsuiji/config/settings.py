@@ -129,6 +129,12 @@ SHUANGSUIJI_PUBLIC_URL = env_str("SHUANGSUIJI_PUBLIC_URL", "")
 # Evidence files (photos, PDFs) larger than this are refused.
 SHUANGSUIJI_EVIDENCE_MAX_BYTES = int(env_str("SHUANGSUIJI_EVIDENCE_MAX_BYTES",
                                              str(20 * 1024 * 1024)))
+# What an uploaded workbook may expand to (rules/xlsx_guard.py: zip bombs are refused).
+SHUANGSUIJI_XLSX_MAX_BYTES = env_int("SHUANGSUIJI_XLSX_MAX_BYTES", 2 * 1024**3)
+SHUANGSUIJI_XLSX_MAX_CELLS = env_int("SHUANGSUIJI_XLSX_MAX_CELLS", 50_000_000)
+# An import checking or committing with no progress for this long was stopped (its worker
+# killed): it is marked failed and its staged rows go (imports.services.expire_stuck_jobs).
+SHUANGSUIJI_IMPORT_STUCK_MINUTES = env_int("SHUANGSUIJI_IMPORT_STUCK_MINUTES", 30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 STORAGES = {

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,7 @@ from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.entities.choices import RiskClass
 from shuangsuiji.entities.models import Target
 from shuangsuiji.rules import risk as R
+from shuangsuiji.rules import xlsx_guard
 from shuangsuiji.rules.dates import InvalidDate, parse_date
 from shuangsuiji.rules.uscc import InvalidCode
 from shuangsuiji.rules.uscc import validate as validate_code
@@ -324,6 +326,13 @@ def _read_rows(name: str, data: bytes) -> list[list[Any]]:
     if name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
+        try:  # no zip bombs: what the workbook expands to is checked before it is read
+            xlsx_guard.check_archive(io.BytesIO(data), xlsx_guard.Limits(
+                max_bytes=settings.SHUANGSUIJI_XLSX_MAX_BYTES,
+                max_cells=settings.SHUANGSUIJI_XLSX_MAX_CELLS))
+        except xlsx_guard.ArchiveError as exc:
+            raise ValidationError({"file": _("“{file}” is refused: {reason}.").format(
+                file=name, reason=rule_reason(exc))}) from None
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # a corrupt or foreign file

@@ -73,7 +73,8 @@ class UploadForm(forms.Form):
         head = upload.read(8192)
         upload.seek(0)
         try:
-            services.check_upload(upload.name, upload.size, head)
+            if services.check_upload(upload.name, upload.size, head) == ".xlsx":
+                services.check_workbook(upload.name, upload)
         except ValidationError as exc:
             raise ValidationError(exc.messages) from exc
         return upload

@@ -104,16 +104,16 @@ def commit(job: ImportJob, header_map: HeaderMap, actor: Any, table: Table) -> d
 
 def export_xlsx(items: Iterable[InspectionItem], out: IO[bytes]) -> int:
     """Write the items with the import's headers; returns the number of items written."""
-    from openpyxl import Workbook
+    from shuangsuiji.core import sheets
 
-    book = Workbook(write_only=True)
+    book = sheets.workbook()
     sheet = book.create_sheet(_("Inspection items"))
-    sheet.append([c.header for c in COLUMNS])
+    sheets.append(sheet, [c.header for c in COLUMNS])
     count = 0
     for item in items:
-        sheet.append([_cell(item, c.field) for c in COLUMNS])
+        sheets.append(sheet, [_cell(item, c.field) for c in COLUMNS])
         count += 1
-    book.save(out)
+    sheets.save(book, out)
     return count
 
 

@@ -48,6 +48,9 @@ class ImportJob(models.Model):
                                    verbose_name=_("uploaded by"))
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Written whenever a check or commit makes progress: a job running with no heartbeat for
+    # SHUANGSUIJI_IMPORT_STUCK_MINUTES was stopped (worker killed) and is expired.
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 

@@ -3,8 +3,11 @@
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.utils import timezone
+
 from shuangsuiji.rules.errors import RuleError
 
+from .choices import ImportStatus
 from .models import ImportIssue, ImportJob
 
 PREVIEW_ROWS = 10
@@ -12,6 +15,10 @@ _BATCH = 2000
 
 # Called with (fraction of the file read, rows read so far) after each chunk.
 ProgressCallback = Callable[[float, int], None]
+
+
+class JobExpired(Exception):
+    """The job was declared failed (no heartbeat for too long) while this process ran it."""
 
 
 class Report:
@@ -84,8 +91,13 @@ class Report:
         self.pending_rows = 0
         self.flush()
         percent = min(99, int(fraction * 100))
-        ImportJob.objects.filter(pk=self.job.pk).update(progress=percent,
-                                                        processed_rows=self.rows)
+        # The heartbeat, unless the job was expired meanwhile (services.expire_stuck_jobs):
+        # then the check stops here instead of finishing a job already declared failed.
+        alive = ImportJob.objects.filter(pk=self.job.pk).exclude(status=ImportStatus.FAILED
+                                                                 ).update(
+            progress=percent, processed_rows=self.rows, heartbeat_at=timezone.now())
+        if not alive:
+            raise JobExpired(self.job.pk)
         if self.on_progress is not None:
             self.on_progress(fraction, self.rows)
 

@@ -1,10 +1,12 @@
 """The rejected rows of an import as a file (CSV or XLSX), for the user to fix and re-import."""
 
-import csv
-from collections.abc import Iterator
-from typing import IO
+from collections.abc import Iterable, Iterator
+from itertools import chain
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
+
+from shuangsuiji.core import sheets
 
 from .models import ImportJob
 
@@ -23,37 +25,28 @@ def header() -> list[str]:
     return [_("Row"), _("Column"), _("Reason")]
 
 
+def _all_rows(job: ImportJob) -> Iterable[Iterable[Any]]:
+    return chain([header()], issue_rows(job))
+
+
 def write_csv(job: ImportJob, out: IO[str]) -> None:
     """UTF-8 with a byte order mark, so that Excel shows the Chinese text correctly."""
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header())
-    writer.writerows(issue_rows(job))
+    sheets.write_csv(out, _all_rows(job))
 
 
 def csv_lines(job: ImportJob) -> Iterator[str]:
     """The same CSV, line by line, for a streaming download."""
-
-    class _Line:
-        def write(self, text: str) -> str:
-            return text
-
-    writer = csv.writer(_Line(), lineterminator="\r\n")
-    yield "\ufeff" + writer.writerow(header())
-    for row in issue_rows(job):
-        yield writer.writerow(row)
+    return sheets.csv_lines(_all_rows(job))
 
 
 def write_xlsx(job: ImportJob, out: IO[bytes]) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
+    book = sheets.workbook()
     sheet = book.create_sheet(_("Rejected rows"))
-    sheet.append(header())
+    sheets.append(sheet, header())
     for count, row in enumerate(issue_rows(job)):
         if count >= XLSX_MAX_ROWS:
-            sheet.append(["", "", _("More problems than a workbook can hold: download the CSV "
-                                    "file for all of them.")])
+            sheets.append(sheet, ["", "", _("More problems than a workbook can hold: download "
+                                            "the CSV file for all of them.")])
             break
-        sheet.append(list(row))
-    book.save(out)
+        sheets.append(sheet, row)
+    sheets.save(book, out)

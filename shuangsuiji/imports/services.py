@@ -20,12 +20,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.core.audit import audit_record
-from shuangsuiji.rules import inspector_rows, item_rows, target_rows
+from shuangsuiji.core.i18n import reason as rule_reason
+from shuangsuiji.rules import inspector_rows, item_rows, target_rows, xlsx_guard
 from shuangsuiji.rules.tabular import (
     Column,
     HeaderMap,
@@ -40,7 +42,7 @@ from shuangsuiji.rules.tabular import (
 from . import item_list, people, targets
 from .choices import ImportKind, ImportMode, ImportStatus
 from .models import ImportJob
-from .reporting import ProgressCallback, Report
+from .reporting import JobExpired, ProgressCallback, Report
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +110,21 @@ def check_upload(name: str, size: int, head: bytes) -> str:
     return extension
 
 
+def xlsx_limits() -> xlsx_guard.Limits:
+    """What a workbook may expand to (settings SHUANGSUIJI_XLSX_*): no zip bombs."""
+    return xlsx_guard.Limits(max_bytes=settings.SHUANGSUIJI_XLSX_MAX_BYTES,
+                             max_cells=settings.SHUANGSUIJI_XLSX_MAX_CELLS)
+
+
+def check_workbook(name: str, stream: IO[bytes], *, deep: bool = False) -> None:
+    """Refuse a workbook that would expand beyond the limits, naming the file and why."""
+    try:
+        xlsx_guard.check_archive(stream, xlsx_limits(), deep=deep)
+    except xlsx_guard.ArchiveError as exc:
+        raise ValidationError(_("“{file}” is refused: {reason}.").format(
+            file=name, reason=rule_reason(exc))) from None
+
+
 def _sha256(stream: IO[bytes]) -> str:
     digest = hashlib.sha256()
     stream.seek(0)
@@ -128,6 +145,8 @@ def import_job_create(*, actor: Any, kind: str, department: Department, upload: 
     size = upload.seek(0, 2)
     upload.seek(0)
     extension = check_upload(original_name, size, head)
+    if extension == ".xlsx":
+        check_workbook(original_name, upload)  # the sizes it declares; the check reads it all
     job = ImportJob(kind=kind, department=department, original_name=original_name[:255],
                     sha256=_sha256(upload), mode=mode, column_map=dict(column_map or {}),
                     created_by=actor if getattr(actor, "pk", None) else None)
@@ -137,6 +156,7 @@ def import_job_create(*, actor: Any, kind: str, department: Department, upload: 
     if background:
         _enqueue_validation(job)
     expire_stale_jobs()
+    expire_stuck_jobs()
     return job
 
 
@@ -151,6 +171,58 @@ def expire_stale_jobs(*, days: int = STALE_DAYS) -> int:
             message=_("Cancelled: not imported within {days} days of the check.").format(
                 days=days))
     return len(stale)
+
+
+def stuck_minutes() -> int:
+    return int(settings.SHUANGSUIJI_IMPORT_STUCK_MINUTES)
+
+
+def stuck_jobs(*, now: Any = None, minutes: int | None = None) -> Any:
+    """Jobs checking or committing with no progress for `minutes` (the setting by default)."""
+    cutoff = (now or timezone.now()) - timedelta(minutes=minutes or stuck_minutes())
+    return (ImportJob.objects
+            .filter(status__in=(ImportStatus.VALIDATING, ImportStatus.COMMITTING))
+            .alias(beat=Coalesce("heartbeat_at", "created_at")).filter(beat__lt=cutoff))
+
+
+def expire_stuck_jobs(*, actor: Any = None, now: Any = None,
+                      minutes: int | None = None) -> list[ImportJob]:
+    """Mark failed the jobs whose worker stopped (no heartbeat), and drop their staged rows.
+
+    A worker killed while checking a file leaves its job "checking" forever, with its staged
+    rows. Each expired job is audited. A commit still running holds its job's row locked
+    (PostgreSQL) and is skipped; a check that was only slow stops at its next heartbeat.
+    """
+    minutes = minutes or stuck_minutes()
+    expired = []
+    for pk in list(stuck_jobs(now=now, minutes=minutes).values_list("pk", flat=True)):
+        with transaction.atomic():
+            job = (stuck_jobs(now=now, minutes=minutes).select_for_update(skip_locked=True)
+                   .select_related("department").filter(pk=pk).first())
+            if job is None:
+                continue
+            was = job.get_status_display()
+            message = _(
+                "Stopped: no progress for more than {minutes} minutes while “{status}” (the "
+                "background worker was stopped). Nothing was imported; upload the file again."
+            ).format(minutes=minutes, status=was)
+            # Conditional: a commit that ended meanwhile (SQLite has no row locks) stays done.
+            if not ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+                    status=ImportStatus.FAILED, finished_at=timezone.now(), message=message):
+                continue
+            _clear_staging(job)
+            job.refresh_from_db()
+            audit_record(
+                actor=actor, action="import.expire", obj=job,
+                organisation_id=job.department.root_id,
+                summary=_("Import of {file} expired: no progress for more than {minutes} "
+                          "minutes").format(file=job.original_name, minutes=minutes),
+                data={"job": job.pk, "kind": job.kind, "file": job.original_name,
+                      "status": was, "heartbeat": (job.heartbeat_at or job.created_at
+                                                   ).isoformat(),
+                      "minutes": minutes})
+            expired.append(job)
+    return expired
 
 
 def _enqueue_validation(job: ImportJob) -> None:
@@ -168,8 +240,8 @@ def _open(job: ImportJob) -> Iterator[Table]:
         raw: Any = stored
         while isinstance(raw, File):
             raw = raw.file
-        with open_table(raw, name=job.original_name,
-                        known_headers=known_headers(spec.columns)) as table:
+        with open_table(raw, name=job.original_name, known_headers=known_headers(spec.columns),
+                        xlsx_limits=xlsx_limits()) as table:
             yield table
 
 
@@ -182,6 +254,7 @@ def import_job_validate(*, job_id: int, on_progress: ProgressCallback | None = N
     _reset(job)
     report = Report(job, on_progress)
     status = ImportStatus.VALIDATED
+    table_error: TableError | None = None
     try:
         with _open(job) as table:
             job.headers, job.header_row = table.headers, table.header_row
@@ -195,26 +268,40 @@ def import_job_validate(*, job_id: int, on_progress: ProgressCallback | None = N
                 spec.validate(job, table, header_map, report)
     except TableError as exc:
         report.add_error(int(exc.params.get("row", 1) or 1), "", exc, file_level=True)
-        status = ImportStatus.REJECTED
+        status, table_error = ImportStatus.REJECTED, exc
         _clear_staging(job)
+    except JobExpired:
+        return _expired_meanwhile(job)
     except Exception as exc:
         _fail(job, exc)
         raise
+    if ImportJob.objects.filter(pk=job.pk, status=ImportStatus.FAILED).exists():
+        return _expired_meanwhile(job)
     report.flush()
     job.status, job.progress = status, 100
     job.total_rows, job.processed_rows = report.rows, report.rows
     job.rejected, job.file_problems, job.preview = report.rejected, report.file_problems, \
         report.preview
     if status == ImportStatus.REJECTED:
-        job.message = _("The file cannot be read.")
+        job.message = _("“{file}” cannot be read: {reason}.").format(
+            file=job.original_name, reason=rule_reason(table_error)) if table_error else _(
+            "The file cannot be read.")
         job.finished_at = timezone.now()
     job.save()
+    return job
+
+
+def _expired_meanwhile(job: ImportJob) -> ImportJob:
+    """The job was expired while this process checked it: leave it failed, staging cleared."""
+    _clear_staging(job)
+    job.refresh_from_db()
     return job
 
 
 def _reset(job: ImportJob) -> None:
     job.issues.all().delete()
     job.status, job.progress, job.message = ImportStatus.VALIDATING, 0, ""
+    job.heartbeat_at = timezone.now()
     job.total_rows = job.processed_rows = job.rejected = job.file_problems = 0
     job.imported = job.updated = job.unchanged = 0
     job.preview, job.counts = [], {}
@@ -266,7 +353,8 @@ def import_job_request_commit(*, actor: Any, job: ImportJob, mode: str) -> Impor
     if job.status == ImportStatus.COMMITTING:
         return job
     job.mode, job.status, job.progress = mode, ImportStatus.COMMITTING, 0
-    job.save(update_fields=["mode", "status", "progress"])
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["mode", "status", "progress", "heartbeat_at"])
     from .tasks import commit_import
 
     actor_id = getattr(actor, "pk", None)
@@ -301,6 +389,10 @@ def import_job_commit(*, actor: Any, job_id: int, mode: str | None = None) -> Im
 
 def _write(job: ImportJob, actor: Any) -> dict[str, Any]:
     spec = KINDS[job.kind]
+    # The job's row stays locked while it commits: expire_stuck_jobs skips it.
+    if ImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.FAILED
+                                                    ).exists():
+        raise ImportStateError(_("This import has not been checked, or is already finished."))
     # One import at a time into a department's directory.
     Department.objects.select_for_update().get(pk=job.department_id)
     header_map = header_map_for(job)

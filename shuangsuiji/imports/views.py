@@ -35,6 +35,7 @@ from .models import ImportJob
 @require_http_methods(["GET", "POST"])
 def import_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Domain.IMPORTS)
+    services.expire_stuck_jobs()  # a job whose worker was killed shows as failed, not running
     can_upload = can(request.user, Domain.IMPORTS, Action.CHANGE)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST":
@@ -53,6 +54,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    services.expire_stuck_jobs()
     job = selectors.job_get(user=request.user, pk=pk)
     context: dict[str, Any] = {"job": job, "running": job.status in RUNNING_STATUSES,
                                "file_issues": selectors.file_issues(job=job),
@@ -83,6 +85,7 @@ def _padded(cells: list[Any], width: int) -> list[Any]:
 @require_GET
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     """A few numbers for the progress bar (polled by progress.js)."""
+    services.expire_stuck_jobs()  # the bar stops on a job whose worker was killed
     job = selectors.job_get(user=request.user, pk=pk)
     return JsonResponse({"status": job.status, "label": job.get_status_display(),
                          "progress": job.progress, "rows": job.processed_rows,

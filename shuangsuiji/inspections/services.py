@@ -29,7 +29,12 @@ from shuangsuiji.plans import services as plan_services
 from shuangsuiji.plans.choices import TaskState
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.errors import RuleError
-from shuangsuiji.rules.results import ResultDraft, check_categories, check_evidence
+from shuangsuiji.rules.results import (
+    ResultDraft,
+    check_categories,
+    check_evidence,
+    check_evidence_content,
+)
 
 from . import permissions
 from .choices import (
@@ -347,8 +352,10 @@ def evidence_add(*, actor: Any, inspection: Inspection, upload: UploadedFile, ki
         raise ValidationError({"file": rule_reason(exc)}) from exc
     upload.seek(0)
     data = upload.read()
-    if mime.startswith("image/"):
-        _verify_image(data)
+    try:  # parsed whole by pypdf or Pillow: the first bytes alone prove nothing
+        check_evidence_content(mime, data)
+    except RuleError as exc:
+        raise ValidationError({"file": rule_reason(exc)}) from exc
     evidence = Evidence(inspection=inspection, kind=kind, original_name=name,
                         content_type=mime, size=len(data),
                         sha256=hashlib.sha256(data).hexdigest(),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shuangsuiji.core import sheets
 from shuangsuiji.inspections.choices import PROBLEMS, ResultCategory
 from shuangsuiji.rules.oversight import Share
 
@@ -133,11 +134,10 @@ RESULT_HEADERS = [gettext_lazy("Target"), gettext_lazy("Unified social credit co
 
 
 def workbook(figures: selectors.Figures) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     bold = Font(bold=True)
-    book = Workbook()
+    book = sheets.workbook(write_only=False)
 
     def sheet(title: str, first: bool = False) -> Any:
         ws = book.active if first else book.create_sheet()
@@ -146,28 +146,28 @@ def workbook(figures: selectors.Figures) -> bytes:
 
     def table(ws: Any, caption: str, headers: list[Any], rows: list[list[Any]]) -> None:
         if ws.max_row > 1 or ws.cell(1, 1).value is not None:
-            ws.append([])
-        ws.append([caption])
+            sheets.append(ws, [])
+        sheets.append(ws, [caption])
         ws.cell(ws.max_row, 1).font = bold
-        ws.append([str(h) for h in headers])
+        sheets.append(ws, [str(h) for h in headers])
         for cell in ws[ws.max_row]:
             cell.font = bold
         for row in rows:
-            ws.append(row)
+            sheets.append(ws, row)
 
     f = figures
     ws = sheet(_("Summary"), first=True)
-    ws.append([_("Oversight report {year}: {organisation}").format(
+    sheets.append(ws, [_("Oversight report {year}: {organisation}").format(
         year=f.year, organisation=f.organisation)])
     ws.cell(1, 1).font = Font(bold=True, size=14)
-    ws.append([_("As of"), f.today.isoformat()])
+    sheets.append(ws, [_("As of"), f.today.isoformat()])
     table(ws, _("Figures"), [_("Figure"), _("Count"), _("Out of"), _("Share")],
           [[line.label, line.part, line.whole, line.percent] for line in summary(f)])
     ws.column_dimensions["A"].width = 46
 
     ws = sheet(_("Coverage"))
     share_headers = [_("Group"), _("Targets"), _("Inspected"), _("Coverage")]
-    ws.append([_("Coverage of the directory"), f.coverage.part, f.coverage.whole,
+    sheets.append(ws, [_("Coverage of the directory"), f.coverage.part, f.coverage.whole,
                f.coverage.percent_text()])
     for caption, groups in ((_("By region"), f.by_region), (_("By industry"), f.by_industry),
                             (_("By credit risk class"), f.by_risk)):
@@ -182,10 +182,10 @@ def workbook(figures: selectors.Figures) -> bytes:
     ws.column_dimensions["A"].width = 40
 
     ws = sheet(_("Results"))
-    ws.append([_("Findings rate"), f.findings.part, f.findings.whole,
+    sheets.append(ws, [_("Findings rate"), f.findings.part, f.findings.whole,
                f.findings.percent_text()])
-    ws.append([_("Entered on time"), f.entry.part, f.entry.whole, f.entry.percent_text()])
-    ws.append([_("Published on time"), f.publication.part, f.publication.whole,
+    sheets.append(ws, [_("Entered on time"), f.entry.part, f.entry.whole, f.entry.percent_text()])
+    sheets.append(ws, [_("Published on time"), f.publication.part, f.publication.whole,
                f.publication.percent_text()])
     table(ws, _("Results of the year"), RESULT_HEADERS, result_rows(f))
     ws.column_dimensions["A"].width = 36
@@ -202,7 +202,7 @@ def workbook(figures: selectors.Figures) -> bytes:
     _work_sheets(f, sheet, table)
 
     out = io.BytesIO()
-    book.save(out)
+    sheets.save(book, out)
     return out.getvalue()
 
 
@@ -218,7 +218,7 @@ def _work_sheets(f: selectors.Figures, sheet: Any, table: Any) -> None:
     ws.column_dimensions["A"].width = 24
 
     ws = sheet(_("Tasks"))
-    ws.append([_("Joint-task share"), f.joint.part, f.joint.whole, f.joint.percent_text()])
+    sheets.append(ws, [_("Joint-task share"), f.joint.part, f.joint.whole, f.joint.percent_text()])
     table(ws, str(TITLES["tasks"]), [_("Task code"), _("Task name"), _("Initiating"),
                                      _("Period from"), _("Period to"), _("Joint")],
           [[t.code, t.name, str(t.initiating), _day(t.period_start), _day(t.period_end),
@@ -227,7 +227,7 @@ def _work_sheets(f: selectors.Figures, sheet: Any, table: Any) -> None:
     ws.column_dimensions["B"].width = 36
 
     ws = sheet(_("Follow-ups"))
-    ws.append([_("Open"), f.follow_ups["open"], _("Closed"), f.follow_ups["closed"],
+    sheets.append(ws, [_("Open"), f.follow_ups["open"], _("Closed"), f.follow_ups["closed"],
                _("Past due"), f.follow_ups["overdue"]])
     table(ws, str(TITLES["follow_ups"]),
           [_("Follow-up"), _("Target"), _("Task"), _("Owner"), _("Due on"), _("State"),

@@ -2,14 +2,13 @@
 mark, so Excel opens the Chinese text right). Columns: rules/publication.py EXPORT_COLUMNS,
 documented in docs/exports.md."""
 
-import csv
 import io
 from collections.abc import Callable, Iterable
+from itertools import chain
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from shuangsuiji.core import sheets
 from shuangsuiji.rules import publication as rules
 
 from .models import PublishedResult
@@ -43,33 +42,16 @@ def write(results: Iterable[PublishedResult], *, fmt: str,
 
 
 def _csv(lines: Iterable[list[str]]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(rules.EXPORT_COLUMNS)
-    for line in lines:
-        writer.writerow([rules.csv_safe(cell) for cell in line])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _text(sheet: object, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # never a formula, even when the text starts with "="
-    return cell
+    return sheets.csv_bytes(chain([rules.EXPORT_COLUMNS], lines))
 
 
 def _xlsx(lines: Iterable[list[str]]) -> bytes:
-    book = Workbook(write_only=True)
+    book = sheets.workbook()
     sheet = book.create_sheet(SHEET_TITLE)
-    bold = Font(bold=True)
-    header = []
-    for name in rules.EXPORT_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheets.append(sheet, rules.EXPORT_COLUMNS, font=Font(bold=True))
     for line in lines:
         # Every cell as text: codes keep their leading zeros and are never read as formulas.
-        sheet.append([_text(sheet, value) for value in line])
+        sheets.append(sheet, line)
     out = io.BytesIO()
-    book.save(out)
+    sheets.save(book, out)
     return out.getvalue()

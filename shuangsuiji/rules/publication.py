@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .masking import mask_id_number, mask_name, mask_phone
+from .spreadsheet import neutralise
 
 # -- Masking personal data in free text (个人隐私) -------------------------------------------------
 
@@ -199,6 +200,4 @@ def export_row(source: ExportSource) -> list[str]:
 
 def csv_safe(value: str) -> str:
     """A cell that spreadsheet programs would read as a formula gets a leading apostrophe."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+    return neutralise(value)

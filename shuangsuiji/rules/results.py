@@ -4,7 +4,12 @@ must hold before it goes to review, and what an evidence file may be.
 Errors are `RuleError`s with a code and English text; the app layer translates them.
 """
 
-from collections.abc import Collection, Iterable, Mapping
+import io
+import logging
+import re
+import threading
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -108,3 +113,126 @@ def check_evidence(name: str, head: bytes, size: int, *, max_bytes: int) -> str:
             "The file’s content is {mime} but its name ends in “.{extension}”."),
             mime=mime, extension=extension)
     return mime
+
+
+# -- Evidence: parsed, not only sniffed -----------------------------------------------------------
+# The first bytes only say what a file claims to be: "%PDF-1.4" followed by a web page passed.
+# Each accepted file is now opened by a real parser (pypdf, Pillow) and read whole.
+
+MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo; past that, a decompression bomb
+MAX_PDF_OBJECTS = 200_000
+# What browsers sniff as a web page near the start of a file.
+_MARKUP = re.compile(rb"<\s*(?:!doctype|html|head|body|script|iframe|svg|object|embed|img|"
+                     rb"meta|style|link|form|\?xml-stylesheet)", re.IGNORECASE)
+# PDF actions that run something, and files carried inside a PDF.
+_PDF_ACTIVE = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute", "/SubmitForm",
+               "/GoToE"}
+_PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/AA", "/EF", "/EmbeddedFiles", "/XFA"}
+
+
+def check_evidence_content(mime: str, data: bytes) -> None:
+    """Open the file with a real parser and refuse what is not a sound, inert document."""
+    if _MARKUP.search(data[:1024]):
+        raise RuleError(gettext_noop(
+            "The file contains web page markup (HTML) and is not accepted."))
+    if mime == "application/pdf":
+        _check_pdf(data)
+    else:
+        _check_image(mime, data)
+
+
+def _check_image(mime: str, data: bytes) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    expected = {"image/jpeg": "JPEG", "image/png": "PNG"}[mime]
+    damaged = RuleError(gettext_noop("The image cannot be read: it is damaged or incomplete."))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != expected:
+                raise damaged
+            pixels = image.width * image.height
+            if pixels > MAX_IMAGE_PIXELS:
+                raise RuleError(gettext_noop(
+                    "The image has {pixels} million pixels; at most {limit} million are "
+                    "accepted."), pixels=pixels // 1_000_000,
+                    limit=MAX_IMAGE_PIXELS // 1_000_000)
+            image.verify()  # chunk checksums
+        with _truncated_images_refused(), Image.open(io.BytesIO(data)) as image:
+            image.load()  # every pixel decoded: a truncated file fails here
+    except RuleError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
+            Image.DecompressionBombError) as exc:
+        raise damaged from exc
+
+
+_PILLOW_FLAG = threading.Lock()
+
+
+@contextmanager
+def _truncated_images_refused() -> Iterator[None]:
+    """Pillow's process-wide LOAD_TRUNCATED_IMAGES off while one evidence image is decoded.
+
+    WeasyPrint turns it on when it is imported (the record PDFs), and Pillow then pads a
+    truncated photo silently. It is put back as it was right after.
+    """
+    from PIL import ImageFile
+
+    with _PILLOW_FLAG:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
+def _check_pdf(data: bytes) -> None:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import IndirectObject
+
+    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
+        raise RuleError(gettext_noop("The file is not a readable PDF document."))
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair notes are not ours
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise RuleError(gettext_noop(
+                "Encrypted PDF files are not accepted: save the document without a "
+                "password."))
+        if len(reader.pages) < 1:
+            raise RuleError(gettext_noop("The PDF document has no pages."))
+        numbers = [(n, g) for g, objects in reader.xref.items() for n in objects]
+        numbers += [(n, 0) for n in reader.xref_objStm]
+        if len(numbers) > MAX_PDF_OBJECTS:
+            raise RuleError(gettext_noop("The file is not a readable PDF document."))
+        for number, generation in numbers:
+            obj = IndirectObject(number, generation, reader).get_object()
+            if _is_active(obj):
+                raise RuleError(gettext_noop(
+                    "PDF files with scripts, actions that open other files or embedded files "
+                    "are not accepted: print the document to PDF again."))
+    except RuleError:
+        raise
+    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, OSError,
+            RecursionError, AssertionError, IndexError) as exc:
+        raise RuleError(gettext_noop("The file is not a readable PDF document.")) from exc
+
+
+def _is_active(obj: object, depth: int = 0) -> bool:
+    """An action or embedded file in this object or the direct objects inside it (indirect
+    ones are each visited by the caller)."""
+    from pypdf.generic import IndirectObject
+
+    if depth > 32 or isinstance(obj, IndirectObject):
+        return False
+    if isinstance(obj, dict):
+        if _PDF_ACTIVE_KEYS & set(obj):
+            return True
+        if str(obj.get("/S", "")) in _PDF_ACTIVE or str(obj.get("/Type", "")) == "/EmbeddedFile":
+            return True
+        return any(_is_active(value, depth + 1) for value in obj.values())
+    if isinstance(obj, list):
+        return any(_is_active(value, depth + 1) for value in obj)
+    return False

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import RuleError, gettext_noop
+from .xlsx_guard import ArchiveError, Limits, check_archive
 
 # How many leading rows may hold a title above the header ("行政许可信息公示表").
 HEADER_SEARCH_ROWS = 10
@@ -128,18 +129,20 @@ class Table:
 
 @contextmanager
 def open_table(source: str | Path | IO[bytes], *, name: str,
-               known_headers: Collection[str] = ()) -> Iterator[Table]:
+               known_headers: Collection[str] = (),
+               xlsx_limits: Limits | None = None) -> Iterator[Table]:
     """Open a CSV or XLSX file for streaming. `known_headers` (normalised) find the header row.
 
     Data rows come as (row number in the file, cells as text), the header being the row it is
-    in the file (row 1 unless a title sits above it); empty rows are skipped.
+    in the file (row 1 unless a title sits above it); empty rows are skipped. A workbook is
+    first checked against `xlsx_limits` (rules.xlsx_guard: no zip bombs).
     """
     stream: IO[bytes] = open(source, "rb") if isinstance(source, str | Path) else source  # noqa: SIM115
     try:
         head = stream.read(_SAMPLE_BYTES)
         stream.seek(0)
         if head.startswith(_XLSX_MAGIC):
-            with _open_xlsx(stream, known_headers) as table:
+            with _open_xlsx(stream, known_headers, xlsx_limits) as table:
                 yield table
         elif head.startswith(_XLS_MAGIC) or name.lower().endswith(".xls"):
             raise TableError(gettext_noop(
@@ -336,11 +339,16 @@ def _stream_size(stream: IO[bytes]) -> int:
 
 
 @contextmanager
-def _open_xlsx(stream: IO[bytes], known_headers: Collection[str]) -> Iterator[Table]:
+def _open_xlsx(stream: IO[bytes], known_headers: Collection[str],
+               limits: Limits | None = None) -> Iterator[Table]:
     import zipfile
 
     from openpyxl import load_workbook
 
+    try:
+        check_archive(stream, limits)
+    except ArchiveError as exc:
+        raise TableError(exc.template, **exc.params) from None
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -354,6 +362,8 @@ def _open_xlsx(stream: IO[bytes], known_headers: Collection[str]) -> Iterator[Ta
             block: Block = []
             for values in sheet.iter_rows(values_only=True):
                 state["row"] += 1
+                if values.count(None) == len(values):  # padding rows: no cell per cell
+                    continue
                 cells = [cell_text(v) for v in values]
                 if not _is_blank(cells):
                     block.append((state["row"], cells))
