@@ -73,16 +73,10 @@ def check_record(record: Record, checks: Checks) -> None:
     if is_public_version(record):
         _check_public(record, checks)
         return
-    _check(commitment(record["server_secret"]) == record["commitment"],
-           gettext_noop("the commitment does not match the server secret"))
+    _check_commitment(record)
     public = "lines" not in record["pool"]
     pools = None if public else checks.pools()
-    seed = make_seed(record["server_secret"], record["ceremony"]["input"],
-                     record["pool"]["digest"], record["inspector_pool"]["digest"])
-    _check(seed == record["seed"], gettext_noop("the seed does not follow from its inputs"))
-    for entry in record["drawn"]:
-        _check(ticket(entry["id"], seed) == entry["ticket"],
-               gettext_noop("the ticket of {target} is wrong"), target=entry["id"])
+    seed = _check_seed_and_tickets(record)
     if public:
         _check(checks.digest({k: v for k, v in record.items() if k != "public_digest"})
                == record.get("public_digest"),
@@ -95,6 +89,22 @@ def check_record(record: Record, checks: Checks) -> None:
         _check(checks.digest(core) == record["record_digest"],
                gettext_noop("the record digest does not match the record"))
     _verify_replacements(checks.for_replacements(), full=not public)
+
+
+def _check_commitment(record: Record) -> None:
+    _check(commitment(record["server_secret"]) == record["commitment"],
+           gettext_noop("the commitment does not match the server secret"))
+
+
+def _check_seed_and_tickets(record: Record) -> str:
+    """§3 and §4's tickets of the drawn targets; the seed."""
+    seed = make_seed(record["server_secret"], record["ceremony"]["input"],
+                     record["pool"]["digest"], record["inspector_pool"]["digest"])
+    _check(seed == record["seed"], gettext_noop("the seed does not follow from its inputs"))
+    for entry in record["drawn"]:
+        _check(ticket(entry["id"], seed) == entry["ticket"],
+               gettext_noop("the ticket of {target} is wrong"), target=entry["id"])
+    return seed
 
 
 def _verify(record: Record) -> None:
@@ -304,14 +314,8 @@ def _check_public(record: Record, checks: Checks) -> None:
     _check(isinstance(record["conflicts_count"], int) and record["conflicts_count"] >= 0,
            gettext_noop("the record is malformed: {error}"), error="conflicts_count")
     if mode == PUBLIC:
-        _check(commitment(record["server_secret"]) == record["commitment"],
-               gettext_noop("the commitment does not match the server secret"))
-        seed = make_seed(record["server_secret"], record["ceremony"]["input"],
-                         record["pool"]["digest"], record["inspector_pool"]["digest"])
-        _check(seed == record["seed"], gettext_noop("the seed does not follow from its inputs"))
-        for entry in record["drawn"]:
-            _check(ticket(entry["id"], seed) == entry["ticket"],
-                   gettext_noop("the ticket of {target} is wrong"), target=entry["id"])
+        _check_commitment(record)
+        _check_seed_and_tickets(record)
     else:
         _check(not any(key in record for key in _HIDDEN_IN_AUDITOR)
                and not any("ticket" in entry for entry in record["drawn"]),
