@@ -10,6 +10,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from shuangsuiji.accounts.scoping import Domain, can
 from shuangsuiji.core.anchors import AnchorReason, anchor_of
 from shuangsuiji.plans import selectors as plan_selectors
 from shuangsuiji.plans.models import InspectionTask
@@ -31,6 +32,8 @@ def result_context(*, user: Any, task: InspectionTask, draw: DrawRecord,
     return {
         "task": task, "draw": draw, "targets": targets, "in_force": in_force, "mode": mode,
         "internal": mode == selectors.INTERNAL, "commitment": parts["commitment"],
+        # an auditor reads the record's classes but not the directory behind them
+        "opens_targets": can(user, Domain.TARGETS),
         "history": selectors.replacement_history(draw, parts["replacements"]),
         "anchor": anchor_of(task, AnchorReason.DRAW),  # the audit chain's head after the draw
         "drawn_count": drawn, "standby": standby,
