@@ -11,10 +11,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from shuangsuiji.core.api import ApiAutoSchema, ScopedViewSet
+from shuangsuiji.core.throttling import SharedRateThrottle
 
 from .models import Department, User
 from .scoping import Action, Domain, can, is_admin
@@ -124,9 +124,17 @@ class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-class TokenThrottle(AnonRateThrottle):
-    # Password guessing: a handful of tries a minute per address is plenty for a script.
+class TokenThrottle(SharedRateThrottle):
+    """Password guessing: a handful of tries a minute per address is plenty for a script.
+
+    Counted across every worker process; the sign-in lockout (accounts.lockout) stops a slow
+    guesser of one account or from one address on top of this."""
+
+    scope = "anon"
     rate = "20/min"
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class TokenView(APIView):
