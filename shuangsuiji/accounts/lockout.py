@@ -12,6 +12,7 @@ which accounts exist. Each lockout is an audit entry; `services.login_unlock` en
 from typing import Any
 
 from axes.attempts import get_cool_off_threshold
+from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
@@ -41,6 +42,20 @@ def lockout_response(request: HttpRequest, original_response: Any = None,
     context = {"locked": message, "next": request.POST.get("next", "")}
     response = TemplateResponse(request, "registration/login.html", context, status=403)
     return response.render()
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Axes' backend, first in AUTHENTICATION_BACKENDS: refuses a locked sign-in.
+
+    Every door (sign-in page, admin, API token, change-password page) passes its request.
+    A call without one (a management command, the test client's login) comes from no address
+    and through no door, so there is nothing to count: axes would raise; it is let through."""
+
+    def authenticate(self, request: HttpRequest | None, username: str | None = None,
+                     password: str | None = None, **kwargs: Any) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
 
 
 def _failures(attempts: Any) -> int:

@@ -127,7 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # user names, each for LOCKOUT_MINUTES after the last failure or until an administrator
 # unlocks it (Administration → 登录锁定). Both are recorded in the audit log.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "shuangsuiji.accounts.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT = env_int("SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT", 5)

@@ -176,3 +176,20 @@ def test_it_does_not_let_a_forged_forwarded_for_reset_the_allowance():
              for i in range(TOKEN_LIMIT + 5)]
     assert codes.count(429) == 5
     cache.clear()
+
+
+def test_migrate_makes_the_cache_table_of_a_production_database(tmp_path):
+    """The throttles' table comes with `migrate`: no installation can forget createcachetable."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("database-independent; runs in the SQLite pass of the suite")
+    database = tmp_path / "db.sqlite3"
+    env = _server_env(tmp_path, "") | {"DATABASE_URL": f"sqlite:///{database}"}
+    result = subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    import sqlite3
+
+    with sqlite3.connect(database) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    assert "shuangsuiji_cache" in tables
