@@ -107,10 +107,11 @@ def four_workers(request, transactional_db, allow_audit_flush, tmp_path):
                           capture_output=True, text=True, timeout=120, check=False)
     assert made.returncode == 0, made.stderr
     port = _free_port()
+    log = (tmp_path / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "shuangsuiji.config.wsgi", "-w", "4",
          "-b", f"127.0.0.1:{port}", "--timeout", "120"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -128,6 +129,7 @@ def four_workers(request, transactional_db, allow_audit_flush, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
 
 def _fire(calls: int, call) -> list[int]:
