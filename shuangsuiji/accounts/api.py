@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -124,6 +124,11 @@ class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
+class LockedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text=_("\"login_locked\": locked, whatever the password"))
+
+
 class TokenThrottle(SharedRateThrottle):
     """Password guessing: a handful of tries a minute per address is plenty for a script.
 
@@ -146,8 +151,11 @@ class TokenView(APIView):
     parser_classes = ScopedViewSet.parser_classes
     schema = ApiAutoSchema()
 
-    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer},
-                   summary=_("Get an API token"), auth=[])
+    @extend_schema(request=TokenInputSerializer, responses={
+        200: TokenOutputSerializer,
+        403: OpenApiResponse(LockedSerializer, description=_(
+            "Too many failed sign-ins for this account or from this address: locked"))},
+        summary=_("Get an API token"), auth=[])
     def post(self, request: Request) -> Response:
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -35,10 +35,11 @@ _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 
 
 def character_classes(password: str) -> int:
-    """How many of upper case, lower case, digits and other characters the password has."""
-    return sum((any(c.isupper() for c in password), any(c.islower() for c in password),
-                any(c.isdigit() for c in password),
-                any(not c.isalnum() for c in password)))
+    """How many of upper-case letters, lower-case letters, digits (A–Z, a–z, 0–9) and other
+    characters (symbols, and letters of other scripts) the password has."""
+    return sum((any("A" <= c <= "Z" for c in password), any("a" <= c <= "z" for c in password),
+                any("0" <= c <= "9" for c in password),
+                any(not (c.isascii() and c.isalnum()) for c in password)))
 
 
 def _has_repeat(password: str) -> bool:
