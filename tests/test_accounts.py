@@ -17,7 +17,7 @@ from shuangsuiji.core.audit import verify_chain
 from shuangsuiji.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "Strong-pass-2024"
+PASSWORD = "Strong-Mima-rfb7"
 
 
 @pytest.fixture
@@ -121,12 +121,12 @@ def test_an_administrator_cannot_lock_themselves_out(world, admin):
 
 def test_setting_a_password_is_audited_but_never_recorded(world, admin):
     user = world.users["section"]
-    user_set_password(actor=admin, user=user, password="Another-pass-2024")
+    user_set_password(actor=admin, user=user, password="Another-Mima-xq8")
     user.refresh_from_db()
-    assert user.check_password("Another-pass-2024")
+    assert user.check_password("Another-Mima-xq8")
     event = last_event()
     assert (event.action, event.actor, event.data) == ("user.password", admin, {})
-    assert "Another-pass-2024" not in event.summary and user.password not in event.summary
+    assert "Another-Mima-xq8" not in event.summary and user.password not in event.summary
 
 
 def test_departments_are_audited_and_keep_their_code(world, admin):
@@ -215,11 +215,11 @@ def test_a_password_set_in_the_admin_is_audited(world, admin, admin_client):
     user = world.users["partner"]
     url = reverse("admin:accounts_user_password", args=[user.pk])
     assert admin_client.get(url).status_code == 200
-    response = admin_client.post(url, {"password1": "Fire-safety-2024",
-                                       "password2": "Fire-safety-2024"})
+    response = admin_client.post(url, {"password1": "Fire-safety-Kq8",
+                                       "password2": "Fire-safety-Kq8"})
     assert response.status_code == 302
     user.refresh_from_db()
-    assert user.check_password("Fire-safety-2024")
+    assert user.check_password("Fire-safety-Kq8")
     assert (last_event().action, last_event().actor) == ("user.password", admin)
 
 
@@ -227,7 +227,7 @@ def test_mismatched_passwords_in_the_admin_change_nothing(world, admin_client):
     user = world.users["partner"]
     before = AuditEvent.objects.count()
     response = admin_client.post(reverse("admin:accounts_user_password", args=[user.pk]),
-                                 {"password1": "Fire-safety-2024", "password2": "other-2024x"})
+                                 {"password1": "Fire-safety-Kq8", "password2": "other-Mima-x9"})
     assert response.status_code == 200
     assert AuditEvent.objects.count() == before
 
@@ -272,13 +272,13 @@ def test_the_admins_own_password_change_is_audited_and_needs_the_current_one(adm
     response = admin_client.get(reverse("admin:password_change"))
     url = reverse("admin:accounts_user_password", args=[admin.pk])
     assert response.status_code == 302 and response["Location"] == url
-    new = {"password1": "Brand-new-pass-2025", "password2": "Brand-new-pass-2025"}
+    new = {"password1": "Brand-new-Mima-q9", "password2": "Brand-new-Mima-q9"}
     assert admin_client.post(url, new | {"old_password": "wrong"}).status_code == 200
     admin.refresh_from_db()
     assert admin.check_password(PASSWORD)
     response = admin_client.post(url, new | {"old_password": PASSWORD})
     assert response.status_code == 302
     admin.refresh_from_db()
-    assert admin.check_password("Brand-new-pass-2025")
+    assert admin.check_password("Brand-new-Mima-q9")
     assert (last_event().action, last_event().actor) == ("user.password", admin)
     assert admin_client.get("/admin/").status_code == 200  # still signed in

@@ -81,7 +81,7 @@ def test_it_refuses_a_database_with_other_accounts():
     with pytest.raises(CommandError, match="wangwu"):
         run_demo()
     assert not Department.objects.exists()
-    assert "rfb-Admin-2023" in run_demo("--force")
+    assert "Guanli#rfb-58" in run_demo("--force")
 
 
 def test_it_refuses_a_production_configuration():
@@ -411,15 +411,15 @@ def test_a_second_run_changes_nothing_and_prints_the_accounts_again(demo):
     again = run_demo()
     assert state() == before
     assert "nothing was changed" in again
-    assert "rfb-Admin-2023" in again and f"{SEED} at http" in again
+    assert "Guanli#rfb-58" in again and f"{SEED} at http" in again
     assert verify_chain() is None
 
 
 def test_a_changed_password_is_not_printed(demo):
     office = User.objects.get(username="office")
-    user_set_password(actor=None, user=office, password="a-New-secret-2024")
+    user_set_password(actor=None, user=office, password="Xin#Mima-rfb-74")
     again = run_demo()
-    assert "fxk-Office-2023" not in again
+    assert "Faxuan#rfb-47" not in again
     assert re.search(r"^office\s+\(changed since\)", again, re.MULTILINE)
 
 
@@ -441,8 +441,8 @@ def test_every_inspector_drawn_can_sign_in(demo):
     from shuangsuiji.inspectors.models import Inspector
 
     assert not Inspector.objects.filter(user__isnull=True).exists()
-    assert "rfb02 / rfb02-Jc-2023" in demo
-    user = authenticate(username="rfb02", password="rfb02-Jc-2023")
+    assert "rfb02 / Zhifa#Jiancha-58" in demo
+    user = authenticate(username="rfb02", password="Zhifa#Jiancha-58")
     assert user is not None and user.inspector.code == "RFB02"
 
 

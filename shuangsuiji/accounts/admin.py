@@ -1,15 +1,20 @@
 """Departments and users in Django's admin: every save goes through the audited services."""
 
+from datetime import timedelta
 from typing import Any
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -66,6 +71,14 @@ class UserAdmin(AdminOnly):
     list_select_related = ["department"]
     ordering = ["username"]
     readonly_fields = ["username", "password_link", "last_login", "date_joined"]
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description=gettext_lazy("Unlock the sign-in of the selected users"))
+    def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.login_unlock(actor=request.user, username=user.username)
+        messages.success(request, _("Sign-in unlocked for {n} users.").format(
+            n=queryset.count()))
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
@@ -124,7 +137,8 @@ class UserAdmin(AdminOnly):
             raise Http404
         if not self.has_change_permission(request, user):
             raise PermissionDenied
-        form = SetPasswordForm(user, request.POST or None, own=user.pk == request.user.pk)
+        form = SetPasswordForm(user, request.POST or None, own=user.pk == request.user.pk,
+                               request=request)
         if request.method == "POST" and form.is_valid():
             services.user_set_password(actor=request.user, user=user,
                                        password=form.cleaned_data["password1"])
@@ -139,3 +153,49 @@ class UserAdmin(AdminOnly):
             "form": form, "opts": self.opts, "original": user,
         }
         return TemplateResponse(request, "admin/accounts/user/password.html", context)
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(AdminOnly):
+    """登录锁定: failed sign-ins being counted, by account and address; unlocking is audited."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time",
+                    "path_info", "locked"]
+    search_fields = ["username", "ip_address"]
+    ordering = ["-attempt_time"]
+    fields = list_display[:-1]
+    readonly_fields = fields
+    actions = ["unlock_accounts", "unlock_addresses"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("locked"), boolean=True)
+    def locked(self, obj: AccessAttempt) -> bool:
+        """Whether the account or the address has reached its limit (over all its rows)."""
+        recent = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - timedelta(
+            minutes=settings.SHUANGSUIJI_LOCKOUT_MINUTES))
+        account = recent.filter(username=obj.username).aggregate(
+            n=Sum("failures_since_start"))["n"] or 0
+        address = recent.filter(ip_address=obj.ip_address).aggregate(
+            n=Sum("failures_since_start"))["n"] or 0
+        return (account >= settings.SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT
+                or address >= settings.SHUANGSUIJI_LOGIN_FAILURES_ADDRESS)
+
+    @admin.action(description=gettext_lazy("Unlock the accounts of the selected rows"))
+    def unlock_accounts(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
+        names = sorted({row.username for row in queryset if row.username})
+        for username in names:
+            services.login_unlock(actor=request.user, username=username)
+        messages.success(request, _("Unlocked: {names}").format(names=", ".join(names)))
+
+    @admin.action(description=gettext_lazy("Unlock the addresses of the selected rows"))
+    def unlock_addresses(self, request: HttpRequest,
+                         queryset: QuerySet[AccessAttempt]) -> None:
+        addresses = sorted({row.ip_address for row in queryset if row.ip_address})
+        for address in addresses:
+            services.login_unlock(actor=request.user, address=address)
+        messages.success(request, _("Unlocked: {names}").format(names=", ".join(addresses)))

@@ -4,17 +4,17 @@ from typing import Any, ClassVar
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from shuangsuiji.core.api import ApiAutoSchema, ScopedViewSet
+from shuangsuiji.core.throttling import SharedRateThrottle
 
 from .models import Department, User
 from .scoping import Action, Domain, can, is_admin
@@ -124,9 +124,22 @@ class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-class TokenThrottle(AnonRateThrottle):
-    # Password guessing: a handful of tries a minute per address is plenty for a script.
+class LockedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text=_("\"login_locked\": locked, whatever the password"))
+
+
+class TokenThrottle(SharedRateThrottle):
+    """Password guessing: a handful of tries a minute per address is plenty for a script.
+
+    Counted across every worker process; the sign-in lockout (accounts.lockout) stops a slow
+    guesser of one account or from one address on top of this."""
+
+    scope = "anon"
     rate = "20/min"
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class TokenView(APIView):
@@ -138,8 +151,11 @@ class TokenView(APIView):
     parser_classes = ScopedViewSet.parser_classes
     schema = ApiAutoSchema()
 
-    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer},
-                   summary=_("Get an API token"), auth=[])
+    @extend_schema(request=TokenInputSerializer, responses={
+        200: TokenOutputSerializer,
+        403: OpenApiResponse(LockedSerializer, description=_(
+            "Too many failed sign-ins for this account or from this address: locked"))},
+        summary=_("Get an API token"), auth=[])
     def post(self, request: Request) -> Response:
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -3,12 +3,13 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Department, User
+from .passwords import policy_html
 
 
 class DepartmentForm(forms.ModelForm):
@@ -50,7 +51,7 @@ class _RoleCheckMixin:
 class UserCreateForm(_RoleCheckMixin, forms.ModelForm):
     password1 = forms.CharField(label=_("Password"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                help_text=password_validation.password_validators_help_text_html())
+                                help_text=policy_html())
     password2 = forms.CharField(label=_("Password again"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
@@ -95,20 +96,28 @@ class SetPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     password1 = forms.CharField(label=_("New password"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                help_text=password_validation.password_validators_help_text_html())
+                                help_text=policy_html())
     password2 = forms.CharField(label=_("New password again"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
-    def __init__(self, user: User, *args: Any, own: bool = False, **kwargs: Any) -> None:
+    def __init__(self, user: User, *args: Any, own: bool = False, request: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
         if not own:
             # Someone signed in as this user could otherwise lock out its real owner.
             del self.fields["old_password"]
 
     def clean_old_password(self) -> str:
         old = self.cleaned_data["old_password"]
-        if not self.user.check_password(old):
+        if self.request is not None:
+            # Through authenticate, so guesses here count towards the sign-in lockout.
+            right = authenticate(self.request, username=self.user.get_username(),
+                                 password=old) is not None
+        else:
+            right = self.user.check_password(old)
+        if not right:
             raise ValidationError(_("The current password is wrong."))
         return old
 

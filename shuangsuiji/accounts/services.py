@@ -210,3 +210,44 @@ def _validate_password(password: str, user: User) -> None:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
+
+
+@transaction.atomic
+def login_unlock(*, actor: Any, username: str = "", address: str = "") -> int:
+    """End a sign-in lockout: forget the failed sign-ins of an account (from every address)
+    and/or of an address (for every user name). Audited; returns the failures forgotten."""
+    from axes.models import AccessAttempt
+    from django.core.exceptions import PermissionDenied
+    from django.db.models import Q, Sum
+
+    from .scoping import is_admin
+
+    if not is_admin(actor):
+        raise PermissionDenied(_("Only a system administrator can unlock sign-ins."))
+    if not username and not address:
+        raise ValidationError({"username": _("Name the account or the address to unlock.")})
+    match = Q()
+    if username:
+        match |= Q(username=username)
+    if address:
+        match |= Q(ip_address=address)
+    attempts = AccessAttempt.objects.filter(match)
+    failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    attempts.delete()
+    user = User.objects.filter(username=username).select_related("department").first() \
+        if username else None
+    if username and address:
+        summary = _("Sign-ins of {username} and from {address} unlocked").format(
+            username=username, address=address)
+    elif username:
+        summary = _("Sign-in of {username} unlocked").format(username=username)
+    else:
+        summary = _("Sign-ins from the address {address} unlocked").format(address=address)
+    target: dict[str, Any] = {"obj": user} if user is not None else (
+        {"object_type": "address", "object_id": address} if address else {})
+    audit_record(actor=actor, action="login.unlock", **target,
+                 organisation_id=_organisation_id(user.department) if user else None,
+                 summary=summary,
+                 data={"username": username or None, "address": address or None,
+                       "failures": failures})
+    return failures

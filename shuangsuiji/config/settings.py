@@ -1,8 +1,10 @@
 """Settings, read from the environment. See README "Deployment" for the variables."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "shuangsuiji.core",
     "shuangsuiji.accounts",
     "shuangsuiji.catalog",
@@ -74,9 +77,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "shuangsuiji.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shuangsuiji.core.middleware.SessionTimeoutMiddleware",
+    "shuangsuiji.core.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused by the lockout into the lockout page (accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shuangsuiji.config.urls"
@@ -103,12 +109,61 @@ TEMPLATES = [
     },
 ]
 
+# The password policy (等保 2.0 三级, 身份鉴别), shown on every page where a password is set.
+SHUANGSUIJI_PASSWORD_MIN_LENGTH = env_int("SHUANGSUIJI_PASSWORD_MIN_LENGTH", 12)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ["username", "full_name", "email"]}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": SHUANGSUIJI_PASSWORD_MIN_LENGTH}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shuangsuiji.accounts.passwords.PatternValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "shuangsuiji.accounts.passwords.UserNameValidator"},
 ]
+
+# Sign-in lockout (django-axes, attempts kept in the database): an account is locked after
+# ACCOUNT failures in a row from anywhere, an address after ADDRESS failures whatever the
+# user names, each for LOCKOUT_MINUTES after the last failure or until an administrator
+# unlocks it (Administration → 登录锁定). Both are recorded in the audit log.
+AUTHENTICATION_BACKENDS = [
+    "shuangsuiji.accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT = env_int("SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT", 5)
+SHUANGSUIJI_LOGIN_FAILURES_ADDRESS = env_int("SHUANGSUIJI_LOGIN_FAILURES_ADDRESS", 20)
+SHUANGSUIJI_LOCKOUT_MINUTES = env_int("SHUANGSUIJI_LOCKOUT_MINUTES", 30)
+AXES_HANDLER = "shuangsuiji.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT
+AXES_COOLOFF_TIME = timedelta(minutes=SHUANGSUIJI_LOCKOUT_MINUTES)
+AXES_LOCKOUT_CALLABLE = "shuangsuiji.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "shuangsuiji.core.client.client_address"
+AXES_RESET_ON_SUCCESS = False  # the handler forgets only the user's own failures from there
+AXES_ENABLE_ADMIN = False  # accounts.admin lists the lockouts and unlocks through a service
+AXES_VERBOSE = False
+# Reverse proxies in front of the application that append the client's address to
+# X-Forwarded-For (1 behind nginx on the same machine). 0: the connection's own address.
+# Lockouts and throttles count by this address: never trust the header from anyone else.
+SHUANGSUIJI_PROXY_COUNT = env_int("SHUANGSUIJI_PROXY_COUNT", 0)
+
+# The API's throttles count in the cache, which every gunicorn worker must share: the
+# database cache on the embedded default (its table is made by `migrate`), Redis when
+# SHUANGSUIJI_CACHE_URL names one (redis://127.0.0.1:6379/0).
+SHUANGSUIJI_CACHE_URL = env_str("SHUANGSUIJI_CACHE_URL", "")
+if SHUANGSUIJI_CACHE_URL and not SHUANGSUIJI_CACHE_URL.startswith(("redis://", "rediss://",
+                                                                     "unix://")):
+    raise ImproperlyConfigured("SHUANGSUIJI_CACHE_URL must be a redis:// address")
+CACHES = {"default": {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache" if SHUANGSUIJI_CACHE_URL
+    else "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": SHUANGSUIJI_CACHE_URL or "shuangsuiji_cache",
+    # Several installations may share one Redis.
+    "KEY_PREFIX": env_str("SHUANGSUIJI_CACHE_KEY_PREFIX", "shuangsuiji"),
+    # The database cache culls a third of its rows past MAX_ENTRIES (300 by default), live
+    # throttle slots too; expired rows go first, so this is never reached in practice.
+    **({} if SHUANGSUIJI_CACHE_URL else {"OPTIONS": {"MAX_ENTRIES": 1_000_000}}),
+}}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -175,6 +230,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Without it DRF counts by the whole X-Forwarded-For header, which a client sets at will.
+    "NUM_PROXIES": SHUANGSUIJI_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "shuangsuiji API",
@@ -213,11 +270,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# A sign-in lasts at most SESSION_COOKIE_AGE from the moment it was made, and ends after
+# SHUANGSUIJI_SESSION_IDLE_SECONDS without a request (core.middleware.SessionTimeoutMiddleware).
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_SECONDS", 8 * 3600)
+SHUANGSUIJI_SESSION_IDLE_SECONDS = env_int("SHUANGSUIJI_SESSION_IDLE_SECONDS", 30 * 60)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # django-axes logs every failed sign-in at INFO; lockouts are in the audit log.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -26,3 +26,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # WhiteNoise looks for collected static files at start-up; tests serve them from the app
 # directories, so an empty folder is enough to keep it quiet.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# In-process tests keep their throttle counters in memory, cleared by fixtures that need no
+# database; the production caches (database, Redis) are tested under real gunicorn workers in
+# tests/security/test_throttle_workers.py.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("shuangsuiji.accounts.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("v/<slug:token>/", visit_public, name="visit_public"),  # 扫码入企, public
     path("audit/", include("shuangsuiji.core.urls")),

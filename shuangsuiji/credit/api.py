@@ -26,11 +26,11 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
-from rest_framework.throttling import SimpleRateThrottle
 
 from shuangsuiji.accounts.scoping import Action, Domain, can
 from shuangsuiji.core.api import ScopedViewSet
 from shuangsuiji.core.audit import audit_record
+from shuangsuiji.core.throttling import SharedRateThrottle
 from shuangsuiji.entities.models import Target
 from shuangsuiji.rules.uscc import normalise
 
@@ -97,8 +97,9 @@ class PartnerAuthScheme(OpenApiAuthenticationExtension):
                 "description": "`Partner <key>`: a key issued to a partner system."}
 
 
-class PartnerThrottle(SimpleRateThrottle):
-    """The token's own requests per minute; staff are not limited here."""
+class PartnerThrottle(SharedRateThrottle):
+    """The token's own requests per minute, counted across every worker process; staff are not
+    limited here."""
 
     scope = "partner"
     rate = "60/min"
