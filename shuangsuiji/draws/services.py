@@ -34,6 +34,7 @@ from shuangsuiji.rules.publication import contains_personal_data
 from . import frozen, records
 from .models import Assignment, DrawnTarget, DrawRecord, Freeze
 from .pool import candidate_targets, conflicts_for, inspector_pool, rules_of
+from .signals import send_targets_drawn
 
 MIN_CEREMONY_INPUT = 20
 # The audit entry of a draw lists the drawn targets up to this many (the record lists all).
@@ -226,9 +227,10 @@ def _save_draw(actor: Any, task: InspectionTask, draw: DrawRecord,  # noqa: PLR0
     _save_groups(task, drawn, draw.record["groups"])
     task.state = TaskState.DRAWN
     task.save(update_fields=["state", "updated_at"])
+    made = send_targets_drawn(task)  # the visits (inspections)
     data: dict[str, Any] = {"record_digest": draw.record_digest, "seed": draw.seed,
                             "ceremony_input": draw.ceremony_input,
-                            "witnesses": draw.witnesses, "drawn_count": len(drawn)}
+                            "witnesses": draw.witnesses, "drawn_count": len(drawn), **made}
     if len(drawn) <= AUDIT_DRAWN_MAX:  # more are in the record, which the digest fixes
         data["drawn"] = sorted(drawn)
     audit_record(actor=actor, action="draw.execute", obj=task, organisation_id=_org(task),
@@ -302,10 +304,11 @@ def draw_replace(*, actor: Any, task: InspectionTask, ident: str, reason: str) -
                                           ticket=ticket(entry["in"], draw.seed),
                                           position=None, via_replacement=True)
     _save_groups(task, {entry["in"]: incoming.pk}, entry["groups"])
+    made = send_targets_drawn(task)  # the incoming target's visit
     audit_record(actor=actor, action="draw.replace", obj=task, organisation_id=_org(task),
                  summary=_("Task {code}: {out} replaced by {incoming} ({reason})").format(
                      code=task.code, out=ident, incoming=entry["in"], reason=reason),
-                 data={"entry": entry})
+                 data={"entry": entry, **made})
     return incoming
 
 

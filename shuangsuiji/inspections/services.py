@@ -83,30 +83,41 @@ def _deny(allowed: bool) -> None:
 
 # -- Visits --------------------------------------------------------------------------------------
 
-def visits_ensure(task: InspectionTask) -> int:
-    """Create the visits and each department's result sheet for a drawn task; idempotent.
+# Visits per bulk insert (each brings a result sheet per department and its checklist lines).
+_VISIT_BATCH = 2000
 
-    Called when anyone first opens the task's inspections: a target brought in by a
-    replacement gets its visit then. Returns how many visits were created.
+
+def visits_create(task: InspectionTask) -> int:
+    """The visits, and each department's result sheet with its checklist lines, of the task's
+    drawn targets in force that have none yet; how many visits were made.
+
+    Made by the draw and by each replacement (draws.signals.targets_drawn, in their
+    transaction; their audit entry says how many), never on reading a page. Set-wise: a
+    province's draw has tens of thousands of targets.
     """
     if task.state in {TaskState.DRAFT, TaskState.FROZEN}:
         return 0
-    have = set(Visit.objects.filter(task=task).values_list("drawn_target_id", flat=True))
-    new = [d for d in DrawnTarget.objects.filter(task=task, replaced_at__isnull=True)
-           if d.pk not in have]
-    if not new:
-        return 0
-    participants = list(task.participants.prefetch_related("items"))
-    with transaction.atomic():
-        for drawn in new:
-            visit, created = Visit.objects.get_or_create(task=task, drawn_target=drawn)
-            if not created:
-                continue
-            for p in participants:
-                inspection = Inspection.objects.create(visit=visit, department_id=p.department_id)
-                ItemFinding.objects.bulk_create(ItemFinding(inspection=inspection, item=item)
-                                                for item in p.items.all())
+    new = list(DrawnTarget.objects.filter(task=task, replaced_at__isnull=True)
+               .exclude(pk__in=Visit.objects.filter(task=task).values("drawn_target_id"))
+               .order_by("pk").values_list("pk", flat=True))
+    items = {p.department_id: [i.pk for i in p.items.all()]
+             for p in task.participants.prefetch_related("items")}
+    for start in range(0, len(new), _VISIT_BATCH):
+        visits = Visit.objects.bulk_create(Visit(task=task, drawn_target_id=pk)
+                                           for pk in new[start:start + _VISIT_BATCH])
+        results = Inspection.objects.bulk_create(
+            Inspection(visit=visit, department_id=department)
+            for visit in visits for department in items)
+        ItemFinding.objects.bulk_create(
+            (ItemFinding(inspection=result, item_id=item)
+             for result in results for item in items[result.department_id]),
+            batch_size=_VISIT_BATCH)
     return len(new)
+
+
+def on_targets_drawn(task: InspectionTask, **_kwargs: Any) -> dict[str, int]:
+    """draws.signals.targets_drawn: the new targets' visits, counted in the draw's entry."""
+    return {"visits_created": visits_create(task)}
 
 
 @transaction.atomic
@@ -126,7 +137,6 @@ def task_claim(*, actor: Any, task: InspectionTask) -> Claim:
                      summary=_("{name} claimed task {code}").format(name=inspector.name,
                                                                   code=task.code),
                      data={"inspector": inspector.code})
-    visits_ensure(task)
     return claim
 
 
