@@ -29,10 +29,12 @@ from pathlib import Path
 
 import psycopg
 
-from shuangsuiji.rules.draw import fast, pool_pages, pool_parts
+from shuangsuiji.draws import pool_pages, pool_parts
+from shuangsuiji.rules.draw import fast
 from shuangsuiji.rules.draw import pools as P
 from shuangsuiji.rules.draw.bulk import bulk_draw, rewrite_record, write_record
 from shuangsuiji.rules.draw.engine import DepartmentSpec
+from shuangsuiji.rules.draw.pool_parts import joined
 from shuangsuiji.rules.draw.sizes import StratumRule, sample_size
 
 SHARES = {"A": 40, "B": 30, "C": 20, "D": 10}  # percent of the pool per risk class
@@ -118,15 +120,15 @@ def read_pool(conn: psycopg.Connection, parts: str) -> tuple[bytes, str]:
     """The whole pool and its digest, as the platform reads a frozen pool at the draw
     (draws/frozen.py: pool_buffer): the parts the freeze kept, checked against the frozen
     digest."""
-    return pool_parts.joined(pool_parts.read(conn, parts, ("freeze_id", 1)))
+    return joined(pool_parts.read(conn, parts, ("freeze_id", 1)))
 
 
 def read_rows(url: str, conn: psycopg.Connection, table: str) -> tuple[bytes, str]:
     """The whole pool and its digest from its rows, as the platform reads them when the
     parts do not give the digest: page by page, in two halves at once."""
-    pages = pool_pages.page_range(conn, table, condition="freeze_id = %s", params=[1])
+    pages = pool_pages.page_range(conn, table, ("freeze_id", 1))
     return fast.pool_lines(pool_pages.read_parallel(
-        lambda: psycopg.connect(url), table, pages, condition="freeze_id = %s", params=[1]))
+        lambda: psycopg.connect(url), table, pages, ("freeze_id", 1)))
 
 
 def busy_cpu_seconds() -> float:

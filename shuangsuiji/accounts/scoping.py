@@ -103,6 +103,20 @@ def is_admin(user: "User | Any") -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
 
 
+def organisation_id(department: Any) -> int:
+    """The organisation a department belongs to: the root of its tree (the office with its
+    sections, the detachment with its brigades); a root is its own."""
+    return department.root_id or department.pk
+
+
+def user_organisation_id(user: Any) -> int | None:
+    """The organisation a user acts for: their department's; None when signed out or
+    without a department (a system administrator)."""
+    if not user.is_authenticated or user.department_id is None:
+        return None
+    return organisation_id(user.department)
+
+
 def scope_for(user: "User | Any", domain: Domain, action: Action = Action.VIEW) -> Scope:
     if not user.is_authenticated or not user.is_active:
         return Scope()
@@ -114,7 +128,7 @@ def scope_for(user: "User | Any", domain: Domain, action: Action = Action.VIEW) 
         return Scope(organisation_ids=audited_organisation_ids(user))
     if user.department_id is None:
         return Scope()
-    return Scope(organisation_ids=frozenset({user.department.root_id or user.department_id}))
+    return Scope(organisation_ids=frozenset({organisation_id(user.department)}))
 
 
 def audited_organisation_ids(user: "User | Any") -> frozenset[int]:

@@ -100,7 +100,6 @@ def replay(task: InspectionTask, specs: list[dict[str, Any]], reviewer: User) ->
     """Enter the given results for the task's first targets in force; once (idempotent)."""
     if Inspection.objects.filter(visit__task=task, entered_at__isnull=False).exists():
         return 0
-    services.visits_ensure(task)
     visits = list(Visit.objects.filter(task=task, drawn_target__replaced_at__isnull=True)
                   .order_by("drawn_target__stratum", "drawn_target__position", "pk"))
     done = 0

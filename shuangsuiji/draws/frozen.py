@@ -3,14 +3,14 @@ as one buffer of its lines in UTF-8 byte order ("ID\\tSTRATUM\\n", protocol §1)
 
 Nothing here builds a Python object per candidate: a province's pool is millions of them.
 The rows are written in byte order, so on PostgreSQL they are read back page by page
-(rules/draw/pool_pages.py) when the freeze proved that this gives its lines: in order, all
+(pool_pages.py) when the freeze proved that this gives its lines: in order, all
 of them; else, and on SQLite, by the unique index on (freeze, ident) (byte order: see
 migration 0004). Either way the order is proved, not assumed: at the freeze, and at the
 draw by the pool's digest.
 
 The lines the freeze read and hashed are kept too, as they are, in parts of a few megabytes
-(rules/draw/pool_parts.py): the draw and the record file read those, and the rows only
-when the parts do not give the digest.
+(pool_parts.py; cut by rules/draw/pool_parts.py): the draw and the record file read those,
+and the rows only when the parts do not give the digest.
 """
 
 from collections.abc import Iterable
@@ -23,9 +23,11 @@ from shuangsuiji.entities.models import Target
 from shuangsuiji.imports.sql import analyze
 from shuangsuiji.plans.choices import Stratification
 from shuangsuiji.plans.models import InspectionTask
-from shuangsuiji.rules.draw import fast, pool_pages, pool_parts
+from shuangsuiji.rules.draw import fast
+from shuangsuiji.rules.draw.pool_parts import joined, split
 from shuangsuiji.rules.draw.pools import UNSTRATIFIED
 
+from . import pool_pages, pool_parts
 from .models import Freeze, FrozenCandidate, FrozenPoolPart
 from .pool import UNCLASSIFIED
 
@@ -85,10 +87,10 @@ def first_read(freeze: Freeze, inserted: int) -> tuple[bytes, str]:
     if connection.vendor == "postgresql" and inserted:
         connection.ensure_connection()
         raw = connection.connection  # this transaction's: the rows are not committed yet
-        pages = pool_pages.page_range(raw, table, **_of(freeze))
+        pages = pool_pages.page_range(raw, table, _of(freeze))
         if pages is not None:
             pool, digest = fast.pool_lines(pool_pages.read_blocks(
-                raw, table, pages[0], pages[1] + 1, **_of(freeze)))
+                raw, table, pages[0], pages[1] + 1, _of(freeze)))
             if fast.count_lines(pool) == inserted and fast.in_byte_order(pool):
                 freeze.pages = list(pages)
                 return pool, digest
@@ -106,14 +108,14 @@ def write_parts(freeze: Freeze, pool: bytes) -> None:
     else:
         FrozenPoolPart.objects.bulk_create(
             FrozenPoolPart(freeze=freeze, seq=seq, lines=part)
-            for seq, part in enumerate(pool_parts.split(pool)))
+            for seq, part in enumerate(split(pool)))
 
 
 def pool_buffer(freeze: Freeze) -> tuple[bytes, str]:
     """The frozen pool's lines in byte order and their digest: from the parts kept at the
     freeze when they give its digest; else from its rows, by their pages when the freeze
     found them in order and they give it, else by the index."""
-    pool, digest = pool_parts.joined(_parts(freeze))
+    pool, digest = joined(_parts(freeze))
     if digest == freeze.pool_digest:
         return pool, digest
     del pool
@@ -122,11 +124,11 @@ def pool_buffer(freeze: Freeze) -> tuple[bytes, str]:
         if freeze.pool_size >= _PARALLEL_FROM:
             settings = connection.get_connection_params()
             blocks = pool_pages.read_parallel(lambda: connection.get_new_connection(settings),
-                                              table, (first, last), **_of(freeze))
+                                              table, (first, last), _of(freeze))
         else:
             connection.ensure_connection()
             blocks = pool_pages.read_blocks(connection.connection, table, first, last + 1,
-                                            **_of(freeze))
+                                            _of(freeze))
         pool, digest = fast.pool_lines(blocks)
         if digest == freeze.pool_digest:
             return pool, digest
@@ -142,9 +144,9 @@ def _parts(freeze: Freeze) -> list[bytes]:
             .order_by("seq").values_list("lines", flat=True)]
 
 
-def _of(freeze: Freeze) -> dict:
-    """The rows of this freeze, as pool_pages takes a condition."""
-    return {"condition": "freeze_id = %s", "params": [freeze.pk]}
+def _of(freeze: Freeze) -> tuple[str, int]:
+    """The rows of this freeze, as pool_pages takes them."""
+    return ("freeze_id", freeze.pk)
 
 
 def _read_by_index(freeze: Freeze) -> tuple[bytes, str]:

@@ -24,6 +24,7 @@ from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.plans.choices import TaskState
 from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.plans.selectors import task_organisation_id
 from shuangsuiji.rules.draw.engine import DrawFailed
 
 from . import document, records, services
@@ -77,7 +78,7 @@ def _queue(actor: Any, task: InspectionTask, kind: str, state: str,
         raise services.DrawRefused(_("A freeze or draw of task {code} is already under way.")
                                    .format(code=task.code)) from exc
     audit_record(actor=actor, action=f"{kind}.queue", obj=task,
-                 organisation_id=services._org(task),
+                 organisation_id=task_organisation_id(task),
                  summary=_("Task {code}: {kind} queued for the background worker").format(
                      code=task.code, kind=job.get_kind_display()),
                  data={"job": job.pk, "inputs": inputs})

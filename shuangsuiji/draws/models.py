@@ -71,7 +71,7 @@ class FrozenCandidate(models.Model):
 
 class FrozenPoolPart(models.Model):
     """Part of a frozen target pool as the bytes its digest is over: whole lines
-    `ident<TAB>stratum<LF>` in byte order, a few megabytes a part (rules/draw/pool_parts.py).
+    `ident<TAB>stratum<LF>` in byte order, a few megabytes a part (draws/pool_parts.py).
 
     Written with the candidates by the freeze, from the lines it read back and hashed; read
     by the draw and to make the record file, which need only the lines (a part is one value

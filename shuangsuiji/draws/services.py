@@ -21,6 +21,7 @@ from shuangsuiji.imports.sql import bulk_writer
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.plans.choices import Stratification, TaskState
 from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.plans.selectors import task_organisation_id
 from shuangsuiji.rules.draw import fast
 from shuangsuiji.rules.draw import pools as P
 from shuangsuiji.rules.draw.bulk import bulk_draw, write_record
@@ -34,6 +35,7 @@ from shuangsuiji.rules.publication import contains_personal_data
 from . import frozen, records
 from .models import Assignment, DrawnTarget, DrawRecord, Freeze
 from .pool import candidate_targets, conflicts_for, inspector_pool, rules_of
+from .signals import send_targets_drawn
 
 MIN_CEREMONY_INPUT = 20
 # The audit entry of a draw lists the drawn targets up to this many (the record lists all).
@@ -44,10 +46,6 @@ BULK_DRAW_FROM = 20_000
 
 class DrawRefused(ValidationError):
     """The task cannot be frozen or drawn now (wrong state, already drawn, bad input)."""
-
-
-def _org(task: InspectionTask) -> int:
-    return task.initiating.root_id or task.initiating_id
 
 
 def _iso(moment: datetime) -> str:
@@ -98,7 +96,8 @@ def task_freeze(*, actor: Any, task: InspectionTask, planned_draw_at: datetime) 
     freeze.save(update_fields=["pool_digest", "pool_size", "pool_strata", "rules", "pages"])
     task.state = TaskState.FROZEN
     task.save(update_fields=["state", "updated_at"])
-    audit_record(actor=actor, action="task.freeze", obj=task, organisation_id=_org(task),
+    audit_record(actor=actor, action="task.freeze", obj=task,
+                 organisation_id=task_organisation_id(task),
                  summary=_("Task {code} frozen: {n} candidates, commitment {commitment}").format(
                      code=task.code, n=freeze.pool_size, commitment=freeze.commitment[:16]),
                  data={"pool_digest": freeze.pool_digest, "pool_size": freeze.pool_size,
@@ -136,7 +135,8 @@ def draw_execute(*, actor: Any, task: InspectionTask, ceremony_input: str,
                           .format(code=task.code)) from exc
     except DrawFailed as exc:
         message = rule_reason(exc)
-        audit_record(actor=actor, action="draw.failed", obj=task, organisation_id=_org(task),
+        audit_record(actor=actor, action="draw.failed", obj=task,
+                     organisation_id=task_organisation_id(task),
                      summary=_("Draw of task {code} failed: {reason}").format(
                          code=task.code, reason=message),
                      data={"reason": message, "ceremony_input": ceremony_input,
@@ -226,12 +226,14 @@ def _save_draw(actor: Any, task: InspectionTask, draw: DrawRecord,  # noqa: PLR0
     _save_groups(task, drawn, draw.record["groups"])
     task.state = TaskState.DRAWN
     task.save(update_fields=["state", "updated_at"])
+    made = send_targets_drawn(task)  # the visits (inspections)
     data: dict[str, Any] = {"record_digest": draw.record_digest, "seed": draw.seed,
                             "ceremony_input": draw.ceremony_input,
-                            "witnesses": draw.witnesses, "drawn_count": len(drawn)}
+                            "witnesses": draw.witnesses, "drawn_count": len(drawn), **made}
     if len(drawn) <= AUDIT_DRAWN_MAX:  # more are in the record, which the digest fixes
         data["drawn"] = sorted(drawn)
-    audit_record(actor=actor, action="draw.execute", obj=task, organisation_id=_org(task),
+    audit_record(actor=actor, action="draw.execute", obj=task,
+                 organisation_id=task_organisation_id(task),
                  summary=_("Task {code} drawn: {k} of {n} targets, record {digest}").format(
                      code=task.code, k=len(drawn), n=pool_size,
                      digest=draw.record_digest[:16]),
@@ -302,10 +304,12 @@ def draw_replace(*, actor: Any, task: InspectionTask, ident: str, reason: str) -
                                           ticket=ticket(entry["in"], draw.seed),
                                           position=None, via_replacement=True)
     _save_groups(task, {entry["in"]: incoming.pk}, entry["groups"])
-    audit_record(actor=actor, action="draw.replace", obj=task, organisation_id=_org(task),
+    made = send_targets_drawn(task)  # the incoming target's visit
+    audit_record(actor=actor, action="draw.replace", obj=task,
+                 organisation_id=task_organisation_id(task),
                  summary=_("Task {code}: {out} replaced by {incoming} ({reason})").format(
                      code=task.code, out=ident, incoming=entry["in"], reason=reason),
-                 data={"entry": entry})
+                 data={"entry": entry, **made})
     return incoming
 
 
@@ -323,7 +327,7 @@ def record_download(*, actor: Any, task: InspectionTask, via: str) -> Iterator[b
     auditor), each download in the audit log (protocol §9): it holds the risk classes and
     the conflicts of interest. `via`: page, api or cli."""
     audit_record(actor=actor, action="draw.record_download", obj=task,
-                 organisation_id=_org(task),
+                 organisation_id=task_organisation_id(task),
                  summary=_("Full draw record of task {code} downloaded ({via})").format(
                      code=task.code, via=via),
                  data={"via": via})

@@ -6,3 +6,11 @@ class InspectionsConfig(AppConfig):
     name = "shuangsuiji.inspections"
     label = "inspections"
     verbose_name = _("Inspections")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: services import models, which need the registry.
+        from shuangsuiji.draws.signals import targets_drawn
+
+        from . import services
+
+        targets_drawn.connect(services.on_targets_drawn, dispatch_uid="inspections.visits")

@@ -10,22 +10,19 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from shuangsuiji.accounts.choices import Role
-from shuangsuiji.accounts.scoping import Action, Domain, is_admin, scope_for
+from shuangsuiji.accounts.scoping import (
+    Action,
+    Domain,
+    is_admin,
+    organisation_id,
+    scope_for,
+    user_organisation_id,
+)
 from shuangsuiji.draws.models import Assignment
 
 from .models import Inspection, Visit
 
 _REVIEWERS = {Role.OFFICE, Role.SECTION, Role.PARTNER}
-
-
-def _org(user: Any) -> int | None:
-    if not user.is_authenticated or user.department_id is None:
-        return None
-    return user.department.root_id or user.department_id
-
-
-def _dept_org(department: Any) -> int:
-    return department.root_id or department.pk
 
 
 def is_member(user: Any, visit: Visit, department_id: int | None = None) -> bool:
@@ -44,9 +41,9 @@ def can_view_result(user: Any, inspection: Inspection) -> bool:
         return False
     if is_admin(user) or user.role in {Role.INSPECTOR, Role.EXPERT}:
         return True  # one visit: the groups see each other's checklist
-    org = _org(user)
+    org = user_organisation_id(user)
     task = inspection.visit.task
-    return org in {_dept_org(task.initiating), _dept_org(inspection.department)}
+    return org in {organisation_id(task.initiating), organisation_id(inspection.department)}
 
 
 def viewable_results(user: Any) -> QuerySet[Inspection]:
@@ -54,7 +51,7 @@ def viewable_results(user: Any) -> QuerySet[Inspection]:
     results = Inspection.objects.filter(visit__in=Visit.objects.for_user(user))
     if is_admin(user) or user.role in {Role.INSPECTOR, Role.EXPERT}:
         return results
-    org = _org(user)
+    org = user_organisation_id(user)
     return results.filter(Q(visit__task__initiating__root_id=org)
                           | Q(visit__task__initiating_id=org)
                           | Q(department__root_id=org) | Q(department_id=org))
@@ -69,7 +66,7 @@ def can_review(user: Any, inspection: Inspection) -> bool:
     if is_admin(user):
         return True
     return (user.is_authenticated and user.role in _REVIEWERS
-            and _org(user) == _dept_org(inspection.department))
+            and user_organisation_id(user) == organisation_id(inspection.department))
 
 
 def can_follow_up(user: Any, inspection: Inspection) -> bool:
@@ -83,4 +80,5 @@ def can_schedule(user: Any, visit: Visit) -> bool:
     if is_member(user, visit):
         return True
     return (user.is_authenticated and user.role == Role.OFFICE
-            and _org(user) == _dept_org(visit.task.initiating)) or is_admin(user)
+            and user_organisation_id(user) == organisation_id(visit.task.initiating)
+            ) or is_admin(user)

@@ -28,6 +28,7 @@ from shuangsuiji.draws.models import Assignment, DrawnTarget
 from shuangsuiji.plans import services as plan_services
 from shuangsuiji.plans.choices import TaskState
 from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.plans.selectors import task_organisation_id
 from shuangsuiji.rules.errors import RuleError
 from shuangsuiji.rules.results import (
     ResultDraft,
@@ -77,10 +78,6 @@ MISSING = {
 }
 
 
-def _org(task: InspectionTask) -> int:
-    return task.initiating.root_id or task.initiating_id
-
-
 def _deny(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -88,30 +85,41 @@ def _deny(allowed: bool) -> None:
 
 # -- Visits --------------------------------------------------------------------------------------
 
-def visits_ensure(task: InspectionTask) -> int:
-    """Create the visits and each department's result sheet for a drawn task; idempotent.
+# Visits per bulk insert (each brings a result sheet per department and its checklist lines).
+_VISIT_BATCH = 2000
 
-    Called when anyone first opens the task's inspections: a target brought in by a
-    replacement gets its visit then. Returns how many visits were created.
+
+def visits_create(task: InspectionTask) -> int:
+    """The visits, and each department's result sheet with its checklist lines, of the task's
+    drawn targets in force that have none yet; how many visits were made.
+
+    Made by the draw and by each replacement (draws.signals.targets_drawn, in their
+    transaction; their audit entry says how many), never on reading a page. Set-wise: a
+    province's draw has tens of thousands of targets.
     """
     if task.state in {TaskState.DRAFT, TaskState.FROZEN}:
         return 0
-    have = set(Visit.objects.filter(task=task).values_list("drawn_target_id", flat=True))
-    new = [d for d in DrawnTarget.objects.filter(task=task, replaced_at__isnull=True)
-           if d.pk not in have]
-    if not new:
-        return 0
-    participants = list(task.participants.prefetch_related("items"))
-    with transaction.atomic():
-        for drawn in new:
-            visit, created = Visit.objects.get_or_create(task=task, drawn_target=drawn)
-            if not created:
-                continue
-            for p in participants:
-                inspection = Inspection.objects.create(visit=visit, department_id=p.department_id)
-                ItemFinding.objects.bulk_create(ItemFinding(inspection=inspection, item=item)
-                                                for item in p.items.all())
+    new = list(DrawnTarget.objects.filter(task=task, replaced_at__isnull=True)
+               .exclude(pk__in=Visit.objects.filter(task=task).values("drawn_target_id"))
+               .order_by("pk").values_list("pk", flat=True))
+    items = {p.department_id: [i.pk for i in p.items.all()]
+             for p in task.participants.prefetch_related("items")}
+    for start in range(0, len(new), _VISIT_BATCH):
+        visits = Visit.objects.bulk_create(Visit(task=task, drawn_target_id=pk)
+                                           for pk in new[start:start + _VISIT_BATCH])
+        results = Inspection.objects.bulk_create(
+            Inspection(visit=visit, department_id=department)
+            for visit in visits for department in items)
+        ItemFinding.objects.bulk_create(
+            (ItemFinding(inspection=result, item_id=item)
+             for result in results for item in items[result.department_id]),
+            batch_size=_VISIT_BATCH)
     return len(new)
+
+
+def on_targets_drawn(task: InspectionTask, **_kwargs: Any) -> dict[str, int]:
+    """draws.signals.targets_drawn: the new targets' visits, counted in the draw's entry."""
+    return {"visits_created": visits_create(task)}
 
 
 @transaction.atomic
@@ -127,11 +135,11 @@ def task_claim(*, actor: Any, task: InspectionTask) -> Claim:
     if created:
         if task.state == TaskState.DRAWN:
             plan_services.task_start(actor=actor, task=task)
-        audit_record(actor=actor, action="task.claim", obj=task, organisation_id=_org(task),
+        audit_record(actor=actor, action="task.claim", obj=task,
+                     organisation_id=task_organisation_id(task),
                      summary=_("{name} claimed task {code}").format(name=inspector.name,
                                                                   code=task.code),
                      data={"inspector": inspector.code})
-    visits_ensure(task)
     return claim
 
 
@@ -148,7 +156,8 @@ def visit_schedule(*, actor: Any, visit: Visit, day: date, materials: str = "") 
     visit.agreed_date, visit.materials = day, materials.strip()
     visit.agreed_by, visit.agreed_at = actor, timezone.now()
     visit.save(update_fields=["agreed_date", "materials", "agreed_by", "agreed_at"])
-    audit_record(actor=actor, action="visit.schedule", obj=visit, organisation_id=_org(task),
+    audit_record(actor=actor, action="visit.schedule", obj=visit,
+                 organisation_id=task_organisation_id(task),
                  summary=_("Visit to {target}: date agreed {day}").format(
                      target=visit.drawn_target.ident, day=day),
                  data={"from": old, "to": day})
@@ -163,7 +172,8 @@ def visit_inform(*, actor: Any, visit: Visit, how: str) -> Visit:
         raise ValidationError({"how": _("Say how the entity was told.")})
     visit.entity_informed_at, visit.entity_informed_how = timezone.now(), how.strip()
     visit.save(update_fields=["entity_informed_at", "entity_informed_how"])
-    audit_record(actor=actor, action="visit.inform", obj=visit, organisation_id=_org(visit.task),
+    audit_record(actor=actor, action="visit.inform", obj=visit,
+                 organisation_id=task_organisation_id(visit.task),
                  summary=_("Visit to {target}: entity told the outcome").format(
                      target=visit.drawn_target.ident), data={"how": visit.entity_informed_how})
     return visit
@@ -240,7 +250,7 @@ def inspection_save(*, actor: Any, inspection: Inspection, inspected_on: date | 
     inspection.save()
     inspection.violation_categories.set(allowed_violations)
     audit_record(actor=actor, action="result.save", obj=inspection,
-                 organisation_id=_org(inspection.visit.task),
+                 organisation_id=task_organisation_id(inspection.visit.task),
                  summary=_("Result of {department} for {target} saved").format(
                      department=inspection.department.name,
                      target=inspection.visit.drawn_target.ident),
@@ -278,7 +288,7 @@ def _move(*, actor: Any, inspection: Inspection, to: str, reason: str = "") -> I
     ReviewEvent.objects.create(inspection=inspection, from_state=old, to_state=to,
                                reason=reason, by=actor)
     audit_record(actor=actor, action=f"result.{to}", obj=inspection,
-                 organisation_id=_org(inspection.visit.task),
+                 organisation_id=task_organisation_id(inspection.visit.task),
                  summary=_("Result of {department} for {target}: {old} → {new}").format(
                      department=inspection.department.name,
                      target=inspection.visit.drawn_target.ident,
@@ -364,7 +374,7 @@ def evidence_add(*, actor: Any, inspection: Inspection, upload: UploadedFile, ki
                        save=False)
     evidence.save()
     audit_record(actor=actor, action="result.evidence", obj=inspection,
-                 organisation_id=_org(inspection.visit.task),
+                 organisation_id=task_organisation_id(inspection.visit.task),
                  summary=_("Evidence “{name}” added to the result for {target}").format(
                      name=name, target=inspection.visit.drawn_target.ident),
                  data={"evidence": evidence.pk, "sha256": evidence.sha256, "kind": kind,
@@ -412,7 +422,7 @@ def signature_add(*, actor: Any, inspection: Inspection, role: str, name: str,
     signature.image.save(_stored_name("png"), ContentFile(png), save=False)
     signature.save()
     audit_record(actor=actor, action="result.signature", obj=inspection,
-                 organisation_id=_org(inspection.visit.task),
+                 organisation_id=task_organisation_id(inspection.visit.task),
                  summary=_("{role} {name} signed the result for {target}").format(
                      role=SignerRole(role).label, name=signature.name,
                      target=inspection.visit.drawn_target.ident),
@@ -447,7 +457,7 @@ def follow_up_create(*, actor: Any, inspection: Inspection, kind: str, owner: An
         follow_up.state, follow_up.closed_on = FollowUpState.CLOSED, timezone.localdate()
         follow_up.save(update_fields=["state", "closed_on"])
     audit_record(actor=actor, action="followup.create", obj=follow_up,
-                 organisation_id=_org(inspection.visit.task),
+                 organisation_id=task_organisation_id(inspection.visit.task),
                  summary=_("Follow-up “{kind}” for {target}, owner {owner}, due {due}").format(
                      kind=FollowUpKind(kind).label, target=inspection.visit.drawn_target.ident,
                      owner=owner.get_full_name() or owner.username, due=due_on),
@@ -477,7 +487,7 @@ def follow_up_recheck(*, actor: Any, follow_up: FollowUp, day: date, passed: boo
     follow_up.recheck_note = note.strip()
     follow_up.save(update_fields=["recheck_on", "recheck_passed", "recheck_note"])
     audit_record(actor=actor, action="followup.recheck", obj=follow_up,
-                 organisation_id=_org(follow_up.inspection.visit.task),
+                 organisation_id=task_organisation_id(follow_up.inspection.visit.task),
                  summary=_("Re-check of {target} on {day}: {result}").format(
                      target=follow_up.inspection.visit.drawn_target.ident, day=day,
                      result=_("passed") if passed else _("not passed")),
@@ -501,7 +511,7 @@ def follow_up_penalty(*, actor: Any, follow_up: FollowUp, decision_number: str,
     follow_up.decision_date = decision_date
     follow_up.save(update_fields=["decision_number", "penalty_amount", "decision_date"])
     audit_record(actor=actor, action="followup.penalty", obj=follow_up,
-                 organisation_id=_org(follow_up.inspection.visit.task),
+                 organisation_id=task_organisation_id(follow_up.inspection.visit.task),
                  summary=_("Penalty decision {number} for {target}").format(
                      number=follow_up.decision_number,
                      target=follow_up.inspection.visit.drawn_target.ident),
@@ -528,7 +538,7 @@ def follow_up_close(*, actor: Any, follow_up: FollowUp, closed_on: date,
         follow_up.notes = f"{follow_up.notes}\n{note.strip()}".strip()
     follow_up.save(update_fields=["state", "closed_on", "notes"])
     audit_record(actor=actor, action="followup.close", obj=follow_up,
-                 organisation_id=_org(follow_up.inspection.visit.task),
+                 organisation_id=task_organisation_id(follow_up.inspection.visit.task),
                  summary=_("Follow-up of {target} closed on {day}").format(
                      target=follow_up.inspection.visit.drawn_target.ident, day=closed_on),
                  data={"closed_on": closed_on, "note": note})

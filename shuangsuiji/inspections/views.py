@@ -35,8 +35,6 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     """我的任务: every target I was drawn for, its groups and contacts, the visit and results."""
     has_record = hasattr(request.user, "inspector")
     blocks = draw_selectors.my_tasks(user=request.user) if has_record else []
-    for block in blocks:
-        services.visits_ensure(block.task)
     visits = selectors.my_visits(request.user) if has_record else {}
     for block in blocks:
         for view in block.targets:
@@ -62,7 +60,6 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
 def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The task's visits and each department's result, for those who may see the task."""
     task = plan_selectors.task_get(user=request.user, pk=pk)
-    services.visits_ensure(task)
     visits = list(selectors.task_visits(task))
     allowed = {v.pk for v in selectors.Visit.objects.for_user(request.user).filter(task=task)}
     visits = [v for v in visits if v.pk in allowed]

@@ -32,7 +32,7 @@ from rest_framework.validators import UniqueValidator
 
 from shuangsuiji.accounts.choices import DepartmentKind, Role
 from shuangsuiji.accounts.models import Department
-from shuangsuiji.accounts.scoping import Action, Domain, scope_for
+from shuangsuiji.accounts.scoping import Action, Domain, organisation_id, scope_for
 from shuangsuiji.catalog.models import InspectionItem
 from shuangsuiji.core.api import (
     Conflict409,
@@ -58,10 +58,6 @@ MAX_COUNT = 10_000_000
 
 def user_label(user: Any) -> str:
     return (user.full_name or user.username) if user else ""
-
-
-def organisation_of(department: Department) -> int:
-    return department.root_id or department.pk
 
 
 def _messages(detail: Any) -> list[str]:
@@ -194,7 +190,7 @@ class PlanCreateSerializer(serializers.Serializer):
         if organisation is None:
             raise serializers.ValidationError({"organisation": _("Name the office.")})
         section = attrs.get("leading_section")
-        if section is not None and organisation_of(section) != organisation.pk:
+        if section is not None and organisation_id(section) != organisation.pk:
             raise serializers.ValidationError(
                 {"leading_section": _("This section is not part of the office.")})
         if AnnualPlan.objects.filter(organisation=organisation, year=attrs["year"]).exists():
@@ -216,15 +212,15 @@ class ProposalInputSerializer(serializers.Serializer):
 
     def validate_section(self, section: Department) -> Department:
         plan, user = self.context["plan"], self.context["request"].user
-        if organisation_of(section) != organisation_of(plan.organisation):
+        if organisation_id(section) != organisation_id(plan.organisation):
             raise serializers.ValidationError(_("This department is not part of the office."))
         if getattr(user, "role", None) == Role.SECTION and section.pk != user.department_id:
             raise serializers.ValidationError(_("A section proposes for itself only."))
         return section
 
     def validate_items(self, items: list[InspectionItem]) -> list[InspectionItem]:
-        org = organisation_of(self.context["plan"].organisation)
-        foreign = [i.code for i in items if organisation_of(i.department) != org]
+        org = organisation_id(self.context["plan"].organisation)
+        foreign = [i.code for i in items if organisation_id(i.department) != org]
         if foreign:
             raise serializers.ValidationError(_("Not on the office's item list: {codes}.").format(
                 codes=", ".join(foreign)))
@@ -250,9 +246,9 @@ class EntryInputSerializer(serializers.Serializer):
         help_text=_("The section's proposal this entry merges (marked merged)"))
 
     def validate_items(self, items: list[InspectionItem]) -> list[InspectionItem]:
-        org = organisation_of(self.context["plan"].organisation)
+        org = organisation_id(self.context["plan"].organisation)
         hidden = [i.code for i in items
-                  if organisation_of(i.department) != org and not i.is_published]
+                  if organisation_id(i.department) != org and not i.is_published]
         if hidden:
             raise serializers.ValidationError(_(
                 "Items of other departments must be published to be planned: {codes}.").format(
@@ -275,8 +271,8 @@ class EntryInputSerializer(serializers.Serializer):
         if start and end and end < start:
             raise serializers.ValidationError(
                 {"ends_on": _("The end of the period is before its start.")})
-        org = organisation_of(self.context["plan"].organisation)
-        outside = [d for d in attrs.get("participants", []) if organisation_of(d) != org]
+        org = organisation_id(self.context["plan"].organisation)
+        outside = [d for d in attrs.get("participants", []) if organisation_id(d) != org]
         if attrs.get("is_joint") and not outside:
             raise serializers.ValidationError({"participants": _(
                 "A joint entry needs at least one department from outside the office.")})
@@ -554,7 +550,7 @@ class ParticipantInputSerializer(serializers.Serializer):
     def validate_items(self, items: list[InspectionItem]) -> list[InspectionItem]:
         department = self.context["department"]
         foreign = [i.code for i in items
-                   if organisation_of(i.department) != organisation_of(department)]
+                   if organisation_id(i.department) != organisation_id(department)]
         if foreign:
             raise serializers.ValidationError(_(
                 "Not on the item list of {department}'s organisation: {codes}.").format(

@@ -28,11 +28,6 @@ STRATUM_LABELS = [*((c.value, c.label) for c in RiskClass),
 _SPLIT = re.compile(r"[\s,，;；、]+")
 
 
-def organisation_of(user: Any) -> int | None:
-    department = getattr(user, "department", None)
-    return (department.root_id or department.pk) if department else None
-
-
 def items_for(organisation_id: int | None) -> QuerySet[InspectionItem]:
     """An organisation's own items in force, and every published item of the others ("1+X")."""
     items = InspectionItem.objects.filter(is_active=True).select_related("department")

@@ -9,7 +9,14 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.choices import Role
-from shuangsuiji.accounts.scoping import Action, Domain, get_for_user, is_admin, scope_for
+from shuangsuiji.accounts.scoping import (
+    Action,
+    Domain,
+    get_for_user,
+    is_admin,
+    organisation_id,
+    scope_for,
+)
 from shuangsuiji.catalog.models import InspectionItem
 from shuangsuiji.draws.pool import UNCLASSIFIED, exclusion_counts, pool_sizes, rules_of
 from shuangsuiji.entities.choices import RiskClass
@@ -29,8 +36,9 @@ def is_office(user: Any) -> bool:
     return is_admin(user) or getattr(user, "role", None) == Role.OFFICE
 
 
-def organisation_id(task: InspectionTask) -> int:
-    return task.initiating.root_id or task.initiating_id
+def task_organisation_id(task: InspectionTask) -> int:
+    """The organisation a task belongs to: its initiating department's."""
+    return organisation_id(task.initiating)
 
 
 def sees_internal(*, user: Any, task: InspectionTask) -> bool:
@@ -40,11 +48,11 @@ def sees_internal(*, user: Any, task: InspectionTask) -> bool:
     (with its internal credit-risk classes) may read the task's internal data.
     """
     scope = scope_for(user, Domain.TARGETS)
-    if scope.everything or organisation_id(task) in scope.organisation_ids:
+    if scope.everything or task_organisation_id(task) in scope.organisation_ids:
         return True
     # Auditors (protocol §9) check the full record of the organisations they audit.
     return (getattr(user, "role", None) == Role.AUDITOR
-            and organisation_id(task) in scope_for(user, Domain.DRAWS).organisation_ids)
+            and task_organisation_id(task) in scope_for(user, Domain.DRAWS).organisation_ids)
 
 
 # -- Plans ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from shuangsuiji.rules.draw.sizes import InvalidRule, StratumRule
 
 from .choices import TASK_STATE_ORDER, DepartmentRole, PlanStatus, TaskState
 from .models import AnnualPlan, InspectionTask, PlanEntry, PlanProposal, TaskDepartment, TaskStratum
+from .selectors import task_organisation_id
 
 TASK_FIELDS = ["code", "name", "initiating", "period_start", "period_end", "method_text",
                "requirements_text", "filter_regions", "filter_industries",
@@ -23,10 +24,6 @@ TASK_FIELDS = ["code", "name", "initiating", "period_start", "period_end", "meth
 
 class TaskLocked(ValidationError):
     """The task is no longer a draft: its pools and rules are frozen."""
-
-
-def _org(task: InspectionTask) -> int:
-    return task.initiating.root_id or task.initiating_id
 
 
 def _lock_draft(task: InspectionTask) -> InspectionTask:
@@ -54,7 +51,8 @@ def task_create(*, actor: Any, data: dict[str, Any]) -> InspectionTask:
     task.save()
     TaskDepartment.objects.create(task=task, department=task.initiating,
                                   role=DepartmentRole.INITIATING, order=0)
-    audit_record(actor=actor, action="task.create", obj=task, organisation_id=_org(task),
+    audit_record(actor=actor, action="task.create", obj=task,
+                 organisation_id=task_organisation_id(task),
                  summary=_("Task {code} created").format(code=task.code),
                  data={"after": snapshot(task, TASK_FIELDS)})
     return task
@@ -71,7 +69,8 @@ def task_update(*, actor: Any, task: InspectionTask, data: dict[str, Any]) -> In
     task.save()
     changes = diff(before, snapshot(task, TASK_FIELDS))
     if changes:
-        audit_record(actor=actor, action="task.update", obj=task, organisation_id=_org(task),
+        audit_record(actor=actor, action="task.update", obj=task,
+                     organisation_id=task_organisation_id(task),
                      summary=_("Task {code} changed: {fields}").format(
                          code=task.code, fields=", ".join(changes)),
                      data={"changes": changes})
@@ -92,7 +91,8 @@ def task_set_department(*, actor: Any, task: InspectionTask, department_id: int,
     participant.officers, participant.experts = officers, experts
     participant.save()
     participant.items.set(item_ids)
-    audit_record(actor=actor, action="task.department", obj=task, organisation_id=_org(task),
+    audit_record(actor=actor, action="task.department", obj=task,
+                 organisation_id=task_organisation_id(task),
                  summary=_("Task {code}: {department} takes part").format(
                      code=task.code, department=participant.department),
                  data={"department": department_id, "items": sorted(item_ids),
@@ -105,7 +105,7 @@ def task_departments_from_entry(*, actor: Any, task: InspectionTask, entry: Plan
     """The plan entry's items go to the department whose list they are on ("1+X"): the
     initiating department's own, and each participating department's for it."""
     items = list(entry.items.select_related("department"))
-    org = _org(task)
+    org = task_organisation_id(task)
 
     def organisation(department: Any) -> int:
         return department.root_id or department.pk
@@ -126,7 +126,7 @@ def task_remove_department(*, actor: Any, task: InspectionTask, department_id: i
         raise ValidationError(_("The initiating department cannot be removed."))
     participant.delete()
     audit_record(actor=actor, action="task.department_remove", obj=task,
-                 organisation_id=_org(task),
+                 organisation_id=task_organisation_id(task),
                  summary=_("Task {code}: department removed").format(code=task.code),
                  data={"department": department_id})
 
@@ -145,7 +145,8 @@ def task_set_strata(*, actor: Any, task: InspectionTask,
     strata = [TaskStratum.objects.create(task=task, label=label, ratio=rule.get("ratio") or "",
                                          count=rule.get("count"))
               for label, rule in sorted(rules.items())]
-    audit_record(actor=actor, action="task.strata", obj=task, organisation_id=_org(task),
+    audit_record(actor=actor, action="task.strata", obj=task,
+                 organisation_id=task_organisation_id(task),
                  summary=_("Task {code}: stratum rules set").format(code=task.code),
                  data={"rules": rules})
     return strata
@@ -162,7 +163,8 @@ def _advance(*, actor: Any, task: InspectionTask, to: str,
     old = task.state
     task.state = to
     task.save(update_fields=["state", "updated_at"])
-    audit_record(actor=actor, action=f"task.{to}", obj=task, organisation_id=_org(task),
+    audit_record(actor=actor, action=f"task.{to}", obj=task,
+                 organisation_id=task_organisation_id(task),
                  summary=_("Task {code}: {old} → {new}").format(
                      code=task.code, old=TaskState(old).label, new=TaskState(to).label),
                  data={"from": old, "to": to})

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shuangsuiji.accounts.scoping import Action, Domain, can
+from shuangsuiji.accounts.scoping import Action, Domain, can, user_organisation_id
 from shuangsuiji.core.web import add_service_errors, may_change, paginate, require, service_data
 from shuangsuiji.draws import selectors as draw_selectors
 
@@ -26,7 +26,6 @@ from .forms import (
     StrataForm,
     TaskFilterForm,
     TaskForm,
-    organisation_of,
 )
 from .models import AnnualPlan, InspectionTask, PlanEntry
 
@@ -64,7 +63,8 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         "year": year, "title": _("{year} random inspection plan").format(year=year)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        org = data["organisation"].pk if "organisation" in data else organisation_of(request.user)
+        org = (data["organisation"].pk if "organisation" in data
+               else user_organisation_id(request.user))
         try:
             plan = services.plan_create(
                 actor=request.user, organisation_id=org, year=data["year"], title=data["title"],

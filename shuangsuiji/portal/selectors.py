@@ -50,10 +50,6 @@ RESULT_FIELDS = ("id", "entity_name", "uscc", "department_name", "task_code", "t
 
 # -- 抽查事项清单 ----------------------------------------------------------------------------------
 
-def organisation_of(department: Department) -> int:
-    return department.root_id or department.pk
-
-
 def items_by_organisation() -> list[tuple[Department, list[InspectionItem]]]:
     items = (InspectionItem.objects.published().select_related("department__root")
              .order_by("department__root_id", "category", "code"))

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from shuangsuiji.accounts.models import Department
-from shuangsuiji.accounts.scoping import Domain, is_admin
+from shuangsuiji.accounts.scoping import Domain, is_admin, user_organisation_id
 from shuangsuiji.core.api import IdCursorPagination
 from shuangsuiji.plans.api import StateViewSet, user_label
 
@@ -190,7 +190,7 @@ class BatchViewSet(mixins.ListModelMixin, StateViewSet):
         return self.output(BatchSerializer, batch, status.HTTP_201_CREATED)
 
     def _organisation(self, user: Any, pk: int | None) -> Department:
-        own = permissions.user_organisation(user)
+        own = user_organisation_id(user)
         if pk is None:
             pk = own
         if pk is None or (not is_admin(user) and pk != own):

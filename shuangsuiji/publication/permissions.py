@@ -9,7 +9,7 @@ Leadership reads and approves redactions but does not publish.
 from typing import Any
 
 from shuangsuiji.accounts.choices import Role
-from shuangsuiji.accounts.scoping import is_admin
+from shuangsuiji.accounts.scoping import is_admin, organisation_id, user_organisation_id
 
 PUBLISHERS = {Role.OFFICE, Role.PARTNER}
 # Approving that a result or some of its fields are withheld: the organisation's office or
@@ -17,18 +17,8 @@ PUBLISHERS = {Role.OFFICE, Role.PARTNER}
 REDACTORS = {Role.OFFICE, Role.LEADER, Role.PARTNER}
 
 
-def organisation_id(department: Any) -> int:
-    return department.root_id or department.pk
-
-
-def user_organisation(user: Any) -> int | None:
-    if not user.is_authenticated or user.department_id is None:
-        return None
-    return organisation_id(user.department)
-
-
 def _own(user: Any, department: Any) -> bool:
-    return user_organisation(user) == organisation_id(department)
+    return user_organisation_id(user) == organisation_id(department)
 
 
 def can_publish(user: Any, department: Any) -> bool:

@@ -15,7 +15,6 @@ from django.utils import timezone
 from shuangsuiji.draws.models import DrawJob, DrawRecord, Freeze
 from shuangsuiji.draws.services import draw_execute, task_freeze
 from shuangsuiji.inspections.models import Visit
-from shuangsuiji.inspections.services import visits_ensure
 from shuangsuiji.plans import services as plans
 from shuangsuiji.plans.models import AnnualPlan, InspectionTask
 from tests.draws.conftest import make_inspector, make_targets
@@ -91,7 +90,6 @@ def build(w: ApiWorld) -> TaskWorld:
     approved = plans.plan_set_status(actor=office, plan=approved, status="approved")
     for task in (draft, frozen, drawn, finished):
         task.refresh_from_db()
-    visits_ensure(drawn)
     # A draw the worker tried and could not do (the pages and the API follow such jobs).
     DrawJob.objects.create(task=frozen, kind="draw", status="failed", message="测试",
                            created_by=office)

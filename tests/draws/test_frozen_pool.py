@@ -8,13 +8,13 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from shuangsuiji.draws import frozen
+from shuangsuiji.draws import frozen, pool_pages, pool_parts
 from shuangsuiji.draws.models import FrozenCandidate, FrozenPoolPart
 from shuangsuiji.draws.pool import candidate_targets, stratum_of
 from shuangsuiji.draws.services import task_freeze
 from shuangsuiji.entities.models import Target
 from shuangsuiji.plans.services import task_update
-from shuangsuiji.rules.draw import pool_pages, pool_parts
+from shuangsuiji.rules.draw import pool_parts as part_rules
 from shuangsuiji.rules.draw import pools as P
 
 from .conftest import DRAW_AT
@@ -146,7 +146,7 @@ def test_a_large_pool_is_read_by_two_connections_at_once(world, seed_task, monke
 
 def test_the_freeze_keeps_the_lines_it_hashed_in_parts_and_the_draw_reads_those(
         world, seed_task, monkeypatch):
-    monkeypatch.setattr(pool_parts, "PART_BYTES", 100)  # several parts of a few lines
+    monkeypatch.setattr(part_rules, "PART_BYTES", 100)  # several parts of a few lines
     freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
     parts = [bytes(p) for p in FrozenPoolPart.objects.filter(freeze=freeze)
              .order_by("seq").values_list("lines", flat=True)]
@@ -161,7 +161,7 @@ def test_the_freeze_keeps_the_lines_it_hashed_in_parts_and_the_draw_reads_those(
 @pytest.mark.parametrize("damage", ["edit", "drop", "reorder"])
 def test_parts_that_do_not_give_the_frozen_digest_are_left_for_the_rows(world, seed_task,
                                                                        monkeypatch, damage):
-    monkeypatch.setattr(pool_parts, "PART_BYTES", 100)
+    monkeypatch.setattr(part_rules, "PART_BYTES", 100)
     freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
     expected = "".join(_expected_lines(seed_task)).encode()
     parts = FrozenPoolPart.objects.filter(freeze=freeze).order_by("seq")
@@ -176,7 +176,7 @@ def test_parts_that_do_not_give_the_frozen_digest_are_left_for_the_rows(world, s
         FrozenPoolPart.objects.filter(pk=first.pk).update(seq=10_000)
         FrozenPoolPart.objects.filter(pk=second.pk).update(seq=first.seq)
         FrozenPoolPart.objects.filter(pk=first.pk).update(seq=second.seq)
-    assert pool_parts.joined(frozen._parts(freeze))[1] != freeze.pool_digest
+    assert part_rules.joined(frozen._parts(freeze))[1] != freeze.pool_digest
     assert frozen.pool_buffer(freeze) == (expected, freeze.pool_digest)
 
 

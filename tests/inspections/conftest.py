@@ -12,7 +12,6 @@ import pytest
 from django.utils import timezone
 
 from shuangsuiji.draws.services import draw_execute, task_freeze
-from shuangsuiji.inspections import services
 from shuangsuiji.inspections.models import Inspection, Visit
 from shuangsuiji.plans import services as plans
 from shuangsuiji.plans.models import InspectionTask
@@ -54,7 +53,6 @@ def drawn_task(world) -> DrawnTask:
     draw_execute(actor=office, task=task, ceremony_input="38201958377102938475",
                  witnesses=["王新根", "李华"], source="十面骰子 20 次", present=["张三"])
     task.refresh_from_db()
-    services.visits_ensure(task)
     visit = Visit.objects.filter(task=task).order_by("pk").first()
     results = {r.department_id: r for r in visit.inspections.all()}
     return DrawnTask(task, visit, results[world.office.pk], results[world.fire.pk])

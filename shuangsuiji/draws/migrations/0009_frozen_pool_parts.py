@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from shuangsuiji.rules.draw.pool_parts import lz4_available
+from shuangsuiji.draws.pool_parts import lz4_available
 
 
 def compress_with_lz4(apps, schema_editor) -> None:

@@ -2,21 +2,15 @@
 
 The freeze writes its pool's lines twice: a row per candidate, for the queries of the
 platform (which target is this ID, how many per stratum), and these parts, for the draw and
-the record file, which need nothing but the lines. Read back, a part is one value, not a
-row per line: ten million candidates come back in 0.4 s on two cores (PostgreSQL keeps
-them compressed with LZ4: 58 MB for 210 MB), against 1.2 s by their rows' pages. Nothing
+the record file, which need nothing but the lines. Here is how a pool is cut into parts and
+joined again; storing and reading them is the platform's (draws/pool_parts.py). Nothing
 rests on them: a reader compares what it got with the pool's digest and reads the rows when
 it differs.
-
-Plain psycopg, no Django: the benchmark reads its pool with the same code.
 """
 
 import hashlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-
-import psycopg
 
 from .fast import line_ranges
 
@@ -47,37 +41,3 @@ def joined(parts: Sequence[bytes]) -> tuple[bytes, str]:
         hashed = hasher.submit(digest)
         pool = b"".join(parts)
         return pool, hashed.result()
-
-
-def write(conn: psycopg.Connection, table: str, owner: tuple[str, Any], pool: bytes) -> int:
-    """The pool's parts as rows (owner column = value, seq, lines) by one binary COPY; the
-    number of parts."""
-    column, value = owner
-    count = 0
-    with psycopg.Cursor(conn) as cur, cur.copy(
-            f"COPY {table} ({column}, seq, lines) FROM STDIN (FORMAT BINARY)") as copy:
-        copy.set_types(["int8", "int4", "bytea"])
-        for count, part in enumerate(split(pool), start=1):
-            copy.write_row((value, count - 1, part))
-    return count
-
-
-def read(conn: psycopg.Connection, table: str, owner: tuple[str, Any]) -> list[bytes]:
-    """The parts of one pool in order, as they come (one message each, in binary: text
-    would double them in hexadecimal)."""
-    column, value = owner
-    # A cursor binding on the server (whatever the connection's default: Django's binds on
-    # the client), so that results can come in binary.
-    with psycopg.Cursor(conn) as cur:
-        rows = cur.stream(f"SELECT lines FROM {table} WHERE {column} = %s ORDER BY seq",  # noqa: S608
-                          [value], binary=True)
-        return [lines for (lines,) in rows]
-
-
-def lz4_available(cursor: Any) -> bool:
-    """Whether this PostgreSQL (through a DB-API `cursor`) can compress values with LZ4:
-    when it was built with it (Debian's is)."""
-    cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
-                   "WHERE name = 'default_toast_compression'")
-    row = cursor.fetchone()
-    return bool(row and row[0])

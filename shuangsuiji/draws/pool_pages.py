@@ -9,15 +9,18 @@ the byte order and the number of rows written) and reads by the index when it di
 
 Blocks come as the database aggregates them cheaply: (IDs joined by LF, strata joined by
 LF), a few hundred thousand rows per round trip, as bytes (fast.pool_lines joins them).
+The pool's rows are those of `owner` (a column and its value: ("freeze_id", 7)); table and
+column are composed as identifiers (psycopg.sql), values are bound.
 Plain psycopg, no Django: the benchmark reads its pool with the same code.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.types.string import ByteaBinaryLoader
 
 # Pages per round trip: about 300,000 rows of a frozen pool (fewer cost round trips, more
@@ -25,41 +28,40 @@ from psycopg.types.string import ByteaBinaryLoader
 BLOCK_PAGES = 3000
 
 Blocks = list[tuple[bytes, bytes]]
+Owner = tuple[str, Any]
 
 
-def _block_sql(table: str, condition: str) -> str:
-    where = f" AND {condition}" if condition else ""
-    return (f"SELECT string_agg(ident, E'\\n'), string_agg(stratum, E'\\n') FROM {table} "  # noqa: S608
-            f"WHERE ctid >= %s::tid AND ctid < %s::tid{where}")
-
-
-def page_range(conn: psycopg.Connection, table: str, *, condition: str = "",
-               params: Sequence[Any] = ()) -> tuple[int, int] | None:
+def page_range(conn: psycopg.Connection, table: str, owner: Owner) -> tuple[int, int] | None:
     """The pages of the pool's first and last line in byte order (where its rows lie when
     the table holds them in that order), or None for an empty pool. Two index lookups."""
-    where = f"WHERE {condition} " if condition else ""
+    column, value = owner
     pages = []
-    for direction in ("", " DESC"):
-        row = conn.execute(f"SELECT (ctid::text::point)[0]::bigint FROM {table} "  # noqa: S608
-                           f'{where}ORDER BY ident COLLATE "C"{direction} LIMIT 1',
-                           list(params)).fetchone()
+    for direction in (sql.SQL(""), sql.SQL(" DESC")):
+        query = sql.SQL("SELECT (ctid::text::point)[0]::bigint FROM {} WHERE {} = %s "
+                        'ORDER BY ident COLLATE "C"{} LIMIT 1').format(
+            sql.Identifier(table), sql.Identifier(column), direction)
+        row = conn.execute(query, [value]).fetchone()
         if row is None:
             return None
         pages.append(int(row[0]))
     return pages[0], pages[1]
 
 
-def read_blocks(conn: psycopg.Connection, table: str, first_page: int, end_page: int, *,
-                condition: str = "", params: Sequence[Any] = ()) -> Blocks:
-    """The lines of pages [first_page, end_page) that meet `condition`, in page order."""
-    sql, blocks = _block_sql(table, condition), []
+def read_blocks(conn: psycopg.Connection, table: str, first_page: int, end_page: int,
+                owner: Owner) -> Blocks:
+    """The lines of `owner`'s rows on pages [first_page, end_page), in page order."""
+    column, value = owner
+    query = sql.SQL("SELECT string_agg(ident, E'\\n'), string_agg(stratum, E'\\n') FROM {} "
+                    "WHERE ctid >= %s::tid AND ctid < %s::tid AND {} = %s").format(
+        sql.Identifier(table), sql.Identifier(column))
+    blocks = []
     # A cursor binding on the server (whatever the connection's default: Django's binds on
     # the client), so that results can come in binary, the text as its UTF-8 bytes.
     with psycopg.Cursor(conn) as cur:
         cur.adapters.register_loader("text", ByteaBinaryLoader)
         for page in range(first_page, end_page, BLOCK_PAGES):
             top = min(page + BLOCK_PAGES, end_page)
-            cur.execute(sql, [f"({page},0)", f"({top},0)", *params], binary=True)
+            cur.execute(query, [f"({page},0)", f"({top},0)", value], binary=True)
             ids, strata = cur.fetchone()
             if ids is not None:
                 blocks.append((ids, strata))
@@ -67,8 +69,8 @@ def read_blocks(conn: psycopg.Connection, table: str, first_page: int, end_page:
 
 
 def read_parallel(connect: Callable[[], AbstractContextManager[psycopg.Connection]],
-                  table: str, pages: tuple[int, int], *, condition: str = "",
-                  params: Sequence[Any] = (), parts: int = 2) -> Blocks:
+                  table: str, pages: tuple[int, int], owner: Owner, *,
+                  parts: int = 2) -> Blocks:
     """read_blocks of pages[0] to pages[1] (inclusive), in `parts` ranges read at once by
     as many connections from `connect` (the database works on every core; two read ten
     million fastest on two cores, three or four are slower)."""
@@ -77,8 +79,7 @@ def read_parallel(connect: Callable[[], AbstractContextManager[psycopg.Connectio
 
     def read(i: int) -> Blocks:
         with connect() as conn:
-            return read_blocks(conn, table, cuts[i], cuts[i + 1], condition=condition,
-                               params=params)
+            return read_blocks(conn, table, cuts[i], cuts[i + 1], owner)
 
     with ThreadPoolExecutor(parts) as threads:
         return [block for part in threads.map(read, range(parts)) for block in part]

@@ -1,0 +1,23 @@
+"""What a draw tells the apps above it, which it does not import (draws comes before
+inspections in the flow).
+
+`targets_drawn` is sent with `task=` by the draw and by each replacement, once their drawn
+targets are saved, in their transaction and before their audit entry. A receiver makes
+what the task's targets in force need and do not have yet (inspections: the visits and
+result sheets) and returns a dict of counts, which goes into the draw's or the
+replacement's audit entry; an exception rolls the draw back.
+"""
+
+from typing import Any
+
+from django.dispatch import Signal
+
+targets_drawn = Signal()
+
+
+def send_targets_drawn(task: Any) -> dict[str, int]:
+    """Send targets_drawn; what the receivers made, for the audit entry."""
+    made: dict[str, int] = {}
+    for _receiver, counts in targets_drawn.send(sender=type(task), task=task):
+        made.update(counts or {})
+    return made
