@@ -56,7 +56,7 @@ class MissingTemplateVariable(str):
             f"{origin}:{line}: template variable {variable} does not resolve")
 
 
-class TemplateVariableMissing(Exception):  # noqa: N818 (named for what it reports)
+class TemplateVariableMissing(Exception):
     pass
 
 

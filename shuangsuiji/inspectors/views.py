@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shuangsuiji.accounts.scoping import Action, Domain, can
-from shuangsuiji.core.web import add_service_errors, may_change, paginate, require, service_data
+from shuangsuiji.core.web import (
+    add_service_errors,
+    may_change,
+    paginate,
+    require,
+    service_data,
+    viewable_ids,
+)
+from shuangsuiji.entities.models import Target
 from shuangsuiji.rules.masking import mask_phone
 
 from . import selectors, services
@@ -173,9 +181,12 @@ def conflict_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     page = paginate(request, selectors.conflict_list(user=request.user, filters=filters,
                                                      today=today))
+    # A joint task's conflicts may name another organisation's target: no link to it then.
+    targets = viewable_ids(Target.objects, request.user, [c.target_id for c in page])
     for conflict in page:
         conflict.may_revoke = selectors.conflict_may_revoke(user=request.user,
                                                             conflict=conflict)
+        conflict.may_open_target = conflict.target_id in targets
     return render(request, "inspectors/conflict_list.html", {
         "form": form, "page": page, "today": today,
         "can_create": can(request.user, Domain.CONFLICTS, Action.CHANGE)})
