@@ -12,14 +12,19 @@ from django.test import Client
 
 # GET must never change anything, so every link is followed; these only end the session.
 SKIPPED_PATHS = ("/logout/", "/admin/logout/")
-# Files made on request (PDFs by WeasyPrint take a second or more): per account, the first
-# few links of each shape are fetched (the shape: the path with its numbers taken out).
+# Bounded by shape as well as by count: per account, the first links of each shape (the path
+# with its numbers taken out, and the names of its query's parameters) are followed, so every
+# kind of page is opened, for several records each, without opening all of them. Files made
+# on request (PDFs by WeasyPrint take a second or more) once per shape.
 DOWNLOAD = re.compile(r"\.(pdf|xlsx|csv|json|png|svg|zip)$|/(pdf|export|download)/$")
-DOWNLOADS_PER_SHAPE = 2
+PAGES_PER_SHAPE = 6
+DOWNLOADS_PER_SHAPE = 1
 
 
 def shape(url: str) -> str:
-    return re.sub(r"\d+", "N", urlsplit(url).path)
+    parts = urlsplit(url)
+    keys = sorted({pair.split("=")[0] for pair in parts.query.split("&") if pair})
+    return re.sub(r"\d+", "N", parts.path) + ("?" + "&".join(keys) if keys else "")
 
 
 class _Links(HTMLParser):
@@ -67,6 +72,7 @@ class Visit:
 class Crawl:
     visits: list[Visit] = field(default_factory=list)
     truncated: bool = False
+    skipped: int = 0  # links not followed: more of a shape than its bound
     seconds: float = 0.0
 
     def problems(self) -> list[str]:
@@ -78,7 +84,7 @@ def crawl(client: Client, starts: list[str], *, limit: int = 400) -> Crawl:
     result = Crawl()
     queue: deque[tuple[str, str]] = deque((url, "") for url in starts)
     seen = set(starts)
-    downloads: Counter[str] = Counter()
+    shapes: Counter[str] = Counter()
     while queue:
         if len(result.visits) >= limit:
             result.truncated = True
@@ -107,9 +113,12 @@ def crawl(client: Client, starts: list[str], *, limit: int = 400) -> Crawl:
             if link in seen:
                 continue
             seen.add(link)
-            if DOWNLOAD.search(urlsplit(link).path):
-                downloads[shape(link)] += 1
-                if downloads[shape(link)] > DOWNLOADS_PER_SHAPE:
-                    continue
+            kind = shape(link)
+            shapes[kind] += 1
+            bound = (DOWNLOADS_PER_SHAPE if DOWNLOAD.search(urlsplit(link).path)
+                     else PAGES_PER_SHAPE)
+            if shapes[kind] > bound:
+                result.skipped += 1
+                continue
             queue.append((link, url))
     return result

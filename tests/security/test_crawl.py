@@ -84,7 +84,8 @@ def test_it_stays_within_its_bounds(crawls):
     # Printed so a slow page shows up in CI's log; the bound keeps the crawl finite.
     for who, result in crawls.items():
         slowest = max(result.visits, key=lambda v: v.seconds)
-        print(f"{who}: {len(result.visits)} pages in {result.seconds:.1f} s"
+        print(f"{who}: {len(result.visits)} pages ({result.skipped} links of a shape seen "
+              f"enough skipped) in {result.seconds:.1f} s"
               + (" (bound reached)" if result.truncated else "")
               + f", slowest {slowest.url} {slowest.seconds:.2f} s")
         assert len(result.visits) <= LIMIT
