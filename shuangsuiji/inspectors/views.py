@@ -87,6 +87,9 @@ def inspector_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data = selectors.inspector_detail_data(user=request.user, inspector=inspector)
     for cert in data["certificates"]:
         cert.state = certificate_state(cert, today)
+    targets = viewable_ids(Target.objects, request.user, [c.target_id for c in data["conflicts"]])
+    for conflict in data["conflicts"]:
+        conflict.may_open_target = conflict.target_id in targets
     own = inspector.user_id is not None and inspector.user_id == request.user.pk
     phone = inspector.phone if (can_change or own) else mask_phone(inspector.phone)
     return render(request, "inspectors/inspector_detail.html", data | {

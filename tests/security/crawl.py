@@ -18,6 +18,8 @@ SKIPPED_PATHS = ("/logout/", "/admin/logout/")
 # on request (PDFs by WeasyPrint take a second or more) once per shape.
 DOWNLOAD = re.compile(r"\.(pdf|xlsx|csv|json|png|svg|zip)$|/(pdf|export|download)/$")
 PAGES_PER_SHAPE = 6
+# Django's admin: the same few views for every model, read-only here for all but users.
+ADMIN_PAGES_PER_SHAPE = 2
 DOWNLOADS_PER_SHAPE = 1
 
 
@@ -116,6 +118,7 @@ def crawl(client: Client, starts: list[str], *, limit: int = 400) -> Crawl:
             kind = shape(link)
             shapes[kind] += 1
             bound = (DOWNLOADS_PER_SHAPE if DOWNLOAD.search(urlsplit(link).path)
+                     else ADMIN_PAGES_PER_SHAPE if link.startswith("/admin/")
                      else PAGES_PER_SHAPE)
             if shapes[kind] > bound:
                 result.skipped += 1
