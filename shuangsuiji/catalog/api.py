@@ -68,7 +68,13 @@ class ItemUpdateSerializer(ItemCreateSerializer):
 
 class PublishSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000,
-                                   help_text=_("Why it is published or withdrawn"))
+                                   help_text=_("Why it is published"))
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000,
+                                   help_text=_("Why it is withdrawn (required; kept in its "
+                                               "history)"))
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -120,7 +126,7 @@ class ItemViewSet(ScopedViewSet):
         "list": ItemOutputSerializer, "retrieve": ItemOutputSerializer,
         "create": ItemCreateSerializer, "update": ItemUpdateSerializer,
         "partial_update": ItemUpdateSerializer, "publish": PublishSerializer,
-        "unpublish": PublishSerializer, "versions": VersionSerializer,
+        "unpublish": WithdrawSerializer, "versions": VersionSerializer,
     }
 
     def base_queryset(self) -> Any:
@@ -154,15 +160,16 @@ class ItemViewSet(ScopedViewSet):
     def publish(self, request: Request, pk: str) -> Response:
         return self._set_published(True, _("Published"))
 
-    @extend_schema(summary=_("Withdraw from the public list"), request=PublishSerializer,
-                   responses=ItemOutputSerializer)
+    @extend_schema(summary=_("Withdraw from the public list (a reason is required)"),
+                   request=WithdrawSerializer, responses=ItemOutputSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def unpublish(self, request: Request, pk: str) -> Response:
-        return self._set_published(False, _("Withdrawn from publication"))
+        return self._set_published(False, "")
 
     def _set_published(self, published: bool, default_reason: str) -> Response:
         item = self.get_scoped_object(Action.CHANGE)
-        reason = self.input(PublishSerializer).get("reason") or str(default_reason)
+        serializer = PublishSerializer if published else WithdrawSerializer
+        reason = self.input(serializer).get("reason") or str(default_reason)
         item = services.item_set_published(actor=self.request.user, item=item,
                                            published=published, reason=reason)
         return self.output(ItemOutputSerializer, item)

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -67,7 +68,11 @@ def item_update(*, actor: Any, item: InspectionItem, data: dict[str, Any],
 @transaction.atomic
 def item_set_published(*, actor: Any, item: InspectionItem, published: bool,
                        reason: str) -> InspectionItem:
-    """Publish or withdraw an item from the public list (a new version either way)."""
+    """Publish or withdraw an item from the public list (a new version either way). A
+    withdrawal needs its reason: the public list's history says why an item left it."""
+    if not published and not reason.strip():
+        raise ValidationError({"reason": _("Say why the item is withdrawn from publication; "
+                                           "it is kept in its history.")})
     item = InspectionItem.objects.select_for_update().get(pk=item.pk)
     if item.is_published == published:
         return item

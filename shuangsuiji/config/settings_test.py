@@ -31,3 +31,37 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # database; the production caches (database, Redis) are tested under real gunicorn workers in
 # tests/security/test_throttle_workers.py.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+class MissingTemplateVariable(str):
+    """Django's `string_if_invalid` that raises: a variable a project template names but that
+    does not resolve (`{{ x.name }}` when x is None, an unknown attribute, a misspelt name) is
+    an error in the tests instead of an empty string on a page. `{% if %}`, `{% for %}` and
+    `{% firstof %}` resolve with failures ignored, so they are not affected; `default` and the
+    other filters work on values that exist but are empty or None. Third-party templates (the
+    admin's, per Django's documentation) may rely on silence, so only templates of this
+    package raise; the others get an empty string as in production."""
+
+    def __mod__(self, variable: object) -> str:
+        import sys
+
+        from django.template.base import Node
+
+        frame = sys._getframe(1)
+        while frame is not None:
+            node = frame.f_locals.get("self")
+            if isinstance(node, Node) and getattr(node, "origin", None) is not None:
+                break
+            frame = frame.f_back
+        origin = node.origin.name if frame is not None else ""
+        if not str(origin).startswith(str(PACKAGE_DIR)):  # noqa: F405
+            return ""
+        line = node.token.lineno if getattr(node, "token", None) else "?"
+        raise TemplateVariableMissing(
+            f"{origin}:{line}: template variable {variable} does not resolve")
+
+
+class TemplateVariableMissing(Exception):
+    pass
+
+
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = MissingTemplateVariable("%s")  # noqa: F405

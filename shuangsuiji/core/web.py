@@ -32,6 +32,16 @@ def may_change(queryset: ScopedQuerySet, user: Any, obj: models.Model) -> bool:
     return queryset.for_user(user, Action.CHANGE).filter(pk=obj.pk).exists()
 
 
+def viewable_ids(queryset: ScopedQuerySet, user: Any, ids: Iterable[int | None]) -> set[int]:
+    """Which of these records the user may open: a page links only to those (a link it shows
+    must never answer 403 or 404 to its reader)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    return set(queryset.for_user(user, Action.VIEW).filter(pk__in=wanted)
+               .values_list("pk", flat=True))
+
+
 def departments_in_scope(user: Any, domain: Domain,
                          action: Action = Action.VIEW) -> models.QuerySet[Department]:
     """Departments of the organisations the user may act on in `domain`."""

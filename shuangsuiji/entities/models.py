@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Domain, ScopedQuerySet
+from shuangsuiji.core.i18n import check_codes
+from shuangsuiji.rules import codes
 
 from .choices import RegStatus, RiskClass, TargetSource
 
@@ -66,6 +68,11 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Codes of the standards' shape (rules/codes.py), named by field when not."""
+        super().clean()
+        check_codes(self, region_code=codes.region_code, industry_code=codes.industry_code)
 
     @property
     def draw_id(self) -> str:

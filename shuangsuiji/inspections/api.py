@@ -135,10 +135,11 @@ class ResultViewSet(mixins.ListModelMixin, StateViewSet):
     def update(self, request: Request, pk: str) -> Response:
         """Enter or correct the result (the department's group only, while entered/returned)."""
         result = self._result()
-        data = self.input(ResultInputSerializer)
-        findings = {f["item"]: (f["outcome"], f["note"]) for f in data.pop("findings")}
+        # The right first, then the input: a user without it gets 403 whatever they send.
         if not permissions.can_enter(request.user, result):
             self.permission_denied(request)
+        data = self.input(ResultInputSerializer)
+        findings = {f["item"]: (f["outcome"], f["note"]) for f in data.pop("findings")}
         services.inspection_save(actor=request.user, inspection=result, findings=findings,
                                  **data)
         return self.output(ResultSerializer, self._result())
@@ -158,9 +159,9 @@ class ResultViewSet(mixins.ListModelMixin, StateViewSet):
     def review(self, request: Request, pk: str) -> Response:
         """Approve (ready for publication) or return with reasons: the department's reviewers."""
         result = self._result()
-        data = self.input(ReviewInputSerializer)
         if not permissions.can_review(request.user, result):
             self.permission_denied(request)
+        data = self.input(ReviewInputSerializer)
         services.inspection_review(actor=request.user, inspection=result, **data)
         return self.output(ResultSerializer, self._result())
 
@@ -186,9 +187,9 @@ class VisitViewSet(mixins.ListModelMixin, StateViewSet):
     def schedule(self, request: Request, pk: str) -> Response:
         """Agree the inspection date (a group member or the initiating office)."""
         visit = self.get_scoped_object()
-        data = self.input(ScheduleInputSerializer)
         if not permissions.can_schedule(request.user, visit):
             self.permission_denied(request)
+        data = self.input(ScheduleInputSerializer)
         services.visit_schedule(actor=request.user, visit=visit, day=data["agreed_date"],
                                 materials=data["materials"])
         return self.output(VisitSerializer, self.get_scoped_object())

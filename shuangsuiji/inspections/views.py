@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts.scoping import Action, Domain, can
-from shuangsuiji.core.web import add_service_errors, private_file
+from shuangsuiji.core.web import add_service_errors, private_file, viewable_ids
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.models import Assignment
+from shuangsuiji.entities.models import Target
 from shuangsuiji.plans import selectors as plan_selectors
 from shuangsuiji.workdays.selectors import calendar as workday_calendar
 
@@ -143,6 +144,9 @@ def _result_page(request: HttpRequest, inspection: Inspection, *,
         "publication_deadline": deadlines.publication_deadline(inspection, today=today, cal=cal),
         "inspection": inspection, "visit": inspection.visit, "task": inspection.visit.task,
         "target": inspection.visit.drawn_target.target,
+        # A cooperating department's staff: the target is in the office's directory, not theirs.
+        "may_open_credit": can(user, Domain.CREDIT) and bool(viewable_ids(
+            Target.objects, user, [inspection.visit.drawn_target.target_id])),
         "can_enter": can_enter,
         "can_review": permissions.can_review(user, inspection)
         and inspection.state == ReviewState.SUBMITTED,

@@ -9,7 +9,9 @@ from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, ScopedQuerySet
 from shuangsuiji.catalog.models import InspectionItem
+from shuangsuiji.core.i18n import check_codes
 from shuangsuiji.entities.models import Target
+from shuangsuiji.rules import codes
 from shuangsuiji.rules.eligibility import CertificatePeriod, StatusPeriod, is_eligible
 
 from .choices import DeclaredBy, InspectorRole, InspectorStatus, Relation
@@ -61,6 +63,10 @@ class Inspector(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+    def clean(self) -> None:
+        super().clean()
+        check_codes(self, region_code=codes.region_code)  # rules/codes.py
 
     def is_eligible_on(self, day: date) -> bool:
         """Draw eligibility on `day`: in post, and for officers a certificate valid that day."""

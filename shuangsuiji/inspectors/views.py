@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shuangsuiji.accounts.scoping import Action, Domain, can
-from shuangsuiji.core.web import add_service_errors, may_change, paginate, require, service_data
+from shuangsuiji.core.web import (
+    add_service_errors,
+    may_change,
+    paginate,
+    require,
+    service_data,
+    viewable_ids,
+)
+from shuangsuiji.entities.models import Target
 from shuangsuiji.rules.masking import mask_phone
 
 from . import selectors, services
@@ -79,6 +87,9 @@ def inspector_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data = selectors.inspector_detail_data(user=request.user, inspector=inspector)
     for cert in data["certificates"]:
         cert.state = certificate_state(cert, today)
+    targets = viewable_ids(Target.objects, request.user, [c.target_id for c in data["conflicts"]])
+    for conflict in data["conflicts"]:
+        conflict.may_open_target = conflict.target_id in targets
     own = inspector.user_id is not None and inspector.user_id == request.user.pk
     phone = inspector.phone if (can_change or own) else mask_phone(inspector.phone)
     return render(request, "inspectors/inspector_detail.html", data | {
@@ -173,9 +184,12 @@ def conflict_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     page = paginate(request, selectors.conflict_list(user=request.user, filters=filters,
                                                      today=today))
+    # A joint task's conflicts may name another organisation's target: no link to it then.
+    targets = viewable_ids(Target.objects, request.user, [c.target_id for c in page])
     for conflict in page:
         conflict.may_revoke = selectors.conflict_may_revoke(user=request.user,
                                                             conflict=conflict)
+        conflict.may_open_target = conflict.target_id in targets
     return render(request, "inspectors/conflict_list.html", {
         "form": form, "page": page, "today": today,
         "can_create": can(request.user, Domain.CONFLICTS, Action.CHANGE)})

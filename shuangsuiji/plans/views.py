@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts.scoping import Action, Domain, can, user_organisation_id
-from shuangsuiji.core.web import add_service_errors, may_change, paginate, require, service_data
+from shuangsuiji.core.web import (
+    add_service_errors,
+    may_change,
+    paginate,
+    require,
+    service_data,
+    viewable_ids,
+)
 from shuangsuiji.draws import selectors as draw_selectors
 
 from . import selectors, services
@@ -195,7 +202,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                     internal=context["internal"])
         if frozen else None,
         "draw": draw_selectors.draw_summary(task) if frozen else None,
-        "next_states": _next_states(task) if can_change else []})
+        "next_states": _next_states(task) if can_change else [],
+        # A cooperating organisation's staff see the joint task, not the office's plan.
+        "may_open_plan": bool(task.plan_entry_id and viewable_ids(
+            AnnualPlan.objects, request.user, [task.plan_entry.plan_id]))})
 
 
 def _next_states(task: InspectionTask) -> list[tuple[str, str]]:

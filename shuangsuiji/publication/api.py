@@ -155,10 +155,10 @@ class PublishedResultViewSet(mixins.ListModelMixin, StateViewSet):
     def withdraw(self, request: Request, result: str) -> Response:
         """Withdraw a published result from the public, with a reason (audited)."""
         published = self._published()
-        data = self.input(WithdrawInputSerializer)
         department = published.inspection.department if published.inspection else None
         if department is None or not permissions.can_publish(request.user, department):
             self.permission_denied(request)
+        data = self.input(WithdrawInputSerializer)
         services.result_withdraw(actor=request.user, published=published, reason=data["reason"])
         return self.output(PublishedResultSerializer, self._published())
 

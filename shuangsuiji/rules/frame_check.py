@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 import polars_hash  # noqa: F401 - registers the `chash` namespace (SHA-256 in Rust)
 
-from . import uscc
+from . import codes, uscc
 from .columnar import CODE_PATTERN, LEGAL_PREFIXES
 from .errors import RuleError
 from .pgcopy import copy_text
@@ -39,8 +39,8 @@ _WHITESPACE = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspac
 _BLANK = "^[ \t\r\n\u3000]*$"  # a line of nothing but these and delimiters is not a row
 _ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _CHINESE_DAY = r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日$"
-_REGION = r"^(?:[0-9]{6}(?:[0-9]{3}){0,2})?$"
-_INDUSTRY = r"^[A-T]?[0-9]{0,4}$"
+_REGION = f"^(?:{codes.REGION_PATTERN})?$"
+_INDUSTRY = f"^(?:{codes.INDUSTRY_PATTERN})?$"
 _CODE = f"^{CODE_PATTERN}$"
 _PREFIXES = sorted(LEGAL_PREFIXES)
 # Byte → value of a code character (GB 32100), and the weights of the first 17.

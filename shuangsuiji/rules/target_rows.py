@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import columnar, uscc
+from . import codes, columnar, uscc
 from .dates import InvalidDate, parse_date
 from .errors import RuleError, detached, gettext_noop
 from .tabular import Column, HeaderMap, spare_cells
@@ -82,9 +82,10 @@ RISK_WORDS: dict[str, str] = {
     "低": "A", "一般": "B", "较高": "C", "高": "D",
 }
 
-_INDUSTRY_PATTERN = r"[A-T]?[0-9]{0,4}"
+# Empty, or the shape of rules/codes.py (the directory's forms and API check the same).
+_INDUSTRY_PATTERN = f"(?:{codes.INDUSTRY_PATTERN})?"
 _INDUSTRY = re.compile(_INDUSTRY_PATTERN)
-_REGION_PATTERN = r"(?:[0-9]{6}(?:[0-9]{3}){0,2})?"
+_REGION_PATTERN = f"(?:{codes.REGION_PATTERN})?"
 _REGION = re.compile(_REGION_PATTERN)
 _sha256 = hashlib.sha256
 _hexdigest = operator.methodcaller("hexdigest")

@@ -75,7 +75,7 @@ def test_publishing_and_withdrawing_are_versions_with_audit_entries(api_world: A
     item = api_world.rfb.item
     published = _post(office, f"/items/{item.pk}/publish/", {"reason": "年度公示"})
     assert published.status_code == 200 and published.json()["is_published"] is True
-    withdrawn = _post(office, f"/items/{item.pk}/unpublish/", {})
+    withdrawn = _post(office, f"/items/{item.pk}/unpublish/", {"reason": "事项调整"})
     assert withdrawn.json()["is_published"] is False and withdrawn.json()["version"] == 3
     assert len(_audit("item.publish", item)) == 1
     assert len(_audit("item.unpublish", item)) == 1

@@ -41,10 +41,13 @@ def test_the_schema_builds_without_warnings(tmp_path):
 
 
 def test_the_docs_page_calls_nothing_outside_this_server(client):
-    html = client.get("/api/docs/").content.decode()
+    response = client.get("/api/docs/")
+    html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/redoc/" in html
     assert "https://" not in html and "http://" not in html  # no fonts, no CDN
-    assert "img-src 'self' data:" in html  # Redoc's bundle may not fetch its logo
+    policy = response["Content-Security-Policy"]
+    assert "img-src 'self' data:" in policy  # Redoc's bundle may not fetch its logo
+    assert "default-src 'self'" in policy and "script-src 'self';" in policy
 
 
 @pytest.fixture
