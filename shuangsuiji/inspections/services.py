@@ -92,8 +92,10 @@ def visits_ensure(task: InspectionTask) -> int:
     if task.state in {TaskState.DRAFT, TaskState.FROZEN}:
         return 0
     have = set(Visit.objects.filter(task=task).values_list("drawn_target_id", flat=True))
+    # In the order of the codes: the visits' and results' ids are shown to inspectors and
+    # cooperating departments, and ids made in ticket order would rank the targets.
     new = [d for d in DrawnTarget.objects.filter(task=task, replaced_at__isnull=True)
-           if d.pk not in have]
+           .order_by("ident") if d.pk not in have]
     if not new:
         return 0
     participants = list(task.participants.prefetch_related("items"))
