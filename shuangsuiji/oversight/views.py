@@ -17,8 +17,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import Department
-from shuangsuiji.accounts.scoping import Domain, is_admin
+from shuangsuiji.accounts.scoping import Domain, is_admin, scope_for
 from shuangsuiji.core.web import paginate, require
 from shuangsuiji.rules.oversight import Bar, bar_chart
 
@@ -51,6 +52,15 @@ def organisation_for(request: HttpRequest) -> Department | None:
         if not wanted:
             return None
         return get_object_or_404(selectors.organisations(), pk=wanted if wanted.isdigit() else 0)
+    if request.user.role == Role.AUDITOR:  # no department: the organisations it audits
+        audited = selectors.organisations().filter(
+            pk__in=scope_for(request.user, Domain.OVERSIGHT).organisation_ids).order_by("pk")
+        if wanted:
+            return get_object_or_404(audited, pk=wanted if wanted.isdigit() else 0)
+        own = audited.first()
+        if own is None:
+            raise Http404
+        return own
     department = request.user.department
     own = department.root if department.root_id else department
     if wanted and wanted != str(own.pk):

@@ -186,3 +186,19 @@ def test_it_gives_the_same_verdict_in_the_browser_and_on_the_command_line(demo_d
         cli = verify(json.loads(text))
         assert (cli is None) == (browser[name] is None), (name, cli, browser[name])
     assert browser["published"] is None and browser["conflicts_count true"] is not None
+
+
+# -- The auditor (promise 3) ---------------------------------------------------------------------
+
+def test_it_shows_an_auditor_the_oversight_of_its_organisations_only(demo_drawn, db):
+    """The auditor has the oversight domain but no department: /oversight/ answered 500
+    (AttributeError on the missing department)."""
+    from shuangsuiji.accounts.models import Department
+
+    auditor = _client("auditor")
+    rfb, fire = Department.objects.get(code="RFB"), Department.objects.get(code="XFZD")
+    page = auditor.get(reverse("oversight:dashboard"))
+    assert page.status_code == 200
+    assert page.context["organisation"].pk == rfb.pk
+    assert auditor.get(reverse("oversight:dashboard"), {"org": rfb.pk}).status_code == 200
+    assert auditor.get(reverse("oversight:dashboard"), {"org": fire.pk}).status_code == 404
