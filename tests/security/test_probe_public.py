@@ -9,6 +9,7 @@ classes apart; the truth comes from the full record (what auditors get).
 import copy
 import itertools
 import json
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -202,3 +203,31 @@ def test_it_shows_an_auditor_the_oversight_of_its_organisations_only(demo_drawn,
     assert page.context["organisation"].pk == rfb.pk
     assert auditor.get(reverse("oversight:dashboard"), {"org": rfb.pk}).status_code == 200
     assert auditor.get(reverse("oversight:dashboard"), {"org": fire.pk}).status_code == 404
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Protocol §9's conflicts_digest is an unsalted SHA-256 of the conflicts list, whose "
+    "entries come from small, public sets: inspector IDs (the groups show their pattern), "
+    "targets (the public business register) and four reasons. A few thousand hashes recover "
+    "who must keep away from which target and why. Salting it with something only the full "
+    "record holds changes §9's contract and every auditor's check: not a small fix."))
+def test_it_recovers_no_conflict_from_the_conflicts_digest(demo_drawn, db):
+    from shuangsuiji.entities.models import Target
+    from shuangsuiji.inspectors.choices import Relation
+    from shuangsuiji.rules.canonical import canonical_json, sha256_hex
+
+    task, full = _zx01()
+    public = Client().get(reverse("portal:task_record", args=[task.code])).json()
+    assert public["conflicts_count"] == 1
+    # What the attacker has: the register's codes, the inspectors' ID pattern, the reasons.
+    register = [t.uscc or f"X-{t.pk}" for t in Target.objects.all()]
+    prefixes = {re.match(r"[A-Z]+", i).group() for g in public["groups"]
+                for i in g["inspectors"]}
+    inspectors = [f"{p}{n:02d}" for p in prefixes for n in range(1, 100)]
+    reasons = [*Relation.values, "lookback"]
+    found = [entry for inspector in inspectors for target in register for reason in reasons
+             if sha256_hex(canonical_json([entry := {"inspector": inspector,
+                                                     "reason": reason, "target": target}]))
+             == public["conflicts_digest"]]
+    assert found == [] or found == full["conflicts"]  # the attacker is right when it finds
+    assert found == [], f"recovered from the public record: {found}"
