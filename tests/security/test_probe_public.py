@@ -231,3 +231,25 @@ def test_it_recovers_no_conflict_from_the_conflicts_digest(demo_drawn, db):
              == public["conflicts_digest"]]
     assert found == [] or found == full["conflicts"]  # the attacker is right when it finds
     assert found == [], f"recovered from the public record: {found}"
+
+
+def test_it_audits_each_read_of_the_written_record(demo_drawn, db):
+    """The written record (print page, PDF) shows the server secret and each target's
+    stratum, that is its credit-risk class, like the full record: an auditor read it with no
+    entry in the audit log, while the JSON download is audited."""
+    from shuangsuiji.core.models import AuditEvent
+
+    task, full = _zx01()
+    auditor = _client("auditor")
+    for name, via in [("draws:print", "print"), ("draws:pdf", "pdf")]:
+        before = AuditEvent.objects.filter(action="draw.record_download").count()
+        response = auditor.get(reverse(name, args=[task.pk]))
+        assert response.status_code == 200
+        if via == "print":
+            assert full["server_secret"] in response.content.decode()
+        downloads = AuditEvent.objects.filter(action="draw.record_download")
+        assert downloads.count() == before + 1, via
+        event = downloads.latest("seq")
+        assert event.actor.username == "auditor" and event.data["via"] == via
+    # Still refused to those who may not read it
+    assert _client("inspector").get(reverse("draws:print", args=[task.pk])).status_code == 403
