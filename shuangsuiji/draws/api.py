@@ -153,7 +153,9 @@ class DrawInputSerializer(serializers.Serializer):
 class DrawSerializer(serializers.Serializer):
     task = TaskRefSerializer()
     record_digest = serializers.CharField()
-    seed = serializers.CharField()
+    seed = serializers.CharField(allow_null=True, help_text=_(
+        "Null for those outside the initiating organisation when the strata are credit-risk "
+        "classes and the draw is verified by auditors"))
     commitment = serializers.CharField()
     ceremony_input = serializers.CharField()
     ceremony_source = serializers.CharField()
@@ -274,15 +276,24 @@ class TargetInForceSerializer(serializers.Serializer):
     stratum = serializers.SerializerMethodField(
         help_text=_("Null for those outside the initiating organisation when the strata are "
                     "credit-risk classes"))
-    ticket = serializers.CharField(source="drawn.ticket")
-    position = serializers.IntegerField(source="drawn.position", allow_null=True,
-                                        help_text=_("Null for a replacement"))
+    ticket = serializers.SerializerMethodField(
+        help_text=_("Null for those outside the initiating organisation when the strata are "
+                    "credit-risk classes and the draw is verified by auditors"))
+    position = serializers.SerializerMethodField(
+        help_text=_("Null for a replacement, and for those outside the initiating "
+                    "organisation when the strata are credit-risk classes"))
     via_replacement = serializers.BooleanField(source="drawn.via_replacement")
     replaces = serializers.SerializerMethodField(help_text=_("The target it replaced"))
     groups = GroupSerializer(many=True, help_text=_("The groups in force that you may see"))
 
     def get_stratum(self, view: selectors.TargetView) -> str | None:
         return view.drawn.stratum if self.context.get("show_stratum") else None
+
+    def get_ticket(self, view: selectors.TargetView) -> str | None:
+        return view.drawn.ticket if view.show_ticket else None
+
+    def get_position(self, view: selectors.TargetView) -> int | None:
+        return view.drawn.position if view.show_position else None
 
     def get_replaces(self, view: selectors.TargetView) -> str | None:
         return view.replaces.ident if view.replaces else None
@@ -538,7 +549,8 @@ class TaskDrawViewSet(StateViewSet):
     def _draw(self, task: InspectionTask, draw: DrawRecord,
               status_code: int = status.HTTP_200_OK) -> Response:
         freeze = selectors.freeze_get(task)
-        data = {"task": task, "record_digest": draw.record_digest, "seed": draw.seed,
+        seed = None if selectors.hides_tickets(user=self.request.user, task=task) else draw.seed
+        data = {"task": task, "record_digest": draw.record_digest, "seed": seed,
                 "commitment": freeze.commitment, "ceremony_input": draw.ceremony_input,
                 "ceremony_source": draw.ceremony_source, "witnesses": draw.witnesses,
                 "present": draw.present, "drawn_at": draw.drawn_at,

@@ -37,6 +37,7 @@ def result_context(*, user: Any, task: InspectionTask, draw: DrawRecord,
         "history": selectors.replacement_history(draw, parts["replacements"]),
         "anchor": anchor_of(task, AnchorReason.DRAW),  # the audit chain's head after the draw
         "drawn_count": drawn, "standby": standby,
+        "show_seed": not selectors.hides_tickets(user=user, task=task),
         "announcement": selectors.announcement(selectors.freeze_get(task),
                                                internal=mode == selectors.INTERNAL),
     }

@@ -18,7 +18,7 @@ from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import is_admin
 from shuangsuiji.entities.models import Contact, Target
 from shuangsuiji.inspectors.models import Certificate, Inspector
-from shuangsuiji.plans.choices import Stratification
+from shuangsuiji.plans.choices import Stratification, Verification
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.plans.selectors import sees_internal, stratum_name
 from shuangsuiji.rules.draw.pools import OFFICER
@@ -35,6 +35,20 @@ def view_mode(*, user: Any, task: InspectionTask) -> str:
     if getattr(user, "role", None) in {Role.INSPECTOR, Role.EXPERT} and not is_admin(user):
         return INSPECTOR
     return PARTNER
+
+
+def hides_tickets(*, user: Any, task: InspectionTask) -> bool:
+    """Protocol §9, auditor verification: the seed and the tickets are for the initiating
+    organisation's staff and auditors only. With the seed anyone computes a drawn target's
+    ticket, and a ticket above what a low-risk stratum's ratio allows marks a high-risk target
+    (the same for an inspector or a cooperating department as for the public)."""
+    return (task.risk_strata and task.verification_mode == Verification.AUDITOR
+            and view_mode(user=user, task=task) != INTERNAL)
+
+
+def hides_positions(*, user: Any, task: InspectionTask) -> bool:
+    """A position restarts at 1 in each risk stratum: it tells the classes apart."""
+    return task.risk_strata and view_mode(user=user, task=task) != INTERNAL
 
 
 # -- Freeze --------------------------------------------------------------------------------------
@@ -107,6 +121,8 @@ class TargetView:
     groups: list[Group] = field(default_factory=list)
     replaces: DrawnTarget | None = None
     contacts: list[Contact] = field(default_factory=list)
+    show_ticket: bool = True  # False where hides_tickets / hides_positions say so
+    show_position: bool = True
 
     @property
     def target(self) -> Target:
@@ -171,7 +187,15 @@ def result_targets(*, user: Any, task: InspectionTask, draw: DrawRecord,
                                              released_at__isnull=True)
                    .values_list("drawn_target_id", flat=True))
         views = [v for v in views if v.drawn.pk in mine]
+    _mask(views, user=user, task=task)
     return views
+
+
+def _mask(views: Sequence[TargetView], *, user: Any, task: InspectionTask) -> None:
+    show_ticket = not hides_tickets(user=user, task=task)
+    show_position = not hides_positions(user=user, task=task)
+    for view in views:
+        view.show_ticket, view.show_position = show_ticket, show_position
 
 
 def with_groups(*, user: Any, task: InspectionTask, draw: DrawRecord,
@@ -221,7 +245,7 @@ def my_tasks(*, user: Any) -> list[MyTask]:
     mine = (Assignment.objects.filter(inspector__user=user, released_at__isnull=True)
             .select_related("task__initiating", "drawn_target__target")
             .annotate(drawn_at=F("drawn_target__draw__drawn_at"))  # not the record itself
-            .order_by("-task__period_start", "task__code", "drawn_target__ticket"))
+            .order_by("-task__period_start", "task__code", "drawn_target__ident"))
     drawn_on: dict[int, date] = {}
     by_task: dict[int, MyTask] = {}
     for a in mine:
@@ -238,4 +262,5 @@ def my_tasks(*, user: Any) -> list[MyTask]:
         for view in block.targets:
             view.groups = groups.get(view.drawn.pk, [])
             view.contacts = people.get(view.drawn.target_id, [])
+        _mask(block.targets, user=user, task=block.task)
     return list(by_task.values())

@@ -326,12 +326,19 @@ def record_download(*, actor: Any, task: InspectionTask, via: str) -> Iterator[b
     """The full record for someone entitled to it (the initiating organisation's staff, an
     auditor), each download in the audit log (protocol §9): it holds the risk classes and
     the conflicts of interest. `via`: page, api or cli."""
+    record_read(actor=actor, task=task, via=via)
+    return records.record_chunks(task, public=False)
+
+
+@transaction.atomic
+def record_read(*, actor: Any, task: InspectionTask, via: str) -> None:
+    """The audit entry of a read of the full record, also as the written record (`via`
+    print or pdf: it shows the server secret and every target's credit-risk class)."""
     audit_record(actor=actor, action="draw.record_download", obj=task,
                  organisation_id=task_organisation_id(task),
                  summary=_("Full draw record of task {code} downloaded ({via})").format(
                      code=task.code, via=via),
                  data={"via": via})
-    return records.record_chunks(task, public=False)
 
 
 def record_for_export(task: InspectionTask, *, public: bool) -> dict[str, Any]:

@@ -251,6 +251,7 @@ def public_json(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_http_methods(["GET"])
 def record_print(request: HttpRequest, pk: int) -> HttpResponse:
     task, draw = _drawn_task(request, pk, internal=True)
+    services.record_read(actor=request.user, task=task, via="print")
     return HttpResponse(document.record_document(user=request.user, task=task, draw=draw,
                                                  for_pdf=False))
 
@@ -260,6 +261,7 @@ def record_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The record as a PDF: made at once for a small draw; for a large one by the worker,
     kept, and served again until a replacement changes the record."""
     task, draw = _drawn_task(request, pk, internal=True)
+    services.record_read(actor=request.user, task=task, via="pdf")
     made = jobs.record_pdf_or_queue(actor=request.user, task=task, draw=draw)
     if isinstance(made, DrawJob) and made.status != DrawJob.Status.DONE:
         return redirect("draws:job", pk=task.pk, job=made.pk)

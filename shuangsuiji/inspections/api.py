@@ -114,7 +114,8 @@ class ResultViewSet(mixins.ListModelMixin, StateViewSet):
         qs = (permissions.viewable_results(self.request.user)
               .select_related("visit__task", "visit__drawn_target__target", "department",
                               "entered_by", "reviewed_by")
-              .prefetch_related("findings__item").order_by("visit__task_id", "visit_id", "pk"))
+              .prefetch_related("findings__item")
+              .order_by("visit__task_id", "visit__drawn_target__ident", "pk"))
         params = self.request.query_params
         if params.get("task", "").isdigit():
             qs = qs.filter(visit__task_id=int(params["task"]))
@@ -175,7 +176,7 @@ class VisitViewSet(mixins.ListModelMixin, StateViewSet):
 
     def base_queryset(self) -> Any:
         qs = (Visit.objects.select_related("task", "drawn_target__target")
-              .prefetch_related("inspections").order_by("task_id", "pk"))
+              .prefetch_related("inspections").order_by("task_id", "drawn_target__ident", "pk"))
         task = self.request.query_params.get("task", "")
         return qs.filter(task_id=int(task)) if task.isdigit() else qs
 

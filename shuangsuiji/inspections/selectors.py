@@ -75,11 +75,16 @@ def my_visits(user: Any) -> dict[int, Visit]:
         "inspections__department", "inspections__publication")}
 
 
-def task_visits(task: InspectionTask) -> QuerySet[Visit]:
+def task_visits(task: InspectionTask, *, user: Any = None) -> QuerySet[Visit]:
+    """In draw order, or, for those who may not see credit-risk classes, in the order of the
+    codes (the draw order, stratum by stratum, tells the classes apart)."""
+    order = (("drawn_target__ident",) if user is not None
+             and draw_selectors.hides_positions(user=user, task=task)
+             else ("drawn_target__stratum", "drawn_target__position"))
     return (Visit.objects.filter(task=task, drawn_target__replaced_at__isnull=True)
             .select_related("drawn_target__target")
             .prefetch_related("inspections__department", "inspections__publication")
-            .order_by("drawn_target__stratum", "drawn_target__position", "pk"))
+            .order_by(*order, "pk"))
 
 
 def task_counts(task: InspectionTask) -> dict[str, int]:

@@ -99,9 +99,11 @@ def visits_create(task: InspectionTask) -> int:
     """
     if task.state in {TaskState.DRAFT, TaskState.FROZEN}:
         return 0
+    # In the order of the codes: the visits' and results' ids are shown to inspectors and
+    # cooperating departments, and ids made in ticket order would rank the targets.
     new = list(DrawnTarget.objects.filter(task=task, replaced_at__isnull=True)
                .exclude(pk__in=Visit.objects.filter(task=task).values("drawn_target_id"))
-               .order_by("pk").values_list("pk", flat=True))
+               .order_by("ident").values_list("pk", flat=True))
     items = {p.department_id: [i.pk for i in p.items.all()]
              for p in task.participants.prefetch_related("items")}
     for start in range(0, len(new), _VISIT_BATCH):

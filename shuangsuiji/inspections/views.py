@@ -61,7 +61,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
 def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The task's visits and each department's result, for those who may see the task."""
     task = plan_selectors.task_get(user=request.user, pk=pk)
-    visits = list(selectors.task_visits(task))
+    visits = list(selectors.task_visits(task, user=request.user))
     allowed = {v.pk for v in selectors.Visit.objects.for_user(request.user).filter(task=task)}
     visits = [v for v in visits if v.pk in allowed]
     readable = set(permissions.viewable_results(request.user).filter(visit__task=task)

@@ -17,8 +17,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import Department
-from shuangsuiji.accounts.scoping import Domain, is_admin
+from shuangsuiji.accounts.scoping import Domain, can, is_admin, scope_for
 from shuangsuiji.core.web import paginate, require
 from shuangsuiji.rules.oversight import Bar, bar_chart
 
@@ -51,6 +52,15 @@ def organisation_for(request: HttpRequest) -> Department | None:
         if not wanted:
             return None
         return get_object_or_404(selectors.organisations(), pk=wanted if wanted.isdigit() else 0)
+    if request.user.role == Role.AUDITOR:  # no department: the organisations it audits
+        audited = selectors.organisations().filter(
+            pk__in=scope_for(request.user, Domain.OVERSIGHT).organisation_ids).order_by("pk")
+        if wanted:
+            return get_object_or_404(audited, pk=wanted if wanted.isdigit() else 0)
+        own = audited.first()
+        if own is None:
+            raise Http404
+        return own
     department = request.user.department
     own = department.root if department.root_id else department
     if wanted and wanted != str(own.pk):
@@ -123,7 +133,11 @@ def _context(request: HttpRequest) -> dict[str, Any] | None:
         return None
     figures = selectors.compute(organisation, year, day)
     links = Links(organisation, year, is_admin(request.user))
-    return {"figures": figures, "links": links, "year": year, "today": day,
+    # Links only to pages the reader may open: an auditor reads the figures, not the
+    # directory or the results behind them.
+    opens = {domain.value: can(request.user, domain)
+             for domain in (Domain.TARGETS, Domain.INSPECTIONS, Domain.TASKS)}
+    return {"figures": figures, "links": links, "year": year, "today": day, "opens": opens,
             "organisation": organisation, "years": range(day.year, day.year - 6, -1)}
 
 

@@ -311,7 +311,8 @@ def _check_public(record: Record, checks: Checks) -> None:
     _check(all(a.encode() < b.encode() for a, b in pairwise(ids)),
            gettext_noop("the drawn targets of a public record are not in the order of their "
                         "IDs"))
-    _check(isinstance(record["conflicts_count"], int) and record["conflicts_count"] >= 0,
+    # `type(...) is int`: JSON's true is a Python int too, and the browser verifier refuses it
+    _check(type(record["conflicts_count"]) is int and record["conflicts_count"] >= 0,
            gettext_noop("the record is malformed: {error}"), error="conflicts_count")
     if mode == PUBLIC:
         _check_commitment(record)
