@@ -8,8 +8,12 @@ from shuangsuiji.imports import targets
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE and pg sizes"),
-    pytest.mark.django_db(transaction=True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _committed(transactional_db, allow_audit_flush):
+    """Real commits (another process's rows); the flush at the end may empty the audit log."""
 
 _ROWS = (f"INSERT INTO {targets.S} (job_id, row, entity_key, uscc, no_code_reason, name, "
          "entity_type, legal_rep, address, region_code, industry_code, registration_authority, "

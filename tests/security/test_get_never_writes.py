@@ -51,9 +51,11 @@ def _snapshot() -> dict[str, list]:
             if model._meta.label not in BOOKKEEPING}
 
 
-def _replace_one(world, task) -> DrawnTarget:
-    """The last target in force (the fixture's visit is the first's) replaced."""
-    out = task.draw.targets.filter(replaced_at__isnull=True).order_by("pk").last()
+def _replace_one(world, task, keep=None) -> DrawnTarget:
+    """A target in force replaced: the last one other than `keep` (the fixture's visit's,
+    whose result the tests fill in; which one is last depends on the draw's random seed)."""
+    out = (task.draw.targets.filter(replaced_at__isnull=True).exclude(pk=keep)
+           .order_by("pk").last())
     return draw_replace(actor=world.users["office"], task=task, ident=out.ident,
                         reason="企业已注销，无法检查")
 
@@ -62,7 +64,7 @@ def _replace_one(world, task) -> DrawnTarget:
 def busy_task(world, drawn_task):  # noqa: F811 fixture
     """A drawn task with a replacement, a result with evidence, a signature and a
     follow-up: something behind every link."""
-    incoming = _replace_one(world, drawn_task.task)
+    incoming = _replace_one(world, drawn_task.task, keep=drawn_task.visit.drawn_target_id)
     result = drawn_task.office_result
     inspector = world.users["inspector"]
     evidence = services.evidence_add(
