@@ -103,8 +103,12 @@ def test_it_lists_an_inspectors_targets_in_the_order_of_their_codes(demo_drawn, 
         seen = _ids_in_order(text, list(truth))
         assert len(seen) >= 4, name
         assert seen == sorted(seen, key=str.encode), name
+    # The visits made at the draw, in the order of their ids: a replacement's visit is made
+    # when it is replaced, later, which says only what the public record says already.
+    incoming = {e["in"] for e in full["replacements"]}
     visits = inspector.get(f"/api/v1/visits/?task={task.pk}").json()["results"]
-    by_id = [v["uscc"] for v in sorted(visits, key=lambda v: v["id"])]
+    by_id = [v["uscc"] for v in sorted(visits, key=lambda v: v["id"]) if v["uscc"] not in incoming]
+    assert len(by_id) >= 3
     assert by_id == sorted(by_id, key=str.encode), "visit ids made in ticket order rank them"
 
 
