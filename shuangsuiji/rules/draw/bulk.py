@@ -18,10 +18,10 @@ from typing import IO, Any
 import numpy as np
 
 from ..canonical import canonical_json
-from . import PROTOCOL_VERSION, fast
+from . import fast
 from .engine import Conflict, DepartmentSpec, DrawnTarget, Group, GroupMatcher, ticket_order
 from .pools import PoolInspector
-from .record import conflicts_for_record, group_json
+from .record import record_layout
 from .sizes import StratumRule, sample_size
 from .spliced import segments, sentinel
 from .tickets import ticket
@@ -85,38 +85,24 @@ def write_record(out: IO[bytes] | None, *, draw: BulkDraw, task: Mapping[str, st
     written to `out` too unless it is None (the platform keeps the head and the frozen pool,
     and makes the file again when it is asked for: rewrite_record).
 
-    `pool_strata` as frozen (record.build_record writes it as given); by default the
-    non-empty strata of the pool.
+    The layout is record.record_layout's; only the big arrays are made here, as bytes.
+    `pool_strata` as frozen; by default the non-empty strata of the pool.
     """
     pool = draw.pool
-    record: dict[str, Any] = {
-        "protocol": PROTOCOL_VERSION,
-        "task": dict(task),
-        "pool": {"digest": pool_digest, "size": int(pool.keys.size),
-                 "strata": dict(pool_strata) if pool_strata is not None else {
-                     label: s.n for label, s in draw.strata.items() if s.n}},
-        "inspector_pool": {"digest": inspector_digest, "size": len(inspector_lines),
-                           "lines": list(inspector_lines)},
-        "commitment": commitment,
-        "server_secret": server_secret,
-        "ceremony": {"input": ceremony_input, "witnesses": list(witnesses),
-                     "source": ceremony_source},
-        "seed": seed,
-        "rules": {label: rule.as_json() for label, rule in sorted(rules.items())},
-        "strata": {label: {"n": s.n, "k": s.k} for label, s in sorted(draw.strata.items())},
-        "drawn": [{"id": t.id, "stratum": t.stratum, "ticket": t.ticket, "position": t.position}
-                  for t in draw.drawn],
-        "departments": [{"code": d.code, "officers": d.officers, "experts": d.experts}
-                        for d in departments],
-        "lookback_days": lookback_days,
-        "conflicts": conflicts_for_record(conflicts),
-        "groups": [group_json(g) for g in draw.groups],
-        "replacements": [],
-        "drawn_at": drawn_at,
-    }
-    record_digest = _emit(out, record, pool, {
-        label: stratum.standby_rows for label, stratum in draw.strata.items()})
-    return WrittenRecord(record_digest, dict(record, record_digest=record_digest))
+    record, big = _big_arrays_spliced(
+        record_layout(
+            task=task, pool_digest=pool_digest, pool_size=int(pool.keys.size),
+            pool_strata=pool_strata if pool_strata is not None else {
+                label: s.n for label, s in draw.strata.items() if s.n},
+            pool_lines=[], inspector_lines=inspector_lines, inspector_digest=inspector_digest,
+            server_secret=server_secret, commitment=commitment, ceremony_input=ceremony_input,
+            witnesses=witnesses, ceremony_source=ceremony_source, seed=seed, rules=rules,
+            strata=draw.strata, drawn=draw.drawn, standby={label: [] for label in draw.strata},
+            departments=departments, lookback_days=lookback_days, conflicts=conflicts,
+            groups=draw.groups, drawn_at=drawn_at),
+        pool, {label: stratum.standby_rows for label, stratum in draw.strata.items()})
+    record_digest = _emit(out, record, big)
+    return WrittenRecord(record_digest, dict(_head(record), record_digest=record_digest))
 
 
 def rewrite_record(out: IO[bytes], *, head: Mapping[str, Any], pool_buffer: bytes) -> str:
@@ -127,21 +113,34 @@ def rewrite_record(out: IO[bytes], *, head: Mapping[str, Any], pool_buffer: byte
     pool = fast.scan(pool_buffer, seed, tuple(sorted(strata)))
     orders = stratum_orders(pool, seed)
     record = {key: value for key, value in head.items() if key != "record_digest"}
-    return _emit(out, dict(record, replacements=[]), pool, {
-        label: orders[label][strata[label]["k"]:] for label in strata})
+    return _emit(out, *_big_arrays_spliced(dict(record, replacements=[]), pool, {
+        label: orders[label][strata[label]["k"]:] for label in strata}))
 
 
-def _emit(out: IO[bytes] | None, record: dict[str, Any], pool: fast.ScannedPool,
-          standby_rows: Mapping[str, np.ndarray]) -> str:
-    """The record_digest of `record` with the pool's lines and the standby lists put in,
-    and the record with its digest written to `out` unless it is None."""
+def _big_arrays_spliced(record: Mapping[str, Any], pool: fast.ScannedPool,
+                        standby_rows: Mapping[str, np.ndarray]
+                        ) -> tuple[dict[str, Any], dict[str, list["Piece"]]]:
+    """`record` with a sentinel standing for the pool's lines and for each standby list, and
+    the pieces that make each one's bytes."""
     pool_sentinel = sentinel("pool")
     standby = {label: sentinel("standby:" + label) for label in sorted(standby_rows)}
-    record = dict(record, pool=dict(record["pool"], lines=[pool_sentinel]),
-                  standby={label: [mark] for label, mark in standby.items()})
     big: dict[str, list[Piece]] = {pool_sentinel: _pool_line_pieces(pool)}
     for label, rows in standby_rows.items():
         big[standby[label]] = id_pieces(pool, rows)
+    return dict(record, pool=dict(record["pool"], lines=[pool_sentinel]),
+                standby={label: [mark] for label, mark in standby.items()}), big
+
+
+def _head(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What a database row can hold: the record without its pool's lines and standby lists."""
+    pool = {key: value for key, value in record["pool"].items() if key != "lines"}
+    return {key: value for key, value in record.items() if key != "standby"} | {"pool": pool}
+
+
+def _emit(out: IO[bytes] | None, record: dict[str, Any], big: Mapping[str, list["Piece"]]
+          ) -> str:
+    """The record_digest of `record` with each big array's pieces spliced in for its
+    sentinel, and the record with its digest written to `out` unless it is None."""
     without = segments(canonical_json(record), big)
     within = without if out is None else segments(
         canonical_json(dict(record, record_digest=_PLACEHOLDER)), big)

@@ -1,12 +1,20 @@
 """The draw record (抽取记录, §6 and §8): building, digests, public version, replacements."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from ..canonical import canonical_json, sha256_hex
 from ..errors import gettext_noop
 from . import PROTOCOL_VERSION, spliced
-from .engine import Conflict, DepartmentSpec, DrawFailed, DrawResult, Group, GroupMatcher
+from .engine import (
+    Conflict,
+    DepartmentSpec,
+    DrawFailed,
+    DrawnTarget,
+    DrawResult,
+    Group,
+    GroupMatcher,
+)
 from .pools import PoolInspector, parse_inspector_line
 from .sizes import StratumRule
 
@@ -28,10 +36,41 @@ def build_record(*, task: Mapping[str, str], pool_lines: Sequence[str], pool_dig
 
     Pool lines are given without their trailing LF, as the record stores them.
     """
-    record: Record = {
+    record = record_layout(
+        task=task, pool_digest=pool_digest, pool_size=len(pool_lines), pool_strata=pool_strata,
+        pool_lines=pool_lines, inspector_lines=inspector_lines,
+        inspector_digest=inspector_digest, server_secret=server_secret, commitment=commitment,
+        ceremony_input=ceremony_input, witnesses=witnesses, ceremony_source=ceremony_source,
+        seed=seed, rules=rules, strata=result.strata, drawn=result.drawn,
+        standby={label: s.standby for label, s in result.strata.items()},
+        departments=departments, lookback_days=lookback_days, conflicts=conflicts,
+        groups=result.groups, drawn_at=drawn_at)
+    record["record_digest"] = digest_without(record, "record_digest")
+    return record
+
+
+class StratumCount(Protocol):
+    n: int
+    k: int
+
+
+def record_layout(*, task: Mapping[str, str], pool_digest: str, pool_size: int,
+                  pool_strata: Mapping[str, int], pool_lines: Sequence[str],
+                  inspector_lines: Sequence[str], inspector_digest: str, server_secret: str,
+                  commitment: str, ceremony_input: str, witnesses: Sequence[str],
+                  ceremony_source: str, seed: str, rules: Mapping[str, StratumRule],
+                  strata: Mapping[str, StratumCount], drawn: Sequence[DrawnTarget],
+                  standby: Mapping[str, Sequence[str]], departments: Sequence[DepartmentSpec],
+                  lookback_days: int, conflicts: Sequence[Conflict], groups: Sequence[Group],
+                  drawn_at: str) -> Record:
+    """The full record as drawn (§8), without its record_digest: the one place its layout is
+    written, for every pool size. The large-pool writer (bulk.py) passes each big array (the
+    pool's lines, a standby list) as a one-sentinel list and splices its bytes in (spliced.py).
+    """
+    return {
         "protocol": PROTOCOL_VERSION,
         "task": dict(task),
-        "pool": {"digest": pool_digest, "size": len(pool_lines), "strata": dict(pool_strata),
+        "pool": {"digest": pool_digest, "size": pool_size, "strata": dict(pool_strata),
                  "lines": list(pool_lines)},
         "inspector_pool": {"digest": inspector_digest, "size": len(inspector_lines),
                            "lines": list(inspector_lines)},
@@ -41,20 +80,18 @@ def build_record(*, task: Mapping[str, str], pool_lines: Sequence[str], pool_dig
                      "source": ceremony_source},
         "seed": seed,
         "rules": {label: rule.as_json() for label, rule in sorted(rules.items())},
-        "strata": {label: {"n": s.n, "k": s.k} for label, s in sorted(result.strata.items())},
+        "strata": {label: {"n": s.n, "k": s.k} for label, s in sorted(strata.items())},
         "drawn": [{"id": t.id, "stratum": t.stratum, "ticket": t.ticket, "position": t.position}
-                  for t in result.drawn],
-        "standby": {label: list(s.standby) for label, s in sorted(result.strata.items())},
+                  for t in drawn],
+        "standby": {label: list(ids) for label, ids in sorted(standby.items())},
         "departments": [{"code": d.code, "officers": d.officers, "experts": d.experts}
                         for d in departments],
         "lookback_days": lookback_days,
         "conflicts": conflicts_for_record(conflicts),
-        "groups": [group_json(g) for g in result.groups],
+        "groups": [group_json(g) for g in groups],
         "replacements": [],
         "drawn_at": drawn_at,
     }
-    record["record_digest"] = digest_without(record, "record_digest")
-    return record
 
 
 def conflicts_for_record(conflicts: Sequence[Conflict]) -> list[dict[str, str]]:
