@@ -1,12 +1,12 @@
-"""Tickets (protocol §4) and the exact draw order of a stratum, fast.
+"""Tickets (protocol §4) and the draw order of a stratum.
 
 ticket(ID) = "0." + reversed(decimal(int(SHA256_hex(SHA256_hex(seed) + ID), 16))), compared
-as strings. Ordering millions of full 78-digit tickets is slow, so we order by a 19-digit
-prefix of each ticket instead — the first 19 reversed digits are just N mod 10**19 read
-backwards — and settle every tie (equal prefixes, or the astronomically rare ticket shorter
-than 19 digits) by comparing the full tickets. The result is identical to sorting the full
-`(ticket, ID)` pairs; tests/rules/draw/test_tickets.py checks it against that sort and against
-the consistent-sampler package.
+as strings; a stratum is drawn in ascending (ticket, ID). Ordering millions of full 78-digit
+tickets is slow, so the large-pool path (fast.py) orders by a 19-digit prefix of each ticket
+(prefix_keys: the first 19 reversed digits are just N mod 10**19 read backwards) and settles
+every tie (equal prefixes, or the astronomically rare ticket shorter than 19 digits) on the
+full tickets: the same order, which tests/rules/draw/test_tickets.py and test_bulk.py check
+against draw_order and the consistent-sampler package.
 """
 
 import hashlib
@@ -15,8 +15,6 @@ from functools import lru_cache
 
 _PREFIX_DIGITS = 19
 _MOD = 10**_PREFIX_DIGITS
-# Below this pool size the pure Python order is as fast as setting up the C one.
-_FAST_FROM = 2000
 
 
 @lru_cache(maxsize=16)  # a draw asks for it once per drawn target and inspector
@@ -54,28 +52,6 @@ def prefix_keys(identifiers: Sequence[str], seed: str) -> list[int]:
 
 
 def draw_order(identifiers: Sequence[str], seed: str) -> list[str]:
-    """The stratum's draw order: identifiers sorted by (ticket, identifier)."""
-    from . import fast
-
-    if fast.AVAILABLE and len(identifiers) > _FAST_FROM:
-        return fast.draw_order(identifiers, seed)
-    return python_draw_order(identifiers, seed)
-
-
-def python_draw_order(identifiers: Sequence[str], seed: str) -> list[str]:
-    """draw_order in pure Python (the reference for the C fast path)."""
-    keys = prefix_keys(identifiers, seed)
-    order = sorted(range(len(identifiers)), key=keys.__getitem__)
-    return _settle_ties([identifiers[i] for i in order], [keys[i] for i in order], seed)
-
-
-def _settle_ties(ordered: list[str], keys: list[int], seed: str) -> list[str]:
-    i, n = 0, len(ordered)
-    while i < n:
-        j = i + 1
-        while j < n and keys[j] == keys[i]:
-            j += 1
-        if j - i > 1:
-            ordered[i:j] = sorted(ordered[i:j], key=lambda ident: (ticket(ident, seed), ident))
-        i = j
-    return ordered
+    """The stratum's draw order: identifiers sorted by (ticket, identifier). The definition;
+    the large-pool path (fast.py) orders by prefix_keys and gives the same order."""
+    return sorted(identifiers, key=lambda ident: (ticket(ident, seed), ident))

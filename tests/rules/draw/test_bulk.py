@@ -13,7 +13,7 @@ from shuangsuiji.rules.draw.bulk import bulk_draw, rewrite_record, write_record
 from shuangsuiji.rules.draw.engine import Conflict
 from shuangsuiji.rules.draw.pools import Candidate, candidate_line, inspector_line, sorted_lines
 from shuangsuiji.rules.draw.sizes import StratumRule
-from shuangsuiji.rules.draw.tickets import prefix_keys, python_draw_order
+from shuangsuiji.rules.draw.tickets import draw_order, prefix_keys
 from shuangsuiji.rules.draw.verify import verify
 
 from .helpers import CEREMONY, DEPARTMENTS, SECRET, candidates, inspectors, make_record
@@ -79,12 +79,12 @@ def test_the_c_keys_order_equals_the_python_order():
     assert fast.AVAILABLE, "pip install -e . builds the C fast path (needs gcc and OpenSSL headers)"
     ids = [f"9114{i:014d}" for i in range(20000)] + [f"X-{i}" for i in range(500)]
     for seed in ("a" * 64, "ff" * 32):
-        assert fast.draw_order(ids, seed) == python_draw_order(ids, seed)
+        assert fast.draw_order(ids, seed) == draw_order(ids, seed)
 
 
 def test_the_python_fallback_scan_equals_the_c_scan(monkeypatch):
     ids = [f"9114{i:014d}" for i in range(3000)]
-    expected = python_draw_order(ids, "seed")
+    expected = draw_order(ids, "seed")
     monkeypatch.setattr(fast, "_fastpool", None)
     monkeypatch.setattr(fast, "AVAILABLE", False)
     assert fast.draw_order(ids, "seed") == expected
