@@ -1,4 +1,4 @@
-"""Template context: which menu entries the signed-in user may open."""
+"""Template context: which menu entries the signed-in user may open, and whose office it is."""
 
 from typing import Any
 
@@ -11,8 +11,13 @@ from .scoping import Domain, can, is_admin
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
-        return {"nav": {}}
-    return {"nav": {domain.value: can(user, domain) for domain in Domain}
-            | {"admin": is_admin(user),
-               "mine": user.role in {Role.INSPECTOR, Role.EXPERT},
-               "review": is_admin(user) or user.role in {Role.OFFICE, Role.SECTION, Role.PARTNER}}}
+        return {"nav": {}, "office_name": ""}
+    department = user.department
+    # The organisation's name (the office, or the cooperating department) in the page title.
+    office_name = department.root.name if department and department.root_id else (
+        department.name if department else "")
+    nav = {domain.value: can(user, domain) for domain in Domain} | {
+        "admin": is_admin(user),
+        "mine": user.role in {Role.INSPECTOR, Role.EXPERT},
+        "review": is_admin(user) or user.role in {Role.OFFICE, Role.SECTION, Role.PARTNER}}
+    return {"office_name": office_name, "nav": nav}

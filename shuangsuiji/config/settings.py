@@ -129,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # unlocks it (Administration → 登录锁定). Both are recorded in the audit log.
 AUTHENTICATION_BACKENDS = [
     "shuangsuiji.accounts.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "shuangsuiji.accounts.backends.UserBackend",
 ]
 SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT = env_int("SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT", 5)
 SHUANGSUIJI_LOGIN_FAILURES_ADDRESS = env_int("SHUANGSUIJI_LOGIN_FAILURES_ADDRESS", 20)
