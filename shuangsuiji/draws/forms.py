@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .services import MIN_CEREMONY_INPUT
@@ -43,7 +44,16 @@ class CeremonyForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
                                       "class": "mono ceremony"}),
         help_text=_("At least 20 characters of public randomness, e.g. 20 digits from rolling "
-                    "a ten-sided die in front of everyone present."))
+                    "a ten-sided die in front of everyone present."),
+        error_messages={
+            "required": format_lazy(_("Enter the ceremony input: at least {limit} digits rolled "
+                                      "in front of everyone present."),
+                                    limit=MIN_CEREMONY_INPUT),
+            "min_length": _("The ceremony input needs at least %(limit_value)d characters; "
+                            "%(show_value)d entered."),
+            "max_length": _("The ceremony input may have at most %(limit_value)d characters; "
+                            "%(show_value)d entered."),
+        })
     source = forms.CharField(label=_("Source of the input"), max_length=200,
                              initial=_("Ten-sided die, 20 rolls (十面骰子 20 次)"))
     witnesses = forms.CharField(label=_("Witnesses (见证人)"), max_length=2000,

@@ -122,6 +122,12 @@ def test_a_short_ceremony_input_or_no_witness_is_refused(login, seed, frozen):
                            ceremony_payload(ceremony_input="1234567890", witnesses=" \n "))
     assert set(response.context["form"].errors) == {"ceremony_input", "witnesses"}
     assert not DrawRecord.objects.exists()
+    response = client.post(reverse("draws:ceremony", args=[seed.task.pk]),
+                           ceremony_payload(ceremony_input="12345"),
+                           HTTP_ACCEPT_LANGUAGE="zh-hans")
+    # what a person would write, not Django's 确保该变量至少包含 20 字符(目前字符数 5)
+    assert response.context["form"].errors["ceremony_input"] == [
+        "摇号输入至少需要 20 位，已输入 5 位。"]
 
 
 def test_a_failed_draw_names_the_department_and_draws_nothing(login, seed, frozen):
