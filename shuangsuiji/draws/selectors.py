@@ -64,6 +64,8 @@ def announcement(freeze: Freeze, *, internal: bool = True) -> dict[str, Any]:
     # Sizes per stratum say something only when stratified, and only to those who may see
     # the (internal) credit-risk classes.
     shown = freeze.task.stratification == Stratification.RISK and internal
+    names = dict(Department.objects.filter(code__in=[d["code"] for d in freeze.departments])
+                 .values_list("code", "name"))
     return {
         "pool_size": freeze.pool_size,
         "strata": [(stratum_name(label), n) for label, n in sorted(freeze.pool_strata.items())]
@@ -71,7 +73,8 @@ def announcement(freeze: Freeze, *, internal: bool = True) -> dict[str, Any]:
         "pool_digest": freeze.pool_digest,
         "inspector_size": len(freeze.inspector_lines),
         "inspector_digest": freeze.inspector_digest,
-        "departments": [d | {"eligible_officers": officers[d["code"]],
+        "departments": [d | {"name": names.get(d["code"], d["code"]),
+                             "eligible_officers": officers[d["code"]],
                              "eligible_experts": experts[d["code"]]}
                         for d in freeze.departments],
         "commitment": freeze.commitment,

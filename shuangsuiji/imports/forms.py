@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shuangsuiji.accounts.models import Department
@@ -45,6 +46,10 @@ UNCHOSEN = "?"
 
 
 def field_label(column: Column) -> str:
+    """The field as the file's standard header names it (企业名称, 姓名); in another language,
+    the field's own name first."""
+    if (get_language() or "").startswith("zh"):
+        return column.header
     return f"{FIELD_LABELS.get(column.field, column.field)} · {column.header}"
 
 

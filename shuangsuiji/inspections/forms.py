@@ -103,7 +103,7 @@ class SignatureForm(forms.Form):
     role = forms.ChoiceField(label=_("Signer"), choices=SignerRole.choices)
     inspector = forms.TypedChoiceField(label=_("Inspector"), coerce=int, required=False,
                                        empty_value=None)
-    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    name = forms.CharField(label=_("Full name"), max_length=50, required=False)
     drawing = forms.CharField(widget=forms.HiddenInput, required=False)
     image = forms.FileField(label=_("Or an image (PNG)"), required=False,
                             help_text=_("For the seal: a PNG photo or scan of the stamp."))

@@ -178,3 +178,14 @@ def test_the_item_list_downloads_as_excel(world, office):
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content)))
                 .active.iter_rows(values_only=True))
     assert rows[0][0] == "编码"
+
+
+def test_the_mapping_names_each_field_as_the_standard_header_does(world, office,
+                                                                   django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(office, world, csv_bytes([licence_row()]))
+    job = ImportJob.objects.get()
+    zh = office.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert ">企业名称<" in zh and "姓名 · 企业名称" not in zh and "名称 · 企业名称" not in zh
+    en = office.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Name · 企业名称<" in en

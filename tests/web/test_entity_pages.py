@@ -273,3 +273,9 @@ def test_the_detail_reads_a_long_history_without_a_query_per_entry(
         response = client.get(reverse("entities:detail", args=[data.target.pk]))
     assert len(response.context["history_entries"]) == 20  # one page of history
     assert response.context["history"].paginator.count == 26
+
+
+def test_the_directory_heads_its_name_column_as_a_name_not_a_persons(login, world):
+    body = login("office").get(reverse("entities:list"),
+                               HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<th class="main">名称</th>' in body and "姓名" not in body

@@ -309,3 +309,11 @@ def test_the_result_is_paged_with_groups_on_every_page(login, seed, drawn, monke
     shown = [v.drawn.ident for v in [*first["targets"], *second["targets"]]]
     assert shown == [t["id"] for t in drawn.record["drawn"]]
     assert len(first["replace_form"].fields["ident"].choices) == 7  # "—" and all six
+
+
+def test_the_announcement_names_departments_not_codes(login, world, seed, frozen, client):
+    pages = [login("office").get(reverse("draws:ceremony", args=[seed.task.pk])),
+             client.get(reverse("portal:task", args=[seed.task.code]))]
+    for response in pages:
+        body = response.content.decode()
+        assert f"{world.office.name}: " in body and f"{world.office.code}: " not in body
