@@ -161,13 +161,20 @@ def verify(request: HttpRequest) -> HttpResponse:
                 "discrepancy": _("Discrepancy:"),
                 "full": _("This is a full record: the browser checked its commitment only. "
                           "Check it completely with the command-line verifier."),
-                "steps": {"public_digest": _("public digest of the whole record"),
-                          "drawn_order": _("drawn targets listed by ID"),
-                          "commitment": _("commitment matches the revealed secret"),
-                          "seed": _("seed follows from the secret, the public input and the "
-                                    "pools"),
-                          "tickets": _("tickets of the drawn targets follow from the seed"),
-                          "replacements": _("replacements chained")},
+                "ok": _("Verified: nothing in this record departs from the draw protocol."),
+                "steps": {"public_digest": _("The public digest covers every byte of this "
+                                             "record:"),
+                          "drawn_order": _("The {n} drawn targets are listed by their codes, "
+                                           "which tells nothing of the order they were drawn "
+                                           "in."),
+                          "commitment": _("The server secret revealed at the draw is the one "
+                                          "committed to before it (commitment):"),
+                          "seed": _("The seed follows from the secret, the witnesses' input and "
+                                    "both pool digests; nobody could choose it alone (seed):"),
+                          "tickets": _("The tickets of all {n} drawn targets follow from the "
+                                       "seed: the targets were drawn by it, not chosen."),
+                          "replacements": _("{n} replacements, each chained to the one before: "
+                                            "none was removed or changed afterwards.")},
                 "public_mode": _("Public verification. Not checked here — an auditor with the "
                                  "full record checks:"),
                 "auditor_mode": _("Auditor verification: the secret, the seed and the tickets "

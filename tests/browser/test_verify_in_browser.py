@@ -81,7 +81,8 @@ def test_the_browser_verifier_agrees_with_the_command_line_one(browser, drawn_ta
     page.click("#record-fetch")
     result = page.locator("#verify-result")
     expect(result).to_have_attribute("data-state", "ok")
-    expect(result).to_have_text("OK")
+    expect(result).to_have_text("核验通过：该记录与抽取规则完全一致。")
+    expect(page.locator("#verify-steps")).to_contain_text("个抽中对象的抽签值均由种子算出")
     shots(page, "portal-verify-ok")
 
     compared = []

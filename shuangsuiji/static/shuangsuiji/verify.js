@@ -221,7 +221,7 @@
     const secret = str(get(record, "server_secret"));
     check(await sha256Hex(secret) === get(record, "commitment"),
       "the commitment does not match the server secret");
-    say("commitment", "sha256(server_secret) = " + get(record, "commitment"));
+    say("commitment", get(record, "commitment"));
     const seed = await sha256Hex(pyFormat(secret) + ":" + pyFormat(get(get(record, "ceremony"), "input")) +
       ":" + pyFormat(get(pool, "digest")) + ":" + pyFormat(get(get(record, "inspector_pool"), "digest")));
     check(seed === get(record, "seed"), "the seed does not follow from its inputs");
@@ -292,7 +292,7 @@
       const secret = str(get(record, "server_secret"));
       check(await sha256Hex(secret) === get(record, "commitment"),
         "the commitment does not match the server secret");
-      say("commitment", "sha256(server_secret) = " + get(record, "commitment"));
+      say("commitment", get(record, "commitment"));
       return { partial: true };
     }
     // A public record of version 1.0, published before 1.1
@@ -354,16 +354,21 @@
       const result = await verifyText(area.value);
       for (const [what, detail] of result.steps) {
         const li = document.createElement("li");
+        // A count goes into its sentence; a digest or a seed is shown after it, as checked.
+        const step = msg.steps[what] || what;
         const b = document.createElement("b");
-        b.textContent = "✓ " + (msg.steps[what] || what) + " ";
-        const code = document.createElement("code");
-        code.textContent = detail;
-        li.append(b, code);
+        b.textContent = "✓ " + step.replace("{n}", detail) + " ";
+        li.append(b);
+        if (!step.includes("{n}")) {
+          const code = document.createElement("code");
+          code.textContent = detail;
+          li.append(code);
+        }
         steps.append(li);
       }
       left.hidden = true;
       if (result.ok === true) {
-        show("ok", "OK");
+        show("ok", msg.ok);
         // What this check could not cover, and who covers it
         const items = (result.mode === "auditor" ? msg.left_secret : []).concat(msg.left_auditors);
         leftList.textContent = "";
