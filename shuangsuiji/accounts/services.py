@@ -31,7 +31,7 @@ def _organisation_id(department: Department | None) -> int | None:
 
 
 @transaction.atomic
-def department_create(*, actor: Any, code: str, name: str, kind: str,
+def department_create(*, actor: User | None, code: str, name: str, kind: str,
                       parent: Department | None = None, region_code: str = "") -> Department:
     """Add a department: an office, one of its sections, or a cooperating department."""
     department = Department(code=code.strip(), name=name.strip(), kind=kind, parent=parent,
@@ -64,7 +64,7 @@ def check_department_tree(department: Department) -> None:
 
 
 @transaction.atomic
-def department_update(*, actor: Any, department: Department,
+def department_update(*, actor: User, department: Department,
                       data: dict[str, Any]) -> Department:
     """Rename, re-region or (de)activate a department; its code, kind and parent are fixed."""
     fixed = sorted(DEPARTMENT_FIXED & set(data))
@@ -106,7 +106,7 @@ def check_role(*, role: str, department: Department | None) -> None:
 
 
 @transaction.atomic
-def user_create(*, actor: Any, username: str, password: str | None, role: str,
+def user_create(*, actor: User | None, username: str, password: str | None, role: str,
                 department: Department | None = None, full_name: str = "",
                 email: str = "") -> User:
     """Open an account; the password must pass the configured password validators.
@@ -132,7 +132,7 @@ def user_create(*, actor: Any, username: str, password: str | None, role: str,
 
 
 @transaction.atomic
-def user_update(*, actor: Any, user: User, data: dict[str, Any]) -> User:
+def user_update(*, actor: User, user: User, data: dict[str, Any]) -> User:
     """Change a user's name, e-mail, role, department or whether the account is active."""
     unknown = sorted(set(data) - USER_EDITABLE)
     if unknown:
@@ -158,7 +158,7 @@ def user_update(*, actor: Any, user: User, data: dict[str, Any]) -> User:
 
 
 @transaction.atomic
-def user_set_audited_organisations(*, actor: Any, user: User,
+def user_set_audited_organisations(*, actor: User | None, user: User,
                                    organisations: list[Department]) -> User:
     """The organisations an auditor reads (its full draw records and audit log)."""
     if user.role != Role.AUDITOR and organisations:
@@ -181,7 +181,7 @@ def user_set_audited_organisations(*, actor: Any, user: User,
     return user
 
 
-def check_self_lockout(*, actor: Any, user: User, role: str, is_active: bool) -> None:
+def check_self_lockout(*, actor: User, user: User, role: str, is_active: bool) -> None:
     """An administrator may not deactivate themselves or drop their own role (no lock-out)."""
     if getattr(actor, "pk", None) != user.pk:
         return
@@ -192,7 +192,7 @@ def check_self_lockout(*, actor: Any, user: User, role: str, is_active: bool) ->
 
 
 @transaction.atomic
-def user_set_password(*, actor: Any, user: User, password: str) -> User:
+def user_set_password(*, actor: User | None, user: User, password: str) -> User:
     """Set a new password (validated); the audit entry says who set it, never what it is."""
     user = User.objects.select_for_update().get(pk=user.pk)
     _validate_password(password, user)
@@ -213,7 +213,7 @@ def _validate_password(password: str, user: User) -> None:
 
 
 @transaction.atomic
-def login_unlock(*, actor: Any, username: str = "", address: str = "") -> int:
+def login_unlock(*, actor: User, username: str = "", address: str = "") -> int:
     """End a sign-in lockout: forget the failed sign-ins of an account (from every address)
     and/or of an address (for every user name). Audited; returns the failures forgotten."""
     from axes.models import AccessAttempt

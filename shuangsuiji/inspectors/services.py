@@ -1,13 +1,14 @@
 """Changes to the 执法检查人员名录库 and the 回避 (conflict) registry."""
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangsuiji.accounts.models import User
 from shuangsuiji.core import crypto
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
@@ -22,7 +23,7 @@ INSPECTOR_FIELDS = ["department", "code", "name", "role", "specialties", "region
                     "status", "status_since", "phone", "id_number_masked", "user"]
 
 
-def _user_or_none(actor: Any) -> Any:
+def _user_or_none(actor: User | None) -> User | None:
     return actor if getattr(actor, "pk", None) else None
 
 
@@ -41,7 +42,7 @@ def set_id_number(inspector: Inspector, raw: str) -> None:
 
 
 @transaction.atomic
-def inspector_create(*, actor: Any, data: dict[str, Any], id_number: str = "",
+def inspector_create(*, actor: User | None, data: dict[str, Any], id_number: str = "",
                      scope_item_ids: list[int] | None = None) -> Inspector:
     data = dict(data)
     data.setdefault("status_since", timezone.localdate())
@@ -64,7 +65,7 @@ def inspector_create(*, actor: Any, data: dict[str, Any], id_number: str = "",
 
 
 @transaction.atomic
-def inspector_update(*, actor: Any, inspector: Inspector, data: dict[str, Any],
+def inspector_update(*, actor: User, inspector: Inspector, data: dict[str, Any],
                      id_number: str | None = None,
                      scope_item_ids: list[int] | None = None) -> Inspector:
     """Edit an inspector's details. Status changes go through inspector_set_status."""
@@ -92,8 +93,8 @@ def inspector_update(*, actor: Any, inspector: Inspector, data: dict[str, Any],
 
 
 @transaction.atomic
-def inspector_set_status(*, actor: Any, inspector: Inspector, status: str, effective_on: date,
-                         note: str = "") -> Inspector:
+def inspector_set_status(*, actor: User | None, inspector: Inspector, status: str,
+                         effective_on: date, note: str = "") -> Inspector:
     """在岗 / 调离 / 退休 from a date: draws on or after it read the new status."""
     if status not in InspectorStatus.values:
         raise ValidationError({"status": _("Unknown status: {status}").format(status=status)})
@@ -101,7 +102,8 @@ def inspector_set_status(*, actor: Any, inspector: Inspector, status: str, effec
     InspectorStatusChange.objects.create(inspector=inspector, status=status,
                                          effective_on=effective_on, note=note,
                                          recorded_by=_user_or_none(actor))
-    latest = inspector.status_changes.order_by("-effective_on", "-id").first()
+    latest = cast(InspectorStatusChange,  # there is one: the change created above
+                  inspector.status_changes.order_by("-effective_on", "-id").first())
     old = inspector.status
     inspector.status, inspector.status_since = latest.status, latest.effective_on
     inspector.save(update_fields=["status", "status_since"])
@@ -114,7 +116,7 @@ def inspector_set_status(*, actor: Any, inspector: Inspector, status: str, effec
 
 
 @transaction.atomic
-def certificate_add(*, actor: Any, inspector: Inspector, number: str, issuer: str,
+def certificate_add(*, actor: User | None, inspector: Inspector, number: str, issuer: str,
                     valid_from: date | None, valid_to: date | None) -> Certificate:
     cert = Certificate(inspector=inspector, number=number.strip(), issuer=issuer.strip(),
                        valid_from=valid_from, valid_to=valid_to)
@@ -132,7 +134,7 @@ def certificate_add(*, actor: Any, inspector: Inspector, number: str, issuer: st
 
 
 @transaction.atomic
-def conflict_record(*, actor: Any, data: dict[str, Any]) -> Conflict:
+def conflict_record(*, actor: User | None, data: dict[str, Any]) -> Conflict:
     """Register a 回避 relationship; the draw will never pair this inspector and target."""
     conflict = Conflict(recorded_by=_user_or_none(actor))
     apply(conflict, data)
@@ -150,7 +152,7 @@ def conflict_record(*, actor: Any, data: dict[str, Any]) -> Conflict:
 
 
 @transaction.atomic
-def conflict_revoke(*, actor: Any, conflict: Conflict, reason: str) -> Conflict:
+def conflict_revoke(*, actor: User | None, conflict: Conflict, reason: str) -> Conflict:
     if not reason.strip():
         raise ValidationError({"revoke_reason": _("A reason is required.")})
     conflict = Conflict.objects.select_for_update().select_related(
