@@ -33,7 +33,7 @@ def may_edit(user: Any) -> bool:
     return is_admin(user) or user.role in EDITOR_ROLES
 
 
-def _check_editor(actor: User) -> None:
+def _check_editor(actor: User | None) -> None:
     # None is the system itself (a seeding command), which may always write.
     if actor is not None and not may_edit(actor):
         raise PermissionDenied
@@ -45,14 +45,15 @@ def _check_year(year: int, field: str) -> None:
                                .format(first=FIRST_YEAR, last=LAST_YEAR)})
 
 
-def _organisation_id(actor: User) -> int | None:
+def _organisation_id(actor: User | None) -> int | None:
     # The calendar belongs to no organisation; the entry goes to the log of whoever changed it.
     department = getattr(actor, "department", None)
     return None if department is None else department.root_id or department.pk
 
 
 @transaction.atomic
-def calendar_day_set(*, actor: User, day: date, is_workday: bool, note: str = "") -> CalendarDay:
+def calendar_day_set(*, actor: User | None, day: date, is_workday: bool,
+                     note: str = "") -> CalendarDay:
     """Set one day as a working day or a day off, whatever the package says."""
     _check_editor(actor)
     _check_year(day.year, "date")
@@ -75,7 +76,7 @@ def calendar_day_set(*, actor: User, day: date, is_workday: bool, note: str = ""
 
 
 @transaction.atomic
-def calendar_day_delete(*, actor: User, day: date) -> None:
+def calendar_day_delete(*, actor: User | None, day: date) -> None:
     """Remove a day from the table: the package (or the weekly rule) decides it again."""
     _check_editor(actor)
     row = CalendarDay.objects.select_for_update().filter(date=day).first()
@@ -92,7 +93,7 @@ def calendar_day_delete(*, actor: User, day: date) -> None:
 
 
 @transaction.atomic
-def calendar_year_set(*, actor: User, year: int, complete: bool, source: str = "",
+def calendar_year_set(*, actor: User | None, year: int, complete: bool, source: str = "",
                       notes: str = "") -> CalendarYear:
     """Declare whether the table holds the year's whole official schedule.
 
