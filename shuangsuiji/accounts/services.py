@@ -4,7 +4,8 @@
 so the admin is never reachable by anyone else, whatever was set by hand before.
 """
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -22,6 +23,27 @@ DEPARTMENT_FIELDS = ["code", "name", "kind", "parent", "region_code", "is_active
 DEPARTMENT_FIXED = {"code", "kind", "parent"}
 USER_FIELDS = ["username", "full_name", "email", "role", "department", "is_active", "is_staff"]
 USER_EDITABLE = {"full_name", "email", "role", "department", "is_active"}
+
+
+class DepartmentChanges(TypedDict, total=False):
+    """What department_update is given; code, kind and parent only as they are."""
+
+    code: str
+    name: str
+    kind: str
+    parent: Department | int | None
+    region_code: str
+    is_active: bool
+
+
+class UserChanges(TypedDict, total=False):
+    """What user_update changes (USER_EDITABLE); a foreign key as an instance or an id."""
+
+    full_name: str
+    email: str
+    role: str
+    department: Department | int | None
+    is_active: bool
 
 
 def _organisation_id(department: Department | None) -> int | None:
@@ -65,13 +87,14 @@ def check_department_tree(department: Department) -> None:
 
 @transaction.atomic
 def department_update(*, actor: User, department: Department,
-                      data: dict[str, Any]) -> Department:
+                      data: DepartmentChanges) -> Department:
     """Rename, re-region or (de)activate a department; its code, kind and parent are fixed."""
     fixed = sorted(DEPARTMENT_FIXED & set(data))
     department = Department.objects.select_for_update().get(pk=department.pk)
     before = snapshot(department, DEPARTMENT_FIELDS)
+    given: Mapping[str, object] = data
     for name in fixed:
-        if data[name] != getattr(department, name):
+        if given[name] != getattr(department, name):
             raise ValidationError({name: _("This cannot be changed once the department exists.")})
     apply(department, {k: v for k, v in data.items() if k not in DEPARTMENT_FIXED})
     changes = diff(before, snapshot(department, DEPARTMENT_FIELDS))
@@ -132,7 +155,7 @@ def user_create(*, actor: User | None, username: str, password: str | None, role
 
 
 @transaction.atomic
-def user_update(*, actor: User, user: User, data: dict[str, Any]) -> User:
+def user_update(*, actor: User, user: User, data: UserChanges) -> User:
     """Change a user's name, e-mail, role, department or whether the account is active."""
     unknown = sorted(set(data) - USER_EDITABLE)
     if unknown:

@@ -1,12 +1,12 @@
 """Changes to the 抽查事项清单. Every adjustment is a new version with who, when and why."""
 
-from typing import Any
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shuangsuiji.accounts.models import User
+from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.snapshots import apply, diff, snapshot
 
@@ -19,6 +19,26 @@ ITEM_FIELDS = [
 ]
 
 
+class ItemFields(TypedDict, total=False):
+    """An item's fields as item_create and item_update take them (ITEM_FIELDS)."""
+
+    code: str
+    category: str
+    matter: str
+    sub_item: str
+    target_type: str
+    basis: str
+    department: Department | int
+    content: str
+    method: str
+    kind: str
+    ratio_guidance: str
+    frequency_guidance: str
+    inspector_requirements: str
+    remarks: str
+    is_active: bool
+
+
 def _save_version(item: InspectionItem, *, actor: User | None, reason: str
                   ) -> InspectionItemVersion:
     return InspectionItemVersion.objects.create(
@@ -28,7 +48,7 @@ def _save_version(item: InspectionItem, *, actor: User | None, reason: str
 
 
 @transaction.atomic
-def item_create(*, actor: User | None, data: dict[str, Any], reason: str = "") -> InspectionItem:
+def item_create(*, actor: User | None, data: ItemFields, reason: str = "") -> InspectionItem:
     """Add an item to the list (unpublished until item_set_published)."""
     item = InspectionItem(version=1)
     apply(item, data)
@@ -43,7 +63,7 @@ def item_create(*, actor: User | None, data: dict[str, Any], reason: str = "") -
 
 
 @transaction.atomic
-def item_update(*, actor: User, item: InspectionItem, data: dict[str, Any],
+def item_update(*, actor: User, item: InspectionItem, data: ItemFields,
                 reason: str) -> InspectionItem:
     """Adjust an item; the previous version stays in its history. A reason is required."""
     if not reason.strip():

@@ -10,9 +10,10 @@ import csv
 import hashlib
 import io
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -169,17 +170,28 @@ def risk_rules_apply(*, target: Target, actor: User | None = None) -> RiskClassC
 RULE_FIELDS = ("trigger", "threshold", "period_days", "raise_to", "is_active")
 
 
+class RiskRuleFields(TypedDict, total=False):
+    """A risk rule's fields as risk_rule_save takes them (RULE_FIELDS)."""
+
+    trigger: str
+    threshold: int
+    period_days: int
+    raise_to: str
+    is_active: bool
+
+
 @transaction.atomic
-def risk_rule_save(*, actor: User | None, organisation_id: int, data: dict[str, Any],
+def risk_rule_save(*, actor: User | None, organisation_id: int, data: RiskRuleFields,
                    rule: RiskRule | None = None) -> RiskRule:
     """Create or change one of the office's risk rules."""
     _require_org(actor, organisation_id if rule is None else rule.organisation_id)
     created = rule is None
     rule = rule or RiskRule(organisation_id=organisation_id)
     before = {f: getattr(rule, f) for f in RULE_FIELDS} if not created else {}
+    given: Mapping[str, object] = data
     for name in RULE_FIELDS:
-        if name in data:
-            setattr(rule, name, data[name])
+        if name in given:
+            setattr(rule, name, given[name])
     if rule.trigger == RiskTrigger.COMPLAINTS and rule.threshold < 1:
         raise ValidationError({"threshold": _("At least one complaint.")})
     if rule.period_days < 1:

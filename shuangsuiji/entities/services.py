@@ -1,7 +1,7 @@
 """Changes to the 检查对象名录库. Each change keeps who, when, what and from which import."""
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +25,26 @@ TARGET_FIELDS = [
 ]
 
 
+class TargetFields(TypedDict, total=False):
+    """A target's fields as target_create and target_update take them (TARGET_FIELDS)."""
+
+    uscc: str | None
+    no_code_reason: str
+    name: str
+    entity_type: str
+    legal_rep: str
+    address: str
+    region_code: str
+    industry_code: str
+    registration_authority: str
+    locality: str
+    founded_on: date | None
+    reg_status: str
+    risk_class: str
+    risk_set_on: date | None
+    last_inspected_on: date | None
+
+
 def clean_code(raw: str | None) -> str | None:
     """Normalise a code typed or pasted by a user; ValidationError on the uscc field if bad."""
     if raw is None or not str(raw).strip():
@@ -42,10 +62,10 @@ def _record_change(target: Target, *, actor: User | None, action: str, before: d
 
 
 @transaction.atomic
-def target_create(*, actor: User | None, department_id: int, data: dict[str, Any],
+def target_create(*, actor: User | None, department_id: int, data: TargetFields,
                   source: str = "manual") -> Target:
     """Add one target by hand (imports use shuangsuiji.imports, in bulk)."""
-    data = dict(data)
+    data = data.copy()
     data["uscc"] = clean_code(data.get("uscc"))
     target = Target(department_id=department_id, source=source)
     apply(target, data)
@@ -61,11 +81,11 @@ def target_create(*, actor: User | None, department_id: int, data: dict[str, Any
 
 
 @transaction.atomic
-def target_update(*, actor: User, target: Target, data: dict[str, Any],
+def target_update(*, actor: User, target: Target, data: TargetFields,
                   note: str = "") -> Target:
     """Edit a target; no-op when nothing changed."""
     target = Target.objects.select_for_update().get(pk=target.pk)
-    data = dict(data)
+    data = data.copy()
     if "uscc" in data:
         data["uscc"] = clean_code(data["uscc"])
     if data.get("risk_class") and data["risk_class"] != target.risk_class:

@@ -1,18 +1,19 @@
 """Changes to the 执法检查人员名录库 and the 回避 (conflict) registry."""
 
 from datetime import date
-from typing import Any, cast
+from typing import TypedDict, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangsuiji.accounts.models import User
+from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.core import crypto
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.core.snapshots import apply, diff, snapshot
+from shuangsuiji.entities.models import Target
 from shuangsuiji.rules import idcard
 from shuangsuiji.rules.masking import mask_id_number
 
@@ -21,6 +22,35 @@ from .models import Certificate, Conflict, Inspector, InspectorStatusChange
 
 INSPECTOR_FIELDS = ["department", "code", "name", "role", "specialties", "region_code",
                     "status", "status_since", "phone", "id_number_masked", "user"]
+
+
+class InspectorFields(TypedDict, total=False):
+    """An inspector's fields as inspector_create and inspector_update take them (the ID
+    number apart: it is encrypted); inspector_update leaves status to
+    inspector_set_status. A foreign key as an instance or an id."""
+
+    department: Department | int
+    code: str
+    name: str
+    role: str
+    specialties: str
+    region_code: str
+    status: str
+    status_since: date
+    phone: str
+    user: User | int | None
+
+
+class ConflictFields(TypedDict, total=False):
+    """A 回避 relationship as conflict_record takes it."""
+
+    inspector: Inspector | int
+    target: Target | int
+    relation: str
+    declared_by: str
+    reason: str
+    valid_from: date | None
+    valid_to: date | None
 
 
 def _user_or_none(actor: User | None) -> User | None:
@@ -42,9 +72,9 @@ def set_id_number(inspector: Inspector, raw: str) -> None:
 
 
 @transaction.atomic
-def inspector_create(*, actor: User | None, data: dict[str, Any], id_number: str = "",
+def inspector_create(*, actor: User | None, data: InspectorFields, id_number: str = "",
                      scope_item_ids: list[int] | None = None) -> Inspector:
-    data = dict(data)
+    data = data.copy()
     data.setdefault("status_since", timezone.localdate())
     inspector = Inspector()
     apply(inspector, data)
@@ -65,14 +95,13 @@ def inspector_create(*, actor: User | None, data: dict[str, Any], id_number: str
 
 
 @transaction.atomic
-def inspector_update(*, actor: User, inspector: Inspector, data: dict[str, Any],
+def inspector_update(*, actor: User, inspector: Inspector, data: InspectorFields,
                      id_number: str | None = None,
                      scope_item_ids: list[int] | None = None) -> Inspector:
     """Edit an inspector's details. Status changes go through inspector_set_status."""
     inspector = Inspector.objects.select_for_update().get(pk=inspector.pk)
     before = snapshot(inspector, INSPECTOR_FIELDS)
-    data = {k: v for k, v in data.items() if k not in {"status", "status_since"}}
-    apply(inspector, data)
+    apply(inspector, {k: v for k, v in data.items() if k not in {"status", "status_since"}})
     if id_number is not None:
         set_id_number(inspector, id_number)
     inspector.full_clean()
@@ -134,7 +163,7 @@ def certificate_add(*, actor: User | None, inspector: Inspector, number: str, is
 
 
 @transaction.atomic
-def conflict_record(*, actor: User | None, data: dict[str, Any]) -> Conflict:
+def conflict_record(*, actor: User | None, data: ConflictFields) -> Conflict:
     """Register a 回避 relationship; the draw will never pair this inspector and target."""
     conflict = Conflict(recorded_by=_user_or_none(actor))
     apply(conflict, data)
