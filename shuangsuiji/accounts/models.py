@@ -53,6 +53,8 @@ class User(AbstractUser):
         help_text=_("Auditors only: the organisations whose draw records and audit log they "
                     "read."))
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    # scoping.audited_organisation_ids keeps them here for the request; None: not read yet.
+    _audited_ids: frozenset[int] | None
 
     class Meta:
         verbose_name = _("user")

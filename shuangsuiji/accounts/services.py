@@ -4,7 +4,8 @@
 so the admin is never reachable by anyone else, whatever was set by hand before.
 """
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -24,6 +25,27 @@ USER_FIELDS = ["username", "full_name", "email", "role", "department", "is_activ
 USER_EDITABLE = {"full_name", "email", "role", "department", "is_active"}
 
 
+class DepartmentChanges(TypedDict, total=False):
+    """What department_update is given; code, kind and parent only as they are."""
+
+    code: str
+    name: str
+    kind: str
+    parent: Department | int | None
+    region_code: str
+    is_active: bool
+
+
+class UserChanges(TypedDict, total=False):
+    """What user_update changes (USER_EDITABLE); a foreign key as an instance or an id."""
+
+    full_name: str
+    email: str
+    role: str
+    department: Department | int | None
+    is_active: bool
+
+
 def _organisation_id(department: Department | None) -> int | None:
     if department is None:
         return None
@@ -31,7 +53,7 @@ def _organisation_id(department: Department | None) -> int | None:
 
 
 @transaction.atomic
-def department_create(*, actor: Any, code: str, name: str, kind: str,
+def department_create(*, actor: User | None, code: str, name: str, kind: str,
                       parent: Department | None = None, region_code: str = "") -> Department:
     """Add a department: an office, one of its sections, or a cooperating department."""
     department = Department(code=code.strip(), name=name.strip(), kind=kind, parent=parent,
@@ -64,14 +86,15 @@ def check_department_tree(department: Department) -> None:
 
 
 @transaction.atomic
-def department_update(*, actor: Any, department: Department,
-                      data: dict[str, Any]) -> Department:
+def department_update(*, actor: User, department: Department,
+                      data: DepartmentChanges) -> Department:
     """Rename, re-region or (de)activate a department; its code, kind and parent are fixed."""
     fixed = sorted(DEPARTMENT_FIXED & set(data))
     department = Department.objects.select_for_update().get(pk=department.pk)
     before = snapshot(department, DEPARTMENT_FIELDS)
+    given: Mapping[str, object] = data
     for name in fixed:
-        if data[name] != getattr(department, name):
+        if given[name] != getattr(department, name):
             raise ValidationError({name: _("This cannot be changed once the department exists.")})
     apply(department, {k: v for k, v in data.items() if k not in DEPARTMENT_FIXED})
     changes = diff(before, snapshot(department, DEPARTMENT_FIELDS))
@@ -106,7 +129,7 @@ def check_role(*, role: str, department: Department | None) -> None:
 
 
 @transaction.atomic
-def user_create(*, actor: Any, username: str, password: str | None, role: str,
+def user_create(*, actor: User | None, username: str, password: str | None, role: str,
                 department: Department | None = None, full_name: str = "",
                 email: str = "") -> User:
     """Open an account; the password must pass the configured password validators.
@@ -132,7 +155,7 @@ def user_create(*, actor: Any, username: str, password: str | None, role: str,
 
 
 @transaction.atomic
-def user_update(*, actor: Any, user: User, data: dict[str, Any]) -> User:
+def user_update(*, actor: User, user: User, data: UserChanges) -> User:
     """Change a user's name, e-mail, role, department or whether the account is active."""
     unknown = sorted(set(data) - USER_EDITABLE)
     if unknown:
@@ -158,7 +181,7 @@ def user_update(*, actor: Any, user: User, data: dict[str, Any]) -> User:
 
 
 @transaction.atomic
-def user_set_audited_organisations(*, actor: Any, user: User,
+def user_set_audited_organisations(*, actor: User | None, user: User,
                                    organisations: list[Department]) -> User:
     """The organisations an auditor reads (its full draw records and audit log)."""
     if user.role != Role.AUDITOR and organisations:
@@ -181,7 +204,7 @@ def user_set_audited_organisations(*, actor: Any, user: User,
     return user
 
 
-def check_self_lockout(*, actor: Any, user: User, role: str, is_active: bool) -> None:
+def check_self_lockout(*, actor: User, user: User, role: str, is_active: bool) -> None:
     """An administrator may not deactivate themselves or drop their own role (no lock-out)."""
     if getattr(actor, "pk", None) != user.pk:
         return
@@ -192,7 +215,7 @@ def check_self_lockout(*, actor: Any, user: User, role: str, is_active: bool) ->
 
 
 @transaction.atomic
-def user_set_password(*, actor: Any, user: User, password: str) -> User:
+def user_set_password(*, actor: User | None, user: User, password: str) -> User:
     """Set a new password (validated); the audit entry says who set it, never what it is."""
     user = User.objects.select_for_update().get(pk=user.pk)
     _validate_password(password, user)
@@ -213,7 +236,7 @@ def _validate_password(password: str, user: User) -> None:
 
 
 @transaction.atomic
-def login_unlock(*, actor: Any, username: str = "", address: str = "") -> int:
+def login_unlock(*, actor: User, username: str = "", address: str = "") -> int:
     """End a sign-in lockout: forget the failed sign-ins of an account (from every address)
     and/or of an address (for every user name). Audited; returns the failures forgotten."""
     from axes.models import AccessAttempt

@@ -1,11 +1,12 @@
 """Changes to the 抽查事项清单. Every adjustment is a new version with who, when and why."""
 
-from typing import Any
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.snapshots import apply, diff, snapshot
 
@@ -18,7 +19,28 @@ ITEM_FIELDS = [
 ]
 
 
-def _save_version(item: InspectionItem, *, actor: Any, reason: str) -> InspectionItemVersion:
+class ItemFields(TypedDict, total=False):
+    """An item's fields as item_create and item_update take them (ITEM_FIELDS)."""
+
+    code: str
+    category: str
+    matter: str
+    sub_item: str
+    target_type: str
+    basis: str
+    department: Department | int
+    content: str
+    method: str
+    kind: str
+    ratio_guidance: str
+    frequency_guidance: str
+    inspector_requirements: str
+    remarks: str
+    is_active: bool
+
+
+def _save_version(item: InspectionItem, *, actor: User | None, reason: str
+                  ) -> InspectionItemVersion:
     return InspectionItemVersion.objects.create(
         item=item, version=item.version, snapshot=snapshot(item, ITEM_FIELDS),
         is_published=item.is_published, changed_by=actor if getattr(actor, "pk", None) else None,
@@ -26,7 +48,7 @@ def _save_version(item: InspectionItem, *, actor: Any, reason: str) -> Inspectio
 
 
 @transaction.atomic
-def item_create(*, actor: Any, data: dict[str, Any], reason: str = "") -> InspectionItem:
+def item_create(*, actor: User | None, data: ItemFields, reason: str = "") -> InspectionItem:
     """Add an item to the list (unpublished until item_set_published)."""
     item = InspectionItem(version=1)
     apply(item, data)
@@ -41,7 +63,7 @@ def item_create(*, actor: Any, data: dict[str, Any], reason: str = "") -> Inspec
 
 
 @transaction.atomic
-def item_update(*, actor: Any, item: InspectionItem, data: dict[str, Any],
+def item_update(*, actor: User, item: InspectionItem, data: ItemFields,
                 reason: str) -> InspectionItem:
     """Adjust an item; the previous version stays in its history. A reason is required."""
     if not reason.strip():
@@ -66,7 +88,7 @@ def item_update(*, actor: Any, item: InspectionItem, data: dict[str, Any],
 
 
 @transaction.atomic
-def item_set_published(*, actor: Any, item: InspectionItem, published: bool,
+def item_set_published(*, actor: User | None, item: InspectionItem, published: bool,
                        reason: str) -> InspectionItem:
     """Publish or withdraw an item from the public list (a new version either way). A
     withdrawal needs its reason: the public list's history says why an item left it."""

@@ -1,5 +1,6 @@
 """JSON snapshots of model fields, for version history and change records."""
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,7 +34,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
             if before.get(k) != after.get(k)}
 
 
-def apply(obj: models.Model, data: dict[str, Any]) -> None:
+def apply(obj: models.Model, data: Mapping[str, object]) -> None:
     """Set fields from a dict; a foreign key accepts either an instance or an id."""
     for name, value in data.items():
         field = obj._meta.get_field(name)

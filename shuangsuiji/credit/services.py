@@ -10,16 +10,19 @@ import csv
 import hashlib
 import io
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypedDict, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.scoping import Action, Domain, can, is_admin, scope_for
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
@@ -46,7 +49,7 @@ def _org_of(target: Target) -> int:
     return target.department.root_id or target.department_id
 
 
-def _require_change(actor: Any, target: Target | None = None) -> None:
+def _require_change(actor: User, target: Target | None = None) -> None:
     """The office of the target's organisation (or a system administrator)."""
     if not can(actor, Domain.CREDIT, Action.CHANGE):
         raise PermissionDenied
@@ -56,7 +59,7 @@ def _require_change(actor: Any, target: Target | None = None) -> None:
             raise PermissionDenied
 
 
-def _require_org(actor: Any, organisation_id: int) -> None:
+def _require_org(actor: User | None, organisation_id: int) -> None:
     if actor is None:  # the system itself (the demo's setup, a scheduled job)
         return
     if not can(actor, Domain.CREDIT, Action.CHANGE):
@@ -68,7 +71,7 @@ def _require_org(actor: Any, organisation_id: int) -> None:
 
 # -- Risk class --------------------------------------------------------------------------------
 
-def _set_class(*, actor: Any, target: Target, new: str, set_on: date, source: str,
+def _set_class(*, actor: User | None, target: Target, new: str, set_on: date, source: str,
                reason: str, rule: RiskRule | None = None, audit: bool = True
                ) -> RiskClassChange | None:
     """Write the class, its history row and (unless the caller audits in bulk) the audit entry.
@@ -94,7 +97,7 @@ def _set_class(*, actor: Any, target: Target, new: str, set_on: date, source: st
 
 
 @transaction.atomic
-def risk_class_set(*, actor: Any, target: Target, risk_class: str, reason: str,
+def risk_class_set(*, actor: User, target: Target, risk_class: str, reason: str,
                    set_on: date | None = None) -> RiskClassChange | None:
     """Set the class by hand (up or down), with a reason."""
     _require_change(actor, target)
@@ -118,18 +121,21 @@ def facts_of(target: Target) -> R.Facts:
                                          kind=FollowUpKind.PENALTY,
                                          decision_date__isnull=False)
                  .exclude(decision_number="").values_list("decision_date", flat=True))
-    refusals = [inspected_on or reviewed_at.date() for inspected_on, reviewed_at in
+    # reviewed_at is set wherever inspected_on is not (the `if` below).
+    refusals = [inspected_on or cast(datetime, reviewed_at).date()
+                for inspected_on, reviewed_at in
                 Inspection.objects.filter(visit__drawn_target__target=target,
                                           state=ReviewState.APPROVED)
                 .exclude(conduct="").values_list("inspected_on", "reviewed_at")
                 if inspected_on or reviewed_at]
     complaints = Complaint.objects.filter(target=target).values_list("received_on", flat=True)
-    return R.Facts(penalties=tuple(penalties), refusals=tuple(refusals),
+    return R.Facts(penalties=tuple(cast("QuerySet[Any, date]", penalties)),  # not null
+                   refusals=tuple(refusals),
                    complaints=tuple(complaints),
                    blacklisted=blacklist_in_force(target).exists())
 
 
-def blacklist_in_force(target: Target, on: date | None = None) -> Any:
+def blacklist_in_force(target: Target, on: date | None = None) -> QuerySet[BlacklistEntry]:
     on = on or timezone.localdate()
     from django.db.models import Q
 
@@ -139,7 +145,7 @@ def blacklist_in_force(target: Target, on: date | None = None) -> Any:
 
 
 @transaction.atomic
-def risk_rules_apply(*, target: Target, actor: Any = None) -> RiskClassChange | None:
+def risk_rules_apply(*, target: Target, actor: User | None = None) -> RiskClassChange | None:
     """Raise the class as the organisation's active rules require; never lowers it."""
     target = Target.objects.select_related("department").get(pk=target.pk)
     rules = {rule.pk: rule for rule in RiskRule.objects.filter(
@@ -153,7 +159,7 @@ def risk_rules_apply(*, target: Target, actor: Any = None) -> RiskClassChange | 
                 period_days=r.period_days, id=r.pk) for r in rules.values()], today)
     if fired is None:
         return None
-    rule = rules[fired.id]
+    rule = rules[cast(int, fired.id)]  # the rules above were given their pk
     return _set_class(actor=actor, target=target, new=new, set_on=today,
                       source=RiskSource.RULE, rule=rule,
                       reason=str(RiskTrigger(rule.trigger).label))
@@ -164,17 +170,28 @@ def risk_rules_apply(*, target: Target, actor: Any = None) -> RiskClassChange | 
 RULE_FIELDS = ("trigger", "threshold", "period_days", "raise_to", "is_active")
 
 
+class RiskRuleFields(TypedDict, total=False):
+    """A risk rule's fields as risk_rule_save takes them (RULE_FIELDS)."""
+
+    trigger: str
+    threshold: int
+    period_days: int
+    raise_to: str
+    is_active: bool
+
+
 @transaction.atomic
-def risk_rule_save(*, actor: Any, organisation_id: int, data: dict[str, Any],
+def risk_rule_save(*, actor: User | None, organisation_id: int, data: RiskRuleFields,
                    rule: RiskRule | None = None) -> RiskRule:
     """Create or change one of the office's risk rules."""
     _require_org(actor, organisation_id if rule is None else rule.organisation_id)
     created = rule is None
     rule = rule or RiskRule(organisation_id=organisation_id)
     before = {f: getattr(rule, f) for f in RULE_FIELDS} if not created else {}
+    given: Mapping[str, object] = data
     for name in RULE_FIELDS:
-        if name in data:
-            setattr(rule, name, data[name])
+        if name in given:
+            setattr(rule, name, given[name])
     if rule.trigger == RiskTrigger.COMPLAINTS and rule.threshold < 1:
         raise ValidationError({"threshold": _("At least one complaint.")})
     if rule.period_days < 1:
@@ -190,7 +207,7 @@ def risk_rule_save(*, actor: Any, organisation_id: int, data: dict[str, Any],
 
 
 @transaction.atomic
-def risk_rule_delete(*, actor: Any, rule: RiskRule) -> None:
+def risk_rule_delete(*, actor: User, rule: RiskRule) -> None:
     _require_org(actor, rule.organisation_id)
     data = {f: getattr(rule, f) for f in RULE_FIELDS}
     label, pk, org = str(rule), rule.pk, rule.organisation_id
@@ -205,7 +222,7 @@ def risk_rule_delete(*, actor: Any, rule: RiskRule) -> None:
 # -- Blacklist and complaints ------------------------------------------------------------------
 
 @transaction.atomic
-def blacklist_add(*, actor: Any, target: Target, basis: str, listed_on: date,
+def blacklist_add(*, actor: User, target: Target, basis: str, listed_on: date,
                   until: date | None = None, follow_up: Any = None) -> BlacklistEntry:
     """列入黑名单, directly or from a blacklist proposal (a follow-up of kind `blacklist`)."""
     from shuangsuiji.inspections.choices import FollowUpKind
@@ -240,7 +257,7 @@ def blacklist_add(*, actor: Any, target: Target, basis: str, listed_on: date,
 
 
 @transaction.atomic
-def blacklist_remove(*, actor: Any, entry: BlacklistEntry, removed_on: date,
+def blacklist_remove(*, actor: User, entry: BlacklistEntry, removed_on: date,
                      reason: str) -> BlacklistEntry:
     """移出黑名单 / 信用修复: with the reason (the repair done, or the period over)."""
     _require_change(actor, entry.target)
@@ -265,7 +282,7 @@ def blacklist_remove(*, actor: Any, entry: BlacklistEntry, removed_on: date,
 
 
 @transaction.atomic
-def complaint_add(*, actor: Any, target: Target, received_on: date, summary: str,
+def complaint_add(*, actor: User, target: Target, received_on: date, summary: str,
                   substantiated: bool | None = None) -> Complaint:
     """投诉举报 about an entity; many of them raise its class (rules)."""
     _require_change(actor, target)
@@ -419,7 +436,8 @@ def risk_import_check(*, organisation_id: int, name: str, data: bytes
         result.rows += 1
         values = [cells[columns[c]] if columns[c] < len(cells) else None
                   for c in (CODE_COLUMN, CLASS_COLUMN, DATE_COLUMN)]
-        errors, code, risk_class, day = _check_row(number, *values, today=today)
+        errors, code, risk_class, day = _check_row(number, values[0], values[1], values[2],
+                                                   today=today)
         if code and code in seen:
             errors.append(RowError(
                 number, CODE_COLUMN,
@@ -443,7 +461,7 @@ def risk_import_check(*, organisation_id: int, name: str, data: bytes
 
 
 @transaction.atomic
-def risk_import(*, actor: Any, organisation_id: int, name: str, data: bytes
+def risk_import(*, actor: User, organisation_id: int, name: str, data: bytes
                 ) -> RiskImportResult:
     """The market regulator's monthly classification (统一社会信用代码, 风险等级, 分类日期).
 
@@ -487,7 +505,7 @@ def key_hash(key: str) -> str:
 
 
 @transaction.atomic
-def partner_token_create(*, actor: Any, name: str, organisation_id: int,
+def partner_token_create(*, actor: User, name: str, organisation_id: int,
                          rate_per_minute: int = 60) -> tuple[PartnerToken, str]:
     """A new key for a partner system: returned once, only its hash is kept."""
     _require_org(actor, organisation_id)
@@ -509,7 +527,7 @@ def partner_token_create(*, actor: Any, name: str, organisation_id: int,
 
 
 @transaction.atomic
-def partner_token_revoke(*, actor: Any, token: PartnerToken) -> PartnerToken:
+def partner_token_revoke(*, actor: User, token: PartnerToken) -> PartnerToken:
     _require_org(actor, token.organisation_id)
     token = PartnerToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
@@ -523,5 +541,5 @@ def partner_token_revoke(*, actor: Any, token: PartnerToken) -> PartnerToken:
     return token
 
 
-def may_manage(user: Any) -> bool:
+def may_manage(user: User) -> bool:
     return is_admin(user) or can(user, Domain.CREDIT, Action.CHANGE)

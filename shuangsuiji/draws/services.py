@@ -299,7 +299,9 @@ def draw_replace(*, actor: Any, task: InspectionTask, ident: str, reason: str) -
     out.save(update_fields=["replaced_at", "replaced_reason"])
     out.assignments.update(released_at=now)
     candidate = task.freeze.candidates.get(ident=entry["in"])
-    incoming = DrawnTarget.objects.create(draw=draw, task=task, target_id=candidate.target_id,
+    incoming = DrawnTarget.objects.create(draw=draw, task=task,
+                                          # set by the freeze's INSERT … SELECT of targets
+                                          target_id=candidate.target_id,  # type: ignore[misc]
                                           ident=entry["in"], stratum=candidate.stratum,
                                           ticket=ticket(entry["in"], draw.seed),
                                           position=None, via_replacement=True)

@@ -1,13 +1,14 @@
 """Changes to the 检查对象名录库. Each change keeps who, when, what and from which import."""
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangsuiji.accounts.models import User
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.core.snapshots import apply, diff, snapshot
@@ -24,6 +25,26 @@ TARGET_FIELDS = [
 ]
 
 
+class TargetFields(TypedDict, total=False):
+    """A target's fields as target_create and target_update take them (TARGET_FIELDS)."""
+
+    uscc: str | None
+    no_code_reason: str
+    name: str
+    entity_type: str
+    legal_rep: str
+    address: str
+    region_code: str
+    industry_code: str
+    registration_authority: str
+    locality: str
+    founded_on: date | None
+    reg_status: str
+    risk_class: str
+    risk_set_on: date | None
+    last_inspected_on: date | None
+
+
 def clean_code(raw: str | None) -> str | None:
     """Normalise a code typed or pasted by a user; ValidationError on the uscc field if bad."""
     if raw is None or not str(raw).strip():
@@ -34,17 +55,17 @@ def clean_code(raw: str | None) -> str | None:
         raise ValidationError({"uscc": rule_reason(exc)}) from exc
 
 
-def _record_change(target: Target, *, actor: Any, action: str, before: dict[str, Any],
+def _record_change(target: Target, *, actor: User | None, action: str, before: dict[str, Any],
                    after: dict[str, Any], note: str = "") -> None:
     TargetChange.objects.create(target=target, actor=actor if getattr(actor, "pk", None) else None,
                                 action=action, before=before, after=after, note=note)
 
 
 @transaction.atomic
-def target_create(*, actor: Any, department_id: int, data: dict[str, Any],
+def target_create(*, actor: User | None, department_id: int, data: TargetFields,
                   source: str = "manual") -> Target:
     """Add one target by hand (imports use shuangsuiji.imports, in bulk)."""
-    data = dict(data)
+    data = data.copy()
     data["uscc"] = clean_code(data.get("uscc"))
     target = Target(department_id=department_id, source=source)
     apply(target, data)
@@ -60,11 +81,11 @@ def target_create(*, actor: Any, department_id: int, data: dict[str, Any],
 
 
 @transaction.atomic
-def target_update(*, actor: Any, target: Target, data: dict[str, Any],
+def target_update(*, actor: User, target: Target, data: TargetFields,
                   note: str = "") -> Target:
     """Edit a target; no-op when nothing changed."""
     target = Target.objects.select_for_update().get(pk=target.pk)
-    data = dict(data)
+    data = data.copy()
     if "uscc" in data:
         data["uscc"] = clean_code(data["uscc"])
     if data.get("risk_class") and data["risk_class"] != target.risk_class:
@@ -87,7 +108,7 @@ def target_update(*, actor: Any, target: Target, data: dict[str, Any],
 
 
 @transaction.atomic
-def contact_add(*, actor: Any, target: Target, name: str, position: str = "",
+def contact_add(*, actor: User | None, target: Target, name: str, position: str = "",
                 phone: str = "") -> Contact:
     contact = Contact(target=target, name=name, position=position, phone=phone)
     contact.full_clean()
@@ -100,7 +121,7 @@ def contact_add(*, actor: Any, target: Target, name: str, position: str = "",
 
 
 @transaction.atomic
-def contact_remove(*, actor: Any, contact: Contact) -> None:
+def contact_remove(*, actor: User, contact: Contact) -> None:
     target = contact.target
     contact_id = contact.pk
     contact.delete()
@@ -110,7 +131,7 @@ def contact_remove(*, actor: Any, contact: Contact) -> None:
                  data={"contact": contact_id, "name": contact.name})
 
 
-def target_set_risk_class(*, actor: Any, target: Target, risk_class: str, set_on: date,
+def target_set_risk_class(*, actor: User, target: Target, risk_class: str, set_on: date,
                           note: str = "") -> Target:
     """信用风险分类: set the class (A–D) and the day it was set; kept in the change history."""
     if risk_class not in RiskClass.values:

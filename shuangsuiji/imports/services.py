@@ -12,19 +12,20 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import PurePath
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangsuiji.accounts.models import Department
+from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.rules import inspector_rows, item_rows, target_rows, xlsx_guard
@@ -61,12 +62,12 @@ class KindSpec:
     columns: tuple[Column, ...]
     required_any: tuple[tuple[str, ...], ...]
     validate: Callable[[ImportJob, Table, HeaderMap, Report], None]
-    # (job, header map, actor, the file re-opened or None) → counts
-    commit: Callable[[ImportJob, HeaderMap, Any, Table | None], dict[str, Any]]
+    # (job, header map, actor, the file re-opened if rereads_file else None) → counts
+    commit: Callable[[ImportJob, HeaderMap, User | None, Any], dict[str, Any]]
     rereads_file: bool
 
 
-def _commit_targets(job: ImportJob, header_map: HeaderMap, actor: Any,
+def _commit_targets(job: ImportJob, header_map: HeaderMap, actor: User | None,
                     _table: Table | None) -> dict[str, Any]:
     return targets.TargetCommit(job, header_map, actor_id=getattr(actor, "pk", None),
                                 now=timezone.now(), today=timezone.localdate()).run()
@@ -135,7 +136,7 @@ def _sha256(stream: IO[bytes]) -> str:
 
 
 @transaction.atomic
-def import_job_create(*, actor: Any, kind: str, department: Department, upload: IO[bytes],
+def import_job_create(*, actor: User | None, kind: str, department: Department, upload: IO[bytes],
                       original_name: str, mode: str = ImportMode.VALID_ROWS,
                       column_map: Mapping[str, str] | None = None,
                       background: bool = True) -> ImportJob:
@@ -177,7 +178,8 @@ def stuck_minutes() -> int:
     return int(settings.SHUANGSUIJI_IMPORT_STUCK_MINUTES)
 
 
-def stuck_jobs(*, now: Any = None, minutes: int | None = None) -> Any:
+def stuck_jobs(*, now: datetime | None = None, minutes: int | None = None
+               ) -> QuerySet[ImportJob]:
     """Jobs checking or committing with no progress for `minutes` (the setting by default)."""
     cutoff = (now or timezone.now()) - timedelta(minutes=minutes or stuck_minutes())
     return (ImportJob.objects
@@ -185,7 +187,7 @@ def stuck_jobs(*, now: Any = None, minutes: int | None = None) -> Any:
             .alias(beat=Coalesce("heartbeat_at", "created_at")).filter(beat__lt=cutoff))
 
 
-def expire_stuck_jobs(*, actor: Any = None, now: Any = None,
+def expire_stuck_jobs(*, actor: User | None = None, now: datetime | None = None,
                       minutes: int | None = None) -> list[ImportJob]:
     """Mark failed the jobs whose worker stopped (no heartbeat), and drop their staged rows.
 
@@ -267,7 +269,7 @@ def import_job_validate(*, job_id: int, on_progress: ProgressCallback | None = N
             if not missing_is_fatal(header_map, spec.columns, spec.required_any):
                 spec.validate(job, table, header_map, report)
     except TableError as exc:
-        report.add_error(int(exc.params.get("row", 1) or 1), "", exc, file_level=True)
+        report.add_error(int(cast(int, exc.params.get("row", 1)) or 1), "", exc, file_level=True)
         status, table_error = ImportStatus.REJECTED, exc
         _clear_staging(job)
     except JobExpired:
@@ -323,7 +325,7 @@ def _clear_staging(job: ImportJob) -> None:
 
 
 @transaction.atomic
-def import_job_remap(*, actor: Any, job: ImportJob, column_map: Mapping[str, str],
+def import_job_remap(*, actor: User, job: ImportJob, column_map: Mapping[str, str],
                      background: bool = True) -> ImportJob:
     """Read the columns differently (the user's mapping) and check the file again."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -346,7 +348,7 @@ def _check_committable(job: ImportJob) -> None:
 
 
 @transaction.atomic
-def import_job_request_commit(*, actor: Any, job: ImportJob, mode: str) -> ImportJob:
+def import_job_request_commit(*, actor: User, job: ImportJob, mode: str) -> ImportJob:
     """Queue the commit (the page then follows its progress)."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     _check_committable(job)
@@ -362,7 +364,7 @@ def import_job_request_commit(*, actor: Any, job: ImportJob, mode: str) -> Impor
     return job
 
 
-def import_job_commit(*, actor: Any, job_id: int, mode: str | None = None) -> ImportJob:
+def import_job_commit(*, actor: User | None, job_id: int, mode: str | None = None) -> ImportJob:
     """Write the checked rows in one transaction, with one audit entry for the import.
 
     In all-or-nothing mode a file with any rejected row writes nothing (status rejected).
@@ -387,7 +389,7 @@ def import_job_commit(*, actor: Any, job_id: int, mode: str | None = None) -> Im
     return job
 
 
-def _write(job: ImportJob, actor: Any) -> dict[str, Any]:
+def _write(job: ImportJob, actor: User | None) -> dict[str, Any]:
     spec = KINDS[job.kind]
     # The job's row stays locked while it commits: expire_stuck_jobs skips it.
     if ImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.FAILED
@@ -411,7 +413,7 @@ def _write(job: ImportJob, actor: Any) -> dict[str, Any]:
     return counts
 
 
-def _audit(job: ImportJob, actor: Any, counts: dict[str, Any]) -> None:
+def _audit(job: ImportJob, actor: User | None, counts: dict[str, Any]) -> None:
     audit_record(
         actor=actor, action=f"import.{job.kind}", obj=job,
         organisation_id=job.department.root_id,
@@ -433,7 +435,7 @@ def _finish_rejected(job: ImportJob, message: str) -> ImportJob:
 
 
 @transaction.atomic
-def import_job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
+def import_job_cancel(*, actor: User, job: ImportJob) -> ImportJob:
     """Give up a checked import: its staged rows are dropped, nothing is written."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status not in (ImportStatus.VALIDATED, ImportStatus.FAILED, ImportStatus.UPLOADED):

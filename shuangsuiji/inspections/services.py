@@ -16,12 +16,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
+from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.draws.models import Assignment, DrawnTarget
@@ -125,10 +126,12 @@ def on_targets_drawn(task: InspectionTask, **_kwargs: Any) -> dict[str, int]:
 
 
 @transaction.atomic
-def task_claim(*, actor: Any, task: InspectionTask) -> Claim:
+def task_claim(*, actor: User, task: InspectionTask) -> Claim:
     """领取任务: an inspector of a group in force takes up the task; the task starts."""
     inspector = getattr(actor, "inspector", None)
-    _deny(inspector is not None and Assignment.objects.filter(
+    if inspector is None:
+        raise PermissionDenied
+    _deny(Assignment.objects.filter(
         task=task, inspector=inspector, released_at__isnull=True).exists())
     if task.state not in {TaskState.DRAWN, TaskState.IN_PROGRESS}:
         raise ValidationError(_("Task {code} is {state}: it cannot be claimed.").format(
@@ -146,7 +149,7 @@ def task_claim(*, actor: Any, task: InspectionTask) -> Claim:
 
 
 @transaction.atomic
-def visit_schedule(*, actor: Any, visit: Visit, day: date, materials: str = "") -> Visit:
+def visit_schedule(*, actor: User, visit: Visit, day: date, materials: str = "") -> Visit:
     """Agree the inspection date (both groups see it) and the materials to prepare."""
     _deny(permissions.can_schedule(actor, visit))
     task = visit.task
@@ -167,7 +170,7 @@ def visit_schedule(*, actor: Any, visit: Visit, day: date, materials: str = "") 
 
 
 @transaction.atomic
-def visit_inform(*, actor: Any, visit: Visit, how: str) -> Visit:
+def visit_inform(*, actor: User, visit: Visit, how: str) -> Visit:
     """The entity was told the outcome (给检查对象反馈情况)."""
     _deny(permissions.can_schedule(actor, visit))
     if not how.strip():
@@ -199,7 +202,8 @@ def _editable(inspection: Inspection) -> Inspection:
     return locked
 
 
-def _check_choices(values: Sequence[str], allowed: type, field: str) -> list[str]:
+def _check_choices(values: Sequence[str], allowed: type[models.TextChoices], field: str
+                   ) -> list[str]:
     bad = [v for v in values if v not in allowed.values]
     if bad:
         raise ValidationError({field: _("Unknown choice: {values}").format(values=", ".join(bad))})
@@ -207,7 +211,7 @@ def _check_choices(values: Sequence[str], allowed: type, field: str) -> list[str
 
 
 @transaction.atomic
-def inspection_save(*, actor: Any, inspection: Inspection, inspected_on: date | None,
+def inspection_save(*, actor: User, inspection: Inspection, inspected_on: date | None,
                     methods: Sequence[str], categories: Sequence[str], conduct: str = "",
                     summary: str = "", violation_categories: Sequence[int] = (),
                     findings: Mapping[int, tuple[str, str]] | None = None) -> Inspection:
@@ -281,7 +285,7 @@ def missing_for_submission(inspection: Inspection) -> list[str]:
                                               today=timezone.localdate())]
 
 
-def _move(*, actor: Any, inspection: Inspection, to: str, reason: str = "") -> Inspection:
+def _move(*, actor: User, inspection: Inspection, to: str, reason: str = "") -> Inspection:
     if to not in REVIEW_MOVES[inspection.state]:
         raise ValidationError(_("A result that is {state} cannot become {to}.").format(
             state=inspection.get_state_display(), to=ReviewState(to).label))
@@ -300,7 +304,7 @@ def _move(*, actor: Any, inspection: Inspection, to: str, reason: str = "") -> I
 
 
 @transaction.atomic
-def inspection_submit(*, actor: Any, inspection: Inspection) -> Inspection:
+def inspection_submit(*, actor: User, inspection: Inspection) -> Inspection:
     _deny(permissions.can_enter(actor, inspection))
     inspection = _editable(inspection)
     missing = missing_for_submission(inspection)
@@ -314,7 +318,7 @@ def inspection_submit(*, actor: Any, inspection: Inspection) -> Inspection:
 
 
 @transaction.atomic
-def inspection_review(*, actor: Any, inspection: Inspection, approve: bool,
+def inspection_review(*, actor: User, inspection: Inspection, approve: bool,
                       reason: str = "") -> Inspection:
     """审核: approve (ready for publication) or return with reasons."""
     _deny(permissions.can_review(actor, inspection))
@@ -348,7 +352,7 @@ def _verify_image(data: bytes) -> None:
 
 
 @transaction.atomic
-def evidence_add(*, actor: Any, inspection: Inspection, upload: UploadedFile, kind: str,
+def evidence_add(*, actor: User, inspection: Inspection, upload: UploadedFile, kind: str,
                  description: str = "") -> Evidence:
     _deny(permissions.can_enter(actor, inspection))
     inspection = _editable(inspection)
@@ -388,7 +392,7 @@ SIGNATURE_MAX_BYTES = 1024 * 1024
 
 
 @transaction.atomic
-def signature_add(*, actor: Any, inspection: Inspection, role: str, name: str,
+def signature_add(*, actor: User, inspection: Inspection, role: str, name: str,
                   png: bytes, inspector_id: int | None = None) -> Signature:
     """A signature drawn on screen (or a photo of the seal), as PNG."""
     _deny(permissions.can_enter(actor, inspection))
@@ -408,7 +412,9 @@ def signature_add(*, actor: Any, inspection: Inspection, role: str, name: str,
     if role == SignerRole.INSPECTOR:
         assignment = Assignment.objects.filter(
             drawn_target_id=inspection.visit.drawn_target_id, released_at__isnull=True,
-            department_id=inspection.department_id, inspector_id=inspector_id).select_related(
+            department_id=inspection.department_id,
+            inspector_id=inspector_id,  # type: ignore[misc]  # None finds none: refused below
+        ).select_related(
             "inspector").first()
         if assignment is None:
             raise ValidationError({"inspector": _(
@@ -435,7 +441,7 @@ def signature_add(*, actor: Any, inspection: Inspection, role: str, name: str,
 # -- Follow-up -----------------------------------------------------------------------------------
 
 @transaction.atomic
-def follow_up_create(*, actor: Any, inspection: Inspection, kind: str, owner: Any,
+def follow_up_create(*, actor: User, inspection: Inspection, kind: str, owner: Any,
                      due_on: date, notes: str = "", rectify_by: date | None = None,
                      referred_to: str = "") -> FollowUp:
     _deny(permissions.can_follow_up(actor, inspection))
@@ -476,7 +482,7 @@ def _open(follow_up: FollowUp) -> FollowUp:
 
 
 @transaction.atomic
-def follow_up_recheck(*, actor: Any, follow_up: FollowUp, day: date, passed: bool,
+def follow_up_recheck(*, actor: User, follow_up: FollowUp, day: date, passed: bool,
                       note: str) -> FollowUp:
     """The re-check of an order to rectify (复查), itself recorded."""
     _deny(permissions.can_follow_up(actor, follow_up.inspection))
@@ -498,7 +504,7 @@ def follow_up_recheck(*, actor: Any, follow_up: FollowUp, day: date, passed: boo
 
 
 @transaction.atomic
-def follow_up_penalty(*, actor: Any, follow_up: FollowUp, decision_number: str,
+def follow_up_penalty(*, actor: User, follow_up: FollowUp, decision_number: str,
                       amount: Decimal | None, decision_date: date) -> FollowUp:
     """The administrative penalty decision of a case (立案查处)."""
     _deny(permissions.can_follow_up(actor, follow_up.inspection))
@@ -524,7 +530,7 @@ def follow_up_penalty(*, actor: Any, follow_up: FollowUp, decision_number: str,
 
 
 @transaction.atomic
-def follow_up_close(*, actor: Any, follow_up: FollowUp, closed_on: date,
+def follow_up_close(*, actor: User, follow_up: FollowUp, closed_on: date,
                     note: str = "") -> FollowUp:
     _deny(permissions.can_follow_up(actor, follow_up.inspection))
     follow_up = _open(follow_up)
@@ -550,7 +556,7 @@ def follow_up_close(*, actor: Any, follow_up: FollowUp, closed_on: date,
 # -- The department's own violation categories ---------------------------------------------------
 
 @transaction.atomic
-def violation_category_set(*, actor: Any, organisation: Any, code: str, name: str,
+def violation_category_set(*, actor: User | None, organisation: Department, code: str, name: str,
                            is_active: bool = True) -> ViolationCategory:
     """Add or change one of an organisation's violation categories (its office or partner
     staff; administrators for any; `actor=None` is the system, as for the demo's setup).
@@ -559,7 +565,8 @@ def violation_category_set(*, actor: Any, organisation: Any, code: str, name: st
     from shuangsuiji.accounts.scoping import is_admin
 
     if actor is not None:
-        own = actor.department_id and (actor.department.root_id or actor.department_id) == (
+        department = actor.department
+        own = department is not None and (department.root_id or department.pk) == (
             organisation.root_id or organisation.pk)
         _deny(is_admin(actor) or (own and actor.role in {Role.OFFICE, Role.PARTNER}))
     code, name = code.strip(), name.strip()

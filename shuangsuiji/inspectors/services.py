@@ -1,17 +1,19 @@
 """Changes to the 执法检查人员名录库 and the 回避 (conflict) registry."""
 
 from datetime import date
-from typing import Any
+from typing import TypedDict, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.core import crypto
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.core.snapshots import apply, diff, snapshot
+from shuangsuiji.entities.models import Target
 from shuangsuiji.rules import idcard
 from shuangsuiji.rules.masking import mask_id_number
 
@@ -22,7 +24,36 @@ INSPECTOR_FIELDS = ["department", "code", "name", "role", "specialties", "region
                     "status", "status_since", "phone", "id_number_masked", "user"]
 
 
-def _user_or_none(actor: Any) -> Any:
+class InspectorFields(TypedDict, total=False):
+    """An inspector's fields as inspector_create and inspector_update take them (the ID
+    number apart: it is encrypted); inspector_update leaves status to
+    inspector_set_status. A foreign key as an instance or an id."""
+
+    department: Department | int
+    code: str
+    name: str
+    role: str
+    specialties: str
+    region_code: str
+    status: str
+    status_since: date
+    phone: str
+    user: User | int | None
+
+
+class ConflictFields(TypedDict, total=False):
+    """A 回避 relationship as conflict_record takes it."""
+
+    inspector: Inspector | int
+    target: Target | int
+    relation: str
+    declared_by: str
+    reason: str
+    valid_from: date | None
+    valid_to: date | None
+
+
+def _user_or_none(actor: User | None) -> User | None:
     return actor if getattr(actor, "pk", None) else None
 
 
@@ -41,9 +72,9 @@ def set_id_number(inspector: Inspector, raw: str) -> None:
 
 
 @transaction.atomic
-def inspector_create(*, actor: Any, data: dict[str, Any], id_number: str = "",
+def inspector_create(*, actor: User | None, data: InspectorFields, id_number: str = "",
                      scope_item_ids: list[int] | None = None) -> Inspector:
-    data = dict(data)
+    data = data.copy()
     data.setdefault("status_since", timezone.localdate())
     inspector = Inspector()
     apply(inspector, data)
@@ -64,14 +95,13 @@ def inspector_create(*, actor: Any, data: dict[str, Any], id_number: str = "",
 
 
 @transaction.atomic
-def inspector_update(*, actor: Any, inspector: Inspector, data: dict[str, Any],
+def inspector_update(*, actor: User, inspector: Inspector, data: InspectorFields,
                      id_number: str | None = None,
                      scope_item_ids: list[int] | None = None) -> Inspector:
     """Edit an inspector's details. Status changes go through inspector_set_status."""
     inspector = Inspector.objects.select_for_update().get(pk=inspector.pk)
     before = snapshot(inspector, INSPECTOR_FIELDS)
-    data = {k: v for k, v in data.items() if k not in {"status", "status_since"}}
-    apply(inspector, data)
+    apply(inspector, {k: v for k, v in data.items() if k not in {"status", "status_since"}})
     if id_number is not None:
         set_id_number(inspector, id_number)
     inspector.full_clean()
@@ -92,8 +122,8 @@ def inspector_update(*, actor: Any, inspector: Inspector, data: dict[str, Any],
 
 
 @transaction.atomic
-def inspector_set_status(*, actor: Any, inspector: Inspector, status: str, effective_on: date,
-                         note: str = "") -> Inspector:
+def inspector_set_status(*, actor: User | None, inspector: Inspector, status: str,
+                         effective_on: date, note: str = "") -> Inspector:
     """在岗 / 调离 / 退休 from a date: draws on or after it read the new status."""
     if status not in InspectorStatus.values:
         raise ValidationError({"status": _("Unknown status: {status}").format(status=status)})
@@ -101,7 +131,8 @@ def inspector_set_status(*, actor: Any, inspector: Inspector, status: str, effec
     InspectorStatusChange.objects.create(inspector=inspector, status=status,
                                          effective_on=effective_on, note=note,
                                          recorded_by=_user_or_none(actor))
-    latest = inspector.status_changes.order_by("-effective_on", "-id").first()
+    latest = cast(InspectorStatusChange,  # there is one: the change created above
+                  inspector.status_changes.order_by("-effective_on", "-id").first())
     old = inspector.status
     inspector.status, inspector.status_since = latest.status, latest.effective_on
     inspector.save(update_fields=["status", "status_since"])
@@ -114,7 +145,7 @@ def inspector_set_status(*, actor: Any, inspector: Inspector, status: str, effec
 
 
 @transaction.atomic
-def certificate_add(*, actor: Any, inspector: Inspector, number: str, issuer: str,
+def certificate_add(*, actor: User | None, inspector: Inspector, number: str, issuer: str,
                     valid_from: date | None, valid_to: date | None) -> Certificate:
     cert = Certificate(inspector=inspector, number=number.strip(), issuer=issuer.strip(),
                        valid_from=valid_from, valid_to=valid_to)
@@ -132,7 +163,7 @@ def certificate_add(*, actor: Any, inspector: Inspector, number: str, issuer: st
 
 
 @transaction.atomic
-def conflict_record(*, actor: Any, data: dict[str, Any]) -> Conflict:
+def conflict_record(*, actor: User | None, data: ConflictFields) -> Conflict:
     """Register a 回避 relationship; the draw will never pair this inspector and target."""
     conflict = Conflict(recorded_by=_user_or_none(actor))
     apply(conflict, data)
@@ -150,7 +181,7 @@ def conflict_record(*, actor: Any, data: dict[str, Any]) -> Conflict:
 
 
 @transaction.atomic
-def conflict_revoke(*, actor: Any, conflict: Conflict, reason: str) -> Conflict:
+def conflict_revoke(*, actor: User | None, conflict: Conflict, reason: str) -> Conflict:
     if not reason.strip():
         raise ValidationError({"revoke_reason": _("A reason is required.")})
     conflict = Conflict.objects.select_for_update().select_related(

@@ -108,7 +108,7 @@ def task_departments_from_entry(*, actor: Any, task: InspectionTask, entry: Plan
     org = task_organisation_id(task)
 
     def organisation(department: Any) -> int:
-        return department.root_id or department.pk
+        return department.root_id or department.pk  # type: ignore[no-any-return]
 
     task_set_department(actor=actor, task=task, department_id=task.initiating_id,
                         item_ids=[i.pk for i in items if organisation(i.department) == org])

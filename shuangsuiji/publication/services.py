@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.accounts.scoping import is_admin
 from shuangsuiji.core.anchors import AnchorReason, anchor_take
 from shuangsuiji.core.audit import audit_record
@@ -98,7 +99,7 @@ def _publishable(inspection: Inspection) -> None:
 
 
 @transaction.atomic
-def result_publish(*, actor: Any, inspection: Inspection,
+def result_publish(*, actor: User, inspection: Inspection,
                    today: date | None = None) -> PublishedResult:
     """公示 an approved result: write (or, after a withdrawal, refresh) its public snapshot."""
     inspection = (Inspection.objects.select_for_update(of=("self",))
@@ -136,7 +137,7 @@ def result_publish(*, actor: Any, inspection: Inspection,
     return published
 
 
-def results_publish_many(*, actor: Any, inspections: Iterable[Inspection],
+def results_publish_many(*, actor: User, inspections: Iterable[Inspection],
                          today: date | None = None) -> tuple[list[PublishedResult],
                                                              dict[int, str]]:
     """Publish each result in its own transaction; returns what was published and, per result
@@ -154,7 +155,7 @@ def results_publish_many(*, actor: Any, inspections: Iterable[Inspection],
 
 
 @transaction.atomic
-def result_withdraw(*, actor: Any, published: PublishedResult, reason: str) -> PublishedResult:
+def result_withdraw(*, actor: User, published: PublishedResult, reason: str) -> PublishedResult:
     """Withdraw a published result from the public (撤回公示): a reason is required."""
     published = PublishedResult.objects.select_for_update().get(pk=published.pk)
     department = published.inspection.department if published.inspection else None
@@ -176,7 +177,7 @@ def result_withdraw(*, actor: Any, published: PublishedResult, reason: str) -> P
 
 
 @transaction.atomic
-def redaction_approve(*, actor: Any, inspection: Inspection, whole: bool,
+def redaction_approve(*, actor: User, inspection: Inspection, whole: bool,
                       fields: Sequence[str], basis: str, reason: str) -> Redaction:
     """Record an approved decision to withhold the whole result or some of its fields.
 
@@ -217,7 +218,7 @@ def redaction_approve(*, actor: Any, inspection: Inspection, whole: bool,
     return redaction
 
 
-def _apply_redaction(*, actor: Any, published: PublishedResult, inspection: Inspection,
+def _apply_redaction(*, actor: User, published: PublishedResult, inspection: Inspection,
                      whole: bool) -> None:
     if whole:
         published.withdrawn_at, published.withdrawn_by = timezone.now(), actor
@@ -249,7 +250,8 @@ def pending_for_channel(*, organisation_id: int, channel: str) -> QuerySet[Publi
 
 
 @transaction.atomic
-def export_batch_create(*, actor: Any, organisation: Any, channel: str, fmt: str,
+def export_batch_create(*, actor: User | None, organisation: Department, channel: str,
+                        fmt: str,
                         progress: Any = None) -> ExportBatch:
     """Write a batch file of everything not yet sent to `channel` and record what it carried.
 

@@ -11,7 +11,7 @@ problem.
 import operator
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from itertools import accumulate, repeat
 
@@ -80,7 +80,7 @@ def suspect_codes(codes: Sequence[str]) -> set[int]:
     return bad
 
 
-def _check_characters(codes: Sequence[str]) -> map:
+def _check_characters(codes: Sequence[str]) -> Iterator[str]:
     digits = "\n".join(map(_FIRST17_REVERSED, codes)).translate(_BASE34).split("\n")
     remainders = map(operator.mod, map(int, digits, repeat(34)), repeat(31))
     return map(_CHECK_FOR_REMAINDER.__getitem__, remainders)
@@ -137,7 +137,8 @@ def suspect_empty(values: Sequence[str]) -> set[int]:
     return {i for i, v in enumerate(values) if not v}
 
 
-def translate(values: Sequence[str], words: dict[str, str]) -> tuple[tuple, set[int]]:
+def translate(values: Sequence[str], words: dict[str, str]
+              ) -> tuple[tuple[str | None, ...], set[int]]:
     """Each cell looked up in `words`; positions of cells with no entry."""
     found = tuple(map(words.get, values))
     if None not in found:

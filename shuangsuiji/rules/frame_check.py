@@ -17,8 +17,10 @@ returns, rows with more cells than headers, bytes that are not UTF-8.
 
 import io
 import sys
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 import polars_hash  # noqa: F401 - registers the `chash` namespace (SHA-256 in Rust)
 
@@ -51,13 +53,14 @@ _LICENCE_OUT = ("lic_key", "lic_item", "lic_decision_no", "lic_authority", "lic_
                 "lic_valid_from", "lic_valid_to")
 
 
-def _wrong_check_characters(codes: pl.Series) -> np.ndarray:
+def _wrong_check_characters(codes: pl.Series) -> npt.NDArray[np.bool_]:
     """True where the 18th character is not the one GB 32100 gives (codes of 18 ASCII
     characters, as the code pattern guarantees)."""
     chars = np.frombuffer(codes.str.join("").item().encode("ascii"), np.uint8)
     values = _VALUE[chars.reshape(-1, 18)]
     expected = (31 - (values[:, :17] @ _WEIGHTS) % 31) % 31
-    return expected != values[:, 17]
+    wrong: npt.NDArray[np.bool_] = expected != values[:, 17]
+    return wrong
 
 
 def _dates(cells: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -119,7 +122,7 @@ class FrameChecker:
         good = values.filter(~bad) if bad.any() else values
         text = self._copy_text(good, job_id)
         problems: list[tuple[int, str, RuleError]] = []
-        rechecked: list[tuple] = []
+        rechecked: list[tuple[Any, ...]] = []
         for row, *cells in frame.filter(bad).select("_row", *self.names).iter_rows():
             staged, found = self.checker.check(row, [c or "" for c in cells])
             if staged is not None:
@@ -154,7 +157,7 @@ class FrameChecker:
                                                 "lic_title", "lic_item", "lic_decision_no",
                                                 "lic_authority")}
         for field, limit in MAX_LENGTHS.items():
-            if field in self.column and v[field].str.len_bytes().max() > limit:
+            if field in self.column and cast(int, v[field].str.len_bytes().max()) > limit:
                 bad |= (v[field].str.len_chars() > limit).to_numpy()
         code = v["uscc"]
         clean = code.str.contains(_CODE) & code.str.slice(0, 2).is_in(_PREFIXES)
@@ -207,7 +210,7 @@ class FrameChecker:
         if not good.height:
             return b""
         fingerprint = (pl.lit(self.fp_prefix) + pl.concat_str(
-            [pl.col(f).fill_null("") for f in self.mapped], separator="\x1f")).chash.sha2_256()
+            [pl.col(f).fill_null("") for f in self.mapped], separator="\x1f")).chash.sha2_256()  # type: ignore[attr-defined]
         out = io.BytesIO()
         good.select(pl.lit(job_id).alias("job_id"), "_row", pl.col("uscc").alias("entity_key"),
                     *ENTITY_FIELDS, fingerprint.alias("fingerprint"), *_LICENCE_OUT

@@ -118,7 +118,7 @@ class Snapshot:
     withheld_fields: list[str] = field(default_factory=list)
 
 
-_EMPTY = {"inspected_on": None, "categories": []}
+_EMPTY: dict[str, object] = {"inspected_on": None, "categories": []}
 
 
 def redact(snapshot: Snapshot, withheld: Iterable[str]) -> Snapshot:

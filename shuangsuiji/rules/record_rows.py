@@ -4,9 +4,10 @@ These files have hundreds of rows, not millions: each row becomes a dict of clea
 with every problem named by the file's column header.
 """
 
+import dataclasses
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -25,7 +26,7 @@ class FieldRule:
     kind: str = TEXT
     max_length: int | None = None
     required: bool = False
-    words: Mapping[str, str] = field(default_factory=dict)
+    words: Mapping[str, str] = dataclasses.field(default_factory=dict)
     default: Any = ""
 
 

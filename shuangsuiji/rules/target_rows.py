@@ -107,10 +107,10 @@ class StagedColumns:
     def __len__(self) -> int:
         return len(self.columns[0])
 
-    def rows(self) -> Iterator[tuple]:
+    def rows(self) -> Iterator[tuple[Any, ...]]:
         return zip(*self.columns, strict=True)
 
-    def extend_rows(self, rows: Sequence[tuple]) -> None:
+    def extend_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
             return
         self.columns = [[*column, *values] for column, values
@@ -209,7 +209,7 @@ class TargetRowChecker:
         """The good rows column by column, and (row, column, error) for each problem."""
         staged, recheck = self._by_columns(rows)
         problems: list[tuple[int, str, RuleError]] = []
-        good: list[tuple] = []
+        good: list[tuple[Any, ...]] = []
         for i in sorted(recheck):
             row, cells = rows[i]
             checked, found = self.check(row, cells)
@@ -232,8 +232,9 @@ class TargetRowChecker:
                           for c in cells_list]
         raw = list(zip(*cells_list, strict=True))
         empty = ("",) * n
-        col = {f: tuple(map(str.strip, raw[i])) for f, i in self.idx.items()}
-        get = lambda f: col.get(f, empty)  # noqa: E731
+        col: dict[str, Sequence[str]] = {f: tuple(map(str.strip, raw[i]))
+                                         for f, i in self.idx.items()}
+        get: Callable[[str], Sequence[str]] = lambda f: col.get(f, empty)  # noqa: E731
         bad |= columnar.suspect_codes(get("uscc")) | columnar.suspect_empty(get("name"))
         for field, limit in MAX_LENGTHS.items():
             if field in col:
@@ -267,7 +268,7 @@ class TargetRowChecker:
         columns = [numbers, entity[0], *entity, fingerprints, *map(pick, licence), *lic_dates]
         return StagedColumns(columns), bad
 
-    def _licence_columns(self, get: "Callable[[str], tuple[str, ...]]"
+    def _licence_columns(self, get: Callable[[str], Sequence[str]]
                          ) -> tuple[tuple[Sequence[str], ...], set[int]]:
         """(key, item, decision number, authority) columns, and rows to look at closely."""
         numbers, decisions = get("lic_number"), get("lic_decision_no")
@@ -288,7 +289,8 @@ class TargetRowChecker:
                 if s and e and e < s}
         return (keys, items, decisions, authority), bad
 
-    def check(self, row: int, cells: list[str]) -> tuple[tuple | None, list[tuple[str, RuleError]]]:
+    def check(self, row: int, cells: list[str]
+              ) -> tuple[tuple[Any, ...] | None, list[tuple[str, RuleError]]]:
         """(staged tuple, []) for a good row; (None, [(column, error), ...]) for a bad one."""
         if len(cells) < self.width:
             cells = cells + [""] * (self.width - len(cells))
@@ -390,7 +392,8 @@ class TargetRowChecker:
             values["risk_class"] = ""
 
     def _licence(self, cells: list[str], values: dict[str, object],
-                 problems: list[tuple[str, RuleError]]) -> tuple:
+                 problems: list[tuple[str, RuleError]]
+                 ) -> tuple[str, str, str, str, object, object, object]:
         number = self.cell(cells, "lic_number")
         decision = self.cell(cells, "lic_decision_no")
         item = _combine(self.cell(cells, "lic_item"), self.cell(cells, "lic_title"))

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.choices import Role
+from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.scoping import is_admin
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.snapshots import snapshot
@@ -32,7 +33,7 @@ def may_edit(user: Any) -> bool:
     return is_admin(user) or user.role in EDITOR_ROLES
 
 
-def _check_editor(actor: Any) -> None:
+def _check_editor(actor: User | None) -> None:
     # None is the system itself (a seeding command), which may always write.
     if actor is not None and not may_edit(actor):
         raise PermissionDenied
@@ -44,14 +45,15 @@ def _check_year(year: int, field: str) -> None:
                                .format(first=FIRST_YEAR, last=LAST_YEAR)})
 
 
-def _organisation_id(actor: Any) -> int | None:
+def _organisation_id(actor: User | None) -> int | None:
     # The calendar belongs to no organisation; the entry goes to the log of whoever changed it.
     department = getattr(actor, "department", None)
     return None if department is None else department.root_id or department.pk
 
 
 @transaction.atomic
-def calendar_day_set(*, actor: Any, day: date, is_workday: bool, note: str = "") -> CalendarDay:
+def calendar_day_set(*, actor: User | None, day: date, is_workday: bool,
+                     note: str = "") -> CalendarDay:
     """Set one day as a working day or a day off, whatever the package says."""
     _check_editor(actor)
     _check_year(day.year, "date")
@@ -74,7 +76,7 @@ def calendar_day_set(*, actor: Any, day: date, is_workday: bool, note: str = "")
 
 
 @transaction.atomic
-def calendar_day_delete(*, actor: Any, day: date) -> None:
+def calendar_day_delete(*, actor: User | None, day: date) -> None:
     """Remove a day from the table: the package (or the weekly rule) decides it again."""
     _check_editor(actor)
     row = CalendarDay.objects.select_for_update().filter(date=day).first()
@@ -91,7 +93,7 @@ def calendar_day_delete(*, actor: Any, day: date) -> None:
 
 
 @transaction.atomic
-def calendar_year_set(*, actor: Any, year: int, complete: bool, source: str = "",
+def calendar_year_set(*, actor: User | None, year: int, complete: bool, source: str = "",
                       notes: str = "") -> CalendarYear:
     """Declare whether the table holds the year's whole official schedule.
 

@@ -15,9 +15,9 @@ import numpy as np
 from .tickets import _seed_prefix, prefix_keys, ticket
 
 try:
-    from . import _fastpool
+    from . import _fastpool as _fastpool  # noqa: PLC0414 - exported: bulk.py and others use it
 except ImportError:  # no compiler or OpenSSL headers at install time
-    _fastpool = None
+    _fastpool = None  # type: ignore[assignment]
 
 AVAILABLE = _fastpool is not None
 

@@ -1,7 +1,7 @@
 """The draw record (抽取记录, §6 and §8): building, digests, public version, replacements."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from ..canonical import canonical_json, sha256_hex
 from ..errors import gettext_noop
@@ -189,10 +189,10 @@ def stratum_of(record: Record, target: str) -> str:
     """
     for entry in record["drawn"]:
         if entry["id"] == target:
-            return entry["stratum"]
+            return cast(str, entry["stratum"])
     for stratum, standby in record["standby"].items():
         if target in standby:
-            return stratum
+            return cast(str, stratum)
     raise DrawFailed(gettext_noop("{target} is not in this draw's pool"), target=target)
 
 
@@ -204,7 +204,7 @@ def next_standby(record: Record, out: str) -> str:
     used = {t["id"] for t in record["drawn"]} | {e["in"] for e in record["replacements"]}
     for candidate in record["standby"].get(stratum, []):
         if candidate not in used:
-            return candidate
+            return cast(str, candidate)
     raise DrawFailed(gettext_noop("the standby list of stratum {stratum} is exhausted"),
                      stratum=stratum)
 

@@ -38,7 +38,7 @@ def prefix_keys(identifiers: Sequence[str], seed: str) -> list[int]:
     # after it costs one compression per identifier instead of two.
     base = hashlib.sha256(_seed_prefix(seed))
     from_bytes = int.from_bytes
-    keys = []
+    keys: list[int] = []
     append = keys.append
     for identifier in identifiers:
         h = base.copy()
