@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.scoping import Action, Domain, scope_for
 from shuangsuiji.entities.models import Target
+from shuangsuiji.inspections.choices import FollowUpKind, ResultCategory, ReviewState
+from shuangsuiji.inspections.models import FollowUp, Inspection
+from shuangsuiji.inspections.permissions import viewable_results
 
 from .models import BlacklistEntry, Complaint, RiskClassChange
 
@@ -29,8 +32,6 @@ def search(user: Any, q: str) -> QuerySet[Target]:
 
 
 def _results(target_ids: list[int]) -> QuerySet[Any]:
-    from shuangsuiji.inspections.models import Inspection
-
     return (Inspection.objects.filter(visit__drawn_target__target_id__in=target_ids)
             .select_related("visit__task__initiating", "department", "visit__drawn_target")
             .order_by(F("inspected_on").desc(nulls_last=True), "-pk"))
@@ -39,28 +40,20 @@ def _results(target_ids: list[int]) -> QuerySet[Any]:
 def visible_results(user: Any, target_ids: list[int]) -> QuerySet[Any]:
     """Results on the entities that the user may read (inspections.permissions: the task's
     initiating organisation sees all of its tasks' results, a department its own)."""
-    from shuangsuiji.inspections.permissions import viewable_results
-
     return _results(target_ids).filter(pk__in=viewable_results(user).values("pk"))
 
 
 def approved_results(target_ids: list[int]) -> QuerySet[Any]:
-    from shuangsuiji.inspections.choices import ReviewState
-
     return _results(target_ids).filter(state=ReviewState.APPROVED)
 
 
 def follow_ups(results: QuerySet[Any]) -> QuerySet[Any]:
-    from shuangsuiji.inspections.models import FollowUp
-
     return (FollowUp.objects.filter(inspection__in=results)
             .select_related("inspection__department", "inspection__visit__task", "owner")
             .order_by("-created_at", "-pk"))
 
 
 def penalties(results: QuerySet[Any]) -> QuerySet[Any]:
-    from shuangsuiji.inspections.choices import FollowUpKind
-
     return (follow_ups(results).filter(kind=FollowUpKind.PENALTY, decision_date__isnull=False)
             .exclude(decision_number="").order_by("-decision_date", "-pk"))
 
@@ -76,8 +69,6 @@ def inspected_recently(target: Target, days: int = 180,
                        today: date | None = None) -> list[RecentInspection]:
     """Inspections of the entity within `days` (国办发〔2024〕54号: no repeated inspections of
     the same entity in a short time): a warning, never a block."""
-    from shuangsuiji.inspections.models import Inspection
-
     today = today or timezone.localdate()
     since = today - timedelta(days=days)
     seen: dict[tuple[int, date], RecentInspection] = {}
@@ -109,8 +100,6 @@ class CreditFile:
 
 def credit_file(user: Any, target: Target, recent_days: int = 180) -> CreditFile:
     """The whole file for staff who may read the entity (see views: targets_for)."""
-    from shuangsuiji.inspections.choices import ResultCategory
-
     results = visible_results(user, [target.pk])
     rows = list(results)
     for row in rows:

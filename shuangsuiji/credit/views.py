@@ -15,6 +15,7 @@ from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, can, is_admin, scope_for
 from shuangsuiji.core.web import add_service_errors, paginate, require
 from shuangsuiji.entities.models import Target
+from shuangsuiji.inspections.choices import FollowUpKind
 
 from . import selectors, services
 from .forms import (
@@ -114,8 +115,6 @@ def complaint_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def blacklist_add(request: HttpRequest, pk: int) -> HttpResponse:
-    from shuangsuiji.inspections.choices import FollowUpKind
-
     target = _target(request, pk, change=True)
     proposals = selectors.follow_ups(selectors.visible_results(request.user, [target.pk])
                                      ).filter(kind=FollowUpKind.BLACKLIST)

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from shuangsuiji.accounts.choices import Role
@@ -13,14 +14,12 @@ from shuangsuiji.draws.models import Assignment
 from shuangsuiji.entities.models import Contact
 from shuangsuiji.plans.models import InspectionTask
 
-from . import permissions
-from .choices import ReviewState
+from . import deadlines, permissions
+from .choices import FollowUpState, ReviewState
 from .models import Claim, Inspection, Visit
 
 
 def visit_get(*, user: Any, pk: int) -> Visit:
-    from django.http import Http404
-
     visit = (Visit.objects.for_user(user)
              .select_related("task__initiating", "drawn_target__target", "agreed_by")
              .filter(pk=pk).first())
@@ -30,8 +29,6 @@ def visit_get(*, user: Any, pk: int) -> Visit:
 
 
 def result_get(*, user: Any, pk: int) -> Inspection:
-    from django.http import Http404
-
     inspection = (Inspection.objects.select_related(
         "visit__task__initiating", "visit__drawn_target__target", "department", "entered_by",
         "reviewed_by").filter(pk=pk, visit__in=Visit.objects.for_user(user)).first())
@@ -109,11 +106,8 @@ def review_queue(user: Any) -> list[Inspection]:
 
 
 def todo(user: Any, today: Any) -> dict[str, int]:
-    """What waits for this user, for the home page: counts only, each a link to its list."""
-
-    from . import deadlines
-    from .choices import FollowUpState
-
+    """What waits for this user, for the home page: counts only, each a link to its list
+    (the results to publish are counted by `publication.selectors.to_publish`)."""
     out: dict[str, int] = {}
     if getattr(user, "role", None) in {Role.INSPECTOR, Role.EXPERT}:
         mine = Assignment.objects.filter(inspector__user=user, released_at__isnull=True)
@@ -126,9 +120,4 @@ def todo(user: Any, today: Any) -> dict[str, int]:
         out["to_review"] = len(review_queue(user))
         out["follow_ups_late"] = deadlines.visible_follow_ups(user).filter(
             state=FollowUpState.OPEN, due_on__lt=today).count()
-    if can(user, Domain.PUBLICATION):
-        from shuangsuiji.publication.selectors import own_results
-
-        out["to_publish"] = deadlines.unpublished(own_results(user)).filter(
-            visit__drawn_target__replaced_at__isnull=True).count()
     return out

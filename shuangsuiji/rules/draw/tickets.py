@@ -55,7 +55,7 @@ def prefix_keys(identifiers: Sequence[str], seed: str) -> list[int]:
 
 def draw_order(identifiers: Sequence[str], seed: str) -> list[str]:
     """The stratum's draw order: identifiers sorted by (ticket, identifier)."""
-    from . import fast
+    from . import fast  # fast imports this module (its keys and tickets)
 
     if fast.AVAILABLE and len(identifiers) > _FAST_FROM:
         return fast.draw_order(identifiers, seed)
