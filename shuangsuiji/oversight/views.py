@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Domain, can, is_admin, scope_for
+from shuangsuiji.accounts.selectors import organisations
 from shuangsuiji.core.web import paginate, require
 
 from . import report, selectors
@@ -47,9 +48,9 @@ def organisation_for(request: HttpRequest) -> Department | None:
     if is_admin(request.user):
         if not wanted:
             return None
-        return get_object_or_404(selectors.organisations(), pk=wanted if wanted.isdigit() else 0)
+        return get_object_or_404(organisations(), pk=wanted if wanted.isdigit() else 0)
     if request.user.role == Role.AUDITOR:  # no department: the organisations it audits
-        audited = selectors.organisations().filter(
+        audited = organisations().filter(
             pk__in=scope_for(request.user, Domain.OVERSIGHT).organisation_ids).order_by("pk")
         if wanted:
             return get_object_or_404(audited, pk=wanted if wanted.isdigit() else 0)
@@ -85,7 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if context is None:
         return render(request, "oversight/choose.html",
-                      {"organisations": selectors.organisations(),
+                      {"organisations": organisations(),
                        "year": _year(request, today())})
     context["charts"] = charts(context["figures"], context["links"])
     context["summary"] = report.summary(context["figures"])
