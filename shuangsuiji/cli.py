@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuangsuiji.config.settings")
     if args:
         args[0] = ALIASES.get(args[0], args[0])
+    # After DJANGO_SETTINGS_MODULE is set, and never for `draw verify`.
     from django.core.management import execute_from_command_line
 
     try:

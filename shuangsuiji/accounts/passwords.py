@@ -7,6 +7,7 @@ forms, the services — refuses the same passwords and shows the same policy.
 
 from typing import Any
 
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
@@ -71,8 +72,6 @@ class UserNameValidator:
 
 
 def _policy_html() -> str:
-    from django.contrib.auth.password_validation import password_validators_help_texts
-
     items = format_html_join("", "<li>{}</li>", ((text,) for text in
                                                   password_validators_help_texts()))
     return format_html('<ul class="password-policy">{}</ul>', items)

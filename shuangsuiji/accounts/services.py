@@ -7,9 +7,11 @@ so the admin is never reachable by anyone else, whatever was set by hand before.
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
+from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from shuangsuiji.core.audit import audit_record
@@ -17,6 +19,7 @@ from shuangsuiji.core.snapshots import apply, diff, snapshot
 
 from .choices import DepartmentKind, Role
 from .models import Department, User
+from .scoping import is_admin
 
 DEPARTMENT_FIELDS = ["code", "name", "kind", "parent", "region_code", "is_active"]
 # Fields a department keeps for life: draw records and the tree's `root` refer to them.
@@ -239,12 +242,6 @@ def _validate_password(password: str, user: User) -> None:
 def login_unlock(*, actor: User, username: str = "", address: str = "") -> int:
     """End a sign-in lockout: forget the failed sign-ins of an account (from every address)
     and/or of an address (for every user name). Audited; returns the failures forgotten."""
-    from axes.models import AccessAttempt
-    from django.core.exceptions import PermissionDenied
-    from django.db.models import Q, Sum
-
-    from .scoping import is_admin
-
     if not is_admin(actor):
         raise PermissionDenied(_("Only a system administrator can unlock sign-ins."))
     if not username and not address:

@@ -174,7 +174,8 @@ class ItemViewSet(ScopedViewSet):
                                            published=published, reason=reason)
         return self.output(ItemOutputSerializer, item)
 
-    @extend_schema(summary=_("The item's versions, newest first"))
+    @extend_schema(summary=_("The item's versions, newest first"),
+                   responses=VersionSerializer(many=True))
     @action(detail=True, methods=["get"], filterset_class=None)
     def versions(self, request: Request, pk: str) -> Response:
         item = self.get_scoped_object()

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shuangsuiji.credit",
     "shuangsuiji.portal",
     "shuangsuiji.oversight",
+    "shuangsuiji.demo",  # no models: the `demo` command, above every app it fills
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 """Test settings: the same as production's shape, with fast hashing and immediate tasks."""
 
 import os
+import sys
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
@@ -42,8 +43,7 @@ class MissingTemplateVariable(str):
     package raise; the others get an empty string as in production."""
 
     def __mod__(self, variable: object) -> str:
-        import sys
-
+        # Not at the top: a settings module loads none of Django's machinery.
         from django.template.base import Node
 
         frame = sys._getframe(1)

@@ -2,26 +2,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from shuangsuiji.accounts.scoping import Domain, can, is_admin
 
 from .models import AuditEvent
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """The landing page after sign-in: what the user may see, what needs attention, links."""
-    from shuangsuiji.catalog.selectors import item_summary
-    from shuangsuiji.entities.selectors import target_summary
-    from shuangsuiji.inspections.selectors import todo
-    from shuangsuiji.inspectors.selectors import inspector_summary
-
-    user = request.user
-    today = timezone.localdate()
-    return render(request, "core/home.html", {
-        "todo": todo(user, today),
-        "items": item_summary(user=user), "targets": target_summary(user=user),
-        "inspectors": inspector_summary(user=user, today=today)})
 
 
 def audit_list(request: HttpRequest) -> HttpResponse:

@@ -32,6 +32,7 @@ from shuangsuiji.core.api import ScopedViewSet
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.throttling import SharedRateThrottle
 from shuangsuiji.entities.models import Target
+from shuangsuiji.entities.selectors import organisation_targets
 from shuangsuiji.rules.uscc import normalise
 
 from . import selectors
@@ -207,8 +208,8 @@ class CreditFileViewSet(ScopedViewSet):
         code = normalise(uscc)
         token = request.auth if isinstance(request.auth, PartnerToken) else None
         if token is not None:
-            targets = list(Target.objects.filter(department__root_id=token.organisation_id,
-                                                 uscc=code).order_by("pk"))
+            targets = list(organisation_targets(organisation_ids=[token.organisation_id])
+                           .filter(uscc=code).order_by("pk"))
             audit_record(actor=None, action="credit.partner_query", obj=token,
                          organisation_id=token.organisation_id,
                          summary=_("{partner} queried the credit file of {code}").format(

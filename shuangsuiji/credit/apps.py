@@ -1,8 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shuangsuiji.inspections.signals import risk_facts_recorded
+
 
 class CreditConfig(AppConfig):
     name = "shuangsuiji.credit"
     label = "credit"
     verbose_name = _("Credit files")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: services import models, which need the registry.
+        from . import services
+
+        risk_facts_recorded.connect(services.on_risk_facts_recorded,
+                                    dispatch_uid="credit.risk_loop")

@@ -4,11 +4,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shuangsuiji.accounts.scoping import Action, Domain, scope_for
 from shuangsuiji.entities.models import Target
+from shuangsuiji.entities.selectors import target_list
+from shuangsuiji.inspections.choices import FollowUpKind, ResultCategory, ReviewState
+from shuangsuiji.inspections.permissions import viewable_results
+from shuangsuiji.inspections.selectors import (
+    follow_ups_of,
+    inspection_days,
+    results_on_targets,
+)
 
 from .models import BlacklistEntry, Complaint, RiskClassChange
 
@@ -17,7 +25,7 @@ def targets_for(user: Any) -> QuerySet[Target]:
     """Entities whose credit file the user may read: their organisation's directory."""
     if scope_for(user, Domain.CREDIT, Action.VIEW).nothing:
         return Target.objects.none()
-    return Target.objects.for_user(user)
+    return target_list(user=user)
 
 
 def search(user: Any, q: str) -> QuerySet[Target]:
@@ -28,39 +36,21 @@ def search(user: Any, q: str) -> QuerySet[Target]:
     return qs.filter(Q(name__icontains=q) | Q(uscc__startswith=q.upper())).order_by("name")
 
 
-def _results(target_ids: list[int]) -> QuerySet[Any]:
-    from shuangsuiji.inspections.models import Inspection
-
-    return (Inspection.objects.filter(visit__drawn_target__target_id__in=target_ids)
-            .select_related("visit__task__initiating", "department", "visit__drawn_target")
-            .order_by(F("inspected_on").desc(nulls_last=True), "-pk"))
-
-
 def visible_results(user: Any, target_ids: list[int]) -> QuerySet[Any]:
     """Results on the entities that the user may read (inspections.permissions: the task's
     initiating organisation sees all of its tasks' results, a department its own)."""
-    from shuangsuiji.inspections.permissions import viewable_results
-
-    return _results(target_ids).filter(pk__in=viewable_results(user).values("pk"))
+    return results_on_targets(target_ids).filter(pk__in=viewable_results(user).values("pk"))
 
 
 def approved_results(target_ids: list[int]) -> QuerySet[Any]:
-    from shuangsuiji.inspections.choices import ReviewState
-
-    return _results(target_ids).filter(state=ReviewState.APPROVED)
+    return results_on_targets(target_ids).filter(state=ReviewState.APPROVED)
 
 
 def follow_ups(results: QuerySet[Any]) -> QuerySet[Any]:
-    from shuangsuiji.inspections.models import FollowUp
-
-    return (FollowUp.objects.filter(inspection__in=results)
-            .select_related("inspection__department", "inspection__visit__task", "owner")
-            .order_by("-created_at", "-pk"))
+    return follow_ups_of(results)
 
 
 def penalties(results: QuerySet[Any]) -> QuerySet[Any]:
-    from shuangsuiji.inspections.choices import FollowUpKind
-
     return (follow_ups(results).filter(kind=FollowUpKind.PENALTY, decision_date__isnull=False)
             .exclude(decision_number="").order_by("-decision_date", "-pk"))
 
@@ -76,16 +66,10 @@ def inspected_recently(target: Target, days: int = 180,
                        today: date | None = None) -> list[RecentInspection]:
     """Inspections of the entity within `days` (国办发〔2024〕54号: no repeated inspections of
     the same entity in a short time): a warning, never a block."""
-    from shuangsuiji.inspections.models import Inspection
-
     today = today or timezone.localdate()
     since = today - timedelta(days=days)
     seen: dict[tuple[int, date], RecentInspection] = {}
-    rows = (Inspection.objects.filter(visit__drawn_target__target=target,
-                                      inspected_on__gte=since, inspected_on__lte=today)
-            .values_list("visit__task_id", "visit__task__code", "inspected_on")
-            .order_by("-inspected_on"))
-    for task_id, code, day in rows:
+    for task_id, code, day in inspection_days(target_id=target.pk, since=since, until=today):
         seen.setdefault((task_id, day), RecentInspection(day, code, (today - day).days))
     return list(seen.values())
 
@@ -109,8 +93,6 @@ class CreditFile:
 
 def credit_file(user: Any, target: Target, recent_days: int = 180) -> CreditFile:
     """The whole file for staff who may read the entity (see views: targets_for)."""
-    from shuangsuiji.inspections.choices import ResultCategory
-
     results = visible_results(user, [target.pk])
     rows = list(results)
     for row in rows:

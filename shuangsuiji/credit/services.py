@@ -2,8 +2,9 @@
 import, by the office's rules), risk rules and partner keys; each one audited.
 
 `risk_rules_apply(target)` is called by the services whose records can raise a class: a
-penalty decision, an approved result with refusal/concealment/falsification, a complaint, a
-blacklist entry. It only ever raises a class (rules/risk.py).
+complaint, a blacklist entry here; a penalty decision, an approved result with
+refusal/concealment/falsification through `inspections.signals.risk_facts_recorded`
+(`on_risk_facts_recorded`). It only ever raises a class (rules/risk.py).
 """
 
 import csv
@@ -18,9 +19,10 @@ from typing import Any, TypedDict, cast
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.scoping import Action, Domain, can, is_admin, scope_for
@@ -28,6 +30,8 @@ from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.entities.choices import RiskClass
 from shuangsuiji.entities.models import Target
+from shuangsuiji.inspections.choices import FollowUpKind, ReviewState
+from shuangsuiji.inspections.models import FollowUp, Inspection
 from shuangsuiji.rules import risk as R
 from shuangsuiji.rules import xlsx_guard
 from shuangsuiji.rules.dates import InvalidDate, parse_date
@@ -114,9 +118,6 @@ def risk_class_set(*, actor: User, target: Target, risk_class: str, reason: str,
 
 def facts_of(target: Target) -> R.Facts:
     """The entity's record as the pure rules read it."""
-    from shuangsuiji.inspections.choices import FollowUpKind, ReviewState
-    from shuangsuiji.inspections.models import FollowUp, Inspection
-
     penalties = (FollowUp.objects.filter(inspection__visit__drawn_target__target=target,
                                          kind=FollowUpKind.PENALTY,
                                          decision_date__isnull=False)
@@ -137,8 +138,6 @@ def facts_of(target: Target) -> R.Facts:
 
 def blacklist_in_force(target: Target, on: date | None = None) -> QuerySet[BlacklistEntry]:
     on = on or timezone.localdate()
-    from django.db.models import Q
-
     return BlacklistEntry.objects.filter(target=target, removed_on__isnull=True,
                                          listed_on__lte=on).filter(
         Q(until__isnull=True) | Q(until__gte=on))
@@ -163,6 +162,11 @@ def risk_rules_apply(*, target: Target, actor: User | None = None) -> RiskClassC
     return _set_class(actor=actor, target=target, new=new, set_on=today,
                       source=RiskSource.RULE, rule=rule,
                       reason=str(RiskTrigger(rule.trigger).label))
+
+
+def on_risk_facts_recorded(*, target: Target, actor: Any = None, **_kwargs: Any) -> None:
+    """Receiver of inspections.signals.risk_facts_recorded: the risk loop."""
+    risk_rules_apply(target=target, actor=actor)
 
 
 # -- Risk rules --------------------------------------------------------------------------------
@@ -225,8 +229,6 @@ def risk_rule_delete(*, actor: User, rule: RiskRule) -> None:
 def blacklist_add(*, actor: User, target: Target, basis: str, listed_on: date,
                   until: date | None = None, follow_up: Any = None) -> BlacklistEntry:
     """列入黑名单, directly or from a blacklist proposal (a follow-up of kind `blacklist`)."""
-    from shuangsuiji.inspections.choices import FollowUpKind
-
     _require_change(actor, target)
     if follow_up is not None:
         if follow_up.kind != FollowUpKind.BLACKLIST:
@@ -341,8 +343,6 @@ class RiskImportResult:
 
 def _read_rows(name: str, data: bytes) -> list[list[Any]]:
     if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         try:  # no zip bombs: what the workbook expands to is checked before it is read
             xlsx_guard.check_archive(io.BytesIO(data), xlsx_guard.Limits(
                 max_bytes=settings.SHUANGSUIJI_XLSX_MAX_BYTES,

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, can, is_admin, scope_for
+from shuangsuiji.accounts.selectors import organisations
 from shuangsuiji.core.web import add_service_errors, paginate, require
 from shuangsuiji.entities.models import Target
+from shuangsuiji.inspections.choices import FollowUpKind
 
 from . import selectors, services
 from .forms import (
@@ -51,7 +53,7 @@ def _organisation(request: HttpRequest) -> Department:
     user = request.user
     if not is_admin(user):
         return user.department.root or user.department
-    roots = Department.objects.filter(parent__isnull=True, is_active=True).order_by("code")
+    roots = organisations()
     chosen = request.GET.get("org") or request.POST.get("org")
     if chosen and chosen.isdigit():
         org = roots.filter(pk=int(chosen)).first()
@@ -64,8 +66,7 @@ def _organisation(request: HttpRequest) -> Department:
 
 
 def _org_context(request: HttpRequest, org: Department) -> dict[str, Any]:
-    roots = (Department.objects.filter(parent__isnull=True, is_active=True).order_by("code")
-             if is_admin(request.user) else [])
+    roots = organisations() if is_admin(request.user) else []
     return {"organisation": org, "organisations": roots}
 
 
@@ -114,8 +115,6 @@ def complaint_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def blacklist_add(request: HttpRequest, pk: int) -> HttpResponse:
-    from shuangsuiji.inspections.choices import FollowUpKind
-
     target = _target(request, pk, change=True)
     proposals = selectors.follow_ups(selectors.visible_results(request.user, [target.pk])
                                      ).filter(kind=FollowUpKind.BLACKLIST)

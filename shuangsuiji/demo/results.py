@@ -24,6 +24,7 @@ from shuangsuiji.inspections.choices import ReviewState
 from shuangsuiji.inspections.models import Inspection, Visit
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.publication.services import result_publish
 
 
 def _account(inspector: Inspector) -> User:
@@ -79,8 +80,6 @@ def _enter(result: Inspection, spec: dict[str, Any], reviewer: User) -> None:
         return
     services.inspection_review(actor=reviewer, inspection=result, approve=True)
     if spec.get("publish", True):
-        from shuangsuiji.publication.services import result_publish
-
         # Published the way the 2023 office did, some days after the inspection.
         result.refresh_from_db()
         result_publish(actor=reviewer, inspection=result,

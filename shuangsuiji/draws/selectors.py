@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from shuangsuiji.accounts.choices import Role
@@ -242,10 +242,22 @@ class MyTask:
     targets: list[TargetView]
 
 
+def assignments_in_force(*, user: Any) -> QuerySet[Assignment]:
+    """The assignments of the user's inspector record that are not released."""
+    return Assignment.objects.filter(inspector__user=user, released_at__isnull=True)
+
+
+def group_in_force(*, drawn_target_id: int, department_id: int) -> QuerySet[Assignment]:
+    """One department's group on one drawn target as it stands, in its order."""
+    return (Assignment.objects.filter(drawn_target_id=drawn_target_id,
+                                      department_id=department_id, released_at__isnull=True)
+            .select_related("inspector").order_by("position"))
+
+
 def my_tasks(*, user: Any) -> list[MyTask]:
     """The targets the user's inspector record is assigned to (not released), by task, each with
     every department's group (so the groups can agree a date) and the target's contacts."""
-    mine = (Assignment.objects.filter(inspector__user=user, released_at__isnull=True)
+    mine = (assignments_in_force(user=user)
             .select_related("task__initiating", "drawn_target__target")
             .annotate(drawn_at=F("drawn_target__draw__drawn_at"))  # not the record itself
             .order_by("-task__period_start", "task__code", "drawn_target__ident"))

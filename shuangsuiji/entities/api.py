@@ -232,7 +232,8 @@ class TargetViewSet(ScopedViewSet):
         target = services.target_update(actor=request.user, target=target, data=data, note=note)
         return self._detail(target)
 
-    @extend_schema(summary=_("The target's change history, newest first"))
+    @extend_schema(summary=_("The target's change history, newest first"),
+                   responses=TargetChangeSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=PagePagination, filterset_class=None)
     def changes(self, request: Request, pk: str) -> Response:
         target = self.get_scoped_object()

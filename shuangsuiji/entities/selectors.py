@@ -2,7 +2,7 @@
 here is an indexed equality or prefix match, and text search narrows by code before name."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,15 @@ def _region_prefix(code: str) -> str:
     while len(code) > 2 and code.endswith("00"):
         code = code[:-2]
     return code
+
+
+def organisation_targets(*, organisation_ids: Collection[int] | None) -> QuerySet[Target]:
+    """The targets in these organisations' directories (None: every directory), unscoped: for
+    reads whose right is not the directory's (conflicts, partner systems' keys)."""
+    targets = Target.objects.all()
+    if organisation_ids is None:
+        return targets
+    return targets.filter(department__root_id__in=organisation_ids)
 
 
 def target_get(*, user: Any, pk: int, action: Action = Action.VIEW) -> Target:

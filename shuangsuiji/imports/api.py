@@ -79,7 +79,8 @@ class ImportJobViewSet(ScopedViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.output(ImportJobSerializer, self.get_scoped_object())
 
-    @extend_schema(summary=_("The job's rejected rows, by row number"))
+    @extend_schema(summary=_("The job's rejected rows, by row number"),
+                   responses=ImportIssueSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=PagePagination,
             filterset_class=None)
     def issues(self, request: Request, pk: str) -> Response:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.catalog.models import InspectionItem
 from shuangsuiji.catalog.services import item_create, item_update
+from shuangsuiji.core import sheets
 from shuangsuiji.rules.item_rows import COLUMNS, KIND_HEADERS, ItemRowChecker
 from shuangsuiji.rules.tabular import HeaderMap, Table
 
@@ -104,8 +105,6 @@ def commit(job: ImportJob, header_map: HeaderMap, actor: Any, table: Table) -> d
 
 def export_xlsx(items: Iterable[InspectionItem], out: IO[bytes]) -> int:
     """Write the items with the import's headers; returns the number of items written."""
-    from shuangsuiji.core import sheets
-
     book = sheets.workbook()
     sheet = book.create_sheet(_("Inspection items"))
     sheets.append(sheet, [c.header for c in COLUMNS])

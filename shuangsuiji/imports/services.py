@@ -228,7 +228,7 @@ def expire_stuck_jobs(*, actor: User | None = None, now: datetime | None = None,
 
 
 def _enqueue_validation(job: ImportJob) -> None:
-    from .tasks import validate_import
+    from .tasks import validate_import  # the task module imports this one
 
     transaction.on_commit(lambda: validate_import.enqueue(job.pk))
 
@@ -357,7 +357,7 @@ def import_job_request_commit(*, actor: User, job: ImportJob, mode: str) -> Impo
     job.mode, job.status, job.progress = mode, ImportStatus.COMMITTING, 0
     job.heartbeat_at = timezone.now()
     job.save(update_fields=["mode", "status", "progress", "heartbeat_at"])
-    from .tasks import commit_import
+    from .tasks import commit_import  # the task module imports this one
 
     actor_id = getattr(actor, "pk", None)
     transaction.on_commit(lambda: commit_import.enqueue(job.pk, actor_id))

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangsuiji.accounts.scoping import Action, Domain, can
-from shuangsuiji.catalog.models import InspectionItem
+from shuangsuiji.catalog.selectors import item_list
 from shuangsuiji.core.web import paginate, require
 
 from . import exports, reports, selectors, services
@@ -165,7 +165,7 @@ def export_items(request: HttpRequest) -> HttpResponse:
     """The item list the user may see, as an Excel file the item import reads back."""
     require(request.user, Domain.ITEMS)
     buffer = io.BytesIO()
-    exports.items_xlsx(exports.items_for_export(InspectionItem.objects.for_user(request.user)),
+    exports.items_xlsx(exports.items_for_export(item_list(user=request.user)),
                        buffer)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=_("inspection items.xlsx"))

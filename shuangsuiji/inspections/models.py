@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, ScopedQuerySet, scope_for
 from shuangsuiji.catalog.models import InspectionItem
@@ -40,8 +41,6 @@ class VisitQuerySet(ScopedQuerySet):
     def for_user(self, user, action=Action.VIEW):  # type: ignore[no-untyped-def]
         """The initiating organisation sees every visit of its tasks; a cooperating department
         the visits of the tasks it takes part in; inspectors only the visits they are sent to."""
-        from shuangsuiji.accounts.choices import Role
-
         scope = scope_for(user, Domain.INSPECTIONS, action)
         if scope.everything:
             return self

@@ -1,26 +1,26 @@
 """Reads for the inspection pages: my visits, a task's progress, a visit with its groups."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.scoping import Domain, can
 from shuangsuiji.draws import selectors as draw_selectors
-from shuangsuiji.draws.models import Assignment
 from shuangsuiji.entities.models import Contact
 from shuangsuiji.plans.models import InspectionTask
 
-from . import permissions
-from .choices import ReviewState
-from .models import Claim, Inspection, Visit
+from . import deadlines, permissions
+from .choices import FollowUpState, ReviewState
+from .models import Claim, FollowUp, Inspection, Visit
 
 
 def visit_get(*, user: Any, pk: int) -> Visit:
-    from django.http import Http404
-
     visit = (Visit.objects.for_user(user)
              .select_related("task__initiating", "drawn_target__target", "agreed_by")
              .filter(pk=pk).first())
@@ -30,8 +30,6 @@ def visit_get(*, user: Any, pk: int) -> Visit:
 
 
 def result_get(*, user: Any, pk: int) -> Inspection:
-    from django.http import Http404
-
     inspection = (Inspection.objects.select_related(
         "visit__task__initiating", "visit__drawn_target__target", "department", "entered_by",
         "reviewed_by").filter(pk=pk, visit__in=Visit.objects.for_user(user)).first())
@@ -69,7 +67,7 @@ def my_claims(user: Any) -> set[int]:
 
 def my_visits(user: Any) -> dict[int, Visit]:
     """Drawn target id → its visit, for the targets the user is assigned to."""
-    mine = Assignment.objects.filter(inspector__user=user, released_at__isnull=True)
+    mine = draw_selectors.assignments_in_force(user=user)
     return {v.drawn_target_id: v for v in Visit.objects.filter(
         drawn_target_id__in=mine.values("drawn_target_id")).prefetch_related(
         "inspections__department", "inspections__publication")}
@@ -99,6 +97,29 @@ def task_counts(task: InspectionTask) -> dict[str, int]:
            if state != ReviewState.ENTERED})
 
 
+def results_on_targets(target_ids: Iterable[int]) -> QuerySet[Inspection]:
+    """Every result on these targets, unscoped, latest inspection first (callers scope them)."""
+    return (Inspection.objects.filter(visit__drawn_target__target_id__in=target_ids)
+            .select_related("visit__task__initiating", "department", "visit__drawn_target")
+            .order_by(F("inspected_on").desc(nulls_last=True), "-pk"))
+
+
+def follow_ups_of(results: QuerySet[Inspection]) -> QuerySet[FollowUp]:
+    """The follow-ups of these results, newest first."""
+    return (FollowUp.objects.filter(inspection__in=results)
+            .select_related("inspection__department", "inspection__visit__task", "owner")
+            .order_by("-created_at", "-pk"))
+
+
+def inspection_days(*, target_id: int, since: date, until: date) -> QuerySet[Any]:
+    """(task id, task code, day) of each inspection of the target in [since, until], latest
+    first."""
+    return (Inspection.objects.filter(visit__drawn_target__target_id=target_id,
+                                      inspected_on__gte=since, inspected_on__lte=until)
+            .values_list("visit__task_id", "visit__task__code", "inspected_on")
+            .order_by("-inspected_on"))
+
+
 def review_queue(user: Any) -> list[Inspection]:
     """Submitted results this user may approve or return, oldest first."""
     qs = (Inspection.objects.filter(state=ReviewState.SUBMITTED,
@@ -109,14 +130,11 @@ def review_queue(user: Any) -> list[Inspection]:
 
 
 def todo(user: Any, today: Any) -> dict[str, int]:
-    """What waits for this user, for the home page: counts only, each a link to its list."""
-
-    from . import deadlines
-    from .choices import FollowUpState
-
+    """What waits for this user, for the home page: counts only, each a link to its list
+    (the results to publish are counted by `publication.selectors.to_publish`)."""
     out: dict[str, int] = {}
     if getattr(user, "role", None) in {Role.INSPECTOR, Role.EXPERT}:
-        mine = Assignment.objects.filter(inspector__user=user, released_at__isnull=True)
+        mine = draw_selectors.assignments_in_force(user=user)
         out["my_targets"] = mine.values("drawn_target").distinct().count()
         out["to_enter"] = Inspection.objects.filter(
             visit__drawn_target__in=mine.values("drawn_target"),
@@ -126,9 +144,4 @@ def todo(user: Any, today: Any) -> dict[str, int]:
         out["to_review"] = len(review_queue(user))
         out["follow_ups_late"] = deadlines.visible_follow_ups(user).filter(
             state=FollowUpState.OPEN, due_on__lt=today).count()
-    if can(user, Domain.PUBLICATION):
-        from shuangsuiji.publication.selectors import own_results
-
-        out["to_publish"] = deadlines.unpublished(own_results(user)).filter(
-            visit__drawn_target__replaced_at__isnull=True).count()
     return out

@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from shuangsuiji.accounts.models import Department, User
+from shuangsuiji.accounts.choices import Role
+from shuangsuiji.accounts.scoping import is_admin
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.draws.models import Assignment, DrawnTarget
@@ -37,6 +39,7 @@ from shuangsuiji.rules.results import (
     check_evidence,
     check_evidence_content,
 )
+from shuangsuiji.rules.results import missing_for_submission as rules_missing_for_submission
 
 from . import permissions
 from .choices import (
@@ -63,6 +66,7 @@ from .models import (
     ViolationCategory,
     Visit,
 )
+from .signals import send_risk_facts_recorded
 
 # What each missing-for-submission code means to the user.
 MISSING = {
@@ -278,11 +282,9 @@ def submission_draft(inspection: Inspection) -> ResultDraft:
 
 
 def missing_for_submission(inspection: Inspection) -> list[str]:
-    from shuangsuiji.rules.results import missing_for_submission as missing
-
-    return [str(MISSING[code]) for code in missing(submission_draft(inspection),
-                                              period_start=inspection.visit.task.period_start,
-                                              today=timezone.localdate())]
+    return [str(MISSING[code]) for code in rules_missing_for_submission(
+        submission_draft(inspection), period_start=inspection.visit.task.period_start,
+        today=timezone.localdate())]
 
 
 def _move(*, actor: User, inspection: Inspection, to: str, reason: str = "") -> Inspection:
@@ -331,8 +333,7 @@ def inspection_review(*, actor: User, inspection: Inspection, approve: bool,
     inspection.return_reason = "" if approve else reason.strip()
     inspection.save(update_fields=["state", "reviewed_by", "reviewed_at", "return_reason"])
     if approve and inspection.conduct:  # refusal, concealment, falsification: the risk loop
-        from shuangsuiji.credit.services import risk_rules_apply
-        risk_rules_apply(target=inspection.visit.drawn_target.target, actor=actor)
+        send_risk_facts_recorded(target=inspection.visit.drawn_target.target, actor=actor)
     return inspection
 
 
@@ -524,8 +525,8 @@ def follow_up_penalty(*, actor: User, follow_up: FollowUp, decision_number: str,
                      number=follow_up.decision_number,
                      target=follow_up.inspection.visit.drawn_target.ident),
                  data={"number": decision_number, "amount": amount, "date": decision_date})
-    from shuangsuiji.credit.services import risk_rules_apply  # the risk loop
-    risk_rules_apply(target=follow_up.inspection.visit.drawn_target.target, actor=actor)
+    # the risk loop (credit)
+    send_risk_facts_recorded(target=follow_up.inspection.visit.drawn_target.target, actor=actor)
     return follow_up
 
 
@@ -561,9 +562,6 @@ def violation_category_set(*, actor: User | None, organisation: Department, code
     """Add or change one of an organisation's violation categories (its office or partner
     staff; administrators for any; `actor=None` is the system, as for the demo's setup).
     A category in use is retired, never deleted."""
-    from shuangsuiji.accounts.choices import Role
-    from shuangsuiji.accounts.scoping import is_admin
-
     if actor is not None:
         department = actor.department
         own = department is not None and (department.root_id or department.pk) == (

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shuangsuiji.accounts.scoping import Action, Domain, can
 from shuangsuiji.core.web import add_service_errors, private_file, viewable_ids
 from shuangsuiji.draws import selectors as draw_selectors
-from shuangsuiji.draws.models import Assignment
 from shuangsuiji.entities.models import Target
 from shuangsuiji.plans import selectors as plan_selectors
 from shuangsuiji.workdays.selectors import calendar as workday_calendar
@@ -126,9 +125,8 @@ def visit_inform(request: HttpRequest, pk: int) -> HttpResponse:
 # -- A department's result -----------------------------------------------------------------------
 
 def _group_inspectors(inspection: Inspection) -> list[tuple[int, str]]:
-    return [(a.inspector_id, a.inspector.name) for a in Assignment.objects.filter(
-        drawn_target_id=inspection.visit.drawn_target_id, department_id=inspection.department_id,
-        released_at__isnull=True).select_related("inspector").order_by("position")]
+    return [(a.inspector_id, a.inspector.name) for a in draw_selectors.group_in_force(
+        drawn_target_id=inspection.visit.drawn_target_id, department_id=inspection.department_id)]
 
 
 def _result_page(request: HttpRequest, inspection: Inspection, *,

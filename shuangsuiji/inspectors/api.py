@@ -17,10 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from shuangsuiji.accounts.scoping import Action, Domain, scope_for
-from shuangsuiji.catalog.models import InspectionItem
+from shuangsuiji.accounts.scoping import Action, Domain
+from shuangsuiji.catalog.selectors import item_list
 from shuangsuiji.core.api import IdFilter, ScopedDepartmentField, ScopedViewSet
-from shuangsuiji.entities.models import Target
 from shuangsuiji.rules.masking import mask_phone
 
 from . import selectors, services
@@ -100,7 +99,7 @@ class InspectorDetailSerializer(InspectorListSerializer):
 
 class ItemScopeField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> Any:
-        return InspectionItem.objects.for_user(self.context["request"].user, Action.VIEW)
+        return item_list(user=self.context["request"].user)
 
 
 class InspectorUpdateSerializer(serializers.ModelSerializer):
@@ -273,10 +272,7 @@ class ConflictTargetField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> Any:
         # An inspector may declare a conflict with a target of their organisation without
         # being allowed to browse the target directory itself.
-        scope = scope_for(self.context["request"].user, Domain.CONFLICTS, Action.CHANGE)
-        if scope.everything:
-            return Target.objects.all()
-        return Target.objects.filter(department__root_id__in=scope.organisation_ids)
+        return selectors.conflict_targets(user=self.context["request"].user)
 
 
 class ConflictCreateSerializer(serializers.ModelSerializer):

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.scoping import Action, Domain, can, get_for_user, scope_for
 from shuangsuiji.entities.models import Target
+from shuangsuiji.entities.selectors import organisation_targets
 from shuangsuiji.rules import uscc
 
 from .choices import DeclaredBy
@@ -112,18 +113,23 @@ def conflict_inspectors(*, user: Any) -> QuerySet[Inspector]:
     return inspectors.for_user(user, Action.CHANGE)
 
 
+def conflict_targets(*, user: Any) -> QuerySet[Target]:
+    """The targets the user may name in a conflict: those of the organisations their conflict
+    rights cover (inspectors declare conflicts without browsing the target directory)."""
+    scope = scope_for(user, Domain.CONFLICTS, Action.CHANGE)
+    return organisation_targets(
+        organisation_ids=None if scope.everything else scope.organisation_ids)
+
+
 def conflict_target_lookup(*, user: Any, reference: str) -> Target | None:
     """A target of the user's organisation by its code or draw id (X-123).
 
     Inspectors may declare a conflict without being allowed to browse the target directory,
     so this looks only at the organisations their conflict rights cover.
     """
-    scope = scope_for(user, Domain.CONFLICTS, Action.CHANGE)
-    if scope.nothing:
+    if scope_for(user, Domain.CONFLICTS, Action.CHANGE).nothing:
         return None
-    targets = Target.objects.all()
-    if not scope.everything:
-        targets = targets.filter(department__root_id__in=scope.organisation_ids)
+    targets = conflict_targets(user=user)
     reference = uscc.normalise(reference)  # "X-123" becomes "X123": no code starts with X
     if reference[:1] == "X" and reference[1:].isdigit() and len(reference) < 19:
         return targets.filter(pk=int(reference[1:]), uscc__isnull=True).first()

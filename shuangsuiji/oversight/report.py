@@ -9,12 +9,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.styles import Font
 
 from shuangsuiji.core import sheets
+from shuangsuiji.draws.pdf import html_to_pdf
 from shuangsuiji.inspections.choices import PROBLEMS, ResultCategory
 from shuangsuiji.rules.oversight import Share
 
 from . import selectors
+from .charts import charts
 
 TITLES = {
     "targets": gettext_lazy("Targets of the directory that can be inspected"),
@@ -134,8 +137,6 @@ RESULT_HEADERS = [gettext_lazy("Target"), gettext_lazy("Unified social credit co
 
 
 def workbook(figures: selectors.Figures) -> bytes:
-    from openpyxl.styles import Font
-
     bold = Font(bold=True)
     book = sheets.workbook(write_only=False)
 
@@ -240,10 +241,6 @@ def _work_sheets(f: selectors.Figures, sheet: Any, table: Any) -> None:
 
 
 def pdf(figures: selectors.Figures, links: Any) -> bytes:
-    from shuangsuiji.draws.pdf import html_to_pdf
-
-    from .views import charts
-
     drawn = charts(figures, links, linked=False)
     coverage = [(_("By region"), figures.by_region, drawn["region"]),
                 (_("By industry (GB/T 4754 section)"), figures.by_industry, drawn["industry"]),

@@ -50,11 +50,6 @@ METRICS: dict[str, str] = {
 }
 
 
-def organisations() -> QuerySet[Department]:
-    """The organisations (tops of department trees) an administrator chooses from."""
-    return Department.objects.filter(parent__isnull=True, is_active=True).order_by("code")
-
-
 def year_range(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year + 1, 1, 1)
 

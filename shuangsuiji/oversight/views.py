@@ -7,23 +7,20 @@ a system administrator chooses one.
 
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Domain, can, is_admin, scope_for
+from shuangsuiji.accounts.selectors import organisations
 from shuangsuiji.core.web import paginate, require
-from shuangsuiji.rules.oversight import Bar, bar_chart
 
 from . import report, selectors
+from .charts import Links, charts
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -51,9 +48,9 @@ def organisation_for(request: HttpRequest) -> Department | None:
     if is_admin(request.user):
         if not wanted:
             return None
-        return get_object_or_404(selectors.organisations(), pk=wanted if wanted.isdigit() else 0)
+        return get_object_or_404(organisations(), pk=wanted if wanted.isdigit() else 0)
     if request.user.role == Role.AUDITOR:  # no department: the organisations it audits
-        audited = selectors.organisations().filter(
+        audited = organisations().filter(
             pk__in=scope_for(request.user, Domain.OVERSIGHT).organisation_ids).order_by("pk")
         if wanted:
             return get_object_or_404(audited, pk=wanted if wanted.isdigit() else 0)
@@ -66,63 +63,6 @@ def organisation_for(request: HttpRequest) -> Department | None:
     if wanted and wanted != str(own.pk):
         raise Http404
     return own
-
-
-class Links:
-    """Query strings of the dashboard's links, keeping the organisation and the year."""
-
-    def __init__(self, organisation: Department, year: int, admin: bool) -> None:
-        self.base = {"year": year} | ({"org": organisation.pk} if admin else {})
-
-    @property
-    def base_query(self) -> str:
-        return self.query()
-
-    def query(self, **params: Any) -> str:
-        return "?" + urlencode(self.base | params)
-
-    def records(self, metric: str, key: str = "all") -> str:
-        return reverse("oversight:records") + self.query(metric=metric, key=key)
-
-    def page(self, name: str) -> str:
-        return reverse(f"oversight:{name}") + self.query()
-
-
-def charts(figures: selectors.Figures, links: Links, *, linked: bool = True) -> dict[str, str]:
-    """The dashboard's SVG charts (markup escaped by rules.oversight); each bar links to its
-    records on the page, not in the PDF."""
-    def href(metric: str, key: str = "all") -> str:
-        return links.records(metric, key) if linked else ""
-
-    def coverage_bars(groups: list[selectors.Group]) -> list[Bar]:
-        return [Bar(g.label, g.share.part, g.share.whole,
-                    href("inspected", g.key)) for g in groups]
-
-    rates = [
-        Bar(_("Coverage"), figures.coverage.part, figures.coverage.whole,
-            href("inspected")),
-        Bar(_("Findings rate"), figures.findings.part, figures.findings.whole,
-            href("findings")),
-        Bar(_("Entered on time"), figures.entry.part, figures.entry.whole,
-            href("entry_on_time")),
-        Bar(_("Published on time"), figures.publication.part, figures.publication.whole,
-            href("publication_on_time")),
-        Bar(_("Joint tasks"), figures.joint.part, figures.joint.whole,
-            href("joint_tasks")),
-    ]
-    out = {"rates": bar_chart(rates, title=_("Rates of the year"), chart_id="chart-rates"),
-           "region": bar_chart(coverage_bars(figures.by_region),
-                               title=_("Coverage by region"), chart_id="chart-region"),
-           "industry": bar_chart(coverage_bars(figures.by_industry),
-                                 title=_("Coverage by industry"), chart_id="chart-industry"),
-           "risk": bar_chart(coverage_bars(figures.by_risk),
-                             title=_("Coverage by credit risk class"), chart_id="chart-risk")}
-    if figures.inspectors:
-        out["workload"] = bar_chart(
-            [Bar(w.label, w.assignments, None, href("assignments", w.key))
-             for w in figures.inspectors[:15]],
-            title=_("Assignments in force per inspector"), chart_id="chart-workload")
-    return {key: mark_safe(svg) for key, svg in out.items()}
 
 
 def _context(request: HttpRequest) -> dict[str, Any] | None:
@@ -146,7 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if context is None:
         return render(request, "oversight/choose.html",
-                      {"organisations": selectors.organisations(),
+                      {"organisations": organisations(),
                        "year": _year(request, today())})
     context["charts"] = charts(context["figures"], context["links"])
     context["summary"] = report.summary(context["figures"])

@@ -4,8 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import Department
-from shuangsuiji.accounts.scoping import Action, Domain, ScopedQuerySet
+from shuangsuiji.accounts.scoping import Action, Domain, ScopedQuerySet, scope_for
 from shuangsuiji.catalog.models import InspectionItem
 
 from .choices import (
@@ -116,9 +117,6 @@ class TaskQuerySet(ScopedQuerySet):
 
     def for_user(self, user, action=Action.VIEW):  # type: ignore[no-untyped-def]
         """Cooperating departments see the joint tasks they take part in; inspectors theirs."""
-        from shuangsuiji.accounts.choices import Role
-        from shuangsuiji.accounts.scoping import scope_for
-
         scope = scope_for(user, Domain.TASKS, action)
         if scope.everything:
             return self

@@ -24,6 +24,7 @@ from django.db.models.functions import Collate
 from django.http import Http404
 from django.utils import timezone
 
+from shuangsuiji.accounts import selectors as accounts_selectors
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.catalog.models import InspectionItem, InspectionItemVersion
 from shuangsuiji.credit.models import BlacklistEntry
@@ -288,7 +289,7 @@ def result_get(pk: int) -> PublishedResult:
 def organisations() -> QuerySet[Department]:
     """The organisations that publish results (the department filter): the top departments.
     Not read from the results themselves: a DISTINCT over millions of rows per page view."""
-    return Department.objects.filter(parent__isnull=True, is_active=True).order_by("code")
+    return accounts_selectors.organisations()
 
 
 # -- 信用档案 (public part) ---------------------------------------------------------------------

@@ -26,6 +26,12 @@ def own_results(user: Any) -> QuerySet[Inspection]:
     return results.filter(Q(department__root_id__in=orgs) | Q(department_id__in=orgs))
 
 
+def to_publish(user: Any) -> int:
+    """How many approved results of the user's organisation wait for publication (home page)."""
+    return deadlines.unpublished(own_results(user)).filter(
+        visit__drawn_target__replaced_at__isnull=True).count()
+
+
 @dataclass
 class QueueRow:
     inspection: Inspection

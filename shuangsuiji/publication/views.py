@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, is_admin
+from shuangsuiji.accounts.selectors import organisations
 from shuangsuiji.core.web import add_service_errors, paginate, private_file, require
 
 from . import permissions, selectors, services
@@ -27,8 +28,7 @@ def _messages(request: HttpRequest, error: ValidationError) -> None:
 
 def _organisations(user: Any) -> list[Department]:
     if is_admin(user):
-        return list(Department.objects.filter(parent__isnull=True, is_active=True)
-                    .order_by("code"))
+        return list(organisations())
     if user.department_id is None:
         return []
     return [user.department.root or user.department]

@@ -43,7 +43,7 @@ def _init(header_map: HeaderMap, vocabulary: Vocabulary, encoding: str, delimite
           job_id: int, sink: "Callable[[str | bytes], None] | None" = None) -> None:
     # One polars thread per worker: the workers already use every core.
     os.environ["POLARS_MAX_THREADS"] = "1"
-    from .frame_check import FrameChecker
+    from .frame_check import FrameChecker  # after the variable: polars reads it on import
 
     checker = TargetRowChecker(header_map, vocabulary)
     codec = "utf-8" if encoding == "utf-8-sig" else encoding

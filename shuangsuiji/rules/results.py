@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import filetype
+from PIL import Image, ImageFile, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import IndirectObject
 
 from .errors import RuleError, gettext_noop
 
@@ -142,8 +146,6 @@ def check_evidence_content(mime: str, data: bytes) -> None:
 
 
 def _check_image(mime: str, data: bytes) -> None:
-    from PIL import Image, UnidentifiedImageError
-
     expected = {"image/jpeg": "JPEG", "image/png": "PNG"}[mime]
     damaged = RuleError(gettext_noop("The image cannot be read: it is damaged or incomplete."))
     try:
@@ -176,8 +178,6 @@ def _truncated_images_refused() -> Iterator[None]:
     WeasyPrint turns it on when it is imported (the record PDFs), and Pillow then pads a
     truncated photo silently. It is put back as it was right after.
     """
-    from PIL import ImageFile
-
     with _PILLOW_FLAG:
         before = ImageFile.LOAD_TRUNCATED_IMAGES
         ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -188,10 +188,6 @@ def _truncated_images_refused() -> Iterator[None]:
 
 
 def _check_pdf(data: bytes) -> None:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-    from pypdf.generic import IndirectObject
-
     if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
         raise RuleError(gettext_noop("The file is not a readable PDF document."))
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair notes are not ours
@@ -223,8 +219,6 @@ def _check_pdf(data: bytes) -> None:
 def _is_active(obj: object, depth: int = 0) -> bool:
     """An action or embedded file in this object or the direct objects inside it (indirect
     ones are each visited by the caller)."""
-    from pypdf.generic import IndirectObject
-
     if depth > 32 or isinstance(obj, IndirectObject):
         return False
     if isinstance(obj, dict):

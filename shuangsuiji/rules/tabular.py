@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from datetime import date, datetime, time
 from itertools import chain, count, islice
 from pathlib import Path
 from typing import IO, Any
+
+from openpyxl import load_workbook
 
 from .errors import RuleError, gettext_noop
 from .xlsx_guard import ArchiveError, Limits, check_archive
@@ -341,10 +344,6 @@ def _stream_size(stream: IO[bytes]) -> int:
 @contextmanager
 def _open_xlsx(stream: IO[bytes], known_headers: Collection[str],
                limits: Limits | None = None) -> Iterator[Table]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
     try:
         check_archive(stream, limits)
     except ArchiveError as exc:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
+from tqdm import tqdm
 
 from shuangsuiji.accounts.choices import DepartmentKind
 from shuangsuiji.accounts.models import Department, User
@@ -125,8 +126,6 @@ class Command(BaseCommand):
     def _progress_bar(self) -> Any:
         if self.as_json:
             return None
-        from tqdm import tqdm
-
         return tqdm(total=100, desc=_("Checking"), unit="%", file=sys.stderr,
                     bar_format="{desc}: {percentage:3.0f}%|{bar}|{postfix}")
 

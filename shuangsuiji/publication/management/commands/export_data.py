@@ -1,4 +1,5 @@
-"""`shuangsuiji export items FILE.xlsx`: the item list with the import's Chinese headers."""
+"""`shuangsuiji export items|results FILE`: the item list with the import's Chinese headers, or
+a batch of published results. It lives in the publication app, the higher of the two it serves."""
 
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.imports import exports
+from shuangsuiji.publication.cli import export_results
 
 
 class Command(BaseCommand):
@@ -29,8 +31,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if options["what"] == "results":
-            from shuangsuiji.publication.cli import export_results
-
             export_results(path=path, channel=options["channel"],
                            department=options["department"], stdout=self.stdout,
                            stderr=self.stderr, progress=not options["no_progress"])

@@ -1,0 +1,19 @@
+"""What an inspection tells the apps above it, which it does not import (inspections comes
+before credit in the flow).
+
+`risk_facts_recorded` is sent with `target=` and `actor=` when a fact the risk rules read is
+recorded for a target: an approved result with refusal, concealment or falsification, a
+penalty decision. It is sent in the service's transaction, after its change; the credit app
+applies its risk rules (the risk loop), and an exception rolls the change back.
+"""
+
+from typing import Any
+
+from django.dispatch import Signal
+
+risk_facts_recorded = Signal()
+
+
+def send_risk_facts_recorded(*, target: Any, actor: Any) -> None:
+    """Send risk_facts_recorded for one target."""
+    risk_facts_recorded.send(sender=type(target), target=target, actor=actor)
