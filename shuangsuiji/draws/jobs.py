@@ -44,7 +44,9 @@ def _background_from() -> int:
 
 def freeze_or_queue(*, actor: Any, task: InspectionTask,
                     planned_draw_at: datetime) -> Freeze | DrawJob:
-    """services.task_freeze now, or a queued job for a large pool."""
+    """services.task_freeze now, or a queued job for a large pool; a time in the past or more
+    than a year ahead is refused first."""
+    services.check_planned_draw_at(planned_draw_at)
     if candidate_targets(task, timezone.localdate(planned_draw_at)).count() < _background_from():
         return services.task_freeze(actor=actor, task=task, planned_draw_at=planned_draw_at)
     return _queue(actor, task, DrawJob.Kind.FREEZE, TaskState.DRAFT,

@@ -5,7 +5,7 @@ the secret, stores the record and its rows, and writes every step to the audit c
 """
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -42,6 +42,8 @@ MIN_CEREMONY_INPUT = 20
 AUDIT_DRAWN_MAX = 1000
 # Pools at least this large are drawn by the bulk path (C keys, numpy order, streamed record).
 BULK_DRAW_FROM = 20_000
+# How far ahead a draw may be planned: the inspector pool is fixed for that day.
+MAX_PLANNING = timedelta(days=366)
 
 
 class DrawRefused(ValidationError):
@@ -64,6 +66,19 @@ def _lock(task: InspectionTask, state: str) -> InspectionTask:
 
 
 # -- Freeze ---------------------------------------------------------------------------------------
+
+def check_planned_draw_at(moment: datetime) -> None:
+    """A freeze asked for now plans its draw from now (the minute being typed counts: a
+    datetime-local input has no seconds) to a year ahead. jobs.freeze_or_queue checks it for
+    the page and the API; task_freeze takes the time as given, as a queued freeze runs later."""
+    now = timezone.now()
+    if moment < now.replace(second=0, microsecond=0) - timedelta(minutes=1):
+        raise DrawRefused({"planned_draw_at": _(
+            "The planned draw time has passed: choose a later time.")})
+    if moment > now + MAX_PLANNING:
+        raise DrawRefused({"planned_draw_at": _(
+            "Plan the draw within a year: the inspector pool is fixed for that day.")})
+
 
 @transaction.atomic
 def task_freeze(*, actor: Any, task: InspectionTask, planned_draw_at: datetime) -> Freeze:

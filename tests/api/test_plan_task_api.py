@@ -68,13 +68,18 @@ def test_a_section_proposes_and_the_office_merges_approves_and_publishes(
 
 def test_a_plan_entry_is_checked_field_by_field(task_world: TaskWorld, office: APIClient):
     w = task_world.api
-    response = _send(office, "POST", f"/plans/{task_world.plan.pk}/entries/", {
-        "name": "联合抽查", "items": [w.xfzd.item.pk], "is_joint": True, "participants": [],
-        "ratio": "1e2", "starts_on": "2026-06-01", "ends_on": "2026-05-01"})
+    entry = {"name": "联合抽查", "items": [w.xfzd.item.pk], "is_joint": True, "participants": [],
+             "ratio": "1e2", "starts_on": "2026-06-01", "ends_on": "2026-05-01"}
+    response = _send(office, "POST", f"/plans/{task_world.plan.pk}/entries/", entry)
+    assert response.status_code == 400 and set(response.json()) == {"ratio"}  # its form
+    # The plan's rules (plans.services.plan_add_entry): every field's error at once.
+    response = _send(office, "POST", f"/plans/{task_world.plan.pk}/entries/",
+                     entry | {"ratio": "150"})
     assert response.status_code == 400
     errors = response.json()
-    assert set(errors) == {"items", "ratio"}
+    assert set(errors) == {"items", "ratio", "ends_on", "participants"}
     assert "XFZD-001" in errors["items"][0]  # another department's item, not published
+    assert not task_world.plan.entries.filter(name="联合抽查").exists()
 
 
 def test_a_second_plan_for_the_same_year_is_refused_on_the_year(task_world: TaskWorld,
