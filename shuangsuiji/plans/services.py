@@ -368,8 +368,9 @@ def plan_propose(*, actor: User | None, plan: AnnualPlan, section_id: int, text:
 def _check_entry(plan: AnnualPlan, entry: PlanEntry, item_ids: Collection[int],
                  participant_ids: Collection[int], proposal: PlanProposal | None) -> None:
     """An entry plans the office's own items and published items of other departments
-    ("1+X"); a joint one names a department from outside the office; a proposal is merged
-    once, into its own plan. Every field's error at once, each naming its field."""
+    ("1+X"); a joint one names a department from outside the office; it merges a proposal of
+    its own plan that was not declined (one proposal may become several entries, one per
+    batch). Every field's error at once, each naming its field."""
     org = organisation_id(plan.organisation)
     errors: dict[str, Any] = {}
     try:
@@ -404,7 +405,7 @@ def _check_entry(plan: AnnualPlan, entry: PlanEntry, item_ids: Collection[int],
             "A joint entry needs at least one department from outside the office.")
     if proposal is not None and proposal.plan_id != plan.pk:
         errors["proposal"] = _("This proposal is for another plan.")
-    elif proposal is not None and proposal.status != ProposalStatus.SUBMITTED:
+    elif proposal is not None and proposal.status == ProposalStatus.DECLINED:
         errors["proposal"] = _("This proposal is {status} already.").format(
             status=proposal.get_status_display())
     if errors:

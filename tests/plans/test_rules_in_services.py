@@ -188,7 +188,7 @@ def test_a_section_proposes_for_itself_only_from_the_offices_list(p: Plans):
     assert proposal.section == world.engineering
 
 
-def test_an_entry_is_refused_field_by_field_and_a_proposal_merged_once(p: Plans):
+def test_an_entry_is_refused_field_by_field_and_merges_no_declined_proposal(p: Plans):
     world, office = p.world, p.world.users["office"]
     plan = plans.plan_create(actor=office, organisation_id=world.office.pk, year=2027,
                              title="2027年度随机抽查计划")
@@ -202,17 +202,20 @@ def test_an_entry_is_refused_field_by_field_and_a_proposal_merged_once(p: Plans)
     assert sorted(refused.value.message_dict) == ["ends_on", "items", "participants", "ratio"]
     proposal = plans.plan_propose(actor=office, plan=plan, section_id=world.legal.pk,
                                   text="建议", item_ids=[p.office_item.pk])
-    plans.plan_add_entry(actor=office, plan=plan, data={"name": "一"}, proposal=proposal,
-                         item_ids=[p.office_item.pk], participant_ids=[])
-    with pytest.raises(ValidationError) as again:
-        plans.plan_add_entry(actor=office, plan=plan, data={"name": "二"}, proposal=proposal,
+    for batch in ("一", "二"):  # one proposal, two batches
+        plans.plan_add_entry(actor=office, plan=plan, data={"name": batch}, proposal=proposal,
                              item_ids=[p.office_item.pk], participant_ids=[])
-    assert list(again.value.message_dict) == ["proposal"]
+    PlanProposal.objects.filter(pk=proposal.pk).update(status="declined")
+    with pytest.raises(ValidationError) as declined:
+        plans.plan_add_entry(actor=office, plan=plan, data={"name": "三"}, proposal=proposal,
+                             item_ids=[p.office_item.pk], participant_ids=[])
+    assert list(declined.value.message_dict) == ["proposal"]
     with pytest.raises(ValidationError) as elsewhere:
         plans.plan_add_entry(actor=office, plan=p.plan, data={"name": "三"}, proposal=proposal,
                              item_ids=[p.office_item.pk], participant_ids=[])
     assert elsewhere.value.messages == ["An approved plan cannot be changed."]
-    assert list(PlanEntry.objects.filter(plan=plan).values_list("name", flat=True)) == ["一"]
+    assert sorted(PlanEntry.objects.filter(plan=plan).values_list("name", flat=True)) == [
+        "一", "二"]
 
 
 def test_a_plan_belongs_to_an_office_and_its_leading_section_to_it(p: Plans):
