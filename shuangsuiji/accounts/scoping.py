@@ -105,7 +105,11 @@ def is_admin(user: "User | Any") -> bool:
 
 def organisation_id(department: Any) -> int:
     """The organisation a department belongs to: the root of its tree (the office with its
-    sections, the detachment with its brigades); a root is its own."""
+    sections, the detachment with its brigades); a root is its own.
+
+    One of three, each with one meaning: of a department (this), of a user
+    (user_organisation_id: the organisation the user acts for, through their department) and
+    of a task (plans.selectors.task_organisation_id: its initiating department's)."""
     return department.root_id or department.pk
 
 

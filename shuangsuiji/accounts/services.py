@@ -16,18 +16,13 @@ from shuangsuiji.core.snapshots import apply, diff, snapshot
 
 from .choices import DepartmentKind, Role
 from .models import Department, User
+from .scoping import organisation_id, user_organisation_id
 
 DEPARTMENT_FIELDS = ["code", "name", "kind", "parent", "region_code", "is_active"]
 # Fields a department keeps for life: draw records and the tree's `root` refer to them.
 DEPARTMENT_FIXED = {"code", "kind", "parent"}
 USER_FIELDS = ["username", "full_name", "email", "role", "department", "is_active", "is_staff"]
 USER_EDITABLE = {"full_name", "email", "role", "department", "is_active"}
-
-
-def _organisation_id(department: Department | None) -> int | None:
-    if department is None:
-        return None
-    return department.root_id or department.pk
 
 
 @transaction.atomic
@@ -40,7 +35,7 @@ def department_create(*, actor: Any, code: str, name: str, kind: str,
     department.full_clean()
     department.save()
     audit_record(actor=actor, action="department.create", obj=department,
-                 organisation_id=_organisation_id(department),
+                 organisation_id=organisation_id(department),
                  summary=_("Department {name} ({code}) created").format(
                      name=department.name, code=department.code),
                  data={"after": snapshot(department, DEPARTMENT_FIELDS)})
@@ -80,7 +75,7 @@ def department_update(*, actor: Any, department: Department,
     department.full_clean()
     department.save()
     audit_record(actor=actor, action="department.update", obj=department,
-                 organisation_id=_organisation_id(department),
+                 organisation_id=organisation_id(department),
                  summary=_("Department {name} changed: {fields}").format(
                      name=department.name, fields=", ".join(changes)),
                  data={"changes": changes})
@@ -124,7 +119,7 @@ def user_create(*, actor: Any, username: str, password: str | None, role: str,
         user.set_password(password)
     user.save()
     audit_record(actor=actor, action="user.create", obj=user,
-                 organisation_id=_organisation_id(user.department),
+                 organisation_id=user_organisation_id(user),
                  summary=_("User {username} created with the role {role}").format(
                      username=user.username, role=user.get_role_display()),
                  data={"after": snapshot(user, USER_FIELDS)})
@@ -150,7 +145,7 @@ def user_update(*, actor: Any, user: User, data: dict[str, Any]) -> User:
     user.full_clean(exclude=["password"])
     user.save()
     audit_record(actor=actor, action="user.update", obj=user,
-                 organisation_id=_organisation_id(user.department),
+                 organisation_id=user_organisation_id(user),
                  summary=_("User {username} changed: {fields}").format(
                      username=user.username, fields=", ".join(changes)),
                  data={"changes": changes})
@@ -199,7 +194,7 @@ def user_set_password(*, actor: Any, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     audit_record(actor=actor, action="user.password", obj=user,
-                 organisation_id=_organisation_id(user.department),
+                 organisation_id=user_organisation_id(user),
                  summary=_("Password of {username} set").format(username=user.username),
                  data={})
     return user
@@ -246,7 +241,7 @@ def login_unlock(*, actor: Any, username: str = "", address: str = "") -> int:
     target: dict[str, Any] = {"obj": user} if user is not None else (
         {"object_type": "address", "object_id": address} if address else {})
     audit_record(actor=actor, action="login.unlock", **target,
-                 organisation_id=_organisation_id(user.department) if user else None,
+                 organisation_id=user_organisation_id(user) if user else None,
                  summary=summary,
                  data={"username": username or None, "address": address or None,
                        "failures": failures})
