@@ -148,6 +148,13 @@ def can(user: "User | Any", domain: Domain, action: Action = Action.VIEW) -> boo
     return not scope_for(user, domain, action).nothing
 
 
+def may_change_in(user: "User | Any", domain: Domain, organisation: int) -> bool:
+    """Whether the user may change the domain's records of this organisation: what a service
+    asks of its actor (pages and the API have fetched the record through for_user first)."""
+    scope = scope_for(user, domain, Action.CHANGE)
+    return scope.everything or organisation in scope.organisation_ids
+
+
 class ScopedQuerySet(models.QuerySet):
     """Base queryset: `Model.objects.for_user(user, Action.CHANGE)`."""
 

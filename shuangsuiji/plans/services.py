@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import Department, User
-from shuangsuiji.accounts.scoping import Action, Domain, is_admin, organisation_id, scope_for
+from shuangsuiji.accounts.scoping import Domain, is_admin, may_change_in, organisation_id
 from shuangsuiji.catalog.models import InspectionItem
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
@@ -79,8 +79,7 @@ def _require(actor: User | None, domain: Domain, organisation: int, *,
     (the matrix in accounts/scoping.py) and, with `office`, is the organising office."""
     if actor is None:  # the system itself
         return
-    scope = scope_for(actor, domain, Action.CHANGE)
-    if not scope.everything and organisation not in scope.organisation_ids:
+    if not may_change_in(actor, domain, organisation):
         raise PermissionDenied(_("You may not change the records of this organisation."))
     if office and not is_office(actor):
         raise PermissionDenied(_("Only the organising office may do this."))

@@ -248,3 +248,24 @@ def test_a_draw_planned_in_the_past_or_years_ahead_is_refused_by_page_api_and_se
     assert "has passed" in page.context["form"].errors["planned_draw_at"][0]
     assert not Freeze.objects.filter(task=p.task).exists()
     assert InspectionTask.objects.get(pk=p.task.pk).state == "draft"
+
+
+def test_only_the_office_freezes_and_draws_even_calling_the_service(p: Plans):
+    from shuangsuiji.draws import services as draws
+
+    moment = timezone.now() + timedelta(hours=1)
+    audit = AuditEvent.objects.count()
+    for role in ("partner", "section", "leader", "inspector"):
+        actor = p.world.users[role]
+        with pytest.raises(PermissionDenied):
+            draws.task_freeze(actor=actor, task=p.task, planned_draw_at=moment)
+        with pytest.raises(PermissionDenied):
+            jobs.freeze_or_queue(actor=actor, task=p.task, planned_draw_at=moment)
+    assert not Freeze.objects.filter(task=p.task).exists()
+    assert AuditEvent.objects.count() == audit
+    draws.task_freeze(actor=p.world.users["office"], task=p.task, planned_draw_at=moment)
+    with pytest.raises(PermissionDenied):
+        draws.draw_execute(actor=p.world.users["partner"], task=p.task,
+                           ceremony_input="38201958377102938475", witnesses=["王新根"],
+                           source="十面骰子")
+    assert InspectionTask.objects.get(pk=p.task.pk).state == "frozen"
