@@ -69,6 +69,13 @@ class EntryFields(TypedDict, total=False):
     ratio: str
 
 
+class StratumFields(TypedDict, total=False):
+    """One stratum's rule as task_set_strata takes it: a ratio or a count."""
+
+    ratio: str
+    count: int | None
+
+
 class TaskLocked(ValidationError):
     """The task is no longer a draft: its pools and rules are frozen."""
 
@@ -248,7 +255,7 @@ def task_remove_department(*, actor: User | None, task: InspectionTask,
 
 @transaction.atomic
 def task_set_strata(*, actor: User | None, task: InspectionTask,
-                    rules: dict[str, dict[str, Any]]) -> list[TaskStratum]:
+                    rules: dict[str, StratumFields]) -> list[TaskStratum]:
     """Replace the stratum rules: {"A": {"ratio": "10"}, "D": {"count": 5}, …}."""
     _require(actor, Domain.TASKS, task_organisation_id(task))
     task = _lock_draft(task)
