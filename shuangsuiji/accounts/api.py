@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 from shuangsuiji.core.api import ApiAutoSchema, ScopedViewSet
 from shuangsuiji.core.throttling import SharedRateThrottle
 
-from .models import Department, User
-from .scoping import Action, Domain, can, is_admin
+from .models import Department
+from .scoping import Action, Domain, can, is_admin, user_organisation_id
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -51,12 +51,6 @@ class MeSerializer(serializers.Serializer):
         help_text=_("For each domain (items, targets, …): may the user view it, change it"))
 
 
-def _organisation_ids(user: User) -> set[int]:
-    if user.department_id is None:
-        return set()
-    return {user.department.root_id or user.department_id}
-
-
 @extend_schema_view(
     list=extend_schema(summary=_("Departments of the user's organisation (all, for admins)")),
     retrieve=extend_schema(summary=_("One department")),
@@ -72,11 +66,10 @@ class DepartmentViewSet(ScopedViewSet):
         # Departments have no matrix row: every role needs them to read its own records.
         user = self.request.user
         departments = Department.objects.order_by("code")
-        if not user.is_authenticated:
-            return departments.none()
         if is_admin(user):
             return departments
-        return departments.filter(root_id__in=_organisation_ids(user))
+        org = user_organisation_id(user)
+        return departments.none() if org is None else departments.filter(root_id=org)
 
     def list(self, request: Request) -> Response:
         return self.paginated(self.get_queryset(), DepartmentSerializer)

@@ -105,7 +105,11 @@ def is_admin(user: "User | Any") -> bool:
 
 def organisation_id(department: Any) -> int:
     """The organisation a department belongs to: the root of its tree (the office with its
-    sections, the detachment with its brigades); a root is its own."""
+    sections, the detachment with its brigades); a root is its own.
+
+    One of three, each with one meaning: of a department (this), of a user
+    (user_organisation_id: the organisation the user acts for, through their department) and
+    of a task (plans.selectors.task_organisation_id: its initiating department's)."""
     return department.root_id or department.pk
 
 
@@ -142,6 +146,13 @@ def audited_organisation_ids(user: "User | Any") -> frozenset[int]:
 
 def can(user: "User | Any", domain: Domain, action: Action = Action.VIEW) -> bool:
     return not scope_for(user, domain, action).nothing
+
+
+def may_change_in(user: "User | Any", domain: Domain, organisation: int) -> bool:
+    """Whether the user may change the domain's records of this organisation: what a service
+    asks of its actor (pages and the API have fetched the record through for_user first)."""
+    scope = scope_for(user, domain, Action.CHANGE)
+    return scope.everything or organisation in scope.organisation_ids
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -19,7 +19,7 @@ from shuangsuiji.core.snapshots import apply, diff, snapshot
 
 from .choices import DepartmentKind, Role
 from .models import Department, User
-from .scoping import is_admin
+from .scoping import is_admin, organisation_id, user_organisation_id
 
 DEPARTMENT_FIELDS = ["code", "name", "kind", "parent", "region_code", "is_active"]
 # Fields a department keeps for life: draw records and the tree's `root` refer to them.
@@ -49,12 +49,6 @@ class UserChanges(TypedDict, total=False):
     is_active: bool
 
 
-def _organisation_id(department: Department | None) -> int | None:
-    if department is None:
-        return None
-    return department.root_id or department.pk
-
-
 @transaction.atomic
 def department_create(*, actor: User | None, code: str, name: str, kind: str,
                       parent: Department | None = None, region_code: str = "") -> Department:
@@ -65,7 +59,7 @@ def department_create(*, actor: User | None, code: str, name: str, kind: str,
     department.full_clean()
     department.save()
     audit_record(actor=actor, action="department.create", obj=department,
-                 organisation_id=_organisation_id(department),
+                 organisation_id=organisation_id(department),
                  summary=_("Department {name} ({code}) created").format(
                      name=department.name, code=department.code),
                  data={"after": snapshot(department, DEPARTMENT_FIELDS)})
@@ -106,7 +100,7 @@ def department_update(*, actor: User, department: Department,
     department.full_clean()
     department.save()
     audit_record(actor=actor, action="department.update", obj=department,
-                 organisation_id=_organisation_id(department),
+                 organisation_id=organisation_id(department),
                  summary=_("Department {name} changed: {fields}").format(
                      name=department.name, fields=", ".join(changes)),
                  data={"changes": changes})
@@ -150,7 +144,7 @@ def user_create(*, actor: User | None, username: str, password: str | None, role
         user.set_password(password)
     user.save()
     audit_record(actor=actor, action="user.create", obj=user,
-                 organisation_id=_organisation_id(user.department),
+                 organisation_id=user_organisation_id(user),
                  summary=_("User {username} created with the role {role}").format(
                      username=user.username, role=user.get_role_display()),
                  data={"after": snapshot(user, USER_FIELDS)})
@@ -176,7 +170,7 @@ def user_update(*, actor: User, user: User, data: UserChanges) -> User:
     user.full_clean(exclude=["password"])
     user.save()
     audit_record(actor=actor, action="user.update", obj=user,
-                 organisation_id=_organisation_id(user.department),
+                 organisation_id=user_organisation_id(user),
                  summary=_("User {username} changed: {fields}").format(
                      username=user.username, fields=", ".join(changes)),
                  data={"changes": changes})
@@ -225,7 +219,7 @@ def user_set_password(*, actor: User | None, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     audit_record(actor=actor, action="user.password", obj=user,
-                 organisation_id=_organisation_id(user.department),
+                 organisation_id=user_organisation_id(user),
                  summary=_("Password of {username} set").format(username=user.username),
                  data={})
     return user
@@ -266,7 +260,7 @@ def login_unlock(*, actor: User, username: str = "", address: str = "") -> int:
     target: dict[str, Any] = {"obj": user} if user is not None else (
         {"object_type": "address", "object_id": address} if address else {})
     audit_record(actor=actor, action="login.unlock", **target,
-                 organisation_id=_organisation_id(user.department) if user else None,
+                 organisation_id=user_organisation_id(user) if user else None,
                  summary=summary,
                  data={"username": username or None, "address": address or None,
                        "failures": failures})

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from shuangsuiji.accounts.models import User
-from shuangsuiji.accounts.scoping import Action, Domain, can, is_admin, scope_for
+from shuangsuiji.accounts.scoping import Action, Domain, can, is_admin, organisation_id, scope_for
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.entities.choices import RiskClass
@@ -49,17 +49,14 @@ from .models import (
 )
 
 
-def _org_of(target: Target) -> int:
-    return target.department.root_id or target.department_id
-
-
 def _require_change(actor: User, target: Target | None = None) -> None:
     """The office of the target's organisation (or a system administrator)."""
     if not can(actor, Domain.CREDIT, Action.CHANGE):
         raise PermissionDenied
     if target is not None:
         scope = scope_for(actor, Domain.CREDIT, Action.CHANGE)
-        if not scope.everything and _org_of(target) not in scope.organisation_ids:
+        org = organisation_id(target.department)
+        if not scope.everything and org not in scope.organisation_ids:
             raise PermissionDenied
 
 
@@ -92,7 +89,7 @@ def _set_class(*, actor: User | None, target: Target, new: str, set_on: date, so
         rule=rule, by=actor if getattr(actor, "pk", None) else None)
     if audit:
         audit_record(actor=actor, action=f"credit.risk_{source}", obj=locked,
-                     organisation_id=_org_of(locked),
+                     organisation_id=organisation_id(locked.department),
                      summary=_("Credit risk class of {name}: {old} → {new}").format(
                          name=locked.name, old=old or "—", new=new),
                      data={"old": old, "new": new, "set_on": set_on, "source": source,
@@ -148,7 +145,7 @@ def risk_rules_apply(*, target: Target, actor: User | None = None) -> RiskClassC
     """Raise the class as the organisation's active rules require; never lowers it."""
     target = Target.objects.select_related("department").get(pk=target.pk)
     rules = {rule.pk: rule for rule in RiskRule.objects.filter(
-        organisation_id=_org_of(target), is_active=True)}
+        organisation_id=organisation_id(target.department), is_active=True)}
     if not rules:
         return None
     today = timezone.localdate()
@@ -243,13 +240,14 @@ def blacklist_add(*, actor: User, target: Target, basis: str, listed_on: date,
         raise ValidationError({"until": _("The end is before the start.")})
     if blacklist_in_force(target).exists():
         raise ValidationError(_("This entity is already on the blacklist."))
-    entry = BlacklistEntry(target=target, organisation_id=_org_of(target), basis=basis.strip(),
+    entry = BlacklistEntry(target=target, organisation_id=organisation_id(target.department),
+                           basis=basis.strip(),
                            listed_on=listed_on, until=until, source_follow_up=follow_up,
                            created_by=actor)
     entry.full_clean()
     entry.save()
     audit_record(actor=actor, action="credit.blacklist_add", obj=entry,
-                 organisation_id=_org_of(target),
+                 organisation_id=organisation_id(target.department),
                  summary=_("{name} put on the blacklist on {day}").format(
                      name=target.name, day=listed_on),
                  data={"target": target.pk, "basis": entry.basis, "listed_on": listed_on,
@@ -292,12 +290,13 @@ def complaint_add(*, actor: User, target: Target, received_on: date, summary: st
         raise ValidationError({"summary": _("Summarise the complaint.")})
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The date is in the future.")})
-    complaint = Complaint(target=target, organisation_id=_org_of(target), received_on=received_on,
+    complaint = Complaint(target=target, organisation_id=organisation_id(target.department),
+                          received_on=received_on,
                           summary=summary.strip(), substantiated=substantiated, created_by=actor)
     complaint.full_clean()
     complaint.save()
     audit_record(actor=actor, action="credit.complaint_add", obj=complaint,
-                 organisation_id=_org_of(target),
+                 organisation_id=organisation_id(target.department),
                  summary=_("Complaint about {name} received on {day}").format(
                      name=target.name, day=received_on),
                  data={"target": target.pk, "received_on": received_on,

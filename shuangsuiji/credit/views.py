@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts.models import Department
-from shuangsuiji.accounts.scoping import Action, Domain, can, is_admin, scope_for
+from shuangsuiji.accounts.scoping import Action, Domain, can, is_admin, organisation_id, scope_for
 from shuangsuiji.accounts.selectors import organisations
 from shuangsuiji.core.web import add_service_errors, paginate, require
 from shuangsuiji.entities.models import Target
@@ -41,7 +41,7 @@ def _target(request: HttpRequest, pk: int, *, change: bool = False) -> Target:
                                pk=pk)
     if change:
         scope = scope_for(request.user, Domain.CREDIT, Action.CHANGE)
-        org = target.department.root_id or target.department_id
+        org = organisation_id(target.department)
         if not scope.everything and org not in scope.organisation_ids:
             raise PermissionDenied
     return target
@@ -86,7 +86,7 @@ def credit_file(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk)
     file = selectors.credit_file(request.user, target, RECENT_DAYS)
     scope = scope_for(request.user, Domain.CREDIT, Action.CHANGE)
-    org = target.department.root_id or target.department_id
+    org = organisation_id(target.department)
     return render(request, "credit/file.html", {
         "file": file, "target": target, "recent_days": RECENT_DAYS,
         "can_change": scope.everything or org in scope.organisation_ids})

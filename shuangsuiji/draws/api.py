@@ -9,7 +9,6 @@ answers sizes only.
 """
 
 from collections import Counter
-from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.http.response import HttpResponseBase
@@ -44,9 +43,6 @@ from shuangsuiji.rules.draw.pools import OFFICER
 from . import jobs, selectors, services
 from .models import DrawJob, DrawRecord
 from .pool import inspector_pool
-
-# How far ahead a draw may be planned: the inspector pool is fixed for that day.
-MAX_PLANNING = timedelta(days=366)
 
 
 class TaskRefSerializer(serializers.Serializer):
@@ -92,16 +88,6 @@ class FreezeInputSerializer(serializers.Serializer):
     planned_draw_at = serializers.DateTimeField(
         help_text=_("When the public draw (公开摇号) will be held; published with the "
                     "commitment"))
-
-    def validate_planned_draw_at(self, moment: Any) -> Any:
-        now = timezone.now()
-        if moment < now - timedelta(minutes=1):
-            raise serializers.ValidationError(
-                _("The planned draw time has passed: choose a later time."))
-        if moment > now + MAX_PLANNING:
-            raise serializers.ValidationError(
-                _("Plan the draw within a year: the inspector pool is fixed for that day."))
-        return moment
 
 
 class AnnouncementSerializer(serializers.Serializer):

@@ -1,11 +1,9 @@
 """Forms of the freeze, the public draw ceremony (公开摇号) and replacements (替补)."""
 
-from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -29,13 +27,6 @@ class FreezeForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I have checked the pool, the departments' items and group sizes: freeze the "
                 "task now. Nothing can be changed afterwards."))
-
-    def clean_planned_draw_at(self) -> Any:
-        moment = self.cleaned_data["planned_draw_at"]
-        # The minute being typed counts as now: a datetime-local input has no seconds.
-        if moment < timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=1):
-            raise ValidationError(_("The planned draw time has passed: choose a later time."))
-        return moment
 
 
 class CeremonyForm(forms.Form):

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangsuiji.accounts.models import User
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.plans.choices import TaskState
@@ -42,16 +43,18 @@ def _background_from() -> int:
     return settings.SHUANGSUIJI_BACKGROUND_DRAW_FROM
 
 
-def freeze_or_queue(*, actor: Any, task: InspectionTask,
+def freeze_or_queue(*, actor: User | None, task: InspectionTask,
                     planned_draw_at: datetime) -> Freeze | DrawJob:
-    """services.task_freeze now, or a queued job for a large pool."""
+    """services.task_freeze now, or a queued job for a large pool; a time in the past or more
+    than a year ahead is refused first."""
+    services.check_planned_draw_at(planned_draw_at)
     if candidate_targets(task, timezone.localdate(planned_draw_at)).count() < _background_from():
         return services.task_freeze(actor=actor, task=task, planned_draw_at=planned_draw_at)
     return _queue(actor, task, DrawJob.Kind.FREEZE, TaskState.DRAFT,
                   {"planned_draw_at": planned_draw_at.isoformat()})
 
 
-def draw_or_queue(*, actor: Any, task: InspectionTask, ceremony_input: str,
+def draw_or_queue(*, actor: User | None, task: InspectionTask, ceremony_input: str,
                   witnesses: Sequence[str], source: str,
                   present: Sequence[str] = ()) -> DrawRecord | DrawJob:
     """services.draw_execute now, or a queued job for a large pool."""
@@ -66,8 +69,9 @@ def draw_or_queue(*, actor: Any, task: InspectionTask, ceremony_input: str,
 
 
 @transaction.atomic
-def _queue(actor: Any, task: InspectionTask, kind: str, state: str,
+def _queue(actor: User | None, task: InspectionTask, kind: str, state: str,
            inputs: dict[str, Any]) -> DrawJob:
+    services.require_runner(actor, task)
     task = services._lock(task, state)
     _give_up_lost(task)
     try:
@@ -101,11 +105,11 @@ def _enqueue(job: DrawJob) -> None:
     run_draw_job.enqueue(job.pk)
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: User | None) -> User | None:
     return actor if getattr(actor, "pk", None) else None
 
 
-def record_pdf_or_queue(*, actor: Any, task: InspectionTask,
+def record_pdf_or_queue(*, actor: User | None, task: InspectionTask,
                         draw: DrawRecord) -> bytes | DrawJob:
     """The written record as a PDF: made now for a small draw; for a large one the PDF a job
     made of the record as it stands, or the job making it (queued if there is none)."""

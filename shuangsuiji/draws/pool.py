@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Value
 
 from shuangsuiji.accounts.models import Department
+from shuangsuiji.accounts.scoping import organisation_id
 from shuangsuiji.entities.choices import DRAWABLE_STATUSES
 from shuangsuiji.entities.models import Target
 from shuangsuiji.inspectors.models import Conflict, Inspector
@@ -35,7 +36,7 @@ def task_items(task: InspectionTask) -> set[int]:
 
 def _matching(task: InspectionTask) -> QuerySet[Target]:
     """The initiating organisation's drawable targets that pass the task's filters."""
-    org = task.initiating.root_id or task.initiating_id
+    org = organisation_id(task.initiating)  # as plans.selectors.task_organisation_id
     qs = Target.objects.filter(department__root_id=org, reg_status__in=DRAWABLE_STATUSES)
     if task.filter_regions:
         qs = qs.filter(_any_prefix("region_code", task.filter_regions))
@@ -49,7 +50,7 @@ def _matching(task: InspectionTask) -> QuerySet[Target]:
 def _excluded(task: InspectionTask, on: date) -> dict[str, QuerySet[Any]]:
     """Target ids each exclusion takes out: inspected for the same items within the look-back
     period; drawn `yearly_cap` times this year by the organisation (国办发〔2024〕54号)."""
-    org = task.initiating.root_id or task.initiating_id
+    org = organisation_id(task.initiating)  # as plans.selectors.task_organisation_id
     earlier = DrawnTarget.objects.filter(task__initiating__root_id=org, replaced_at__isnull=True)
     if task.pk:
         earlier = earlier.exclude(task=task)

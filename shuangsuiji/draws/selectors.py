@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import Department
-from shuangsuiji.accounts.scoping import is_admin
+from shuangsuiji.accounts.scoping import is_admin, user_organisation_id
 from shuangsuiji.entities.models import Contact, Target
 from shuangsuiji.inspectors.models import Certificate, Inspector
 from shuangsuiji.plans.choices import Stratification, Verification
@@ -207,7 +207,7 @@ def with_groups(*, user: Any, task: InspectionTask, draw: DrawRecord,
     its own. Done for a page of targets at a time: a large draw has thousands."""
     departments = None
     if view_mode(user=user, task=task) == PARTNER:
-        org = (user.department.root_id or user.department_id) if user.department_id else None
+        org = user_organisation_id(user)
         departments = set(Department.objects.filter(root_id=org).values_list("pk", flat=True))
     groups = _groups(task, [v.drawn for v in views], timezone.localdate(draw.drawn_at),
                      departments)

@@ -5,15 +5,17 @@ the secret, stores the record and its rows, and writes every step to the audit c
 """
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from shuangsuiji.accounts.models import User
+from shuangsuiji.accounts.scoping import Domain, may_change_in
 from shuangsuiji.core.anchors import AnchorReason, anchor_take
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
@@ -42,6 +44,8 @@ MIN_CEREMONY_INPUT = 20
 AUDIT_DRAWN_MAX = 1000
 # Pools at least this large are drawn by the bulk path (C keys, numpy order, streamed record).
 BULK_DRAW_FROM = 20_000
+# How far ahead a draw may be planned: the inspector pool is fixed for that day.
+MAX_PLANNING = timedelta(days=366)
 
 
 class DrawRefused(ValidationError):
@@ -50,6 +54,13 @@ class DrawRefused(ValidationError):
 
 def _iso(moment: datetime) -> str:
     return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def require_runner(actor: User | None, task: InspectionTask) -> None:
+    """Freezing, drawing and replacing are for the office of the task's organisation (法宣科牵头)
+    and administrators; None is the system itself (the demo, a command)."""
+    if actor is not None and not may_change_in(actor, Domain.DRAWS, task_organisation_id(task)):
+        raise PermissionDenied
 
 
 def _lock(task: InspectionTask, state: str) -> InspectionTask:
@@ -65,9 +76,23 @@ def _lock(task: InspectionTask, state: str) -> InspectionTask:
 
 # -- Freeze ---------------------------------------------------------------------------------------
 
+def check_planned_draw_at(moment: datetime) -> None:
+    """A freeze asked for now plans its draw from now (the minute being typed counts: a
+    datetime-local input has no seconds) to a year ahead. jobs.freeze_or_queue checks it for
+    the page and the API; task_freeze takes the time as given, as a queued freeze runs later."""
+    now = timezone.now()
+    if moment < now.replace(second=0, microsecond=0) - timedelta(minutes=1):
+        raise DrawRefused({"planned_draw_at": _(
+            "The planned draw time has passed: choose a later time.")})
+    if moment > now + MAX_PLANNING:
+        raise DrawRefused({"planned_draw_at": _(
+            "Plan the draw within a year: the inspector pool is fixed for that day.")})
+
+
 @transaction.atomic
-def task_freeze(*, actor: Any, task: InspectionTask, planned_draw_at: datetime) -> Freeze:
+def task_freeze(*, actor: User | None, task: InspectionTask, planned_draw_at: datetime) -> Freeze:
     """Fix both pools and publish their digests with the commitment; no outcome is computed."""
+    require_runner(actor, task)
     task = _lock(task, TaskState.DRAFT)
     participants = list(task.participants.select_related("department"))
     if any(not p.items.exists() for p in participants):
@@ -121,10 +146,11 @@ def clean_ceremony(ceremony_input: str, witnesses: Sequence[str]) -> tuple[str, 
     return ceremony_input, witnesses
 
 
-def draw_execute(*, actor: Any, task: InspectionTask, ceremony_input: str,
+def draw_execute(*, actor: User | None, task: InspectionTask, ceremony_input: str,
                  witnesses: Sequence[str], source: str,
                  present: Sequence[str] = ()) -> DrawRecord:
     """The one draw of a frozen task. A second draw, even a simultaneous one, is refused."""
+    require_runner(actor, task)
     ceremony_input, witnesses = clean_ceremony(ceremony_input, witnesses)
     try:
         with transaction.atomic(durable=True):
@@ -158,7 +184,7 @@ def _check_inspectors_still_eligible(freeze: Freeze, day: date) -> None:
                              planned=timezone.localdate(freeze.planned_draw_at).isoformat())
 
 
-def _draw(*, actor: Any, task: InspectionTask, ceremony_input: str, witnesses: list[str],
+def _draw(*, actor: User | None, task: InspectionTask, ceremony_input: str, witnesses: list[str],
           source: str, present: list[str]) -> DrawRecord:
     task = _lock(task, TaskState.FROZEN)
     freeze = task.freeze
@@ -210,7 +236,7 @@ def _draw(*, actor: Any, task: InspectionTask, ceremony_input: str, witnesses: l
                       freeze.pool_size)
 
 
-def _save_draw(actor: Any, task: InspectionTask, draw: DrawRecord,  # noqa: PLR0917
+def _save_draw(actor: User | None, task: InspectionTask, draw: DrawRecord,  # noqa: PLR0917
                drawn_targets: Sequence[EngineDrawnTarget], target_of: dict[str, int],
                pool_size: int) -> DrawRecord:
     draw.save()
@@ -273,9 +299,11 @@ def _insert(model: Any, columns: dict[str, Sequence[Any]]) -> None:
 # -- Replacement --------------------------------------------------------------------------------
 
 @transaction.atomic
-def draw_replace(*, actor: Any, task: InspectionTask, ident: str, reason: str) -> DrawnTarget:
+def draw_replace(*, actor: User | None, task: InspectionTask, ident: str,
+                 reason: str) -> DrawnTarget:
     """替补: the next standby of the same stratum takes the place of a target that cannot be
     inspected; its groups are matched by the same rule, the replaced target's released."""
+    require_runner(actor, task)
     if not reason.strip():
         raise DrawRefused({"reason": _("Say why the target cannot be inspected.")})
     if contains_personal_data(reason):  # the reason is in the public record (protocol §9)
@@ -324,7 +352,7 @@ def record_stream(task: InspectionTask, *, public: bool) -> Iterator[bytes]:
 
 
 @transaction.atomic
-def record_download(*, actor: Any, task: InspectionTask, via: str) -> Iterator[bytes]:
+def record_download(*, actor: User | None, task: InspectionTask, via: str) -> Iterator[bytes]:
     """The full record for someone entitled to it (the initiating organisation's staff, an
     auditor), each download in the audit log (protocol §9): it holds the risk classes and
     the conflicts of interest. `via`: page, api or cli."""
@@ -333,7 +361,7 @@ def record_download(*, actor: Any, task: InspectionTask, via: str) -> Iterator[b
 
 
 @transaction.atomic
-def record_read(*, actor: Any, task: InspectionTask, via: str) -> None:
+def record_read(*, actor: User | None, task: InspectionTask, via: str) -> None:
     """The audit entry of a read of the full record, also as the written record (`via`
     print or pdf: it shows the server secret and every target's credit-risk class)."""
     audit_record(actor=actor, action="draw.record_download", obj=task,

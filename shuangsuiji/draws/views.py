@@ -89,19 +89,27 @@ def task_freeze(request: HttpRequest, pk: int) -> HttpResponse:
             freeze = jobs.freeze_or_queue(actor=request.user, task=task,
                                           planned_draw_at=form.cleaned_data["planned_draw_at"])
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect("plans:task_detail", pk=task.pk)
-        if isinstance(freeze, DrawJob):
-            return redirect("draws:job", pk=task.pk, job=freeze.pk)
-        messages.success(request, _("Task {code} frozen: {n} candidates. The commitment is "
-                                    "published; the draw can be held.").format(
-                                        code=task.code, n=freeze.pool_size))
-        return redirect("plans:task_detail", pk=task.pk)
+            if hasattr(exc, "error_dict"):  # the planned time: shown next to the field
+                add_service_errors(form, exc)
+            else:
+                for message in exc.messages:
+                    messages.error(request, message)
+                return redirect("plans:task_detail", pk=task.pk)
+        else:
+            return _frozen(request, task, freeze)
     today = timezone.localdate()
     return render(request, "draws/freeze.html", {
         "task": task, "form": form, "pool_rows": plan_selectors.task_pool(task=task, today=today),
         "departments": _eligible_now(task), "today": today})
+
+
+def _frozen(request: HttpRequest, task: InspectionTask, freeze: Any) -> HttpResponse:
+    if isinstance(freeze, DrawJob):
+        return redirect("draws:job", pk=task.pk, job=freeze.pk)
+    messages.success(request, _("Task {code} frozen: {n} candidates. The commitment is "
+                                "published; the draw can be held.").format(
+                                    code=task.code, n=freeze.pool_size))
+    return redirect("plans:task_detail", pk=task.pk)
 
 
 # -- Jobs (large pools) ---------------------------------------------------------------------------

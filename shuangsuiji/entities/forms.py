@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from shuangsuiji.accounts.models import Department
-from shuangsuiji.accounts.scoping import Action, Domain
+from shuangsuiji.accounts.scoping import Action, Domain, user_organisation_id
 from shuangsuiji.core.web import departments_in_scope
 
 from .choices import RegStatus, RiskClass, TargetSource
@@ -75,7 +75,9 @@ class TargetForm(forms.ModelForm):
             del self.fields["note"]
             departments = departments_in_scope(user, Domain.TARGETS, Action.CHANGE)
             self.fields["department"].queryset = departments
-            self.fields["department"].initial = _organisation_of(user, departments)
+            # Targets belong to the organisation's directory by default, not to a section.
+            self.fields["department"].initial = departments.filter(
+                pk=user_organisation_id(user)).first()
 
     def clean_uscc(self) -> str | None:
         try:
@@ -99,14 +101,6 @@ class TargetForm(forms.ModelForm):
                 self.add_error("uscc", _("This code is already in the directory: {name}.")
                                .format(name=clash.name))
         return cleaned
-
-
-def _organisation_of(user: Any, departments: Any) -> Department | None:
-    """Targets belong to the organisation's directory by default, not to a section."""
-    department = getattr(user, "department", None)
-    if department is None:
-        return None
-    return departments.filter(pk=department.root_id).first()
 
 
 class RiskForm(forms.Form):

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
-from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.accounts.choices import Role
+from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.accounts.scoping import is_admin
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason

@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -30,9 +29,9 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.validators import UniqueValidator
 
-from shuangsuiji.accounts.choices import DepartmentKind, Role
+from shuangsuiji.accounts.choices import DepartmentKind
 from shuangsuiji.accounts.models import Department
-from shuangsuiji.accounts.scoping import Action, Domain, organisation_id, scope_for
+from shuangsuiji.accounts.scoping import Action, Domain, scope_for
 from shuangsuiji.catalog.models import InspectionItem
 from shuangsuiji.core.api import (
     Conflict409,
@@ -47,7 +46,7 @@ from shuangsuiji.entities.choices import RiskClass
 from shuangsuiji.rules.draw.sizes import InvalidRule, StratumRule
 
 from . import selectors, services
-from .choices import PlanStatus, ProposalStatus, Stratification, TaskState, Verification
+from .choices import PlanStatus, Stratification, TaskState, Verification
 from .models import AnnualPlan, InspectionTask, PlanEntry, PlanProposal, TaskDepartment
 
 # A decimal percentage as the protocol writes it ("15", "2.5"): no exponents, no signs.
@@ -189,10 +188,6 @@ class PlanCreateSerializer(serializers.Serializer):
             user.department.root if user.department_id else None)
         if organisation is None:
             raise serializers.ValidationError({"organisation": _("Name the office.")})
-        section = attrs.get("leading_section")
-        if section is not None and organisation_id(section) != organisation.pk:
-            raise serializers.ValidationError(
-                {"leading_section": _("This section is not part of the office.")})
         if AnnualPlan.objects.filter(organisation=organisation, year=attrs["year"]).exists():
             raise serializers.ValidationError({"year": _(
                 "{office} already has a plan for {year}.").format(
@@ -209,22 +204,6 @@ class ProposalInputSerializer(serializers.Serializer):
         help_text=_("Items of the office's list to inspect"))
     text = serializers.CharField(max_length=5000,
                                  help_text=_("What to inspect, when, how many, and with whom"))
-
-    def validate_section(self, section: Department) -> Department:
-        plan, user = self.context["plan"], self.context["request"].user
-        if organisation_id(section) != organisation_id(plan.organisation):
-            raise serializers.ValidationError(_("This department is not part of the office."))
-        if getattr(user, "role", None) == Role.SECTION and section.pk != user.department_id:
-            raise serializers.ValidationError(_("A section proposes for itself only."))
-        return section
-
-    def validate_items(self, items: list[InspectionItem]) -> list[InspectionItem]:
-        org = organisation_id(self.context["plan"].organisation)
-        foreign = [i.code for i in items if organisation_id(i.department) != org]
-        if foreign:
-            raise serializers.ValidationError(_("Not on the office's item list: {codes}.").format(
-                codes=", ".join(foreign)))
-        return items
 
 
 class EntryInputSerializer(serializers.Serializer):
@@ -244,39 +223,6 @@ class EntryInputSerializer(serializers.Serializer):
     proposal = serializers.PrimaryKeyRelatedField(
         queryset=PlanProposal.objects.all(), required=False, allow_null=True,
         help_text=_("The section's proposal this entry merges (marked merged)"))
-
-    def validate_items(self, items: list[InspectionItem]) -> list[InspectionItem]:
-        org = organisation_id(self.context["plan"].organisation)
-        hidden = [i.code for i in items
-                  if organisation_id(i.department) != org and not i.is_published]
-        if hidden:
-            raise serializers.ValidationError(_(
-                "Items of other departments must be published to be planned: {codes}.").format(
-                    codes=", ".join(hidden)))
-        return items
-
-    def validate_ratio(self, ratio: str) -> str:
-        return check_ratio(ratio) if ratio else ratio
-
-    def validate_proposal(self, proposal: PlanProposal | None) -> PlanProposal | None:
-        if proposal is not None and proposal.plan_id != self.context["plan"].pk:
-            raise serializers.ValidationError(_("This proposal is for another plan."))
-        if proposal is not None and proposal.status != ProposalStatus.SUBMITTED:
-            raise serializers.ValidationError(_("This proposal is {status} already.").format(
-                status=proposal.get_status_display()))
-        return proposal
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        start, end = attrs.get("starts_on"), attrs.get("ends_on")
-        if start and end and end < start:
-            raise serializers.ValidationError(
-                {"ends_on": _("The end of the period is before its start.")})
-        org = organisation_id(self.context["plan"].organisation)
-        outside = [d for d in attrs.get("participants", []) if organisation_id(d) != org]
-        if attrs.get("is_joint") and not outside:
-            raise serializers.ValidationError({"participants": _(
-                "A joint entry needs at least one department from outside the office.")})
-        return attrs
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -547,16 +493,6 @@ class ParticipantInputSerializer(serializers.Serializer):
                                         help_text=_("Certified officers per group: at least 2"))
     experts = serializers.IntegerField(min_value=0, max_value=20, default=0)
 
-    def validate_items(self, items: list[InspectionItem]) -> list[InspectionItem]:
-        department = self.context["department"]
-        foreign = [i.code for i in items
-                   if organisation_id(i.department) != organisation_id(department)]
-        if foreign:
-            raise serializers.ValidationError(_(
-                "Not on the item list of {department}'s organisation: {codes}.").format(
-                    department=department.name, codes=", ".join(foreign)))
-        return items
-
 
 class StrataInputSerializer(serializers.Serializer):
     strata = FlatListField(child=StratumSerializer(), max_length=len(STRATUM_LABELS),
@@ -646,15 +582,11 @@ class TaskViewSet(StateViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.output(TaskSerializer, self.get_scoped_object())
 
-    @transaction.atomic
     def create(self, request: Request) -> Response:
         """A task from a plan entry gets the entry's departments and their items, as on the
-        page; they can be changed until the task is frozen."""
+        page (services.task_create_from_entry); they can be changed until it is frozen."""
         data = self.input(TaskCreateSerializer)
-        task = services.task_create(actor=request.user, data=data)
-        if data.get("plan_entry") is not None:
-            services.task_departments_from_entry(actor=request.user, task=task,
-                                                 entry=data["plan_entry"])
+        task = services.task_create_from_entry(actor=request.user, data=data)
         return self._detail(task, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -687,10 +619,7 @@ class TaskViewSet(StateViewSet):
         department = Department.objects.filter(pk=department_id, is_active=True).first()
         if department is None:
             raise NotFound(_("No such active department."))
-        serializer = ParticipantInputSerializer(
-            data=request.data, context=self.get_serializer_context() | {"department": department})
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.input(ParticipantInputSerializer)
         services.task_set_department(actor=request.user, task=task, department_id=department.pk,
                                      item_ids=[i.pk for i in data["items"]],
                                      officers=data["officers"], experts=data["experts"])

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangsuiji.accounts.choices import DepartmentKind, Role
 from shuangsuiji.accounts.models import Department
-from shuangsuiji.accounts.scoping import Action, Domain, is_admin
+from shuangsuiji.accounts.scoping import Action, Domain, is_admin, organisation_id
 from shuangsuiji.catalog.models import InspectionItem
 from shuangsuiji.core.i18n import reason
 from shuangsuiji.core.web import departments_in_scope
@@ -20,6 +20,7 @@ from shuangsuiji.rules.draw.sizes import InvalidRule, StratumRule
 
 from .choices import TaskState
 from .models import AnnualPlan, InspectionTask, PlanEntry
+from .selectors import task_organisation_id
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MULTI = forms.SelectMultiple(attrs={"size": 8})
@@ -85,13 +86,6 @@ class PlanForm(forms.Form):
             del self.fields["organisation"]
         self.fields["leading_section"].queryset = departments.filter(kind=DepartmentKind.SECTION)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        org, section = cleaned.get("organisation"), cleaned.get("leading_section")
-        if org and section and section.root_id != org.pk:
-            self.add_error("leading_section", _("This section is not part of the office."))
-        return cleaned
-
 
 class ProposalForm(forms.Form):
     section = forms.ModelChoiceField(label=_("Section"), queryset=Department.objects.none())
@@ -104,7 +98,7 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, plan: AnnualPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        org = plan.organisation.root_id or plan.organisation_id
+        org = organisation_id(plan.organisation)
         sections = Department.objects.filter(root_id=org, is_active=True).order_by("code")
         if getattr(user, "role", None) == Role.SECTION and not is_admin(user):
             # A business section proposes for itself only.
@@ -118,6 +112,8 @@ class ProposalForm(forms.Form):
 
 
 class EntryForm(forms.Form):
+    """The choices shown are those plans.services.plan_add_entry accepts; it checks them."""
+
     name = forms.CharField(label=_("Name"), max_length=200)
     items = ItemChoiceField(label=_("Items (1+X: one visit covers them all)"),
                             queryset=InspectionItem.objects.none(), widget=MULTI)
@@ -135,24 +131,10 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args: Any, plan: AnnualPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.organisation_id = plan.organisation.root_id or plan.organisation_id
-        self.fields["items"].queryset = items_for(self.organisation_id)
+        self.fields["items"].queryset = items_for(organisation_id(plan.organisation))
         self.fields["items"].group_by_organisation()
         self.fields["participants"].queryset = Department.objects.filter(
             is_active=True).order_by("kind", "code")
-
-    def clean_ratio(self) -> str:
-        return _check_ratio(self, "ratio")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        _check_period(self, "starts_on", "ends_on")
-        outside = [d for d in cleaned.get("participants") or []
-                   if (d.root_id or d.pk) != self.organisation_id]
-        if cleaned.get("is_joint") and not outside:
-            self.add_error("participants", _("A joint entry needs at least one department "
-                                             "from outside the office."))
-        return cleaned
 
 
 class PlanStatusForm(forms.Form):
@@ -244,7 +226,10 @@ class TaskForm(forms.ModelForm):
 
 
 class ParticipantForm(forms.Form):
-    """A department taking part: its own checklist items (检查单) and its group size."""
+    """A department taking part: its own checklist items (检查单) and its group size.
+
+    The items offered are the task organisation's and the published ones of the others;
+    plans.services.task_set_department refuses those not on the department's own list."""
 
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
     items = ItemChoiceField(label=_("Checklist items"), queryset=InspectionItem.objects.none(),
@@ -260,7 +245,6 @@ class ParticipantForm(forms.Form):
     def __init__(self, *args: Any, task: InspectionTask, fixed: Department | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        org = task.initiating.root_id or task.initiating_id
         if fixed is not None:
             self.fields["department"].queryset = Department.objects.filter(pk=fixed.pk)
             self.fields["department"].initial = fixed.pk
@@ -270,20 +254,8 @@ class ParticipantForm(forms.Form):
             taken = task.participants.values("department_id")
             self.fields["department"].queryset = (Department.objects.filter(is_active=True)
                                                   .exclude(pk__in=taken).order_by("kind", "code"))
-        self.fields["items"].queryset = items_for(org)
+        self.fields["items"].queryset = items_for(task_organisation_id(task))
         self.fields["items"].group_by_organisation()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        department, items = cleaned.get("department"), cleaned.get("items") or []
-        if department is not None:
-            org = department.root_id or department.pk
-            foreign = [i.code for i in items if (i.department.root_id or i.department_id) != org]
-            if foreign:
-                self.add_error("items", _(
-                    "Not on the item list of {department}'s organisation: {codes}.").format(
-                    department=department, codes=", ".join(foreign)))
-        return cleaned
 
 
 class StrataForm(forms.Form):

@@ -101,6 +101,13 @@ def task_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySe
     return tasks.order_by("-period_start", "code")
 
 
+def task_initial(*, entry: PlanEntry) -> dict[str, Any]:
+    """A new task's sheet as a plan entry fills it in (the page's form offers these values;
+    services.task_create_from_entry adds the entry's departments)."""
+    return {"name": entry.name, "plan_entry": entry, "period_start": entry.starts_on,
+            "period_end": entry.ends_on, "ratio": entry.ratio or "15"}
+
+
 def task_get(*, user: Any, pk: int, action: Action = Action.VIEW) -> InspectionTask:
     """One task: 404 if the user may not see it, 403 if they may see but not change it."""
     return get_for_user(InspectionTask.objects.select_related("initiating", "plan_entry__plan"),

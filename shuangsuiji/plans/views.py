@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -221,8 +220,7 @@ def _entry_initial(request: HttpRequest) -> tuple[PlanEntry | None, dict[str, An
         return None, {}
     entry = get_object_or_404(
         PlanEntry.objects.filter(plan__in=selectors.plan_list(user=request.user)), pk=entry_id)
-    return entry, {"name": entry.name, "plan_entry": entry, "period_start": entry.starts_on,
-                   "period_end": entry.ends_on, "ratio": entry.ratio or "15"}
+    return entry, selectors.task_initial(entry=entry)
 
 
 @require_http_methods(["GET", "POST"])
@@ -232,12 +230,8 @@ def task_create(request: HttpRequest) -> HttpResponse:
     form = TaskForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                task = services.task_create(actor=request.user,
-                                            data=service_data(form.cleaned_data, _TASK_FIELDS))
-                if entry is not None:
-                    services.task_departments_from_entry(actor=request.user, task=task,
-                                                         entry=entry)
+            task = services.task_create_from_entry(
+                actor=request.user, data=service_data(form.cleaned_data, _TASK_FIELDS))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

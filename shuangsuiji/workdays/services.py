@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import User
-from shuangsuiji.accounts.scoping import is_admin
+from shuangsuiji.accounts.scoping import is_admin, user_organisation_id
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.snapshots import snapshot
 from shuangsuiji.rules.workdays import package_covers
@@ -45,10 +45,10 @@ def _check_year(year: int, field: str) -> None:
                                .format(first=FIRST_YEAR, last=LAST_YEAR)})
 
 
-def _organisation_id(actor: User | None) -> int | None:
-    # The calendar belongs to no organisation; the entry goes to the log of whoever changed it.
-    department = getattr(actor, "department", None)
-    return None if department is None else department.root_id or department.pk
+def _log_of(actor: User | None) -> int | None:
+    """The calendar belongs to no organisation: its entries go to the log of the organisation
+    the actor acts for (none for the system itself)."""
+    return None if actor is None else user_organisation_id(actor)
 
 
 @transaction.atomic
@@ -70,7 +70,7 @@ def calendar_day_set(*, actor: User | None, day: date, is_workday: bool,
     summary = (_("Calendar: {date} is a working day") if is_workday
                else _("Calendar: {date} is a day off")).format(date=day.isoformat())
     audit_record(actor=actor, action="calendar.day_set", obj=row,
-                 organisation_id=_organisation_id(actor), summary=summary,
+                 organisation_id=_log_of(actor), summary=summary,
                  data={"before": before, "after": after})
     return row
 
@@ -86,7 +86,7 @@ def calendar_day_delete(*, actor: User | None, day: date) -> None:
     before, pk = snapshot(row, DAY_FIELDS), row.pk
     row.delete()
     audit_record(actor=actor, action="calendar.day_delete", object_type="workdays.calendarday",
-                 object_id=str(pk), organisation_id=_organisation_id(actor),
+                 object_id=str(pk), organisation_id=_log_of(actor),
                  summary=_("Calendar: {date} removed from the table").format(
                      date=day.isoformat()),
                  data={"before": before})
@@ -124,6 +124,6 @@ def calendar_year_set(*, actor: User | None, year: int, complete: bool, source: 
     summary = (_("Calendar: {year} declared complete") if complete
                else _("Calendar: {year} not complete")).format(year=year)
     audit_record(actor=actor, action="calendar.year_set", obj=row,
-                 organisation_id=_organisation_id(actor), summary=summary,
+                 organisation_id=_log_of(actor), summary=summary,
                  data={"before": before, "after": after})
     return row

@@ -51,9 +51,15 @@ def test_a_section_proposes_and_the_office_merges_approves_and_publishes(
         "proposal": proposed.json()["id"], "starts_on": "2026-04-01", "ends_on": "2026-06-30"})
     assert entry.status_code == 201
     assert PlanProposal.objects.get(pk=proposed.json()["id"]).status == "merged"
+    # One proposal may become several entries (batches), as in the demo's plan.
     twice = _send(office, "POST", f"/plans/{plan.pk}/entries/", {
-        "name": "再次合并", "items": [w.rfb.item.pk], "proposal": proposed.json()["id"]})
-    assert twice.status_code == 400 and list(twice.json()) == ["proposal"]
+        "name": "第二批", "items": [w.rfb.item.pk], "proposal": proposed.json()["id"],
+        "starts_on": "2026-07-01", "ends_on": "2026-09-30"})
+    assert twice.status_code == 201
+    PlanProposal.objects.filter(pk=proposed.json()["id"]).update(status="declined")
+    declined = _send(office, "POST", f"/plans/{plan.pk}/entries/", {
+        "name": "第三批", "items": [w.rfb.item.pk], "proposal": proposed.json()["id"]})
+    assert declined.status_code == 400 and list(declined.json()) == ["proposal"]
 
     assert _send(office, "POST", f"/plans/{plan.pk}/approve/").json()["status"] == "approved"
     late = _send(section, "POST", f"/plans/{plan.pk}/proposals/",
@@ -61,20 +67,25 @@ def test_a_section_proposes_and_the_office_merges_approves_and_publishes(
     assert late.status_code == 409 and "no longer open" in late.json()["detail"]
     published = _send(office, "POST", f"/plans/{plan.pk}/publish/").json()
     assert published["status"] == "published" and published["published_at"]
-    assert [e["name"] for e in published["entries"]] == ["人防工程使用单位抽查"]
+    assert [e["name"] for e in published["entries"]] == ["人防工程使用单位抽查", "第二批"]
     again = _send(office, "POST", f"/plans/{plan.pk}/publish/")
     assert again.status_code == 409 and "draft to approved to published" in again.json()["detail"]
 
 
 def test_a_plan_entry_is_checked_field_by_field(task_world: TaskWorld, office: APIClient):
     w = task_world.api
-    response = _send(office, "POST", f"/plans/{task_world.plan.pk}/entries/", {
-        "name": "联合抽查", "items": [w.xfzd.item.pk], "is_joint": True, "participants": [],
-        "ratio": "1e2", "starts_on": "2026-06-01", "ends_on": "2026-05-01"})
+    entry = {"name": "联合抽查", "items": [w.xfzd.item.pk], "is_joint": True, "participants": [],
+             "ratio": "1e2", "starts_on": "2026-06-01", "ends_on": "2026-05-01"}
+    response = _send(office, "POST", f"/plans/{task_world.plan.pk}/entries/", entry)
+    assert response.status_code == 400 and set(response.json()) == {"ratio"}  # its form
+    # The plan's rules (plans.services.plan_add_entry): every field's error at once.
+    response = _send(office, "POST", f"/plans/{task_world.plan.pk}/entries/",
+                     entry | {"ratio": "150"})
     assert response.status_code == 400
     errors = response.json()
-    assert set(errors) == {"items", "ratio"}
+    assert set(errors) == {"items", "ratio", "ends_on", "participants"}
     assert "XFZD-001" in errors["items"][0]  # another department's item, not published
+    assert not task_world.plan.entries.filter(name="联合抽查").exists()
 
 
 def test_a_second_plan_for_the_same_year_is_refused_on_the_year(task_world: TaskWorld,
