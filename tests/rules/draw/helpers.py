@@ -1,5 +1,7 @@
 """A small world for draw tests: a pool in four risk strata, two departments' inspectors."""
 
+import pytest
+
 from shuangsuiji.rules import uscc
 from shuangsuiji.rules.draw.engine import Conflict, DepartmentSpec, run_draw
 from shuangsuiji.rules.draw.pools import (
@@ -62,3 +64,19 @@ def make_record(pool=None, rules=None, conflicts=(), departments=DEPARTMENTS):
 
 __all__ = ["CEREMONY", "DEPARTMENTS", "SECRET", "Conflict", "candidates", "code", "inspectors",
            "make_record"]
+
+
+def c_module():
+    """The C fast path itself, imported whatever SHUANGSUIJI_PURE_PYTHON says (tests compare it
+    with the Python code); the test is skipped where it is not built."""
+    return pytest.importorskip("shuangsuiji.rules.draw._fastpool",
+                               reason="the C fast path is not built here")
+
+
+def c_draw_order(c, identifiers, seed):
+    """fast.draw_order by the C module `c`."""
+    from shuangsuiji.rules.draw import fast
+
+    buffer = ("\t_\n".join(identifiers) + "\t_\n").encode("utf-8")
+    pool = fast._scan_c(c, buffer, seed, ("_",), False)
+    return [identifiers[i] for i in fast._stratum_order_c(c, pool, "_", seed).tolist()]

@@ -5,7 +5,6 @@ import copy
 import pytest
 
 from shuangsuiji.rules.canonical import canonical_json
-from shuangsuiji.rules.draw import fast
 from shuangsuiji.rules.draw.record import public_record, replacement_entry
 from shuangsuiji.rules.draw.sizes import StratumRule
 from shuangsuiji.rules.draw.verify import verify
@@ -13,8 +12,6 @@ from shuangsuiji.rules.draw.verify_file import split_record, verify_bytes, verif
 
 from .helpers import Conflict, candidates, make_record
 from .test_record import _edited, _leaves
-
-pytestmark = pytest.mark.skipif(not fast.AVAILABLE, reason="needs the C fast path")
 
 
 def _replaced(record, times=1):
