@@ -3,11 +3,7 @@
 import hashlib
 import io
 import json
-import os
-import subprocess
-import sys
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,6 +26,7 @@ from .helpers import (
     candidates,
     inspectors,
     make_record,
+    run_without_the_c_module,
 )
 
 
@@ -90,15 +87,9 @@ def test_the_bulk_record_is_byte_identical_to_the_engine_record(monkeypatch, *, 
 def test_the_bulk_record_is_byte_identical_without_the_c_module():
     """The whole bulk path in Python (SHUANGSUIJI_PURE_PYTHON=1, read at import: another
     process), as on a machine where the C module could not be built."""
-    test = f"{Path(__file__)}::test_the_bulk_record_is_byte_identical_to_the_engine_record"
-    env = dict(os.environ, SHUANGSUIJI_PURE_PYTHON="1")
-    check = "from shuangsuiji.rules.draw import fast; assert fast._fastpool is None"
-    subprocess.run([sys.executable, "-c", check], env=env, check=True)
-    done = subprocess.run([sys.executable, "-m", "pytest", "-o", "addopts=", "-q",
-                           "-p", "no:cacheprovider", test], cwd=Path(__file__).parents[3],
-                          env=env, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "4 passed" in done.stdout
+    summary = run_without_the_c_module(
+        f"{__file__}::test_the_bulk_record_is_byte_identical_to_the_engine_record")
+    assert summary.startswith("4 passed"), summary
 
 
 def test_the_c_keys_order_equals_the_python_order():
