@@ -9,13 +9,19 @@
  * write the JSON arrays of the record without creating a Python string per candidate. Each
  * releases the GIL for its loop.
  *
- * SHA-256 comes from OpenSSL's libcrypto (the library Python's hashlib uses), and for the
- * tickets from the CPU's SHA instructions where it has them (_sha256_block.h).
+ * SHA-256 comes from OpenSSL's libcrypto (the library Python's hashlib uses) through its EVP
+ * interface, and for the tickets from the CPU's SHA instructions where it has them
+ * (_sha256_block.h).
+ *
+ * Safe on any input: every buffer used without the GIL is a Py_buffer view held until the
+ * work is done (never a pointer borrowed from an object another thread could change), every
+ * row, offset and length read from one is checked against the buffer it points into as it is
+ * read, and output that would not fit is refused. scripts/asan runs the tests and a fuzz test
+ * (tests/rules/draw/test_fastpool_fuzz.py) against a build with AddressSanitizer.
  */
 #define PY_SSIZE_T_CLEAN
-#define OPENSSL_SUPPRESS_DEPRECATED
 #include <Python.h>
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <stdint.h>
@@ -71,30 +77,63 @@ static inline uint64_t prefix_key(const unsigned char digest[32]) {
     return reversed10(r % 10000000000ULL) * 1000000000ULL + reversed9(r / 10000000000ULL);
 }
 
-/* Where a ticket's hash starts: SHA-256 after the 64 bytes of SHA256_hex(seed). */
+/* Where a ticket's hash starts: SHA-256 after the 64 bytes of SHA256_hex(seed), kept as an
+ * EVP context that has hashed them (copied for each ticket OpenSSL hashes), and as the
+ * midstate the SHA instructions start from. `scratch` is the context each such ticket is
+ * hashed in. */
 typedef struct {
-    SHA256_CTX ctx;
+    EVP_MD_CTX *ctx, *scratch;
+    int sha_ni;  /* whether this scan uses the SHA instructions (then `mid` is set) */
 #ifdef TICKET_SHA_NI
     sha_state mid;
 #endif
 } ticket_base;
 
-static int use_sha_ni = 0;  /* set at import: the CPU has it and it agrees with OpenSSL */
+static int sha_ni_passed = 0;  /* set at import: the CPU has them and they agree with OpenSSL */
 
-static void ticket_base_init(ticket_base *base, const char prefix[64]) {
-    SHA256_Init(&base->ctx);
-    SHA256_Update(&base->ctx, prefix, 64);
-#ifdef TICKET_SHA_NI
-    if (use_sha_ni) base->mid = sha_state_of(base->ctx.h);
-#endif
+static void ticket_base_free(ticket_base *base) {
+    EVP_MD_CTX_free(base->ctx);
+    EVP_MD_CTX_free(base->scratch);
+    base->ctx = base->scratch = NULL;
 }
 
-/* SHA-256 of the seed's prefix followed by each of `count` IDs, into digests[32 * i]. */
-static void ticket_digests(const ticket_base *base, const char *const *ids,
-                           const Py_ssize_t *lens, int count, unsigned char *digests) {
+/* 0, or -1 when OpenSSL fails (out of memory). With `sha_ni`, the SHA instructions hash the
+ * tickets whose ID fits one block (when the CPU has them: see choose_ticket_hash). */
+static int ticket_base_init(ticket_base *base, const char prefix[64], int sha_ni) {
+    base->ctx = EVP_MD_CTX_new();
+    base->scratch = EVP_MD_CTX_new();
+    base->sha_ni = 0;
+    if (!base->ctx || !base->scratch || !EVP_DigestInit_ex(base->ctx, EVP_sha256(), NULL) ||
+        !EVP_DigestUpdate(base->ctx, prefix, 64)) {
+        ticket_base_free(base);
+        return -1;
+    }
+#ifdef TICKET_SHA_NI
+    if (sha_ni) {
+        base->mid = sha_midstate((const unsigned char *)prefix);
+        base->sha_ni = 1;
+    }
+#else
+    (void)sha_ni;
+#endif
+    return 0;
+}
+
+/* SHA-256 of the prefix followed by `id` through OpenSSL: 0, or -1 when it fails. */
+static int openssl_ticket(const ticket_base *base, const char *id, Py_ssize_t len,
+                          unsigned char digest[32]) {
+    return EVP_MD_CTX_copy_ex(base->scratch, base->ctx) &&
+           EVP_DigestUpdate(base->scratch, id, (size_t)len) &&
+           EVP_DigestFinal_ex(base->scratch, digest, NULL) ? 0 : -1;
+}
+
+/* SHA-256 of the seed's prefix followed by each of `count` IDs, into digests[32 * i]: 0, or
+ * -1 when OpenSSL fails. */
+static int ticket_digests(const ticket_base *base, const char *const *ids,
+                          const Py_ssize_t *lens, int count, unsigned char *digests) {
     int i = 0;
 #ifdef TICKET_SHA_NI
-    if (use_sha_ni) {
+    if (base->sha_ni) {
         unsigned char blocks[64 * TICKET_LANES], out[32 * TICKET_LANES];
         int lane_of[TICKET_LANES], lanes = 0;
         for (; i <= count; i++) {
@@ -107,9 +146,7 @@ static void ticket_digests(const ticket_base *base, const char *const *ids,
                 for (int b = 0; b < 8; b++) block[63 - b] = (unsigned char)(bits >> (8 * b));
                 lane_of[lanes++] = i;
             } else if (i < count) {  /* a long ID: OpenSSL */
-                SHA256_CTX ctx = base->ctx;
-                SHA256_Update(&ctx, ids[i], lens[i]);
-                SHA256_Final(digests + 32 * i, &ctx);
+                if (openssl_ticket(base, ids[i], lens[i], digests + 32 * i) < 0) return -1;
             }
             if (lanes == TICKET_LANES || (i == count && lanes)) {
                 sha_final_blocks(base->mid, blocks, out);  /* unused lanes: last round's data */
@@ -117,14 +154,12 @@ static void ticket_digests(const ticket_base *base, const char *const *ids,
                 lanes = 0;
             }
         }
-        return;
+        return 0;
     }
 #endif
-    for (; i < count; i++) {
-        SHA256_CTX ctx = base->ctx;
-        SHA256_Update(&ctx, ids[i], lens[i]);
-        SHA256_Final(digests + 32 * i, &ctx);
-    }
+    for (; i < count; i++)
+        if (openssl_ticket(base, ids[i], lens[i], digests + 32 * i) < 0) return -1;
+    return 0;
 }
 
 /* Compares the SHA instructions with OpenSSL on IDs of every length they take. */
@@ -134,18 +169,18 @@ static void choose_ticket_hash(void) {
     char prefix[64], id[56];
     for (int i = 0; i < 64; i++) prefix[i] = "0123456789abcdef"[(i * 7 + 3) % 16];
     for (int i = 0; i < 56; i++) id[i] = (char)('0' + (i * 13) % 43);
-    use_sha_ni = 1;
     ticket_base base;
-    ticket_base_init(&base, prefix);
-    for (Py_ssize_t len = 0; len <= 55 && use_sha_ni; len++) {
+    if (ticket_base_init(&base, prefix, 1) < 0) return;
+    int agree = 1;
+    for (Py_ssize_t len = 0; len <= 55 && agree; len++) {
         unsigned char fast_digest[32], reference[32];
         const char *ids[1] = {id};
-        ticket_digests(&base, ids, &len, 1, fast_digest);
-        SHA256_CTX ctx = base.ctx;
-        SHA256_Update(&ctx, id, len);
-        SHA256_Final(reference, &ctx);
-        use_sha_ni = memcmp(fast_digest, reference, 32) == 0;
+        agree = ticket_digests(&base, ids, &len, 1, fast_digest) == 0 &&
+                openssl_ticket(&base, id, len, reference) == 0 &&
+                memcmp(fast_digest, reference, 32) == 0;
     }
+    ticket_base_free(&base);
+    sha_ni_passed = agree;
 #endif
 }
 
@@ -205,7 +240,8 @@ static inline int find_line(const char *p, Py_ssize_t avail, Py_ssize_t *tab, Py
  * a pool in parallel threads: exactly n lines filling the buffer. Returns 0, or the 1-based
  * line of the first bad line (negated when its stratum is unknown). With check_order, also
  * that each line sorts after the one before (protocol §1): a pool read out of order is never
- * drawn silently. */
+ * drawn silently; *unsorted then says why (1: out of order, 2: a repeated ID), or 3 when
+ * OpenSSL failed. */
 static Py_ssize_t scan_lines(const char *data, Py_ssize_t len, Py_ssize_t n,
                              const ticket_base *base, const char *const *labels,
                              const Py_ssize_t *label_lens, Py_ssize_t nlabels, uint64_t *k,
@@ -244,7 +280,10 @@ static Py_ssize_t scan_lines(const char *data, Py_ssize_t len, Py_ssize_t n,
             c[row] = (unsigned char)code;
             pos += line_len;
         }
-        ticket_digests(base, ids, id_lens, count, digests);
+        if (ticket_digests(base, ids, id_lens, count, digests) < 0) {
+            *unsorted = 3;  /* OpenSSL failed */
+            return first + 1;
+        }
         for (int b = 0; b < count; b++) k[first + b] = prefix_key(digests + 32 * b);
     }
     return pos == len ? 0 : n + 1;
@@ -263,17 +302,34 @@ static Py_ssize_t count_feeds(const char *d, Py_ssize_t len) {
     return n;
 }
 
-/* Whether tickets are hashed with the SHA instructions; with an argument, turns them off
- * (False) or back on (True, when the CPU has them and they passed the self-test). For tests
- * of both ways. */
-static int sha_ni_passed = 0;
-
+/* Whether tickets are hashed with the CPU's SHA instructions (scan_into's `sha` allows them):
+ * the CPU has them and they passed the self-test at import. */
 static PyObject *sha_instructions(PyObject *self, PyObject *args) {
-    int on = -1;
-    if (!PyArg_ParseTuple(args, "|p", &on)) return NULL;
-    int was = use_sha_ni;
-    if (on >= 0) use_sha_ni = on && sha_ni_passed;
-    return PyBool_FromLong(was);
+    return PyBool_FromLong(sha_ni_passed);
+}
+
+/* A C-contiguous, aligned array of integers of `obj` into `view`: `kind` is 'Q' (uint64),
+ * 'q' (int64), 'H' (uint16) or 'B' (uint8); writable when asked. 0, or -1 with TypeError
+ * naming `name` (a wrong dtype is refused, not read as bytes). */
+static int get_array(PyObject *obj, Py_buffer *view, const char *name, char kind, int writable) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS |
+                                          (writable ? PyBUF_WRITABLE : 0)) < 0)
+        return -1;
+    Py_ssize_t size = kind == 'B' ? 1 : kind == 'H' ? 2 : 8;
+    const char *f = view->format ? view->format : "B", *allowed;
+#if PY_LITTLE_ENDIAN
+    if (*f == '@' || *f == '=' || *f == '<') f++;
+#else
+    if (*f == '@' || *f == '=' || *f == '>' || *f == '!') f++;
+#endif
+    allowed = kind == 'Q' ? "QL" : kind == 'q' ? "ql" : kind == 'H' ? "H" : "B";
+    if (f[0] && !f[1] && strchr(allowed, f[0]) && view->itemsize == size &&
+        view->len % size == 0 && (uintptr_t)view->buf % (uintptr_t)size == 0)
+        return 0;
+    PyErr_Format(PyExc_TypeError, "%s must be a contiguous, aligned array of %s", name,
+                 kind == 'Q' ? "uint64" : kind == 'q' ? "int64" : kind == 'H' ? "uint16" : "uint8");
+    PyBuffer_Release(view);
+    return -1;
 }
 
 static PyObject *count_lines(PyObject *self, PyObject *args) {
@@ -290,51 +346,62 @@ static PyObject *count_lines(PyObject *self, PyObject *args) {
 /* Per line of one part of a pool: the ticket key, the stratum's index and where the ID
  * sits, written into the caller's arrays (numpy slices of the whole pool's), offsets
  * shifted by `offset`: the parts of a large pool are scanned in threads straight into
- * place, with nothing to join afterwards. Returns None. */
+ * place, with nothing to join afterwards. With `sha` false, every ticket is hashed by
+ * OpenSSL (the SHA instructions are used only when true and the CPU has them). Returns None. */
 static PyObject *scan_into(PyObject *self, PyObject *args) {
-    Py_buffer buf, prefix, keys, codes, starts, lens;
-    PyObject *labels;
-    int check_order;
+    Py_buffer buf = {0}, prefix = {0}, keys = {0}, codes = {0}, starts = {0}, lens = {0};
+    Py_buffer label_views[255];
+    PyObject *labels, *okeys, *ocodes, *ostarts, *olens, *result = NULL;
+    int check_order, sha = 1;
     unsigned long long offset;
-    if (!PyArg_ParseTuple(args, "y*y*O!pw*w*w*w*K", &buf, &prefix, &PyTuple_Type, &labels,
-                          &check_order, &keys, &codes, &starts, &lens, &offset))
+    if (!PyArg_ParseTuple(args, "y*y*O!pOOOOK|p", &buf, &prefix, &PyTuple_Type, &labels,
+                          &check_order, &okeys, &ocodes, &ostarts, &olens, &offset, &sha))
         return NULL;
-    PyObject *result = NULL;
-    Py_ssize_t nlabels = PyTuple_GET_SIZE(labels), n = 0;
+    Py_ssize_t nlabels = PyTuple_GET_SIZE(labels), nviews = 0, n = 0;
     const char *label_ptr[255];
     Py_ssize_t label_len[255];
     const char *data = buf.buf;
+    ticket_base base = {0};
     if (prefix.len != 64 || nlabels > 255) {
         PyErr_SetString(PyExc_ValueError, "a 64-byte seed prefix and at most 255 strata");
         goto done;
     }
-    for (Py_ssize_t j = 0; j < nlabels; j++) {
-        PyObject *label = PyTuple_GET_ITEM(labels, j);
+    if (get_array(okeys, &keys, "keys", 'Q', 1) < 0) goto done;
+    if (get_array(ocodes, &codes, "codes", 'B', 1) < 0) goto done;
+    if (get_array(ostarts, &starts, "starts", 'Q', 1) < 0) goto done;
+    if (get_array(olens, &lens, "lens", 'H', 1) < 0) goto done;
+    for (; nviews < nlabels; nviews++) {
+        PyObject *label = PyTuple_GET_ITEM(labels, nviews);
         if (!PyBytes_Check(label)) {
             PyErr_SetString(PyExc_TypeError, "labels are bytes");
             goto done;
         }
-        label_ptr[j] = PyBytes_AS_STRING(label);
-        label_len[j] = PyBytes_GET_SIZE(label);
+        if (PyObject_GetBuffer(label, &label_views[nviews], PyBUF_SIMPLE) < 0) goto done;
+        label_ptr[nviews] = label_views[nviews].buf;
+        label_len[nviews] = label_views[nviews].len;
     }
     if (buf.len && data[buf.len - 1] != '\n') {
         PyErr_SetString(PyExc_ValueError, "the pool must end with a line feed");
         goto done;
     }
     n = keys.len / 8;  /* the caller counted the lines; scan_lines() checks they fill buf */
-    if (keys.len != n * 8 || codes.len != n || starts.len != n * 8 || lens.len != n * 2) {
+    if (codes.len != n || starts.len != n * 8 || lens.len != n * 2) {
         PyErr_SetString(PyExc_ValueError, "output arrays differ in length");
         goto done;
     }
-    ticket_base base;
-    ticket_base_init(&base, prefix.buf);
+    if (ticket_base_init(&base, prefix.buf, sha && sha_ni_passed) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
     Py_ssize_t bad;
     int unsorted = 0;
     Py_BEGIN_ALLOW_THREADS
     bad = scan_lines(data, buf.len, n, &base, label_ptr, label_len, nlabels, keys.buf, codes.buf,
                      starts.buf, lens.buf, (uint64_t)offset, check_order, &unsorted);
     Py_END_ALLOW_THREADS
-    if (unsorted == 2)
+    if (unsorted == 3)
+        PyErr_SetString(PyExc_MemoryError, "OpenSSL could not hash a ticket");
+    else if (unsorted == 2)
         PyErr_Format(PyExc_ValueError, "line %zd repeats the ID of the line before", bad);
     else if (unsorted)
         PyErr_Format(PyExc_ValueError, "line %zd is not in byte order after the one before", bad);
@@ -345,6 +412,8 @@ static PyObject *scan_into(PyObject *self, PyObject *args) {
     else
         result = Py_NewRef(Py_None);
 done:
+    ticket_base_free(&base);
+    while (nviews > 0) PyBuffer_Release(&label_views[--nviews]);
     PyBuffer_Release(&buf); PyBuffer_Release(&prefix); PyBuffer_Release(&keys);
     PyBuffer_Release(&codes); PyBuffer_Release(&starts); PyBuffer_Release(&lens);
     return result;
@@ -414,32 +483,43 @@ static void *join_blocks(void *arg) {
  * IDs joined by LF and strata joined by LF, a pair per block. Returns (the lines, their
  * SHA-256), or None when a pair's line counts differ. The second half of the blocks is
  * joined by a second thread while this one joins the first and hashes it: the pool digest
- * costs little more time than the copy. One allocation for the whole pool. */
+ * costs little more time than the copy. One allocation for the whole pool. The blocks are
+ * copied into a tuple and each column is held as a buffer view while the GIL is released:
+ * another thread may change the caller's list meanwhile. */
 static PyObject *pool_lines(PyObject *self, PyObject *args) {
-    PyObject *list;
-    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &list)) return NULL;
-    Py_ssize_t nblocks = PyList_GET_SIZE(list), total = 0;
+    PyObject *given, *list, *out = NULL, *result = NULL;
+    if (!PyArg_ParseTuple(args, "O", &given)) return NULL;
+    if (!(list = PySequence_Tuple(given))) return NULL;
+    Py_ssize_t nblocks = PyTuple_GET_SIZE(list), total = 0, nviews = 0;
     column_block *blocks = PyMem_RawCalloc(nblocks + 1, sizeof(column_block));
-    if (!blocks) return PyErr_NoMemory();
+    Py_buffer *views = PyMem_RawCalloc(2 * nblocks + 1, sizeof(Py_buffer));
+    if (!blocks || !views) { PyErr_NoMemory(); goto done; }
     for (Py_ssize_t b = 0; b < nblocks; b++) {
-        PyObject *pair = PyList_GET_ITEM(list, b);
-        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 ||
-            !PyBytes_Check(PyTuple_GET_ITEM(pair, 0)) || !PyBytes_Check(PyTuple_GET_ITEM(pair, 1))) {
-            PyMem_RawFree(blocks);
+        PyObject *pair = PyTuple_GET_ITEM(list, b);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
             PyErr_SetString(PyExc_TypeError, "blocks are (bytes, bytes) pairs");
-            return NULL;
+            goto done;
         }
-        PyObject *ids = PyTuple_GET_ITEM(pair, 0), *strata = PyTuple_GET_ITEM(pair, 1);
+        for (int j = 0; j < 2; j++, nviews++)
+            if (PyObject_GetBuffer(PyTuple_GET_ITEM(pair, j), &views[nviews], PyBUF_SIMPLE) < 0)
+                goto done;
+        Py_buffer *ids = &views[2 * b], *strata = &views[2 * b + 1];
         column_block *k = blocks + b;
-        k->id = PyBytes_AS_STRING(ids); k->id_end = k->id + PyBytes_GET_SIZE(ids);
-        k->st = PyBytes_AS_STRING(strata); k->st_end = k->st + PyBytes_GET_SIZE(strata);
+        k->id = ids->buf; k->id_end = k->id + ids->len;
+        k->st = strata->buf; k->st_end = k->st + strata->len;
         /* each LF becomes a tab and a LF, and the last line gets both */
-        k->size = (k->id_end > k->id || k->st_end > k->st)
-                  ? PyBytes_GET_SIZE(ids) + PyBytes_GET_SIZE(strata) + 2 : 0;
+        if (ids->len || strata->len) {
+            if (ids->len > PY_SSIZE_T_MAX - 2 - strata->len ||
+                total > PY_SSIZE_T_MAX - 2 - ids->len - strata->len) {
+                PyErr_SetString(PyExc_OverflowError, "the pool is too large");
+                goto done;
+            }
+            k->size = ids->len + strata->len + 2;
+        }
         total += k->size;
     }
-    PyObject *out = PyBytes_FromStringAndSize(NULL, total);
-    if (!out) { PyMem_RawFree(blocks); return NULL; }
+    out = PyBytes_FromStringAndSize(NULL, total);
+    if (!out) goto done;
     char *w = PyBytes_AS_STRING(out);
     huge_pages(w, total);
     Py_ssize_t split = nblocks, at = 0;
@@ -450,63 +530,86 @@ static PyObject *pool_lines(PyObject *self, PyObject *args) {
     }
     column_work first = {blocks, 0, split, 0}, second = {blocks, split, nblocks, 0};
     unsigned char digest[32];
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int hashed;
+    if (!ctx) { PyErr_NoMemory(); goto done; }
     Py_BEGIN_ALLOW_THREADS
     pthread_t thread;
     int threaded = split < nblocks && total >= (1 << 20) &&
                    pthread_create(&thread, NULL, join_blocks, &second) == 0;
     join_blocks(&first);
-    SHA256_CTX ctx;
-    SHA256_Init(&ctx);
     Py_ssize_t half = split < nblocks ? blocks[split].out - w : total;
-    SHA256_Update(&ctx, w, half);
+    hashed = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) && EVP_DigestUpdate(ctx, w, half);
     if (threaded) pthread_join(thread, NULL);
     else join_blocks(&second);
-    SHA256_Update(&ctx, w + half, total - half);
-    SHA256_Final(digest, &ctx);
+    hashed = hashed && EVP_DigestUpdate(ctx, w + half, total - half) &&
+             EVP_DigestFinal_ex(ctx, digest, NULL);
     Py_END_ALLOW_THREADS
-    PyMem_RawFree(blocks);
-    if (first.bad || second.bad) { Py_DECREF(out); Py_RETURN_NONE; }
+    EVP_MD_CTX_free(ctx);
+    if (!hashed) { PyErr_SetString(PyExc_MemoryError, "OpenSSL could not hash the pool"); goto done; }
+    if (first.bad || second.bad) { result = Py_NewRef(Py_None); goto done; }
     char hex[64];
     for (int i = 0; i < 32; i++) {
         hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
         hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
     }
-    PyObject *result = Py_BuildValue("(Ns#)", out, hex, (Py_ssize_t)64);
+    result = Py_BuildValue("(Os#)", out, hex, (Py_ssize_t)64);
+done:
+    while (nviews > 0) PyBuffer_Release(&views[--nviews]);
+    PyMem_RawFree(views);
+    PyMem_RawFree(blocks);
+    Py_XDECREF(out);
+    Py_DECREF(list);
     return result;
 }
 
 /* JSON array body "ID1","ID2",… of the IDs at `order` (int64 row numbers), written into
- * `out`; returns its length, or -1 when it does not fit. IDs are plain ASCII (统一社会信用代码
- * or X-<number>), so no escaping is needed. The rows are in draw order, so each ID is a
- * random read of the pool: the loop asks for the ones a few rows ahead before it needs them. */
-static Py_ssize_t write_ids(const char *b, const uint64_t *s, const uint16_t *l,
-                            const int64_t *o, Py_ssize_t n, char *w, Py_ssize_t cap,
-                            Py_ssize_t line_len, Py_ssize_t id_len) {
+ * `out`; returns its length, or -1 when it does not fit, -2 for a row outside the pool, -3 for
+ * an ID outside the buffer. IDs are plain ASCII (统一社会信用代码 or X-<number>), so no
+ * escaping is needed. The rows are in draw order, so each ID is a random read of the pool: the
+ * loop asks for the ones a few rows ahead before it needs them (a prefetch never faults). Each
+ * row, offset and length is read once and checked before it is used: another thread may
+ * write into these arrays while this runs without the GIL. */
+static Py_ssize_t write_ids(const char *b, Py_ssize_t blen, const uint64_t *s, const uint16_t *l,
+                            Py_ssize_t rows, const int64_t *o, Py_ssize_t n, char *w,
+                            Py_ssize_t cap, Py_ssize_t line_len, Py_ssize_t id_len) {
     enum { AHEAD = 16 };
     char *start = w, *end = w + cap;
     if (line_len > 0) {  /* lines of one length: row r's ID is at r * line_len, one read */
-        if (end - w < n * (id_len + 3)) return -1;
+        if (n && id_len + 3 > cap / n) return -1;
         for (Py_ssize_t i = 0; i < n; i++) {
-            if (i + AHEAD < n) __builtin_prefetch(b + o[i + AHEAD] * line_len);
+            if (i + AHEAD < n)  /* integer arithmetic: the row is not checked yet */
+                __builtin_prefetch((const void *)((uintptr_t)b +
+                                                  (uintptr_t)o[i + AHEAD] * (uintptr_t)line_len));
+            int64_t r = o[i];
+            if (r < 0 || r >= rows) return -2;
             if (i) *w++ = ',';
             *w++ = '"';
-            memcpy(w, b + o[i] * line_len, id_len);
+            memcpy(w, b + r * line_len, id_len);
             w += id_len;
             *w++ = '"';
         }
         return w - start;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (i + 2 * AHEAD < n) {
-            __builtin_prefetch(s + o[i + 2 * AHEAD]);
-            __builtin_prefetch(l + o[i + 2 * AHEAD]);
+        /* each row read once into a local: another thread may change it between reads */
+        uint64_t far = i + 2 * AHEAD < n ? (uint64_t)o[i + 2 * AHEAD] : (uint64_t)rows;
+        uint64_t near = i + AHEAD < n ? (uint64_t)o[i + AHEAD] : (uint64_t)rows;
+        if (far < (uint64_t)rows) {
+            __builtin_prefetch(s + far);
+            __builtin_prefetch(l + far);
         }
-        if (i + AHEAD < n) __builtin_prefetch(b + s[o[i + AHEAD]]);
-        Py_ssize_t len = l[o[i]];
+        if (near < (uint64_t)rows)  /* integer arithmetic: the start is not checked yet */
+            __builtin_prefetch((const void *)((uintptr_t)b + (uintptr_t)s[near]));
+        int64_t r = o[i];
+        if (r < 0 || r >= rows) return -2;
+        uint64_t at = s[r];
+        Py_ssize_t len = l[r];
+        if (at > (uint64_t)blen || len > blen - (Py_ssize_t)at) return -3;
         if (end - w < len + 3) return -1;
         if (i) *w++ = ',';
         *w++ = '"';
-        memcpy(w, b + s[o[i]], len);
+        memcpy(w, b + at, len);
         w += len;
         *w++ = '"';
     }
@@ -514,40 +617,48 @@ static Py_ssize_t write_ids(const char *b, const uint64_t *s, const uint16_t *l,
 }
 
 static PyObject *quoted_ids_into(PyObject *self, PyObject *args) {
-    Py_buffer buf, starts, lens, order, out;
-    Py_ssize_t line_len = 0, id_len = 0;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*w*|nn", &buf, &starts, &lens, &order, &out, &line_len,
+    Py_buffer buf = {0}, starts = {0}, lens = {0}, order = {0}, out = {0};
+    PyObject *ostarts, *olens, *oorder, *result = NULL;
+    Py_ssize_t line_len = 0, id_len = 0, written = 0;
+    if (!PyArg_ParseTuple(args, "y*OOOw*|nn", &buf, &ostarts, &olens, &oorder, &out, &line_len,
                           &id_len))
         return NULL;
-    Py_ssize_t written;
-    const int64_t *o = order.buf;
+    if (get_array(ostarts, &starts, "starts", 'Q', 0) < 0 ||
+        get_array(olens, &lens, "lens", 'H', 0) < 0 ||
+        get_array(oorder, &order, "order", 'q', 0) < 0)
+        goto done;
     /* with lines of one length, the pool's rows are its length over theirs (the caller
      * may have let go of starts and lens) */
     Py_ssize_t n = order.len / 8, rows = line_len > 0 ? buf.len / line_len : starts.len / 8;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (o[i] < 0 || o[i] >= rows) {
-            PyBuffer_Release(&buf); PyBuffer_Release(&starts); PyBuffer_Release(&lens);
-            PyBuffer_Release(&order); PyBuffer_Release(&out);
-            PyErr_SetString(PyExc_IndexError, "row out of range");
-            return NULL;
-        }
-    }
-    if (line_len > 0 && (rows * line_len != buf.len || id_len >= line_len)) {
-        PyBuffer_Release(&buf); PyBuffer_Release(&starts); PyBuffer_Release(&lens);
-        PyBuffer_Release(&order); PyBuffer_Release(&out);
+    if (line_len < 0 || id_len < 0 ||
+        (line_len > 0 && (rows * line_len != buf.len || id_len >= line_len))) {
         PyErr_SetString(PyExc_ValueError, "the lines are not all of that length");
-        return NULL;
+        goto done;
+    }
+    if (line_len == 0 && lens.len / 2 != rows) {
+        PyErr_SetString(PyExc_ValueError, "one start and one length per row");
+        goto done;
+    }
+    if (n && !rows) {
+        PyErr_SetString(PyExc_IndexError, "row out of range");
+        goto done;
     }
     Py_BEGIN_ALLOW_THREADS
-    written = write_ids(buf.buf, starts.buf, lens.buf, o, n, out.buf, out.len, line_len, id_len);
+    written = n ? write_ids(buf.buf, buf.len, starts.buf, lens.buf, rows, order.buf, n, out.buf,
+                            out.len, line_len, id_len) : 0;
     Py_END_ALLOW_THREADS
+    if (written == -1)
+        PyErr_SetString(PyExc_ValueError, "the output buffer is too small");
+    else if (written == -2)
+        PyErr_SetString(PyExc_IndexError, "row out of range");
+    else if (written == -3)
+        PyErr_SetString(PyExc_ValueError, "an ID's start and length are outside the pool");
+    else
+        result = PyLong_FromSsize_t(written);
+done:
     PyBuffer_Release(&buf); PyBuffer_Release(&starts); PyBuffer_Release(&lens);
     PyBuffer_Release(&order); PyBuffer_Release(&out);
-    if (written < 0) {
-        PyErr_SetString(PyExc_ValueError, "the output buffer is too small");
-        return NULL;
-    }
-    return PyLong_FromSsize_t(written);
+    return result;
 }
 
 /* JSON array body of pool lines without their LF, "ID\tS","ID\tS",…, written into `out`;
@@ -734,11 +845,15 @@ static PyObject *order_result(PyObject *out, Py_ssize_t *ties, Py_ssize_t nties)
  * …] the index ranges of the order where the full keys are equal), so that callers settle
  * only those on the full ticket. Without the GIL. */
 static PyObject *order_stratum(PyObject *self, PyObject *args) {
-    Py_buffer keys, codes;
+    Py_buffer keys = {0}, codes = {0};
+    PyObject *okeys, *ocodes, *out = NULL;
     int code;
-    if (!PyArg_ParseTuple(args, "y*y*i", &keys, &codes, &code)) return NULL;
-    PyObject *out = NULL;
-    Py_ssize_t nkeys = keys.len / 8, n = 0, *ties = NULL, nties = 0;
+    if (!PyArg_ParseTuple(args, "OOi", &okeys, &ocodes, &code)) return NULL;
+    Py_ssize_t nkeys = 0, n = 0, *ties = NULL, nties = 0, filled = 0;
+    if (get_array(okeys, &keys, "keys", 'Q', 0) < 0 ||
+        get_array(ocodes, &codes, "codes", 'B', 0) < 0)
+        goto done;
+    nkeys = keys.len / 8;
     const unsigned char *c = codes.buf;
     if (codes.len != nkeys) {
         PyErr_SetString(PyExc_ValueError, "one code per key");
@@ -755,12 +870,21 @@ static PyObject *order_stratum(PyObject *self, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     /* Without a branch: the strata of rows in ID order are as good as random, and a
      * mispredicted branch per row cost more than writing every row and keeping some. */
-    for (Py_ssize_t r = 0, j = 0; r < nkeys && j < n; r++) {
+    Py_ssize_t j = 0;
+    for (Py_ssize_t r = 0; r < nkeys && j < n; r++) {
         w[j] = (key[r] & ~imask) | (uint64_t)r;
         j += c[r] == code;
     }
-    failed = packed_order(key, w, n, low, &ties, &nties);
+    filled = j;
+    /* Every word holds a row below nkeys only when the codes did not change since they were
+     * counted (another thread may write them now): sorted only then. */
+    failed = filled == n ? packed_order(key, w, n, low, &ties, &nties) : 0;
     Py_END_ALLOW_THREADS
+    if (filled != n) {
+        Py_CLEAR(out);
+        PyErr_SetString(PyExc_ValueError, "the codes changed while they were read");
+        goto done;
+    }
     if (failed) { Py_CLEAR(out); free(ties); PyErr_NoMemory(); goto done; }
     out = order_result(out, ties, nties);
 done:
@@ -849,7 +973,7 @@ static Py_ssize_t skip_value(const char *s, Py_ssize_t i, Py_ssize_t len, int de
             Py_ssize_t value = skip_ws(s, i + 1, len);
             int inner = depth + 1 < record_depth ? record_depth : 0;
             i = skip_value(s, value, len, depth + 1, inner, inner ? spans : NULL);
-            if (i < 0) return -1;
+            if (i < 0) return i;  /* -2: a Python error is set */
             if (spans && depth < record_depth) {
                 PyObject *t = Py_BuildValue("(innnn)", depth, key + 1, key_end - 1, value, i);
                 if (!t || PyList_Append(spans, t) < 0) { Py_XDECREF(t); return -2; }
@@ -1029,8 +1153,8 @@ static PyMethodDef methods[] = {
      "JSON array body of IDs in a given order, into a buffer: its length; no GIL"},
     {"quoted_lines_into", quoted_lines_into, METH_VARARGS,
      "JSON array body of pool lines, into a buffer: its length; no GIL"},
-    {"sha_instructions", sha_instructions, METH_VARARGS,
-     "whether tickets use the CPU's SHA instructions; False turns them off, True back on"},
+    {"sha_instructions", sha_instructions, METH_NOARGS,
+     "whether scan_into may hash tickets with the CPU's SHA instructions"},
     {"pool_lines", pool_lines, METH_VARARGS,
      "(pool lines, their SHA-256) from (IDs, strata) blocks joined by LF, or None; no GIL"},
     {"count_lines", count_lines, METH_VARARGS, "number of line feeds in a buffer; no GIL"},
@@ -1045,13 +1169,13 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fastpool", NULL, -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fastpool", NULL, -1, methods,
+                                    NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__fastpool(void) {
     for (int d = 0; d < 10000; d++)
         REV4[d] = (uint16_t)(d % 10 * 1000 + d / 10 % 10 * 100 + d / 100 % 10 * 10 + d / 1000);
     MOD19_INVERSE = (uint64_t)(((((u128)~MOD19) << 64) | UINT64_MAX) / MOD19);
     choose_ticket_hash();
-    sha_ni_passed = use_sha_ni;
     return PyModule_Create(&module);
 }

@@ -239,15 +239,8 @@ def id_pieces(pool: fast.ScannedPool, rows: np.ndarray) -> list[Piece]:
 
 
 def _pool_lines(lines: memoryview, into: bytearray) -> bytes | memoryview:
-    if fast.AVAILABLE:
-        return memoryview(into)[:fast._fastpool.quoted_lines_into(lines, into)]
-    text = bytes(lines).decode("utf-8").split("\n")[:-1]
-    return canonical_json(text)[1:-1].encode("utf-8")
+    return fast.quoted_lines_into(lines, into)
 
 
 def _ids(pool: fast.ScannedPool, rows: np.ndarray, into: bytearray) -> bytes | memoryview:
-    if fast.AVAILABLE:
-        # numpy arrays go in as buffers: no copies of the pool's offsets per stratum
-        return memoryview(into)[:fast._fastpool.quoted_ids_into(
-            pool.buffer, pool.starts, pool.lens, rows, into, pool.line_length, pool.longest_id)]
-    return canonical_json(pool.idents(rows))[1:-1].encode("utf-8")
+    return fast.quoted_ids_into(pool, rows, into)

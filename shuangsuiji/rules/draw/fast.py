@@ -1,23 +1,38 @@
 """Draw order for large pools: C keys and a C radix sort (when built), else Python and numpy;
 the same result as tickets.py.
 
-`_fastpool` is optional; without it everything falls back to the pure Python code.
+`_fastpool` is optional; without it everything falls back to the pure Python code, each C
+function's Python equivalent here beside its caller (the tests call both and compare).
+SHUANGSUIJI_PURE_PYTHON=1 in the environment when this module is first imported leaves the
+C module unused, as on a machine where it could not be built.
 """
 
 import hashlib
+import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
+from ..canonical import canonical_json
 from .tickets import _seed_prefix, prefix_keys, ticket
 
-try:
-    from . import _fastpool as _fastpool  # noqa: PLC0414 - exported: bulk.py and others use it
-except ImportError:  # no compiler or OpenSSL headers at install time
-    _fastpool = None  # type: ignore[assignment]
+
+def _c_module() -> Any:
+    """The C fast path, or None when it is not built or SHUANGSUIJI_PURE_PYTHON=1."""
+    if os.environ.get("SHUANGSUIJI_PURE_PYTHON", "") == "1":
+        return None
+    try:
+        from . import _fastpool
+    except ImportError:  # no compiler or OpenSSL headers at install time
+        return None
+    return _fastpool
+
+
+_fastpool = _c_module()  # read once, never switched afterwards (threads read it)
 
 AVAILABLE = _fastpool is not None
 
@@ -108,23 +123,29 @@ def scan(buffer: bytes, seed: str, labels: Sequence[str], *, sorted_pool: bool =
          ) -> ScannedPool:
     """Keys, strata and ID positions of every line; with `sorted_pool` (a frozen pool), also
     proof that the lines are in byte order, or ValueError."""
-    labels = tuple(labels)
     if _fastpool is None:
-        return _scan_python(buffer, seed, labels, sorted_pool)
+        return _scan_python(buffer, seed, tuple(labels), sorted_pool)
+    return _scan_c(_fastpool, buffer, seed, tuple(labels), sorted_pool)
+
+
+def _scan_c(c: Any, buffer: bytes, seed: str, labels: tuple[str, ...], sorted_pool: bool, *,
+            sha: bool = True) -> ScannedPool:
+    """scan() by the C module `c`; with `sha` false, no ticket hashed by the CPU's SHA
+    instructions (all by OpenSSL)."""
     prefix, encoded = _seed_prefix(seed), tuple(lb.encode() for lb in labels)
     parts = _halves(buffer) if len(buffer) >= PARALLEL_SCAN_BYTES else [(0, len(buffer))]
     view = memoryview(buffer)
     firsts = [0]
     for start, end in parts:
-        firsts.append(firsts[-1] + _fastpool.count_lines(view[start:end]))
+        firsts.append(firsts[-1] + c.count_lines(view[start:end]))
     n = firsts[-1]
     keys, codes = np.empty(n, np.uint64), np.empty(n, np.uint8)
     starts, lens = np.empty(n, np.uint64), np.empty(n, np.uint16)
 
     def scan_part(i: int) -> None:
         (start, end), rows = parts[i], slice(firsts[i], firsts[i + 1])
-        _fastpool.scan_into(view[start:end], prefix, encoded, sorted_pool, keys[rows],
-                            codes[rows], starts[rows], lens[rows], start)
+        c.scan_into(view[start:end], prefix, encoded, sorted_pool, keys[rows], codes[rows],
+                    starts[rows], lens[rows], start, sha)
 
     with ThreadPoolExecutor(len(parts)) as threads:
         try:
@@ -142,26 +163,31 @@ def scan(buffer: bytes, seed: str, labels: Sequence[str], *, sorted_pool: bool =
     return ScannedPool(buffer, labels, keys, codes, starts, lens)
 
 
-def pool_lines(blocks: list[tuple[bytes, bytes]]) -> tuple[bytes, str]:
+def pool_lines(blocks: Sequence[tuple[bytes, bytes]]) -> tuple[bytes, str]:
     """The pool buffer from blocks of two columns as the database aggregates them cheaply
     (IDs joined by LF, strata joined by LF, a pair per block), and its digest (§1); or
     ValueError when a pair's columns differ in lines."""
-    if _fastpool is not None:
-        joined = _fastpool.pool_lines(blocks)
-    else:
-        out: list[bytes] | None = []
-        for ids, strata in blocks:
-            if ids or strata:
-                a, b = ids.split(b"\n"), strata.split(b"\n")
-                if len(a) != len(b):
-                    out = None
-                    break
-                out.extend(i + b"\t" + s + b"\n" for i, s in zip(a, b, strict=True))
-        lines = None if out is None else b"".join(out)
-        joined = None if lines is None else (lines, hashlib.sha256(lines).hexdigest())
+    joined = _fastpool.pool_lines(blocks) if _fastpool is not None else pool_lines_python(blocks)
     if joined is None:
         raise ValueError("a block of pool IDs and its block of strata differ in lines")
     return joined
+
+
+def pool_lines_python(blocks: Sequence[tuple[bytes, bytes]]) -> tuple[bytes, str] | None:
+    """_fastpool.pool_lines in Python: (lines, digest), or None when a pair's columns differ
+    in lines."""
+    out: list[bytes] = []
+    for pair in blocks:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise TypeError("blocks are (bytes, bytes) pairs")
+        ids, strata = bytes(memoryview(pair[0])), bytes(memoryview(pair[1]))
+        if ids or strata:
+            a, b = ids.split(b"\n"), strata.split(b"\n")
+            if len(a) != len(b):
+                return None
+            out.extend(i + b"\t" + s + b"\n" for i, s in zip(a, b, strict=True))
+    lines = b"".join(out)
+    return lines, hashlib.sha256(lines).hexdigest()
 
 
 def count_lines(buffer: bytes) -> int:
@@ -177,18 +203,36 @@ def last_line(block: bytes) -> bytes:
 def check_sorted(buffer: bytes) -> None:
     """PoolOrderError unless the pool's lines are in byte order, each ID once (§1); a
     ValueError for a line without a tab."""
-    if _fastpool is None:
-        lines = buffer.split(b"\n")[:-1] if buffer.endswith(b"\n") else buffer.split(b"\n")
-        if any(b"\t" not in line for line in lines):
-            raise ValueError("a line of the pool is not ID<TAB>STRATUM")
-        _check_order_python(lines)
-        return
-    bad = _fastpool.first_unsorted(buffer)
+    bad = first_unsorted(buffer)
     if bad < 0:
         raise ValueError(f"line {-bad} of the pool is not ID<TAB>STRATUM")
     if bad:
         raise PoolOrderError(f"line {bad} of the pool is not in byte order after the one "
                              "before, or repeats its ID")
+
+
+def first_unsorted(buffer: bytes) -> int:
+    """The 1-based number of the first line that does not sort after the one before (lines
+    compared with their LF, as sorted_lines sorts them) or repeats its ID, negated for a line
+    without a tab; or 0."""
+    if _fastpool is not None:
+        return int(_fastpool.first_unsorted(buffer))
+    return first_unsorted_python(buffer)
+
+
+def first_unsorted_python(buffer: bytes) -> int:
+    parts = bytes(buffer).split(b"\n")
+    last = parts.pop()  # b"" when the buffer ends with a LF
+    lines = [part + b"\n" for part in parts] + ([last] if last else [])
+    prev = prev_id = None
+    for row, line in enumerate(lines, start=1):
+        ident, tab, _rest = line.partition(b"\t")
+        if not tab:
+            return -row
+        if prev is not None and (prev >= line or prev_id == ident):
+            return row
+        prev, prev_id = line, ident
+    return 0
 
 
 def in_byte_order(buffer: bytes) -> bool:
@@ -201,8 +245,9 @@ def in_byte_order(buffer: bytes) -> bool:
 
 
 def _check_order_python(lines: list[bytes]) -> None:
-    """What the C scan proves of a frozen pool: lines in byte order, each ID once."""
-    if any(a >= b for a, b in pairwise(lines)):
+    """What the C scan proves of a frozen pool: lines in byte order (with their LF, as
+    sorted_lines sorts them), each ID once."""
+    if any(a + b"\n" >= b + b"\n" for a, b in pairwise(lines)):
         raise PoolOrderError("the pool's lines are not in byte order")
     if any(a.partition(b"\t")[0] == b.partition(b"\t")[0] for a, b in pairwise(lines)):
         raise PoolOrderError("a line repeats the ID of the line before")
@@ -228,14 +273,21 @@ def _halves(buffer: bytes) -> list[tuple[int, int]]:
 
 def _scan_python(buffer: bytes, seed: str, labels: tuple[str, ...], sorted_pool: bool
                  ) -> ScannedPool:
-    ids, codes, starts, lens = [], [], [], []
+    ids: list[str] = []
+    codes: list[int] = []
+    starts: list[int] = []
+    lens: list[int] = []
     pos = 0
     index = {label: i for i, label in enumerate(labels)}
+    if buffer and not buffer.endswith(b"\n"):
+        raise ValueError("the pool must end with a line feed")
     lines = buffer.split(b"\n")[:-1]
     if sorted_pool:
         _check_order_python(lines)
     for line in lines:
-        ident, stratum = line.split(b"\t")
+        ident, tab, stratum = line.partition(b"\t")
+        if not tab or len(ident) > 65535:
+            raise ValueError(f"line {len(ids) + 1} is not ID<TAB>STRATUM")
         ids.append(ident.decode("utf-8"))
         if stratum.decode("utf-8") not in index:
             raise UnknownStratum(f"line {len(ids)} has an unknown stratum")
@@ -261,7 +313,11 @@ def stratum_order(pool: ScannedPool, label: str, seed: str) -> np.ndarray:
     """The rows of one stratum in draw order (order_rows of pool.rows_of(label))."""
     if _fastpool is None:
         return order_rows(pool, pool.rows_of(label), seed)
-    packed, runs = _fastpool.order_stratum(pool.keys, pool.codes, pool.labels.index(label))
+    return _stratum_order_c(_fastpool, pool, label, seed)
+
+
+def _stratum_order_c(c: Any, pool: ScannedPool, label: str, seed: str) -> np.ndarray:
+    packed, runs = c.order_stratum(pool.keys, pool.codes, pool.labels.index(label))
     return _settled(pool, np.frombuffer(packed, dtype=np.int64), runs, seed)
 
 
@@ -286,6 +342,37 @@ def _runs(ties: np.ndarray) -> list[tuple[int, int]]:
         else:
             runs.append((i, i + 1))
     return runs
+
+
+def quoted_lines_into(lines: memoryview, into: bytearray) -> bytes | memoryview:
+    """The JSON array body of pool lines (each without its LF): written into `into` (room
+    for three bytes a byte of `lines`) by the C fast path, else made in Python."""
+    if _fastpool is not None:
+        return memoryview(into)[:_fastpool.quoted_lines_into(lines, into)]
+    return quoted_lines_python(lines)
+
+
+def quoted_lines_python(lines: Any) -> bytes:
+    text = bytes(lines).decode("utf-8").split("\n")
+    if text[-1] == "":  # the last line's LF
+        text.pop()
+    return canonical_json(text)[1:-1].encode("utf-8")
+
+
+def quoted_ids_into(pool: ScannedPool, rows: np.ndarray, into: bytearray
+                    ) -> bytes | memoryview:
+    """The JSON array body of the IDs at `rows`: written into `into` (room for the longest ID
+    and three bytes a row) by the C fast path, else made in Python."""
+    if _fastpool is not None:
+        # numpy arrays go in as buffers: no copies of the pool's offsets per stratum
+        return memoryview(into)[:_fastpool.quoted_ids_into(
+            pool.buffer, pool.starts, pool.lens, np.ascontiguousarray(rows, dtype=np.int64), into,
+            pool.line_length, pool.longest_id)]
+    return quoted_ids_python(pool, rows)
+
+
+def quoted_ids_python(pool: ScannedPool, rows: np.ndarray) -> bytes:
+    return canonical_json(pool.idents(rows))[1:-1].encode("utf-8")
 
 
 def draw_order(identifiers: Sequence[str], seed: str) -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..canonical import canonical_json
-from . import fast
+from . import plain_arrays
 from .record import Record
 from .spliced import segments, sentinel
 
@@ -43,10 +43,8 @@ class SplitRecord:
 
 def split_record(data: Any) -> SplitRecord | None:
     """The record with its big arrays left in `data`, or None when they are not plain."""
-    if not fast.AVAILABLE:
-        return None
     try:
-        spans = fast._fastpool.members(data)
+        spans = plain_arrays.members(data)
     except ValueError:
         return None
     top = [(k0, k1, v0, v1) for depth, k0, k1, v0, v1 in spans if depth == 0]
@@ -91,7 +89,7 @@ def _big_arrays(data: Any, spans: list[tuple[int, int, int, int, int]],
                 continue
             if data[v0:v0 + 1] != b"[" or data[v1 - 1:v1] != b"]":
                 continue  # not an array: json.loads keeps it, the checks refuse it
-            if fast._fastpool.count_plain(memoryview(data)[v0 + 1:v1 - 1], tabs) < 0:
+            if plain_arrays.count_plain(memoryview(data)[v0 + 1:v1 - 1], tabs) < 0:
                 return None
             name = "pool" if parent == b"pool" else "standby:" + key.decode("utf-8", "replace")
             big.append((sentinel(name), v0 + 1, v1 - 1))

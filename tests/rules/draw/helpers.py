@@ -1,5 +1,12 @@
 """A small world for draw tests: a pool in four risk strata, two departments' inspectors."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from shuangsuiji.rules import uscc
 from shuangsuiji.rules.draw.engine import Conflict, DepartmentSpec, run_draw
 from shuangsuiji.rules.draw.pools import (
@@ -62,3 +69,33 @@ def make_record(pool=None, rules=None, conflicts=(), departments=DEPARTMENTS):
 
 __all__ = ["CEREMONY", "DEPARTMENTS", "SECRET", "Conflict", "candidates", "code", "inspectors",
            "make_record"]
+
+
+def c_module():
+    """The C fast path itself, imported whatever SHUANGSUIJI_PURE_PYTHON says (tests compare it
+    with the Python code); the test is skipped where it is not built."""
+    return pytest.importorskip("shuangsuiji.rules.draw._fastpool",
+                               reason="the C fast path is not built here")
+
+
+def c_draw_order(c, identifiers, seed):
+    """fast.draw_order by the C module `c`."""
+    from shuangsuiji.rules.draw import fast
+
+    buffer = ("\t_\n".join(identifiers) + "\t_\n").encode("utf-8")
+    pool = fast._scan_c(c, buffer, seed, ("_",), False)
+    return [identifiers[i] for i in fast._stratum_order_c(c, pool, "_", seed).tolist()]
+
+
+def run_without_the_c_module(*tests):
+    """pytest on `tests` (node IDs) in another process with SHUANGSUIJI_PURE_PYTHON=1 (read when
+    fast.py is imported): the whole path in Python, as where the C module could not be
+    built. Returns pytest's summary line."""
+    env = dict(os.environ, SHUANGSUIJI_PURE_PYTHON="1")
+    check = "from shuangsuiji.rules.draw import fast; assert fast._fastpool is None"
+    subprocess.run([sys.executable, "-c", check], env=env, check=True)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-o", "addopts=", "-q",
+                           "-p", "no:cacheprovider", *tests], cwd=Path(__file__).parents[3],
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.strip().splitlines()[-1]

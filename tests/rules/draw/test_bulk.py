@@ -3,12 +3,13 @@
 import hashlib
 import io
 import json
+from functools import partial
 
 import numpy as np
 import pytest
 
 from shuangsuiji.rules.canonical import canonical_json
-from shuangsuiji.rules.draw import bulk, fast
+from shuangsuiji.rules.draw import bulk, fast, plain_arrays
 from shuangsuiji.rules.draw.bulk import bulk_draw, rewrite_record, write_record
 from shuangsuiji.rules.draw.engine import Conflict
 from shuangsuiji.rules.draw.pools import Candidate, candidate_line, inspector_line, sorted_lines
@@ -16,21 +17,28 @@ from shuangsuiji.rules.draw.sizes import StratumRule
 from shuangsuiji.rules.draw.tickets import draw_order, prefix_keys
 from shuangsuiji.rules.draw.verify import verify
 
-from .helpers import CEREMONY, DEPARTMENTS, SECRET, candidates, inspectors, make_record
+from .helpers import (
+    CEREMONY,
+    DEPARTMENTS,
+    SECRET,
+    c_draw_order,
+    c_module,
+    candidates,
+    inspectors,
+    make_record,
+    run_without_the_c_module,
+)
 
 
-@pytest.mark.parametrize(("n", "threads_from", "pieces", "c_path", "x_ids"),
-                         [(37, fast.PARALLEL_SCAN_BYTES, False, True, False),
-                          (3000, 1, False, True, False), (3000, 1, True, True, False),
-                          (3000, 1, True, True, True), (3000, 1, True, False, True)])
+@pytest.mark.parametrize(("n", "threads_from", "pieces", "x_ids"),
+                         [(37, fast.PARALLEL_SCAN_BYTES, False, False), (3000, 1, False, False),
+                          (3000, 1, True, False), (3000, 1, True, True)])
 def test_the_bulk_record_is_byte_identical_to_the_engine_record(monkeypatch, *, n, threads_from,
-                                                                pieces, c_path, x_ids):
+                                                                pieces, x_ids):
     """Also with IDs of other lengths than the 统一社会信用代码's (x_ids): the lines are not all
-    as long, and the IDs are found through their offsets."""
+    as long, and the IDs are found through their offsets. By the C module when it is in use;
+    test_..._without_the_c_module runs this without it."""
     monkeypatch.setattr(fast, "PARALLEL_SCAN_BYTES", threads_from)  # 1: scanned in two halves
-    if not c_path:
-        monkeypatch.setattr(fast, "_fastpool", None)
-        monkeypatch.setattr(fast, "AVAILABLE", False)
     if pieces:  # every big array written in many pieces, made ahead by two threads
         monkeypatch.setattr(bulk, "_PIECE_BYTES", 100)
         monkeypatch.setattr(bulk, "_PIECE_IDS", 7)
@@ -75,41 +83,55 @@ def test_the_bulk_record_is_byte_identical_to_the_engine_record(monkeypatch, *, 
     assert again.getvalue() == out.getvalue()[6:]
 
 
+@pytest.mark.skipif(not fast.AVAILABLE, reason="without the C module the test above is this")
+def test_the_bulk_record_is_byte_identical_without_the_c_module():
+    """The whole bulk path in Python (SHUANGSUIJI_PURE_PYTHON=1, read at import: another
+    process), as on a machine where the C module could not be built."""
+    summary = run_without_the_c_module(
+        f"{__file__}::test_the_bulk_record_is_byte_identical_to_the_engine_record")
+    assert summary.startswith("4 passed"), summary
+
+
 def test_the_c_keys_order_equals_the_python_order():
-    assert fast.AVAILABLE, "pip install -e . builds the C fast path (needs gcc and OpenSSL headers)"
+    c = c_module()
     ids = [f"9114{i:014d}" for i in range(20000)] + [f"X-{i}" for i in range(500)]
     for seed in ("a" * 64, "ff" * 32):
-        assert fast.draw_order(ids, seed) == draw_order(ids, seed)
+        assert c_draw_order(c, ids, seed) == draw_order(ids, seed)
 
 
-def test_the_python_fallback_scan_equals_the_c_scan(monkeypatch):
+def test_the_python_fallback_scan_equals_the_python_draw_order():
     ids = [f"9114{i:014d}" for i in range(3000)]
-    expected = draw_order(ids, "seed")
-    monkeypatch.setattr(fast, "_fastpool", None)
-    monkeypatch.setattr(fast, "AVAILABLE", False)
-    assert fast.draw_order(ids, "seed") == expected
+    buffer = ("\t_\n".join(ids) + "\t_\n").encode()
+    pool = fast._scan_python(buffer, "seed", ("_",), False)
+    order = fast.order_rows(pool, pool.rows_of("_"), "seed")
+    assert [ids[i] for i in order.tolist()] == draw_order(ids, "seed")
 
 
-@pytest.mark.parametrize("c_path", [True, False])
+@pytest.fixture(params=["c", "python"])
+def scanner(request):
+    """fast.scan's two ways, each called as itself (the module's choice is never switched)."""
+    if request.param == "c":
+        return partial(fast._scan_c, c_module())
+    return fast._scan_python
+
+
 @pytest.mark.parametrize("where", ["start", "middle", "end"])
-def test_a_pool_out_of_byte_order_is_refused(monkeypatch, c_path, where):
+def test_a_pool_out_of_byte_order_is_refused(monkeypatch, scanner, where):
     """A frozen pool read back in another order must not be digested and drawn."""
-    if not c_path:
-        monkeypatch.setattr(fast, "_fastpool", None)
     monkeypatch.setattr(fast, "PARALLEL_SCAN_BYTES", 1)
     lines = [f"9114{i:014d}\tA\n" for i in range(101)]
     swap = {"start": 0, "middle": 49, "end": 99}[where]  # 49/50: the halves' boundary
     lines[swap], lines[swap + 1] = lines[swap + 1], lines[swap]
     with pytest.raises(ValueError, match="byte order"):
-        fast.scan("".join(lines).encode(), "seed", ("A",))
-    assert fast.scan("".join(sorted(lines)).encode(), "seed", ("A",)).keys.size == 101
+        scanner("".join(lines).encode(), "seed", ("A",), True)
+    assert scanner("".join(sorted(lines)).encode(), "seed", ("A",), True).keys.size == 101
 
 
 # 200,000: strata of over 65,536 rows, sorted by their top bits first, then bucket by bucket
 # 200,000: strata of over 65,536 rows, sorted by their top bits first, then bucket by bucket
 @pytest.mark.parametrize("size", [200_000, 50_000, 40, 1, 0])
 def test_the_radix_order_equals_numpys_stable_argsort(size):
-    assert fast.AVAILABLE
+    c = c_module()
     rng = np.random.default_rng(7)
     keys = rng.integers(0, 10**19, size, dtype=np.uint64)
     keys[::7] = keys[3] if size > 3 else 0  # many equal keys: their rows must keep their order
@@ -120,28 +142,40 @@ def test_the_radix_order_equals_numpys_stable_argsort(size):
     for code in (0, 1, 2, 3):
         rows = np.flatnonzero(codes == code)
         expected = rows[np.argsort(keys[rows], kind="stable")]
-        packed, runs = fast._fastpool.order_stratum(keys, codes, code)
+        packed, runs = c.order_stratum(keys, codes, code)
         assert np.array_equal(np.frombuffer(packed, dtype=np.int64), expected)
         sorted_keys = keys[expected]
         assert runs == fast._runs(np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]))
         if size > 1000 and code < 3:
             assert runs and all(sorted_keys[a] == sorted_keys[b] for a, b in runs)
     with pytest.raises(ValueError, match="one code per key"):
-        fast._fastpool.order_stratum(keys, codes[:-1] if size else b"x", 0)
+        c.order_stratum(keys, codes[:-1] if size else b"x", 0)
 
 
-@pytest.mark.parametrize("c_path", [True, False])
-def test_a_frozen_pool_is_checked_for_order_and_repeated_ids(monkeypatch, c_path):
-    if not c_path:
-        monkeypatch.setattr(fast, "_fastpool", None)
+@pytest.mark.parametrize("way", ["c", "python"])
+def test_a_frozen_pool_is_checked_for_order_and_repeated_ids(way):
+    first_unsorted = c_module().first_unsorted if way == "c" else fast.first_unsorted_python
+    scan = partial(fast._scan_c, c_module()) if way == "c" else fast._scan_python
     good = b"91A\tA\n91A0\tB\n91B\tA\n"
-    fast.check_sorted(good)
-    assert fast.scan(good, "seed", ("A", "B")).keys.size == 3
+    assert first_unsorted(good) == 0
+    assert scan(good, "seed", ("A", "B"), True).keys.size == 3
     for bad in (b"91B\tA\n91A\tA\n", b"91A\tA\n91A\tB\n"):  # out of order; one ID twice
+        assert first_unsorted(bad) == 2
         with pytest.raises(fast.PoolOrderError):
+            scan(bad, "seed", ("A", "B"), True)
+    assert first_unsorted(b"91A\tA\n91B\n") == -2
+    # lines compare with their LF, as sorted_lines sorts them: "A\x01" sorts before "A\n"
+    assert first_unsorted(b"91A\tA\n91A0\tA\x01\n") == 0
+    assert first_unsorted(b"91A\tA\x01\n91A\tA\n") == 2
+
+
+def test_check_sorted_raises_on_what_first_unsorted_finds():
+    fast.check_sorted(b"91A\tA\n91A0\tB\n91B\tA\n")
+    assert fast.in_byte_order(b"91A\tA\n91B\tA\n")
+    for bad in (b"91B\tA\n91A\tA\n", b"91A\tA\n91A\tB\n"):
+        with pytest.raises(fast.PoolOrderError, match="line 2"):
             fast.check_sorted(bad)
-        with pytest.raises(fast.PoolOrderError):
-            fast.scan(bad, "seed", ("A", "B"))
+        assert not fast.in_byte_order(bad)
     with pytest.raises(ValueError, match="ID<TAB>STRATUM"):
         fast.check_sorted(b"91A\tA\n91B\n")
 
@@ -150,29 +184,26 @@ def test_a_frozen_pool_is_checked_for_order_and_repeated_ids(monkeypatch, c_path
 def test_c_ticket_keys_equal_python_keys_for_ids_of_every_length(sha_instructions):
     """Tickets are hashed with the CPU's SHA instructions where it has them, in pairs, and by
     OpenSSL for IDs longer than one block or without them: every way gives Python's keys."""
-    assert fast.AVAILABLE
-    was = fast._fastpool.sha_instructions(sha_instructions)
-    try:
-        ids = sorted({f"9114{'7' * size}{i}"[:size + 1] for size in range(70) for i in range(3)})
-        buffer = "".join(f"{i}\tA\n" for i in ids).encode()
-        for seed in ("a" * 64, "seed"):
-            pool = fast.scan(buffer, seed, ("A",))
-            assert pool.keys.tolist() == prefix_keys(ids, seed)
-    finally:
-        fast._fastpool.sha_instructions(was)
+    c = c_module()
+    assert isinstance(c.sha_instructions(), bool)
+    ids = sorted({f"9114{'7' * size}{i}"[:size + 1] for size in range(70) for i in range(3)})
+    buffer = "".join(f"{i}\tA\n" for i in ids).encode()
+    for seed in ("a" * 64, "seed"):
+        pool = fast._scan_c(c, buffer, seed, ("A",), True, sha=sha_instructions)
+        assert pool.keys.tolist() == prefix_keys(ids, seed)
 
 
 def test_lines_are_counted_like_python_counts_them():
+    c = c_module()
     rng = np.random.default_rng(3)
     for size in (0, 1, 4095, 4096, 4097, 100_000):
         data = rng.choice(np.frombuffer(b"\n\tab", dtype=np.uint8), size).tobytes()
-        assert fast._fastpool.count_lines(data) == data.count(b"\n")
+        assert c.count_lines(data) == data.count(b"\n")
 
 
-@pytest.mark.parametrize("c_path", [True, False])
-def test_pool_lines_join_the_columns_the_database_aggregates(monkeypatch, c_path):
-    if not c_path:
-        monkeypatch.setattr(fast, "_fastpool", None)
+@pytest.mark.parametrize("way", ["c", "python"])
+def test_pool_lines_join_the_columns_the_database_aggregates(way):
+    join = c_module().pool_lines if way == "c" else fast.pool_lines_python
     lines = [f"91{i:016d}\t{'ABCD'[i % 4] * (1 + i % 3)}\n" for i in range(60_000)]
     blocks = []
     for at in range(0, len(lines), 7_000):  # uneven blocks, an empty one: both halves joined
@@ -180,15 +211,24 @@ def test_pool_lines_join_the_columns_the_database_aggregates(monkeypatch, c_path
         blocks.append(("\n".join(i for i, _ in part).encode(), "\n".join(s for _, s in part)
                        .encode()))
     blocks.insert(3, (b"", b""))
-    buffer, digest = fast.pool_lines(blocks)
+    buffer, digest = join(blocks)
     assert buffer == "".join(lines).encode()
     assert digest == hashlib.sha256(buffer).hexdigest()
-    assert fast.pool_lines([(b"a\nb", b"A\nB")])[0] == b"a\tA\nb\tB\n"
-    assert fast.pool_lines([]) == (b"", hashlib.sha256(b"").hexdigest())
+    assert join([(b"a\nb", b"A\nB")])[0] == b"a\tA\nb\tB\n"
+    assert join([]) == (b"", hashlib.sha256(b"").hexdigest())
+    assert join(tuple(blocks[:2]))[0] == "".join(lines[:14_000]).encode()  # any sequence
     for bad in ([(b"a\nb", b"A")], [(b"a", b"A\nB")], [(b"a", b"A"), (b"b\nc", b"B")]):
-        with pytest.raises(ValueError, match="differ in lines"):
-            fast.pool_lines(bad)
+        assert join(bad) is None
+    for wrong in ([b"a"], [(b"a",)], [(b"a", "A")], [("a", b"A")], [None]):
+        with pytest.raises(TypeError):
+            join(wrong)
     assert fast.last_line(blocks[0][0]) == lines[6_999].split("\t")[0].encode()
+
+
+def test_pool_lines_raise_when_a_pairs_columns_differ_in_lines():
+    assert fast.pool_lines([(b"a\nb", b"A\nB")])[0] == b"a\tA\nb\tB\n"
+    with pytest.raises(ValueError, match="differ in lines"):
+        fast.pool_lines([(b"a\nb", b"A")])
 
 
 @pytest.mark.parametrize("top", [1, 20, 62])
@@ -197,50 +237,66 @@ def test_the_radix_order_holds_when_the_keys_crowd_into_a_few_top_buckets(top):
     rng = np.random.default_rng(top)
     keys = rng.integers(0, 2**top, 150_000, dtype=np.uint64)
     codes = np.zeros(keys.size, dtype=np.uint8)
-    packed, _runs = fast._fastpool.order_stratum(keys, codes, 0)
+    packed, _runs = c_module().order_stratum(keys, codes, 0)
     assert np.array_equal(np.frombuffer(packed, dtype=np.int64),
                           np.argsort(keys, kind="stable"))
 
 
 def test_a_strata_order_equals_the_order_of_its_rows():
-    assert fast.AVAILABLE
+    c = c_module()
     ids = sorted(f"9114{i:014d}" for i in range(30_000))
     buffer = "".join(f"{ident}\t{'ABC'[i % 7 % 3]}\n" for i, ident in enumerate(ids)).encode()
-    pool = fast.scan(buffer, "seed", ("A", "B", "C", "D"))
+    pool = fast._scan_c(c, buffer, "seed", ("A", "B", "C", "D"), True)
     pool.keys[pool.rows_of("B")[::5]] = pool.keys[pool.rows_of("B")[0]]  # ties to settle
     for label in "ABCD":
         expected = fast.order_rows(pool, pool.rows_of(label), "seed")
+        assert np.array_equal(fast._stratum_order_c(c, pool, label, "seed"), expected)
         assert np.array_equal(fast.stratum_order(pool, label, "seed"), expected)
-    assert fast.stratum_order(pool, "D", "seed").size == 0
+    assert fast._stratum_order_c(c, pool, "D", "seed").size == 0
 
 
-def test_unquoting_a_records_lines_gives_the_pool_back_or_none_when_not_plain():
+class _Way:
+    """The record's array functions, the C module's or their Python equivalents."""
+
+    def __init__(self, way):
+        if way == "c":
+            c = c_module()
+            self.quoted_lines = lambda pool: bytes(
+                (out := bytearray(3 * len(pool)))[:c.quoted_lines_into(pool, out)])
+            self.unquote_lines, self.count_plain = c.unquote_lines, c.count_plain
+        else:
+            self.quoted_lines = fast.quoted_lines_python
+            self.unquote_lines = plain_arrays.unquote_lines_python
+            self.count_plain = plain_arrays.count_plain_python
+
+
+@pytest.mark.parametrize("way", ["c", "python"])
+def test_unquoting_a_records_lines_gives_the_pool_back_or_none_when_not_plain(way):
     """And counting its strings, or -1: the same check."""
-    assert fast.AVAILABLE
+    f = _Way(way)
     pool = "".join(f"9114{i:014d}\t{'ABU'[i % 3]}\n" for i in range(1000)).encode()
-    out = bytearray(3 * len(pool))
-    body = bytes(out[:fast._fastpool.quoted_lines_into(pool, out)])
-    assert fast._fastpool.unquote_lines(body) == pool
-    assert fast._fastpool.unquote_lines(b"") == b""
+    body = f.quoted_lines(pool)
+    assert f.unquote_lines(body) == pool
+    assert f.unquote_lines(b"") == b""
     for bad in (b'"a\\nB"', b'"a",', b'"a""b"', '"甲"'.encode(), b'"a\\', b'"a', b'a"',
                 b'"a\x01"', b',"a"'):
-        assert fast._fastpool.unquote_lines(bad) is None, bad
+        assert f.unquote_lines(bad) is None, bad
     # the same strings amid long bodies (read 32 bytes at a time there), and long lines
     half = len(body) // 2
     cut = body.index(b',"', half)
     for bad in (b'"a\\nB"', b'"a\\"', b'"a\\\\t"', '"甲"'.encode(), b'"a\x01"', b'"a\x7f"',
                 b'"a"b"'):
-        assert fast._fastpool.unquote_lines(body[:cut] + b"," + bad + body[cut:]) is None, bad
-        assert fast._fastpool.count_plain(body[:cut] + b"," + bad + body[cut:], True) == -1
-    before, after = (fast._fastpool.unquote_lines(part) for part in (body[:cut], body[cut + 1:]))
+        assert f.unquote_lines(body[:cut] + b"," + bad + body[cut:]) is None, bad
+        assert f.count_plain(body[:cut] + b"," + bad + body[cut:], True) == -1
+    before, after = (f.unquote_lines(part) for part in (body[:cut], body[cut + 1:]))
     for good, line in ((b'"' + b"x" * 40 + b'\\tA"', b"x" * 40 + b"\tA\n"), (b'"a"', b"a\n"),
                        (b'"' + b"y" * 29 + b'\\t"', b"y" * 29 + b"\t\n"),
                        (b'"a\\tB\\tC"', b"a\tB\tC\n")):
-        assert fast._fastpool.unquote_lines(body[:cut] + b"," + good + body[cut:]) == (
+        assert f.unquote_lines(body[:cut] + b"," + good + body[cut:]) == (
             before + line + after), good
-        assert fast._fastpool.count_plain(body[:cut] + b"," + good + body[cut:], True) == 1001
+        assert f.count_plain(body[:cut] + b"," + good + body[cut:], True) == 1001
     ids = b",".join(b'"9114%014d"' % i for i in range(1000))
-    assert fast._fastpool.count_plain(ids, False) == 1000
-    assert fast._fastpool.count_plain(ids + b',"a\\tB"', True) == 1001
+    assert f.count_plain(ids, False) == 1000
+    assert f.count_plain(ids + b',"a\\tB"', True) == 1001
     at = ids.index(b",", len(ids) // 2)  # IDs have no tabs
-    assert fast._fastpool.count_plain(ids[:at] + b',"a\\tB"' + ids[at:], False) == -1
+    assert f.count_plain(ids[:at] + b',"a\\tB"' + ids[at:], False) == -1

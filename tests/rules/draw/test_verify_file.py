@@ -11,10 +11,8 @@ from shuangsuiji.rules.draw.sizes import StratumRule
 from shuangsuiji.rules.draw.verify import verify
 from shuangsuiji.rules.draw.verify_file import split_record, verify_bytes, verify_path
 
-from .helpers import Conflict, candidates, make_record
+from .helpers import Conflict, candidates, make_record, run_without_the_c_module
 from .test_record import _edited, _leaves
-
-pytestmark = pytest.mark.skipif(not fast.AVAILABLE, reason="needs the C fast path")
 
 
 def _replaced(record, times=1):
@@ -115,3 +113,13 @@ def test_a_large_file_is_verified_from_disk(tmp_path):
     path.write_text(canonical_json(doc), encoding="utf-8")
     problem = verify_path(path)
     assert problem is not None and problem.params == {"stratum": "C"}
+
+
+@pytest.mark.skipif(not fast.AVAILABLE, reason="without the C module the tests above are this")
+def test_the_file_verifier_reaches_the_same_verdicts_without_the_c_module():
+    """Records split, checked and verified in Python (plain_arrays.py, fast.py)."""
+    summary = run_without_the_c_module(__file__ + "::test_a_large_file_is_verified_from_disk",
+                                       __file__ + "::test_pool_lines_changed_are_caught",
+                                       __file__ + "::test_records_not_in_plain_form_take_the_"
+                                       "ordinary_way")
+    assert summary.startswith("8 passed"), summary
