@@ -34,6 +34,8 @@ from rest_framework.settings import api_settings
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, can, get_for_user, scope_for
 
+from .audit_labels import action_label
+from .audit_objects import object_labels
 from .models import AuditEvent
 
 MAX_ID = 2**63 - 1  # BIGINT
@@ -263,11 +265,28 @@ class ScopedDepartmentField(serializers.PrimaryKeyRelatedField):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
+    action_label = serializers.SerializerMethodField(
+        help_text=_("The action as the office calls it (the stored `action` when it has no "
+                    "label), in the request's language"))
+    object_label = serializers.SerializerMethodField(
+        help_text=_("The object's kind and name, with “deleted” when it no longer exists; "
+                    "empty when the entry names no object"))
+
     class Meta:
         model = AuditEvent
-        fields = ["seq", "at", "actor_label", "action", "object_type", "object_id",
-                  "organisation_id", "summary", "data", "prev_hash", "hash"]
+        fields = ["seq", "at", "actor_label", "action", "action_label", "object_type",
+                  "object_id", "object_label", "organisation_id", "summary", "data",
+                  "prev_hash", "hash"]
         read_only_fields = fields
+
+    def get_action_label(self, event: AuditEvent) -> str:
+        return action_label(event.action)
+
+    def get_object_label(self, event: AuditEvent) -> str:
+        labels = self.context.get("object_labels")
+        if labels is None:  # one entry: its object alone
+            labels = object_labels([event], self.context["request"].user)
+        return labels.get(event.seq, "")
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -303,7 +322,12 @@ class AuditViewSet(ScopedViewSet):
     serializer_classes: ClassVar = {"list": AuditEventSerializer, "retrieve": AuditEventSerializer}
 
     def list(self, request: Request) -> Response:
-        return self.paginated(self.filter_queryset(self.get_queryset()), AuditEventSerializer)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # The objects' names in one query per kind of object on the page, not one per entry.
+        context = self.get_serializer_context() | {
+            "object_labels": object_labels(page, request.user)}
+        return self.get_paginated_response(
+            AuditEventSerializer(page, many=True, context=context).data)
 
     def retrieve(self, request: Request, seq: str) -> Response:
         event = get_for_user(self.base_queryset(), request.user, Action.VIEW, seq=seq)

@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.scoping import Domain, can, is_admin
 
+from .audit_labels import action_choices, action_filter
+from .audit_objects import object_type_choices, shown_events
 from .models import AuditEvent
 
 
@@ -32,10 +34,19 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.for_user(user).select_related("actor")
     action = request.GET.get("action", "").strip()
     if action:
-        events = events.filter(action__startswith=action)
+        events = events.filter(action_filter(action))
+    object_type = request.GET.get("type", "").strip()
+    if object_type:
+        events = events.filter(object_type=object_type)
     obj = request.GET.get("object", "").strip()
     if obj:
         events = events.filter(object_id=obj)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_list.html", {"page": page, "action": action,
-                                                    "object": obj})
+    choices = action_choices()
+    if action and not any(action == value for _group, options in choices
+                          for value, _label in options):
+        choices.insert(0, ("", [(action, action)]))  # a prefix from a link: kept as typed
+    return render(request, "core/audit_list.html", {
+        "page": page, "rows": shown_events(page, user), "action": action,
+        "action_choices": choices, "object_type": object_type,
+        "type_choices": object_type_choices(), "object": obj})
