@@ -199,7 +199,7 @@ def object_labels(events: Iterable[AuditEvent], user: Any) -> dict[int, str]:
 
 def _one_line(obj: ShownObject) -> str:
     text = " ".join(part for part in (obj.kind, obj.name) if part)
-    return f"{text} ({_('deleted')})" if obj.deleted else text
+    return _("{object} (deleted)").format(object=text) if obj.deleted else text
 
 
 def _model(object_type: str) -> type[models.Model] | None:
