@@ -154,8 +154,15 @@ class ShownEvent:
     action_label: str
     object: ShownObject
 
-    def __getattr__(self, name: str) -> Any:  # seq, at, actor, summary… of the entry
+    def __getattr__(self, name: str) -> Any:  # seq, at, action, summary… of the entry
         return getattr(self.event, name)
+
+    @property
+    def actor_name(self) -> str:
+        """Who acted: the user's name, “system” for the platform itself, else as stored."""
+        if self.event.actor is not None:
+            return str(self.event.actor)
+        return _("System") if self.event.actor_label == "system" else self.event.actor_label
 
 
 def object_kind_label(object_type: str) -> str:

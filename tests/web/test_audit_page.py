@@ -28,6 +28,10 @@ def row_of(html: str, seq: int) -> str:
     return found[0]
 
 
+def shown_actions(html: str) -> set[str]:
+    return set(re.findall(r'<code class="action-code">([a-z_.]+)</code>', "".join(rows(html))))
+
+
 def seq_of(action: str, object_id: object) -> int:
     return AuditEvent.objects.filter(action=action, object_id=str(object_id)).latest("seq").seq
 
@@ -136,18 +140,15 @@ def test_the_filter_offers_labels_grouped_and_selects_one_action(world, data, lo
     assert '<option value="@target">全部（检查对象名录）</option>' in html
     html = client.get("/audit/", {"action": "target.create"}, **ZH).content.decode()
     assert '<option value="target.create" selected>' in html
-    assert {e for r in rows(html) for e in re.findall(r"mono hide-sm\">([a-z_.]+)<", r)} == {
-        "target.create"}
+    assert shown_actions(html) == {"target.create"}
 
 
 def test_a_group_of_actions_and_a_prefix_from_a_link_both_filter(world, data, login):
     client = login("office")
     group = client.get("/audit/", {"action": "@inspector"}).content.decode()
-    shown = {a for r in rows(group) for a in re.findall(r"mono hide-sm\">([a-z_.]+)<", r)}
-    assert shown == {"inspector.create", "inspector.certificate", "conflict.record"}
+    assert shown_actions(group) == {"inspector.create", "inspector.certificate", "conflict.record"}
     prefix = client.get("/audit/", {"action": "inspector."}).content.decode()
-    shown = {a for r in rows(prefix) for a in re.findall(r"mono hide-sm\">([a-z_.]+)<", r)}
-    assert shown == {"inspector.create", "inspector.certificate"}
+    assert shown_actions(prefix) == {"inspector.create", "inspector.certificate"}
     assert '<option value="inspector." selected>inspector.</option>' in prefix
 
 
@@ -195,3 +196,10 @@ def test_the_schema_documents_the_labels(client):
         assert fields[name]["type"] == "string" and fields[name]["readOnly"]
         assert fields[name]["description"]
     assert {"action", "object_type", "object_id"} <= set(fields)
+
+
+def test_the_platform_itself_is_named_as_the_system(world, login):
+    event = audit_record(actor=None, action="import.expire", organisation_id=world.office.pk,
+                         summary="stopped")
+    row = row_of(login("office").get("/audit/", **ZH).content.decode(), event.seq)
+    assert "系统" in row and "system" not in row
