@@ -46,7 +46,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if action and not any(action == value for _group, options in choices
                           for value, _label in options):
         choices.insert(0, ("", [(action, action)]))  # a prefix from a link: kept as typed
+    types = object_type_choices()
+    if object_type and object_type not in dict(types):
+        types.insert(0, (object_type, object_type))
     return render(request, "core/audit_list.html", {
         "page": page, "rows": shown_events(page, user), "action": action,
-        "action_choices": choices, "object_type": object_type,
-        "type_choices": object_type_choices(), "object": obj})
+        "action_choices": choices, "object_type": object_type, "type_choices": types,
+        "object": obj})

@@ -160,6 +160,9 @@ def test_the_object_filter_takes_a_kind_and_an_id(world, data, login):
     found = rows(html)
     assert found and all(data.target.name in r for r in found)
     assert all("抽查事项" not in r for r in found)
+    html = client.get("/audit/", {"type": "legacy.kind"}).content.decode()
+    assert '<option value="legacy.kind" selected>legacy.kind</option>' in html
+    assert "No entries." in html or "暂无记录" in html
 
 
 def test_the_api_adds_labels_beside_the_stored_fields(world, data, login):
