@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from shuangsuiji.accounts import api as accounts_api
+from shuangsuiji.auditlog import api as audit_api
 from shuangsuiji.catalog import api as catalog_api
 from shuangsuiji.core import api as core_api
 from shuangsuiji.credit import api as credit_api
@@ -20,7 +21,7 @@ router = DefaultRouter()
 # draws adds the draw's actions under /tasks/; plans comes after it so that the API root's
 # `tasks` link is the task list.
 for module in (accounts_api, catalog_api, entities_api, inspectors_api, imports_api, draws_api,
-               plans_api, inspections_api, core_api, credit_api, publication_api,
+               plans_api, inspections_api, audit_api, credit_api, publication_api,
                portal_api):
     module.register(router)
 

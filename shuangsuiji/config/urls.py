@@ -22,7 +22,7 @@ urlpatterns = [
     path("account/", include("shuangsuiji.accounts.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("v/<slug:token>/", visit_public, name="visit_public"),  # 扫码入企, public
-    path("audit/", include("shuangsuiji.core.urls")),
+    path("audit/", include("shuangsuiji.auditlog.urls")),
     path("items/", include("shuangsuiji.catalog.urls")),
     path("targets/", include("shuangsuiji.entities.urls")),
     path("inspectors/", include("shuangsuiji.inspectors.urls")),

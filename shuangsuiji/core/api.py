@@ -19,7 +19,7 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -27,14 +27,11 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import BaseRouter
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, can, get_for_user, scope_for
-
-from .models import AuditEvent
 
 MAX_ID = 2**63 - 1  # BIGINT
 
@@ -257,58 +254,3 @@ class ScopedDepartmentField(serializers.PrimaryKeyRelatedField):
 
     def department_choices(self, user: Any, domain: Domain) -> Any:
         return departments_in_scope(user, domain)
-
-
-# --- Audit log (审计日志) ---------------------------------------------------------------
-
-
-class AuditEventSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = AuditEvent
-        fields = ["seq", "at", "actor_label", "action", "object_type", "object_id",
-                  "organisation_id", "summary", "data", "prev_hash", "hash"]
-        read_only_fields = fields
-
-
-class AuditFilter(django_filters.FilterSet):
-    action = django_filters.CharFilter(lookup_expr="startswith",
-                                       help_text=_("Action, or its prefix such as `target.`"))
-    object_type = django_filters.CharFilter(help_text=_("e.g. entities.target"))
-    object_id = django_filters.CharFilter()
-    actor = IdFilter(field_name="actor_id", help_text=_("User id"))
-    since = UtcDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = UtcDateTimeFilter(field_name="at", lookup_expr="lt")
-
-    class Meta:
-        model = AuditEvent
-        fields: ClassVar[list[str]] = []
-
-
-class SeqCursorPagination(IdCursorPagination):
-    ordering = "-seq"
-
-
-@extend_schema_view(
-    list=extend_schema(summary=_("Audit log, newest first")),
-    retrieve=extend_schema(summary=_("One audit entry")),
-)
-class AuditViewSet(ScopedViewSet):
-    """The hash-chained audit log: leadership, the organising office and administrators."""
-
-    domain = Domain.AUDIT
-    model = AuditEvent
-    pagination_class = SeqCursorPagination
-    filterset_class = AuditFilter
-    lookup_field = "seq"
-    serializer_classes: ClassVar = {"list": AuditEventSerializer, "retrieve": AuditEventSerializer}
-
-    def list(self, request: Request) -> Response:
-        return self.paginated(self.filter_queryset(self.get_queryset()), AuditEventSerializer)
-
-    def retrieve(self, request: Request, seq: str) -> Response:
-        event = get_for_user(self.base_queryset(), request.user, Action.VIEW, seq=seq)
-        return self.output(AuditEventSerializer, event)
-
-
-def register(router: BaseRouter) -> None:
-    router.register("audit", AuditViewSet, basename="audit")
