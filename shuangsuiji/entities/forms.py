@@ -46,6 +46,10 @@ class TargetFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments_in_scope(user, Domain.TARGETS)
+        # The organisation's own region (140500): of several places of one name (城区), the
+        # one within it is meant.
+        department = getattr(user, "department", None)
+        self.home = department.root.region_code if department is not None else ""
 
     def clean_region_code(self) -> str:
         """A region code (or its start, 1405), or a region's name (沁水县, 晋城市)."""
@@ -54,7 +58,10 @@ class TargetFilterForm(forms.Form):
             return text
         if text.isdigit():
             raise ValidationError(_("Digits only, e.g. 140502."))
-        return _code_for(text, code_tables.search_regions(text), code_tables.region_label,
+        found = code_tables.search_regions(text, limit=100)
+        home = re.sub(r"(00)+$", "", self.home)  # 140500: everything under 1405
+        near = [e for e in found if e.name == text and home and e.code.startswith(home)]
+        return _code_for(text, near if len(near) == 1 else found, code_tables.region_label,
                          _("No region is called “{text}”."))
 
     def clean_industry_code(self) -> str:
