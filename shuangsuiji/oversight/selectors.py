@@ -30,6 +30,7 @@ from shuangsuiji.inspections.choices import PROBLEMS, FollowUpState, ResultCateg
 from shuangsuiji.inspections.models import FollowUp, Inspection
 from shuangsuiji.plans.choices import DepartmentRole, TaskState
 from shuangsuiji.plans.models import InspectionTask, TaskDepartment
+from shuangsuiji.rules import code_tables
 from shuangsuiji.rules import oversight as rules
 from shuangsuiji.rules.oversight import Share
 from shuangsuiji.workdays.selectors import calendar
@@ -95,6 +96,13 @@ class Group:
     label: str
     share: Share
     codes: list[str] = field(default_factory=list)  # the raw codes it folds
+
+    @property
+    def chart_label(self) -> str:
+        """A region by its own name (沁水县): the chart has little room, the table beside it
+        the whole label (晋城市 沁水县 140521)."""
+        kind, _sep, code = self.key.partition(":")
+        return code_tables.region_name(code) or self.label if kind == "region" else self.label
 
 
 @dataclass
