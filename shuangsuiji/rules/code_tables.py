@@ -61,7 +61,6 @@ def industries() -> dict[str, Entry]:
     return table
 
 
-@cache
 def section_of(code: str) -> str:
     """The 门类 letter of a 大类, 中类 or 小类 code ("" if unknown)."""
     entry = industries().get(code[:2])
