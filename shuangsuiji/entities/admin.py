@@ -1,7 +1,9 @@
 """The target directory in the admin: read-only; edits and imports keep each target's history."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from shuangsuiji.core import codes
 from shuangsuiji.core.admin import ReadOnly, ReadOnlyInline
 
 from .models import Contact, Licence, Target, TargetChange
@@ -28,10 +30,18 @@ class ChangeInline(ReadOnlyInline):
 
 @admin.register(Target)
 class TargetAdmin(ReadOnly):
-    list_display = ["name", "uscc", "department", "region_code", "industry_code", "reg_status",
+    list_display = ["name", "uscc", "department", "region", "industry", "reg_status",
                     "risk_class", "source"]
     list_filter = ["department", "reg_status", "risk_class", "source"]
     search_fields = ["name", "uscc", "legal_rep", "address"]
     list_select_related = ["department"]
     exclude = ["fingerprint"]
     inlines = [LicenceInline, ContactInline, ChangeInline]
+
+    @admin.display(description=_("Region"), ordering="region_code")
+    def region(self, target: Target) -> str:
+        return f"{codes.region_label(target.region_code)} {target.region_code}".strip()
+
+    @admin.display(description=_("Industry"), ordering="industry_code")
+    def industry(self, target: Target) -> str:
+        return f"{codes.industry_name(target.industry_code)} {target.industry_code}".strip()

@@ -1,5 +1,6 @@
 """Forms of the target directory pages. Saving goes through entities.services."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, user_organisation_id
 from shuangsuiji.core.web import departments_in_scope
+from shuangsuiji.rules import code_tables
 
 from .choices import RegStatus, RiskClass, TargetSource
 from .models import Contact, Target
@@ -25,13 +27,12 @@ class TargetFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200,
                         widget=forms.TextInput(attrs={"type": "search",
                                                       "placeholder": _("name or code")}))
-    region_code = forms.RegexField(label=_("Region code"), required=False, regex=r"^\d{2,12}$",
-                                   error_messages={"invalid": _("Digits only, e.g. 140502.")},
-                                   widget=forms.TextInput(attrs=_DIGITS | {"size": 8}))
-    industry_code = forms.RegexField(label=_("Industry code"), required=False,
-                                     regex=r"^[A-Za-z]?\d{0,4}$",
-                                     error_messages={"invalid": _("E.g. C or C18 (GB/T 4754).")},
-                                     widget=forms.TextInput(attrs={"size": 6}))
+    region_code = forms.CharField(label=_("Region"), required=False, max_length=40,
+                                  widget=forms.TextInput(attrs={
+                                      "size": 10, "placeholder": _("name or code")}))
+    industry_code = forms.CharField(label=_("Industry"), required=False, max_length=40,
+                                    widget=forms.TextInput(attrs={
+                                        "size": 10, "placeholder": _("name or code")}))
     reg_status = forms.ChoiceField(label=_("Registration status"), required=False,
                                    choices=[("", _("All")), *RegStatus.choices])
     risk_class = forms.ChoiceField(label=_("Credit risk class"), required=False,
@@ -45,6 +46,48 @@ class TargetFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments_in_scope(user, Domain.TARGETS)
+        # The organisation's own region (140500): of several places of one name (城区), the
+        # one within it is meant.
+        department = getattr(user, "department", None)
+        self.home = department.root.region_code if department is not None else ""
+
+    def clean_region_code(self) -> str:
+        """A region code (or its start, 1405), or a region's name (沁水县, 晋城市)."""
+        text = "".join(self.cleaned_data["region_code"].split())
+        if not text or re.fullmatch(r"\d{2,12}", text):
+            return text
+        if text.isdigit():
+            raise ValidationError(_("Digits only, e.g. 140502."))
+        found = code_tables.search_regions(text, limit=100)
+        home = re.sub(r"(00)+$", "", self.home)  # 140500: everything under 1405
+        near = [e for e in found if e.name == text and home and e.code.startswith(home)]
+        return _code_for(text, near if len(near) == 1 else found, code_tables.region_label,
+                         _("No region is called “{text}”."))
+
+    def clean_industry_code(self) -> str:
+        """A GB/T 4754 code (C, C18, 7020), or an industry's name (物业管理, 房地产业)."""
+        text = "".join(self.cleaned_data["industry_code"].split()).upper()
+        if not text or re.fullmatch(r"[A-T]?\d{0,4}", text):
+            return text
+        return _code_for(text, code_tables.search_industries(text), code_tables.industry_name,
+                         _("No industry is called “{text}”."))
+
+
+def _code_for(text: str, found: list[code_tables.Entry], label: Any, none: str) -> str:
+    """The code a typed name stands for: the entry of that very name (the highest level when
+    several share it, 702 ⊃ 7020 物业管理), or the only entry whose name contains it."""
+    exact = [e for e in found if e.name == text]
+    if exact:
+        top = [e for e in exact if e.level == exact[0].level]
+        if len(top) == 1:
+            return top[0].code
+        found = top
+    elif len(found) == 1:
+        return found[0].code
+    if not found:
+        raise ValidationError(none.format(text=text))
+    raise ValidationError(_("“{text}” could be: {choices}. Type the code.").format(
+        text=text, choices="、".join(f"{label(e.code)} {e.code}" for e in found[:5])))
 
 
 class TargetForm(forms.ModelForm):

@@ -70,7 +70,7 @@ class Target(models.Model):
         return self.name
 
     def clean(self) -> None:
-        """Codes of the standards' shape (rules/codes.py), named by field when not."""
+        """Codes of the standards' tables (rules/codes.py), named by field when not."""
         super().clean()
         check_codes(self, region_code=codes.region_code, industry_code=codes.industry_code)
 

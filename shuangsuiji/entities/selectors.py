@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from shuangsuiji.accounts.scoping import Action, Domain, can, get_for_user
 from shuangsuiji.core.web import FieldChange, field_changes
-from shuangsuiji.rules import uscc
+from shuangsuiji.rules import code_tables, uscc
 
 from .models import Contact, Target, TargetChange
 
@@ -35,12 +35,11 @@ def target_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> Query
     risk = filters.get("risk_class")
     if risk:
         targets = targets.filter(risk_class="" if risk == UNCLASSIFIED else risk)
-    for key in ("region_code", "industry_code"):
-        value = (filters.get(key) or "").strip()
-        if value:
-            # Codes are hierarchical (140500 city ⊃ 140502 district): a prefix selects a subtree.
-            targets = targets.filter(**{f"{key}__startswith": _region_prefix(value)
-                                        if key == "region_code" else value.upper()})
+    # Codes are hierarchical (140500 city ⊃ 140502 district): a prefix selects a subtree.
+    if region := (filters.get("region_code") or "").strip():
+        targets = targets.filter(region_code__startswith=_region_prefix(region))
+    if industry := (filters.get("industry_code") or "").strip():
+        targets = targets.filter(_industry_prefix(industry.upper()))
     return target_search(targets, filters.get("q") or "")
 
 
@@ -61,6 +60,21 @@ def target_search(targets: QuerySet[Target], text: str) -> QuerySet[Target]:
         # (migration 0002); UPPER(name) LIKE … would scan every row.
         return targets.filter(name__contains=text)
     return targets.filter(name__icontains=text)
+
+
+def _industry_prefix(code: str) -> Q:
+    """Industry codes are kept as written, with their section letter or without (K7020 or
+    7020): a filter matches both ways, and a section matches its divisions' digits."""
+    if code.isalpha():
+        match = Q(industry_code__startswith=code)
+        for division in (e.code for e in code_tables.industries().values() if e.parent == code):
+            match |= Q(industry_code__startswith=division)
+        return match
+    digits = code.lstrip("ABCDEFGHIJKLMNOPQRST")
+    section = code_tables.section_of(digits)
+    if not digits or not section or (code != digits and code[0] != section):
+        return Q(industry_code__startswith=code)
+    return Q(industry_code__startswith=digits) | Q(industry_code__startswith=section + digits)
 
 
 def _region_prefix(code: str) -> str:

@@ -40,7 +40,7 @@ def charts(figures: selectors.Figures, links: Links, *, linked: bool = True) -> 
         return links.records(metric, key) if linked else ""
 
     def coverage_bars(groups: list[selectors.Group]) -> list[Bar]:
-        return [Bar(g.label, g.share.part, g.share.whole,
+        return [Bar(g.chart_label, g.share.part, g.share.whole,
                     href("inspected", g.key)) for g in groups]
 
     rates = [

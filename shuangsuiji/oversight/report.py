@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.styles import Font
 
-from shuangsuiji.core import sheets
+from shuangsuiji.core import codes, sheets
 from shuangsuiji.draws.pdf import html_to_pdf
 from shuangsuiji.inspections.choices import PROBLEMS, ResultCategory
 from shuangsuiji.rules.oversight import Share
@@ -176,9 +176,10 @@ def workbook(figures: selectors.Figures) -> bytes:
               [[g.label, g.share.whole, g.share.part, g.share.percent_text()] for g in groups])
     inspected = selectors.inspected(f.organisation.pk, f.year).order_by("name", "pk")
     table(ws, str(TITLES["inspected"]),
-          [_("Target"), _("Unified social credit code"), _("Region"), _("Industry"),
-           _("Credit risk class")],
-          [[t.name, t.uscc or "", t.region_code, t.industry_code, t.risk_class]
+          [_("Target"), _("Unified social credit code"), _("Region code"), _("Region"),
+           _("Industry code"), _("Industry"), _("Credit risk class")],
+          [[t.name, t.uscc or "", t.region_code, codes.region_path(t.region_code),
+            t.industry_code, codes.industry_name(t.industry_code), t.risk_class]
            for t in inspected.iterator()])
     ws.column_dimensions["A"].width = 40
 

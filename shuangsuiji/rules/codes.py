@@ -1,11 +1,13 @@
 """The shape of the classification codes a directory keeps: 国民经济行业分类 (GB/T 4754) and
 行政区划代码 (GB/T 2260, with the statistical 9- and 12-digit extensions of the same prefix).
 
-Only the shape is checked here; whether a code exists is a matter for the standards' tables.
+The shape is checked here, then the code is looked up in the standards' tables
+(rules/code_tables.py): a code of the right shape that the table does not hold is refused too.
 """
 
 import re
 
+from . import code_tables
 from .errors import RuleError, gettext_noop
 
 # A section letter A–T alone, or a division (2 digits), group (3) or class (4), optionally
@@ -17,21 +19,31 @@ _INDUSTRY = re.compile(INDUSTRY_PATTERN)
 _REGION = re.compile(REGION_PATTERN)
 
 
+UNKNOWN_INDUSTRY = gettext_noop("{value} is not a code of the industrial classification "
+                                "(GB/T 4754-2017)")
+UNKNOWN_REGION = gettext_noop("{value} is not a code of the current administrative divisions "
+                              "(GB/T 2260)")
+
+
 class CodeError(RuleError):
-    """A code whose shape is not the standard's."""
+    """A code whose shape is not the standard's, or that the standard's table does not hold."""
 
 
 def industry_code(value: str) -> None:
-    """CodeError unless the code is empty (unknown) or of GB/T 4754's shape, in capitals."""
+    """CodeError unless the code is empty (unknown) or a GB/T 4754 code, in capitals."""
     if value and _INDUSTRY.fullmatch(value) is None:
         raise CodeError(gettext_noop(
             'the industry code "{value}" is not a GB/T 4754 code: a section letter A–T or '
             "2 to 4 digits (like C or 3021 or C3021)"), value=value)
+    if value and not code_tables.industry_known(value):
+        raise CodeError(UNKNOWN_INDUSTRY, value=value)
 
 
 def region_code(value: str) -> None:
-    """CodeError unless the code is empty (unknown) or 6 digits (or 9 or 12)."""
+    """CodeError unless the code is empty (unknown) or a region's 6 digits (or 9 or 12)."""
     if value and _REGION.fullmatch(value) is None:
         raise CodeError(gettext_noop(
             'the region code "{value}" must be 6 digits (GB/T 2260), or 9 or 12'),
             value=value)
+    if value and not code_tables.region_known(value):
+        raise CodeError(UNKNOWN_REGION, value=value)

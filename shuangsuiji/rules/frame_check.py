@@ -24,7 +24,7 @@ import numpy.typing as npt
 import polars as pl
 import polars_hash  # noqa: F401 - registers the `chash` namespace (SHA-256 in Rust)
 
-from . import codes, uscc
+from . import code_tables, codes, uscc
 from .columnar import CODE_PATTERN, LEGAL_PREFIXES
 from .errors import RuleError
 from .pgcopy import copy_text
@@ -42,7 +42,6 @@ _BLANK = "^[ \t\r\n\u3000]*$"  # a line of nothing but these and delimiters is n
 _ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _CHINESE_DAY = r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日$"
 _REGION = f"^(?:{codes.REGION_PATTERN})?$"
-_INDUSTRY = f"^(?:{codes.INDUSTRY_PATTERN})?$"
 _CODE = f"^{CODE_PATTERN}$"
 _PREFIXES = sorted(LEGAL_PREFIXES)
 # Byte → value of a code character (GB 32100), and the weights of the first 17.
@@ -167,8 +166,12 @@ class FrameChecker:
             wrong[clean.to_numpy()] = _wrong_check_characters(code.filter(clean))
             bad |= wrong
         bad |= (v["name"] == "").to_numpy()
-        bad |= ~v["region_code"].str.contains(_REGION).to_numpy()
-        bad |= ~v["industry_code"].str.contains(_INDUSTRY).to_numpy()
+        # Of the standard's shape and in its table (rules/code_tables.py), or empty.
+        region, industry = v["region_code"], v["industry_code"]
+        known_region = region.str.slice(0, 6).is_in(list(code_tables.region_codes()))
+        known_industry = industry.is_in(list(code_tables.industry_spellings()))
+        bad |= ~(region.str.contains(_REGION) & ((region == "") | known_region)).to_numpy()
+        bad |= ~((industry == "") | known_industry).to_numpy()
         v["reg_status"] = v["reg_status"].replace_strict(self.status_words, default=None)
         v["risk_class"] = v["risk_class"].replace_strict(self.risk_words, default=None)
         bad |= (v["reg_status"].is_null() | v["risk_class"].is_null()).to_numpy()

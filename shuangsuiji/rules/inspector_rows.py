@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from . import idcard
+from . import codes, idcard
 from .errors import RuleError, detached, gettext_noop
 from .record_rows import CHOICE, DATE, FieldError, FieldRule, RecordChecker, check_period
 from .tabular import Column, HeaderMap
@@ -86,6 +86,12 @@ class InspectorRowChecker(RecordChecker):
         if phone and _PHONE.fullmatch(phone) is None:
             problems.append((h["phone"], FieldError(gettext_noop(
                 '"{value}" is not a phone number'), value=phone)))
+        region = values.get("region_code")
+        if region:
+            try:
+                codes.region_code(region)  # 6 digits (or 9, 12) of a region in the table
+            except codes.CodeError as exc:
+                problems.append((h["region_code"], detached(exc)))
         raw_id = values.get("id_number")
         if raw_id:
             try:

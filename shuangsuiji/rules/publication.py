@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from . import code_tables
 from .masking import mask_id_number, mask_name, mask_phone
 from .spreadsheet import neutralise
 
@@ -154,6 +155,7 @@ EXPORT_COLUMNS: Sequence[str] = (
     "拒绝检查、隐瞒真实情况、弄虚作假",
     "检查情况说明",
     "行政区划代码",
+    "行政区划名称",
     "公示日期",
     "备注",
 )
@@ -195,7 +197,14 @@ def export_row(source: ExportSource) -> list[str]:
     return [source.uscc, source.entity_name, source.department_name, INSPECTION_TYPE,
             _day(source.inspected_on), source.category_text, source.task_code, source.task_name,
             source.conduct_text, mask_text(source.findings), source.region_code,
-            _day(source.published_on), note]
+            region_name(source.region_code), _day(source.published_on), note]
+
+
+def region_name(code: str) -> str:
+    """山西省 晋城市 城区 for the 行政区划名称 column; 未知代码 for a code not in the table."""
+    if not code:
+        return ""
+    return code_tables.region_path(code) or "未知代码"
 
 
 def csv_safe(value: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import codes, columnar, uscc
+from . import code_tables, codes, columnar, uscc
 from .dates import InvalidDate, parse_date
 from .errors import RuleError, detached, gettext_noop
 from .tabular import Column, HeaderMap, spare_cells
@@ -83,8 +83,6 @@ RISK_WORDS: dict[str, str] = {
 }
 
 # Empty, or the shape of rules/codes.py (the directory's forms and API check the same).
-_INDUSTRY_PATTERN = f"(?:{codes.INDUSTRY_PATTERN})?"
-_INDUSTRY = re.compile(_INDUSTRY_PATTERN)
 _REGION_PATTERN = f"(?:{codes.REGION_PATTERN})?"
 _REGION = re.compile(_REGION_PATTERN)
 _sha256 = hashlib.sha256
@@ -115,6 +113,12 @@ class StagedColumns:
             return
         self.columns = [[*column, *values] for column, values
                         in zip(self.columns, zip(*rows, strict=True), strict=True)]
+
+
+def _unknown(values: Sequence[str], known: Callable[[str], bool]) -> set[int]:
+    """Positions of codes the table does not hold (each distinct value looked up once)."""
+    unknown = {v for v in set(values) if v and not known(v)}
+    return {i for i, v in enumerate(values) if v in unknown} if unknown else set()
 
 
 def _same(column: Sequence[Any]) -> Sequence[Any]:
@@ -241,8 +245,9 @@ class TargetRowChecker:
                 bad |= columnar.suspect_lengths(col[field], limit)
         if "region_code" in col:
             bad |= columnar.suspect_pattern(col["region_code"], _REGION_PATTERN)
+            bad |= _unknown(col["region_code"], code_tables.region_known)
         if "industry_code" in col:
-            bad |= columnar.suspect_pattern(col["industry_code"], _INDUSTRY_PATTERN)
+            bad |= _unknown(col["industry_code"], code_tables.industry_spellings().__contains__)
         for field in DATE_FIELDS:
             if field in col:
                 col[field], odd_dates = columnar.suspect_dates(col[field])
@@ -344,12 +349,15 @@ class TargetRowChecker:
             problems.append((self.header["region_code"], CellError(gettext_noop(
                 'the region code "{value}" must be 6, 9 or 12 digits (GB/T 2260)'),
                 value=region)))
+        elif region and not code_tables.region_known(region):
+            problems.append((self.header["region_code"], CellError(codes.UNKNOWN_REGION,
+                                                                   value=region)))
         values["region_code"] = region
         industry = unicodedata.normalize("NFKC", self.cell(cells, "industry_code")).upper()
-        if _INDUSTRY.fullmatch(industry) is None:
-            problems.append((self.header["industry_code"], CellError(gettext_noop(
-                'the industry code "{value}" is not a GB/T 4754 code (like C3021 or 3021)'),
-                value=industry)))
+        if industry and not code_tables.industry_known(industry):
+            # Of the wrong shape (7A20) or not in the table (7099): either way not a code.
+            problems.append((self.header["industry_code"], CellError(codes.UNKNOWN_INDUSTRY,
+                                                                     value=industry)))
         values["industry_code"] = industry
 
     def _check_dates(self, cells: list[str], values: dict[str, object],

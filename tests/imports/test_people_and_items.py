@@ -87,6 +87,17 @@ def test_inspector_rows_with_problems_are_named(world):
     assert job.rejected == 5
 
 
+def test_an_inspectors_region_must_be_in_the_region_table(world):
+    headers = [*INSPECTOR_HEADERS, "所属区域"]
+    job = check(world, xlsx_bytes([[*inspector_row(), "140521"],
+                                   [*inspector_row(人员编号="E002"), "140599"]], headers),
+                name="人员.xlsx", kind=ImportKind.INSPECTORS)
+    ((issue),) = job.issues.all()
+    assert (issue.row, issue.column) == (3, "所属区域")
+    assert issue.message == ("140599 is not a code of the current administrative divisions "
+                             "(GB/T 2260)")
+
+
 def test_an_inspector_import_is_all_or_nothing_when_asked(world):
     job = run_inspectors(world, [inspector_row(), inspector_row(人员编号="E2", 人员类别="?")],
                          mode=ImportMode.ALL_OR_NOTHING)

@@ -4,7 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from shuangsuiji.core.models import AuditEvent
 from shuangsuiji.entities.models import Licence, Target, TargetChange
@@ -325,3 +325,44 @@ def test_a_file_longer_than_a_batch_is_checked_batch_by_batch(world, monkeypatch
     assert StagedTarget.objects.filter(job_id=job.pk).count() == 11
     job = services.import_job_commit(actor=world.users["office"], job_id=job.pk)
     assert Target.objects.count() == 10
+
+
+def _coded_file(bad_row: int, column: str, value: str, rows: int = 12) -> bytes:
+    """A licence file with the standards' code columns, one cell wrong on `bad_row`."""
+    headers = [*LICENCE_HEADERS, "行政区划代码", "行业代码"]
+    lines = []
+    for row in range(2, rows + 1):  # the header is row 1
+        cells = {"行政区划代码": "140521", "行业代码": "K7020"}
+        if row == bad_row:
+            cells[column] = value
+        lines.append([*licence_row(code=make_valid(f"91140521MA0K{row:05d}"),
+                                   number=f"XK-{row}"), cells["行政区划代码"], cells["行业代码"]])
+    return csv_bytes(lines, headers)
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("行业代码", "7A20", "7A20 不是国民经济行业分类中的代码"),
+    ("行业代码", "L7020", "L7020 不是国民经济行业分类中的代码"),
+    ("行政区划代码", "140599", "140599 不是现行行政区划代码"),
+])
+def test_a_code_not_in_the_standards_table_is_a_row_error(world, column, value, message):
+    job = check(world, _coded_file(12, column, value))
+    assert job.rejected == 1 and job.valid_rows == 10
+    ((issue),) = job.issues.all()
+    with translation.override("zh-hans"):
+        assert (issue.row, issue.column, issue.message) == (12, column, message)
+
+
+def test_known_codes_are_imported_as_written(world):
+    job = run(world, _coded_file(0, "行业代码", ""))
+    assert job.rejected == 0 and job.imported == 11
+    assert set(Target.objects.values_list("region_code", "industry_code")) == {
+        ("140521", "K7020")}
+
+
+def test_a_file_checked_by_the_workers_refuses_unknown_codes_too(world, monkeypatch):
+    """On PostgreSQL every CSV goes to the worker processes (the polars block check)."""
+    monkeypatch.setattr(targets, "PARALLEL_MIN_BYTES", 0)
+    data = _coded_file(300, "行业代码", "7099", rows=400)
+    job = check(world, data)
+    assert [(i.row, i.column) for i in job.issues.all()] == [(300, "行业代码")]

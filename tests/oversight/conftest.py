@@ -111,7 +111,7 @@ def known(world, extra_targets, drawn_task) -> Known:  # noqa: F811
     for i in range(2):  # the fire rescue's own directory
         Target.objects.create(department=world.fire, uscc=uscc.make_valid(
             f"91140502MA0K9100{i}"), name=f"消防重点单位{i}", region_code="140502",
-            industry_code="H6100", risk_class="D")
+            industry_code="H6110", risk_class="D")
 
     r1 = _submit(office_results[0], inspector, date(2026, 11, 20), categories=["corrected"],
                  inspected_on=date(2026, 10, 20))

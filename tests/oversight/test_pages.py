@@ -138,3 +138,17 @@ def test_the_pdf_report_is_a_pdf_with_a_chinese_heading(client, world, known):
     assert "晋城市人民防空办公室" in text
     assert "覆盖" in text or "2026" in text
     assert "23.1%" in text
+
+
+def test_regions_and_industries_are_named_beside_their_codes(client, world, known):
+    client = login(client, world, "leader")
+    body = client.get(URL + "?year=2026").content.decode()
+    assert "晋城市 城区 140502" in body and "晋城市 沁水县 140521" in body
+    records = client.get(f"{RECORDS}?year=2026&metric=inspected&key=region:140502")
+    listed = records.content.decode()
+    assert 'title="山西省 晋城市 城区"' in listed and "铁路工程建筑" in listed
+    book = load_workbook(io.BytesIO(client.get(reverse("oversight:report_xlsx") + "?year=2026")
+                                    .content))
+    text = " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row
+                    if c.value)
+    assert "山西省 晋城市 城区" in text and "铁路工程建筑" in text

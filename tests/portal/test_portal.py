@@ -12,6 +12,7 @@ from shuangsuiji.entities.choices import RiskClass
 from shuangsuiji.portal import selectors
 from shuangsuiji.publication import services as publication
 from shuangsuiji.publication.models import PublishedResult
+from shuangsuiji.rules import code_tables
 from shuangsuiji.rules.draw.verify import verify
 
 from .conftest import ID_NUMBER, PHONE, SECRET_FINDINGS, draw, risk_task
@@ -244,3 +245,10 @@ def test_the_results_page_links_each_card_and_pages_forward_and_back(world, port
     assert not {c.url for c in cards} & {c.url for c in second.context["cards"]}
     assert second.context["next_url"] is None
     assert second.context["first_url"] == "?task=RFB-2025-02"  # the search, without the cursor
+
+
+def test_a_result_names_its_region_beside_the_code(portal, anonymous):
+    result = next(r for r in portal.results if r.region_code and
+                  "region_code" not in r.withheld_fields)
+    page = anonymous.get(reverse("portal:result", args=[result.pk])).content.decode()
+    assert code_tables.region_path(result.region_code) in page and result.region_code in page

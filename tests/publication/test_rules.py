@@ -72,7 +72,16 @@ def test_an_export_row_follows_the_columns_and_notes_what_is_withheld():
     assert row["检查日期"] == "2026-10-20"
     assert row["检查情况说明"] == "电话138****5678"
     assert row["备注"] == "依法不予公示：统一社会信用代码"
+    assert (row["行政区划代码"], row["行政区划名称"]) == ("140502", "山西省 晋城市 城区")
     assert rules.csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize(("code", "name"), [("140521", "山西省 晋城市 沁水县"),
+                                            ("140599", "未知代码"), ("", "")])
+def test_the_region_name_column_beside_the_code(code, name):
+    columns = list(rules.EXPORT_COLUMNS)
+    assert columns.index("行政区划名称") == columns.index("行政区划代码") + 1
+    assert rules.region_name(code) == name
 
 
 def test_known_names_of_private_persons_are_masked_longest_first():

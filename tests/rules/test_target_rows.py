@@ -129,6 +129,30 @@ def test_region_and_industry_codes_are_checked():
     assert staged(row(行政区划代码="１４０５０２"))["region_code"] == "140502"
 
 
+@pytest.mark.parametrize(("column", "value", "reason"), [
+    ("行业代码", "7A20", "7A20 is not a code of the industrial classification (GB/T 4754-2017)"),
+    ("行业代码", "7099", "7099 is not a code of the industrial classification (GB/T 4754-2017)"),
+    ("行业代码", "L7020", "L7020 is not a code of the industrial classification"),  # K: 房地产业
+    ("行政区划代码", "140599",
+     "140599 is not a code of the current administrative divisions (GB/T 2260)"),
+    ("行政区划代码", "990000123", "990000123 is not a code of the current administrative"),
+])
+def test_codes_the_standards_tables_do_not_hold_are_refused(column, value, reason):
+    assert problems(row(**{column: value}))[column].startswith(reason)
+
+
+@pytest.mark.parametrize(("column", "value", "field", "kept"), [
+    ("行业代码", "k7020", "industry_code", "K7020"),
+    ("行业代码", "7020", "industry_code", "7020"),
+    ("行业代码", "B", "industry_code", "B"),
+    ("行政区划代码", "140521", "region_code", "140521"),
+    ("行政区划代码", "140500", "region_code", "140500"),
+    ("行政区划代码", "140521102000", "region_code", "140521102000"),  # a village of 沁水县
+])
+def test_codes_the_tables_hold_are_kept(column, value, field, kept):
+    assert staged(row(**{column: value}))[field] == kept
+
+
 def test_every_problem_of_a_row_is_reported():
     found = problems(row(行政相对人名称="", 成立日期="x", 信用风险分类="Q"))
     assert set(found) == {"行政相对人名称", "成立日期", "信用风险分类"}
@@ -171,6 +195,11 @@ MUTATIONS = [
     lambda r: {**r, "信用风险分类": "Z"},
     lambda r: {**r, "行政区划代码": "abc"},
     lambda r: {**r, "行业代码": "c3021"},
+    lambda r: {**r, "行业代码": "7A20"},
+    lambda r: {**r, "行业代码": "L7020"},
+    lambda r: {**r, "行业代码": "K7020"},
+    lambda r: {**r, "行政区划代码": "140599"},
+    lambda r: {**r, "行政区划代码": "140521102000"},
     lambda r: {**r, "许可编号": "", "许可决定书文号": ""},
     lambda r: {**r, "许可编号": "", "许可决定书文号": "", "许可证书名称": "", "许可内容": "",
                "许可决定日期": "", "有效期自": "", "有效期至": ""},

@@ -52,6 +52,13 @@ def test_it_lists_the_organisations_directory_only(login, data):
     ({"risk_class": "D"}, 1),
     ({"source": "import"}, 0),
     ({"industry_code": "K"}, 6),
+    ({"industry_code": "70"}, 6),  # stored as K7010: the digits alone find it too
+    ({"industry_code": "C"}, 0),
+    ({"region_code": "泽州县"}, 3),  # a name stands for its code
+    ({"region_code": "晋城"}, 6),  # the one region whose name holds it: 晋城市
+    ({"region_code": "城区"}, 3),  # 阳泉市, 晋城市 and 汕尾市 have one: the office's own
+    ({"industry_code": "房地产开发经营"}, 6),
+    ({"industry_code": "房地产业"}, 6),
 ])
 def test_it_searches_and_filters(login, world, query, count):
     targets = make_targets(world, 6)
@@ -83,10 +90,15 @@ def test_latin_letters_in_a_name_are_matched_in_either_case(login, world):
     assert names(response) == ["晋城ABC商贸有限公司"]
 
 
-def test_a_bad_filter_value_is_explained(login, data):
-    response = login("office").get(reverse("entities:list"), {"region_code": "晋城"})
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("region_code", "火星", "没有名为“火星”的行政区划"),
+    ("region_code", "新城区", "西安市 新城区 610102"),  # none in 晋城市: which one?
+    ("industry_code", "飞船", "没有名为“飞船”的行业"),
+])
+def test_a_bad_filter_value_is_explained(login, data, field, value, message):
+    response = login("office").get(reverse("entities:list"), {field: value})
     assert response.status_code == 200
-    assert "region_code" in response.context["form"].errors
+    assert message in " ".join(response.context["form"].errors[field])
 
 
 def test_the_list_is_paged_without_a_query_per_row(login, world, django_assert_max_num_queries):
