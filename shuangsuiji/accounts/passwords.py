@@ -13,6 +13,7 @@ from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from shuangsuiji.rules import passwords as rules
 
@@ -79,3 +80,10 @@ def _policy_html() -> str:
 
 # Evaluated when shown, in the language of that request (forms are built at import time).
 policy_html = lazy(_policy_html, SafeString)
+
+
+# Django's MinimumLengthValidator message, worded here as the rest of the policy is (密码长度太短…):
+# named in this package so that makemessages keeps its translation in our catalogue.
+TOO_SHORT = ngettext_lazy(
+    "This password is too short. It must contain at least %d character.",
+    "This password is too short. It must contain at least %d characters.", "min_length")
