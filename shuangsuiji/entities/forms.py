@@ -23,8 +23,9 @@ _DIGITS = {"pattern": "[0-9]*", "inputmode": "numeric"}
 
 class TargetFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": _("name or code")}))
+                        widget=forms.TextInput(attrs={
+                            "type": "search",
+                            "placeholder": _("Any part of the name, or the code")}))
     region_code = forms.RegexField(label=_("Region code"), required=False, regex=r"^\d{2,12}$",
                                    error_messages={"invalid": _("Digits only, e.g. 140502.")},
                                    widget=forms.TextInput(attrs=_DIGITS | {"size": 8}))

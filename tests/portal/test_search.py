@@ -1,0 +1,154 @@
+"""The portal's one search box: a code however typed, or any part of the name (two characters or
+more), newest first and paged by cursor; on SQLite and PostgreSQL (two ways there: walking
+the newest results, or the bigram index for a rare name part)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from shuangsuiji.portal import selectors
+from shuangsuiji.publication.models import PublishedResult
+from shuangsuiji.rules.uscc import make_valid
+
+pytestmark = pytest.mark.django_db
+
+LUTAISHAN = "沁水县鹿台山物业管理有限公司"
+LUTAISHAN_CODE = "91140521MA0GF82U3W"
+NAMES = [
+    LUTAISHAN,
+    "晋城市兴达房地产开发有限公司",
+    "阳城县100%纯净水有限公司",
+    "阳城县1000纯净水有限公司",
+    "泽州县A_B商贸有限公司",
+    "泽州县AXB商贸有限公司",
+    "高平市ABC商贸有限公司",
+]
+
+
+def publish(world, name: str, code: str, day: date) -> PublishedResult:
+    return PublishedResult.objects.create(
+        organisation=world.office, department_name="法宣科", task_code="RFB-2025-01",
+        task_name="2025年人防工程双随机抽查", entity_name=name, uscc=code,
+        category_text="未发现问题", published_on=day)
+
+
+@pytest.fixture
+def results(world) -> dict[str, PublishedResult]:
+    published = {LUTAISHAN: publish(world, LUTAISHAN, LUTAISHAN_CODE, date(2025, 6, 1))}
+    for i, name in enumerate(NAMES[1:]):
+        published[name] = publish(world, name, make_valid(f"91140500MA0K{i:04d}X"),
+                                  date(2025, 5, 1) + timedelta(days=i))
+    return published
+
+
+def found(q: str = "", **terms: str) -> list[str]:
+    page = selectors.search_results(selectors.ResultQuery(q=q, **terms), limit=100)
+    return [r.entity_name for r in page.rows]
+
+
+@pytest.mark.parametrize("typed", [LUTAISHAN_CODE, LUTAISHAN_CODE.lower(),
+                                   "９１１４０５２１ＭＡ０ＧＦ８２Ｕ３Ｗ",
+                                   " 9114 0521 ma0g f82u 3w "])
+def test_a_code_is_found_however_it_is_typed(results, typed):
+    assert found(typed) == [LUTAISHAN]
+    assert found(code=typed) == [LUTAISHAN]
+
+
+def test_a_code_is_looked_up_exactly_not_as_a_name(results, world):
+    publish(world, f"{LUTAISHAN_CODE}商贸有限公司", make_valid("91140500MA0K9999X"),
+            date(2025, 1, 1))
+    assert found(LUTAISHAN_CODE) == [LUTAISHAN]
+    assert found("91140521MA0GF82U3X") == []  # another code: none, not a name search
+
+
+@pytest.mark.parametrize(("q", "names"), [
+    ("鹿台", [LUTAISHAN]),  # two characters, in the middle
+    ("台山物业", [LUTAISHAN]),  # four
+    ("沁水县", [LUTAISHAN]),  # the beginning still works
+    ("有限公司", NAMES),
+    ("不存在的", []),
+    ("100%", ["阳城县100%纯净水有限公司"]),  # % is a character, not a wildcard
+    ("A_B", ["泽州县A_B商贸有限公司"]),  # and so is _
+    ("__", []),
+    ("abc商贸", ["高平市ABC商贸有限公司"]),  # Latin letters in either case
+])
+def test_any_part_of_the_name_of_two_characters_or_more_is_found(results, q, names):
+    assert sorted(found(q)) == sorted(names)
+    assert sorted(found(name=q)) == sorted(names)
+
+
+def test_the_results_are_newest_first(results):
+    assert found("有限") == [r.entity_name for r in sorted(
+        results.values(), key=lambda r: (r.published_on, r.pk), reverse=True)]
+
+
+@pytest.mark.parametrize("walk", [10_000, 3])
+def test_a_name_search_pages_by_cursor_without_repeating_or_skipping(world, monkeypatch, walk):
+    """A small walk sends PostgreSQL to the bigram index: the same pages either way."""
+    monkeypatch.setattr(selectors, "NAME_WALK", walk)
+    for i in range(60):
+        name = f"晋城市翻页{i % 7}测试有限公司" if i % 3 else f"晋城市其他{i}有限公司"
+        publish(world, name, make_valid(f"91140500MA0K{i:04d}X"),
+                date(2025, 1, 1) + timedelta(days=i % 4))
+    expected = [r.pk for r in sorted(PublishedResult.objects.filter(entity_name__contains="翻页"),
+                                     key=lambda r: (r.published_on, r.pk), reverse=True)]
+    seen, cursor = [], ""
+    for _page in range(10):
+        page = selectors.search_results(selectors.ResultQuery(q="翻页"), cursor=cursor, limit=7)
+        seen += [r.pk for r in page.rows]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert seen == expected and len(expected) == 40
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
+def test_the_bigram_search_leaves_the_planner_as_it_was(results, monkeypatch):
+    monkeypatch.setattr(selectors, "NAME_WALK", 1)
+    assert found("鹿台") == [LUTAISHAN]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
+
+
+def test_the_page_finds_a_code_and_a_name_part(results, anonymous):
+    url = reverse("portal:results")
+    for q in (LUTAISHAN_CODE.lower(), "鹿台", "台山物业"):
+        html = anonymous.get(url, {"q": q}).content.decode()
+        assert LUTAISHAN in html and "兴达" not in html, q
+    # The addresses of the former separate boxes still answer.
+    assert LUTAISHAN in anonymous.get(url, {"name": LUTAISHAN_CODE}).content.decode()
+    assert LUTAISHAN in anonymous.get(url, {"code": LUTAISHAN_CODE}).content.decode()
+
+
+def test_the_page_asks_for_two_characters(results, anonymous):
+    response = anonymous.get(reverse("portal:results"), {"q": "鹿"})
+    assert response.status_code == 200
+    assert "q" in response.context["form"].errors
+
+
+def test_the_home_page_box_searches_names_and_codes(results, anonymous):
+    html = anonymous.get(reverse("portal:index")).content.decode()
+    assert 'name="q"' in html
+
+
+@pytest.mark.parametrize(("params", "names"), [
+    ({"q": " 9114 0521 ma0g f82u 3w "}, [LUTAISHAN]),
+    ({"code": "９１１４０５２１ＭＡ０ＧＦ８２Ｕ３Ｗ"}, [LUTAISHAN]),
+    ({"q": "鹿台"}, [LUTAISHAN]),
+    ({"name": "台山物业"}, [LUTAISHAN]),
+    ({"q": "100%"}, ["阳城县100%纯净水有限公司"]),
+    ({"q": "不存在的"}, []),
+])
+def test_the_public_api_searches_the_same_way(results, anonymous, params, names):
+    response = anonymous.get("/api/v1/public/results/", params)
+    assert response.status_code == 200
+    assert [r["entity_name"] for r in response.json()["results"]] == names
+
+
+def test_the_public_api_asks_for_two_characters(results, anonymous):
+    response = anonymous.get("/api/v1/public/results/", {"q": "鹿"})
+    assert response.status_code == 400
+    assert "q" in response.json()
