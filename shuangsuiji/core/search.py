@@ -8,6 +8,8 @@ more: a two-character query such as 兴达 has no trigram, and pg_trgm then read
 index. SQLite has no such index; its LIKE reads the table.
 """
 
+import time
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db import connection
@@ -32,16 +34,71 @@ def is_caseless(text: str) -> bool:
     return text.upper() == text.lower()
 
 
-def name_contains(qs: QuerySet[M], field: str, text: str) -> QuerySet[M]:
+# The rarest bigrams of a query that the index is asked for: the other bigrams would only
+# make it read long lists (有限, 公司 …) to keep rows that LIKE keeps or drops anyway.
+RAREST = 2
+# How long a process keeps an index's statistics (ANALYZE refreshes them).
+STATISTICS_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class BigramStatistics:
+    rows: float  # the table's rows, as PostgreSQL last counted them
+    shares: dict[str, float]  # the most common bigrams and their share of rows
+    floor: float  # a bigram not listed is in fewer rows than this share
+
+
+_statistics: dict[str, tuple[float, BigramStatistics]] = {}
+
+
+def bigram_statistics(index: str) -> BigramStatistics:
+    """What PostgreSQL's statistics of the index expression say of the bigrams' frequencies
+    (the migrations raise their detail to 1,000: some 10,000 bigrams listed)."""
+    now = time.monotonic()
+    cached = _statistics.get(index)
+    if cached and now - cached[0] < STATISTICS_SECONDS:
+        return cached[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs "
+            "FROM pg_class x JOIN pg_index i ON i.indexrelid = x.oid "
+            "JOIN pg_class t ON t.oid = i.indrelid "
+            "LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = x.relname "
+            "WHERE x.relname = %s AND x.relnamespace = current_schema()::regnamespace",
+            [index])
+        row = cursor.fetchone()
+    rows, grams, shares = row if row else (0.0, None, None)
+    listed = dict(zip(grams, shares, strict=False)) if grams else {}
+    # most_common_elem_freqs ends with the minimum, maximum and null share of the elements.
+    floor = float(shares[-3]) if grams and len(shares) >= len(grams) + 3 else 1.0
+    statistics = BigramStatistics(max(float(rows or 0), 0.0), listed, floor)
+    _statistics[index] = (now, statistics)
+    return statistics
+
+
+def query_bigrams(text: str, index: str) -> tuple[list[str], float]:
+    """The rarest bigrams of `text` (as the database makes them) to ask `index` for, and an
+    upper bound of the rows that hold the rarest (from the statistics)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {FUNCTION}(%s)", [text])
+        grams = sorted(cursor.fetchone()[0] or [])
+    statistics = bigram_statistics(index)
+    grams.sort(key=lambda g: statistics.shares.get(g, 0.0))
+    share = statistics.shares.get(grams[0], statistics.floor) if grams else 1.0
+    return grams[:RAREST], share * statistics.rows
+
+
+def name_contains(qs: QuerySet[M], field: str, text: str, *, index: str) -> QuerySet[M]:
     """Rows whose `field` holds `text` anywhere (case-insensitive for Latin letters). On
-    PostgreSQL the bigram condition lets the GIN index `shuangsuiji_bigrams(field)` find them;
-    LIKE (Django's contains, which escapes % and _) decides."""
+    PostgreSQL the bigram condition lets `index`, a GIN index over `shuangsuiji_bigrams(field)`,
+    find them; LIKE (Django's contains, which escapes % and _) decides."""
     lookup = "contains" if is_caseless(text) else "icontains"
     qs = qs.filter(**{f"{field}__{lookup}": text})
     if connection.vendor == "postgresql" and len(text) >= MIN_LENGTH:
         column = qs.model._meta.get_field(field).column
         table = qs.model._meta.db_table
-        # The expression is the index's; the parameter is bound.
+        # The expression is the index's; the bigrams are a bound parameter.
         qs = qs.extra(  # noqa: S610
-            where=[f'{FUNCTION}("{table}"."{column}") @> {FUNCTION}(%s)'], params=[text])
+            where=[f'{FUNCTION}("{table}"."{column}") @> %s::text[]'],
+            params=[query_bigrams(text, index)[0]])
     return qs

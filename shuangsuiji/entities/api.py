@@ -201,7 +201,8 @@ class TargetFilter(django_filters.FilterSet):
 
     def filter_name(self, queryset: Any, name: str, value: str) -> Any:
         value = value.strip()
-        return search.name_contains(queryset, "name", value) if value else queryset
+        return (search.name_contains(queryset, "name", value, index=selectors.NAME_INDEX)
+                if value else queryset)
 
 
 @extend_schema_view(

@@ -16,6 +16,8 @@ from shuangsuiji.rules import uscc
 
 from .models import Contact, Target, TargetChange
 
+# The GIN index over the names' bigrams (migration 0003).
+NAME_INDEX = "entities_target_name_bigrams"
 # The risk-class filter value for targets not yet classified.
 UNCLASSIFIED = "none"
 # What a code (or the start of one) looks like once normalised: no CJK, at least one digit.
@@ -59,7 +61,7 @@ def target_search(targets: QuerySet[Target], text: str) -> QuerySet[Target]:
         return targets.filter(uscc__startswith=normalised)
     # Any part of the name: on PostgreSQL the bigram index (migration 0003) finds it, from two
     # characters on; LIKE wildcards in the text are taken literally.
-    return search.name_contains(targets, "name", text)
+    return search.name_contains(targets, "name", text, index=NAME_INDEX)
 
 
 def _region_prefix(code: str) -> str:

@@ -243,7 +243,7 @@ def _filtered(query: ResultQuery, *, with_name: bool = True) -> QuerySet[Publish
     if query.date_to:
         qs = qs.filter(published_on__lte=query.date_to)
     if name and with_name:
-        qs = search.name_contains(qs, "entity_name", name)
+        qs = search.name_contains(qs, "entity_name", name, index=NAME_INDEX)
     return qs
 
 
@@ -259,9 +259,13 @@ def _after(qs: QuerySet[PublishedResult], after: list[Any] | None) -> QuerySet[P
         where=[f'("{table}"."published_on", "{table}"."id") < (%s, %s)'], params=after)
 
 
-# How many of the newest results a name search reads from the index `pub_recent_names`
-# before it asks the bigram index instead (benchmarks/portal.py measures both).
-NAME_WALK = 20_000
+# The GIN index over the names' bigrams (publication 0004).
+NAME_INDEX = "pub_name_bigrams"
+# A name search reads at most this many of the newest results from the index
+# `pub_recent_names` before it asks the bigram index instead, and asks the bigram index at
+# once when its rarest bigram is in at most NAME_FEW results (benchmarks/portal.py).
+NAME_WALK = 60_000
+NAME_FEW = 3_000
 
 
 def _walk_for_name(query: ResultQuery, name: str, after: list[Any] | None,
@@ -269,9 +273,9 @@ def _walk_for_name(query: ResultQuery, name: str, after: list[Any] | None,
     """PostgreSQL, a name part found in many results: the ids of the first `limit` matches
     among the NAME_WALK newest results after the cursor, read from the index alone; None when
     fewer match there (a rare name part: the bigram index finds it faster)."""
-    window = (_after(_filtered(query, with_name=False), after)
-              .values_list("id", "published_on", "entity_name")[:NAME_WALK])
-    inner, params = window.query.sql_with_params()
+    rows = (_after(_filtered(query, with_name=False), after)
+            .values_list("id", "published_on", "entity_name")[:NAME_WALK])
+    inner, params = rows.query.sql_with_params()
     like = ("w.entity_name LIKE %s" if search.is_caseless(name)
             else "UPPER(w.entity_name) LIKE UPPER(%s)")
     # Django's SQL for the window and this module's constants; the values are bound.
@@ -287,10 +291,15 @@ def _by_bigrams(qs: QuerySet[PublishedResult]) -> list[PublishedResult]:
     """PostgreSQL, a name part found in few results: from the bigram index, then sorted. The
     planner would rather walk the newest-first index, as it takes an infix's bigrams for
     independent and cannot know how rare the infix is: the walk has just shown it is."""
-    settings = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")
+    settings = {"enable_seqscan": "off", "enable_indexscan": "off",
+                "enable_indexonlyscan": "off",
+                # Parallel workers cost more to start than the few thousand rows take.
+                "max_parallel_workers_per_gather": "0",
+                # An exact bitmap: a lossy one would recompute every row's bigrams.
+                "work_mem": "'32MB'"}
     with transaction.atomic(), connection.cursor() as cursor:
-        for name in settings:
-            cursor.execute(f"SET LOCAL {name} = off")
+        for name, value in settings.items():
+            cursor.execute(f"SET LOCAL {name} = {value}")
         rows = list(qs)
         for name in settings:
             cursor.execute(f"SET LOCAL {name} TO DEFAULT")
@@ -304,16 +313,20 @@ def search_results(query: ResultQuery, *, cursor: str = "",
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     after = decode_cursor(cursor) if cursor else None
     code, name = query.terms()
-    qs = _after(_filtered(query), after)[:limit + 1]
     if name and not code and not query.task and connection.vendor == "postgresql":
-        ids = _walk_for_name(query, name, after, limit + 1)
+        # The walk reads about (limit / share of the rows that match) index entries; the
+        # bigram index reads every row that holds the query's rarest bigrams, then sorts them.
+        _grams, holding = search.query_bigrams(name, NAME_INDEX)
+        ids = None
+        if holding > NAME_FEW:
+            ids = _walk_for_name(query, name, after, limit + 1)
         if ids is not None:
             rows = list(published_results().only(*RESULT_FIELDS).filter(pk__in=ids)
                         .order_by("-published_on", "-id"))
         else:
-            rows = _by_bigrams(qs)
+            rows = _by_bigrams(_after(_filtered(query), after)[:limit + 1])
     else:
-        rows = list(qs)
+        rows = list(_after(_filtered(query), after)[:limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
