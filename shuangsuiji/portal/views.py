@@ -122,8 +122,12 @@ def result_list(request: HttpRequest) -> HttpResponse:
         if value and not params.get("q"):
             params["q"] = value
     form = ResultSearchForm(params or None)
-    query = form.query() if form.is_bound else selectors.ResultQuery()
-    page = selectors.search_results(query, cursor=request.GET.get("after", ""))
+    if form.is_bound and not form.is_valid():
+        # Not every result: the form says what to type.
+        page = selectors.ResultPage([], None)
+    else:
+        query = form.query() if form.is_bound else selectors.ResultQuery()
+        page = selectors.search_results(query, cursor=request.GET.get("after", ""))
     params.pop("after", None)
     first_url = "?" + params.urlencode() if request.GET.get("after") else None
     next_url = None

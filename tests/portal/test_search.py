@@ -108,6 +108,7 @@ def test_the_page_asks_for_two_characters(results, anonymous):
     response = anonymous.get(reverse("portal:results"), {"q": "鹿"})
     assert response.status_code == 200
     assert "q" in response.context["form"].errors
+    assert not response.context["cards"]  # not every result
 
 
 def test_the_home_page_box_searches_names_and_codes(results, anonymous):
