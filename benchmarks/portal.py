@@ -142,11 +142,11 @@ def _explain(samples: dict[str, list[str]]) -> None:
     from shuangsuiji.portal import selectors
 
     for kind in ("infix2", "infix4"):
-        walked = sum(selectors._walk_for_name(selectors.ResultQuery(q=text), text, None,
-                                              selectors.PAGE_SIZE + 1) is not None
+        walked = sum(selectors._walked(selectors.ResultQuery(q=text), text, None,
+                                       selectors.PAGE_SIZE + 1) is not None
                      for text in samples[kind])
-        print(f"{kind}: {walked} of {len(samples[kind])} found by walking the newest "
-              f"{selectors.NAME_WALK:,} results, the others by the bigram index")
+        print(f"{kind}: page 1 of {walked} of {len(samples[kind])} found by walking the newest "
+              f"(at most {selectors.NAME_WALK:,}) results, the others by the bigram index")
     with connection.cursor() as cur:
         for kind, text in (("code", samples["code"][0]), ("infix2", samples["infix2"][0]),
                            ("infix4", samples["infix4"][0])):
@@ -154,9 +154,8 @@ def _explain(samples: dict[str, list[str]]) -> None:
             qs = selectors._after(selectors._filtered(query), None)[:21]
             sql, params = qs.query.sql_with_params()
             if kind != "code":
-                cur.execute("SET enable_seqscan = off")
-                cur.execute("SET enable_indexscan = off")
-                cur.execute("SET enable_indexonlyscan = off")
+                for name, value in selectors.BIGRAM_SETTINGS.items():
+                    cur.execute(f"SET {name} = {value}")
             cur.execute("EXPLAIN " + sql, params)
             plan = [row[0] for row in cur.fetchall()]
             cur.execute("RESET ALL")

@@ -287,23 +287,39 @@ def _walk_for_name(query: ResultQuery, name: str, after: list[Any] | None,
     return ids if len(ids) == limit else None
 
 
+# The planner settings of the bigram way.
+BIGRAM_SETTINGS = {
+    "enable_seqscan": "off", "enable_indexscan": "off", "enable_indexonlyscan": "off",
+    # Parallel workers cost more to start than the few thousand rows take.
+    "max_parallel_workers_per_gather": "0",
+    # An exact bitmap: a lossy one would recompute the bigrams of every row on its pages.
+    "work_mem": "'32MB'",
+}
+
+
 def _by_bigrams(qs: QuerySet[PublishedResult]) -> list[PublishedResult]:
     """PostgreSQL, a name part found in few results: from the bigram index, then sorted. The
     planner would rather walk the newest-first index, as it takes an infix's bigrams for
     independent and cannot know how rare the infix is: the walk has just shown it is."""
-    settings = {"enable_seqscan": "off", "enable_indexscan": "off",
-                "enable_indexonlyscan": "off",
-                # Parallel workers cost more to start than the few thousand rows take.
-                "max_parallel_workers_per_gather": "0",
-                # An exact bitmap: a lossy one would recompute every row's bigrams.
-                "work_mem": "'32MB'"}
     with transaction.atomic(), connection.cursor() as cursor:
-        for name, value in settings.items():
+        for name, value in BIGRAM_SETTINGS.items():
             cursor.execute(f"SET LOCAL {name} = {value}")
         rows = list(qs)
-        for name in settings:
+        for name in BIGRAM_SETTINGS:
             cursor.execute(f"SET LOCAL {name} TO DEFAULT")
     return rows
+
+
+def _walked(query: ResultQuery, name: str, after: list[Any] | None,
+            limit: int) -> list[int] | None:
+    """The ids of the page when walking the newest results finds it; None when the bigram
+    index is the way: the rows holding the rarest bigram are few (statistics), or the walk
+    did not fill the page. The walk reads about (limit / share of the rows that match)
+    entries; the bigram index reads every row holding the query's rarest bigrams."""
+    _grams, holding = search.query_bigrams(name, NAME_INDEX)
+    if holding <= NAME_FEW:
+        return None
+    return _walk_for_name(query, name, after, limit)
 
 
 def search_results(query: ResultQuery, *, cursor: str = "",
@@ -314,12 +330,7 @@ def search_results(query: ResultQuery, *, cursor: str = "",
     after = decode_cursor(cursor) if cursor else None
     code, name = query.terms()
     if name and not code and not query.task and connection.vendor == "postgresql":
-        # The walk reads about (limit / share of the rows that match) index entries; the
-        # bigram index reads every row that holds the query's rarest bigrams, then sorts them.
-        _grams, holding = search.query_bigrams(name, NAME_INDEX)
-        ids = None
-        if holding > NAME_FEW:
-            ids = _walk_for_name(query, name, after, limit + 1)
+        ids = _walked(query, name, after, limit + 1)
         if ids is not None:
             rows = list(published_results().only(*RESULT_FIELDS).filter(pk__in=ids)
                         .order_by("-published_on", "-id"))

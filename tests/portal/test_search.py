@@ -65,9 +65,15 @@ def test_the_results_are_newest_first(results):
         results.values(), key=lambda r: (r.published_on, r.pk), reverse=True)]
 
 
-@pytest.mark.parametrize("walk", [10_000, 3])
-def test_a_name_search_pages_by_cursor_without_repeating_or_skipping(world, monkeypatch, walk):
-    """A small walk sends PostgreSQL to the bigram index: the same pages either way."""
+@pytest.mark.parametrize(("few", "walk"), [
+    (-1, 10_000),  # PostgreSQL walks the newest results
+    (-1, 3),  # it walks, finds too few, and asks the bigram index
+    (10_000, 10_000),  # it asks the bigram index at once
+])
+def test_a_name_search_pages_by_cursor_without_repeating_or_skipping(world, monkeypatch, few,
+                                                                     walk):
+    """The same pages whichever way the database takes."""
+    monkeypatch.setattr(selectors, "NAME_FEW", few)
     monkeypatch.setattr(selectors, "NAME_WALK", walk)
     for i in range(60):
         name = f"晋城市翻页{i % 7}测试有限公司" if i % 3 else f"晋城市其他{i}有限公司"
