@@ -261,20 +261,21 @@ def _after(qs: QuerySet[PublishedResult], after: list[Any] | None) -> QuerySet[P
 
 # The GIN index over the names' bigrams (publication 0004).
 NAME_INDEX = "pub_name_bigrams"
-# A name search reads at most this many of the newest results from the index
-# `pub_recent_names` before it asks the bigram index instead, and asks the bigram index at
-# once when its rarest bigram is in at most NAME_FEW results (benchmarks/portal.py).
-NAME_WALK = 60_000
+# A name search reads NAME_WALK of the newest results from the index `pub_recent_names`
+# (up to NAME_WALK_MAX when the first ones hold a few matches) before it asks the bigram
+# index instead, and asks the bigram index at once when its rarest bigram is in at most
+# NAME_FEW results (benchmarks/portal.py).
+NAME_WALK = 30_000
+NAME_WALK_MAX = 200_000
 NAME_FEW = 3_000
 
 
 def _walk_for_name(query: ResultQuery, name: str, after: list[Any] | None,
-                   limit: int) -> list[int] | None:
-    """PostgreSQL, a name part found in many results: the ids of the first `limit` matches
-    among the NAME_WALK newest results after the cursor, read from the index alone; None when
-    fewer match there (a rare name part: the bigram index finds it faster)."""
+                   limit: int, window: int) -> list[int]:
+    """PostgreSQL: the ids of the first `limit` (or fewer) matches among the `window` newest
+    results after the cursor, read from the index `pub_recent_names` alone."""
     rows = (_after(_filtered(query, with_name=False), after)
-            .values_list("id", "published_on", "entity_name")[:NAME_WALK])
+            .values_list("id", "published_on", "entity_name")[:window])
     inner, params = rows.query.sql_with_params()
     like = ("w.entity_name LIKE %s" if search.is_caseless(name)
             else "UPPER(w.entity_name) LIKE UPPER(%s)")
@@ -283,8 +284,7 @@ def _walk_for_name(query: ResultQuery, name: str, after: list[Any] | None,
            "ORDER BY w.published_on DESC, w.id DESC LIMIT %s")
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, search.like_pattern(name), limit])
-        ids = [row[0] for row in cursor.fetchall()]
-    return ids if len(ids) == limit else None
+        return [row[0] for row in cursor.fetchall()]
 
 
 # The planner settings of the bigram way.
@@ -314,12 +314,18 @@ def _walked(query: ResultQuery, name: str, after: list[Any] | None,
             limit: int) -> list[int] | None:
     """The ids of the page when walking the newest results finds it; None when the bigram
     index is the way: the rows holding the rarest bigram are few (statistics), or the walk
-    did not fill the page. The walk reads about (limit / share of the rows that match)
-    entries; the bigram index reads every row holding the query's rarest bigrams."""
+    found (almost) none. The walk reads about (limit / share of the rows that match)
+    entries; the bigram index reads every row holding the query's rarest bigrams, which
+    for a part made of common bigrams (晋煤业股: 煤业, 业股) may be many more than match."""
     _grams, holding = search.query_bigrams(name, NAME_INDEX)
     if holding <= NAME_FEW:
         return None
-    return _walk_for_name(query, name, after, limit)
+    ids = _walk_for_name(query, name, after, limit, NAME_WALK)
+    # Not rare after all: walk as far as the share found says the page needs, twice over.
+    window = NAME_WALK * 2 * limit // max(len(ids), 1)
+    if len(ids) < limit and window <= NAME_WALK_MAX:
+        ids = _walk_for_name(query, name, after, limit, window)
+    return ids if len(ids) == limit else None
 
 
 def search_results(query: ResultQuery, *, cursor: str = "",
