@@ -76,12 +76,21 @@ def bigram_statistics(index: str) -> BigramStatistics:
     return statistics
 
 
+def _bigrams(text: str) -> set[str]:
+    """The bigrams the database makes of `text`: computed here when upper-casing is the same in
+    Python and PostgreSQL (ASCII, or no case at all: Chinese), asked for otherwise."""
+    if text.isascii() or is_caseless(text):
+        upper = text.upper()
+        return {upper[i:i + 2] for i in range(len(upper) - 1)}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {FUNCTION}(%s)", [text])
+        return set(cursor.fetchone()[0] or [])
+
+
 def query_bigrams(text: str, index: str) -> tuple[list[str], float]:
     """The rarest bigrams of `text` (as the database makes them) to ask `index` for, and an
     upper bound of the rows that hold the rarest (from the statistics)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {FUNCTION}(%s)", [text])
-        grams = sorted(cursor.fetchone()[0] or [])
+    grams = sorted(_bigrams(text))
     statistics = bigram_statistics(index)
     grams.sort(key=lambda g: statistics.shares.get(g, 0.0))
     share = statistics.shares.get(grams[0], statistics.floor) if grams else 1.0

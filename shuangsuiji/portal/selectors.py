@@ -302,11 +302,11 @@ def _by_bigrams(qs: QuerySet[PublishedResult]) -> list[PublishedResult]:
     planner would rather walk the newest-first index, as it takes an infix's bigrams for
     independent and cannot know how rare the infix is: the walk has just shown it is."""
     with transaction.atomic(), connection.cursor() as cursor:
-        for name, value in BIGRAM_SETTINGS.items():
-            cursor.execute(f"SET LOCAL {name} = {value}")
+        cursor.execute("; ".join(f"SET LOCAL {name} = {value}"
+                                 for name, value in BIGRAM_SETTINGS.items()))
         rows = list(qs)
-        for name in BIGRAM_SETTINGS:
-            cursor.execute(f"SET LOCAL {name} TO DEFAULT")
+        # Within an outer transaction the settings would outlive this query.
+        cursor.execute("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in BIGRAM_SETTINGS))
     return rows
 
 

@@ -120,3 +120,13 @@ def test_the_page_asks_for_two_characters(results, anonymous):
 def test_the_home_page_box_searches_names_and_codes(results, anonymous):
     html = anonymous.get(reverse("portal:index")).content.decode()
     assert 'name="q"' in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bigram function")
+@pytest.mark.parametrize("text", ["鹿台山", "abc商贸", "ABC", "100%_x", "Straße", "ǅemal"])
+def test_the_query_bigrams_are_the_databases(text):
+    from shuangsuiji.core import search
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT shuangsuiji_bigrams(%s)", [text])
+        assert search._bigrams(text) == set(cursor.fetchone()[0])
