@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from shuangsuiji.accounts.scoping import Action, Domain
+from shuangsuiji.core import search
 from shuangsuiji.core.api import (
     IdCursorPagination,
     IdFilter,
@@ -21,9 +22,10 @@ from shuangsuiji.core.api import (
     ScopedViewSet,
     UtcDateTimeFilter,
 )
+from shuangsuiji.rules import uscc
 from shuangsuiji.rules.masking import mask_phone
 
-from . import services
+from . import selectors, services
 from .choices import RegStatus, RiskClass, TargetSource
 from .models import Contact, Licence, Target, TargetChange
 
@@ -171,9 +173,13 @@ class TargetChangeSerializer(serializers.ModelSerializer):
 
 
 class TargetFilter(django_filters.FilterSet):
-    code = django_filters.CharFilter(method="filter_code",
-                                     help_text=_("Unified social credit code, exact"))
-    name = django_filters.CharFilter(lookup_expr="icontains", help_text=_("Name contains"))
+    q = django_filters.CharFilter(method="filter_q", help_text=_(
+        "What the directory's search box takes: a unified social credit code (whole or its "
+        "start; any case, full-width or with spaces), a draw id X-123, or else any part of "
+        "the name"))
+    code = django_filters.CharFilter(method="filter_code", help_text=_(
+        "Unified social credit code, exact (any case, full-width or with spaces)"))
+    name = django_filters.CharFilter(method="filter_name", help_text=_("Name contains"))
     region = django_filters.CharFilter(field_name="region_code", lookup_expr="startswith",
                                        help_text=_("Region code or its prefix, e.g. 1405"))
     industry = django_filters.CharFilter(field_name="industry_code", lookup_expr="startswith",
@@ -187,8 +193,16 @@ class TargetFilter(django_filters.FilterSet):
         model = Target
         fields: ClassVar[list[str]] = []
 
+    def filter_q(self, queryset: Any, name: str, value: str) -> Any:
+        return selectors.target_search(queryset, value)
+
     def filter_code(self, queryset: Any, name: str, value: str) -> Any:
-        return queryset.filter(uscc=value.strip().upper())
+        return queryset.filter(uscc=uscc.normalise(value))
+
+    def filter_name(self, queryset: Any, name: str, value: str) -> Any:
+        value = value.strip()
+        return (search.name_contains(queryset, "name", value, index=selectors.NAME_INDEX)
+                if value else queryset)
 
 
 @extend_schema_view(

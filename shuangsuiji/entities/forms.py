@@ -25,8 +25,9 @@ _DIGITS = {"pattern": "[0-9]*", "inputmode": "numeric"}
 
 class TargetFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": _("name or code")}))
+                        widget=forms.TextInput(attrs={
+                            "type": "search",
+                            "placeholder": _("Any part of the name, or the code")}))
     region_code = forms.CharField(label=_("Region"), required=False, max_length=40,
                                   widget=forms.TextInput(attrs={
                                       "size": 10, "placeholder": _("name or code")}))

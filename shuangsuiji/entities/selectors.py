@@ -10,11 +10,14 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from shuangsuiji.accounts.scoping import Action, Domain, can, get_for_user
+from shuangsuiji.core import search
 from shuangsuiji.core.web import FieldChange, field_changes
 from shuangsuiji.rules import code_tables, uscc
 
 from .models import Contact, Target, TargetChange
 
+# The GIN index over the names' bigrams (migration 0003).
+NAME_INDEX = "entities_target_name_bigrams"
 # The risk-class filter value for targets not yet classified.
 UNCLASSIFIED = "none"
 # What a code (or the start of one) looks like once normalised: no CJK, at least one digit.
@@ -55,11 +58,9 @@ def target_search(targets: QuerySet[Target], text: str) -> QuerySet[Target]:
         if len(normalised) == 18:
             return targets.filter(uscc=normalised)
         return targets.filter(uscc__startswith=normalised)
-    if text.upper() == text.lower():
-        # Chinese names have no case: a plain LIKE, which PostgreSQL's trigram index serves
-        # (migration 0002); UPPER(name) LIKE … would scan every row.
-        return targets.filter(name__contains=text)
-    return targets.filter(name__icontains=text)
+    # Any part of the name: on PostgreSQL the bigram index (migration 0003) finds it, from two
+    # characters on; LIKE wildcards in the text are taken literally.
+    return search.name_contains(targets, "name", text, index=NAME_INDEX)
 
 
 def _industry_prefix(code: str) -> Q:

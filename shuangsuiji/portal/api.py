@@ -25,7 +25,7 @@ from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.publication.models import PublishedResult
 
 from . import selectors
-from .forms import ResultSearchForm
+from .forms import ResultApiForm
 
 
 class PublicThrottle(SimpleRateThrottle):
@@ -71,8 +71,13 @@ ResultPageSerializer = inline_serializer("PublicResultPage", {
 })
 
 SEARCH_PARAMETERS = [
-    OpenApiParameter("name", str, description=_("Entity name begins with")),
-    OpenApiParameter("code", str, description=_("Unified social credit code (exact)")),
+    OpenApiParameter("q", str, description=_(
+        "A unified social credit code (any case, full-width or with spaces), or else any part "
+        "of the entity's name, two characters or more")),
+    OpenApiParameter("name", str, description=_(
+        "Any part of the entity's name, two characters or more")),
+    OpenApiParameter("code", str, description=_(
+        "Unified social credit code, exact (any case, full-width or with spaces)")),
     OpenApiParameter("organisation", int, description=_("Publishing organisation (id)")),
     OpenApiParameter("task", str, description=_("Task code (exact)")),
     OpenApiParameter("date_from", OpenApiTypes.DATE, description=_("Published on or after")),
@@ -108,7 +113,7 @@ class PageSchema(ApiAutoSchema):
 
 
 class PublicResultViewSet(PublicViewSet):
-    """Published results (抽查结果公示), newest first, or by name for a name search."""
+    """Published results (抽查结果公示), newest first."""
 
     schema = PageSchema()
     serializer_class = PublicResultSerializer
@@ -117,7 +122,7 @@ class PublicResultViewSet(PublicViewSet):
     @extend_schema(parameters=SEARCH_PARAMETERS, responses={200: ResultPageSerializer},
                    summary=_("Search published results"), auth=[])
     def list(self, request: Request) -> Response:
-        form = ResultSearchForm(request.query_params)
+        form = ResultApiForm(request.query_params)
         if not form.is_valid():
             raise exceptions.ValidationError({k: [e["message"] for e in v]
                                               for k, v in form.errors.get_json_data().items()})

@@ -1,15 +1,29 @@
 """The portal's search form: the query string of 抽查结果, validated."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from shuangsuiji.core.search import MIN_LENGTH
+from shuangsuiji.rules import uscc
 
 from . import selectors
 
+TOO_SHORT = _("Type at least two characters of the name, or the whole code.")
+
+
+def _name_part(text: str) -> str:
+    text = (text or "").strip()
+    if text and len(text) < MIN_LENGTH and not uscc.code_shape(text):
+        raise ValidationError(TOO_SHORT, code="too_short")
+    return text
+
 
 class ResultSearchForm(forms.Form):
-    name = forms.CharField(label=_("Entity name begins with"), required=False, max_length=100)
-    code = forms.CharField(label=_("Unified social credit code"), required=False,
-                           max_length=40)
+    q = forms.CharField(
+        label=_("Name or unified social credit code"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={
+            "type": "search", "placeholder": _("Any part of the name, or the code")}))
     organisation = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int,
                                           empty_value=None)
     task = forms.CharField(label=_("Task code"), required=False, max_length=40)
@@ -23,9 +37,23 @@ class ResultSearchForm(forms.Form):
         choices = [(d.pk, d.name) for d in selectors.organisations()]
         self.fields["organisation"].choices = [("", _("All departments")), *choices]
 
+    def clean_q(self) -> str:
+        return _name_part(self.cleaned_data.get("q", ""))
+
     def query(self) -> selectors.ResultQuery:
         data = self.cleaned_data if self.is_valid() else {}
         return selectors.ResultQuery(
-            name=(data.get("name") or "").strip(), code=(data.get("code") or "").strip(),
-            organisation=data.get("organisation"), task=(data.get("task") or "").strip(),
-            date_from=data.get("date_from"), date_to=data.get("date_to"))
+            q=data.get("q") or "", name=data.get("name") or "",
+            code=(data.get("code") or "").strip(), organisation=data.get("organisation"),
+            task=(data.get("task") or "").strip(), date_from=data.get("date_from"),
+            date_to=data.get("date_to"))
+
+
+class ResultApiForm(ResultSearchForm):
+    """The public API also takes the name part and the code apart."""
+
+    name = forms.CharField(required=False, max_length=100)
+    code = forms.CharField(required=False, max_length=40)
+
+    def clean_name(self) -> str:
+        return _name_part(self.cleaned_data.get("name", ""))

@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
-from django.db.models.functions import Collate
+from django.db import connection, transaction
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from shuangsuiji.accounts import selectors as accounts_selectors
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.catalog.models import InspectionItem, InspectionItemVersion
+from shuangsuiji.core import search
 from shuangsuiji.credit.models import BlacklistEntry
 from shuangsuiji.draws.models import DrawRecord
 from shuangsuiji.draws.selectors import announcement, freeze_get, record_parts
@@ -35,6 +35,7 @@ from shuangsuiji.entities.models import Target
 from shuangsuiji.plans.choices import PlanStatus, Stratification, TaskState, Verification
 from shuangsuiji.plans.models import AnnualPlan, InspectionTask, PlanEntry
 from shuangsuiji.publication.models import PublishedResult
+from shuangsuiji.rules import uscc
 
 PUBLIC_TASK_STATES = [TaskState.FROZEN, TaskState.DRAWN, TaskState.IN_PROGRESS,
                       TaskState.FINISHED, TaskState.CLOSED]
@@ -175,31 +176,33 @@ def public_record_stream(task: InspectionTask) -> Iterator[bytes]:
 
 @dataclass(frozen=True)
 class ResultQuery:
-    name: str = ""  # entity name prefix
-    code: str = ""  # 统一社会信用代码, exact
+    q: str = ""  # the one search box: a code if it has a code's shape, else part of the name
+    name: str = ""  # any part of the entity's name, two characters or more
+    code: str = ""  # 统一社会信用代码, exact once normalised
     organisation: int | None = None
     task: str = ""  # task code, exact
     date_from: date | None = None  # published on or after
     date_to: date | None = None
 
-    @property
-    def by_name(self) -> bool:
-        """Ordered by name (the prefix index serves it) rather than by publication date."""
-        return bool(self.name) and not self.code and not self.task
+    def terms(self) -> tuple[str, str]:
+        """(code, name part) to search for: the code normalised (full-width folded, spaces
+        dropped, upper case), the name part as typed, stripped."""
+        code = uscc.normalise(self.code) if self.code.strip() else ""
+        name = self.name.strip()
+        text = self.q.strip()
+        if text:
+            as_code = uscc.code_shape(text)
+            if as_code:
+                code = code or as_code
+            else:
+                name = name or text
+        return code, name
 
 
 @dataclass
 class ResultPage:
     rows: list[PublishedResult]
     next_cursor: str | None
-
-
-def _name_expr() -> Any:
-    # PostgreSQL: the index `pub_name_c` (publication 0002) on (entity_name COLLATE "C", id)
-    # serves both the prefix match and the order. SQLite compares bytes anyway.
-    if connection.vendor == "postgresql":
-        return Collate(F("entity_name"), "C")
-    return F("entity_name")
 
 
 def published_results() -> QuerySet[PublishedResult]:
@@ -211,6 +214,7 @@ def encode_cursor(values: list[Any]) -> str:
 
 
 def decode_cursor(cursor: str) -> list[Any] | None:
+    """[published_on (ISO date), id] of the last row of the previous page, or None."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
     except (ValueError, UnicodeError):
@@ -219,13 +223,18 @@ def decode_cursor(cursor: str) -> list[Any] | None:
             or not isinstance(values[1], int) or isinstance(values[1], bool)
             or not 0 < values[1] < 2**63):
         return None
+    try:
+        date.fromisoformat(values[0])
+    except ValueError:
+        return None
     return values
 
 
-def _filtered(query: ResultQuery) -> QuerySet[PublishedResult]:
+def _filtered(query: ResultQuery, *, with_name: bool = True) -> QuerySet[PublishedResult]:
+    code, name = query.terms()
     qs = published_results().only(*RESULT_FIELDS)
-    if query.code:
-        qs = qs.filter(uscc=query.code.strip().upper())
+    if code:
+        qs = qs.filter(uscc=code)
     if query.task:
         qs = qs.filter(task_code=query.task.strip())
     if query.organisation:
@@ -234,48 +243,113 @@ def _filtered(query: ResultQuery) -> QuerySet[PublishedResult]:
         qs = qs.filter(published_on__gte=query.date_from)
     if query.date_to:
         qs = qs.filter(published_on__lte=query.date_to)
-    if query.name:
-        qs = qs.annotate(name_key=_name_expr()).filter(name_key__startswith=query.name.strip())
+    if name and with_name:
+        qs = search.name_contains(qs, "entity_name", name, index=NAME_INDEX)
     return qs
 
 
-def _after(qs: QuerySet[PublishedResult], *, by_name: bool,
-           after: list[Any] | None) -> QuerySet[PublishedResult]:
-    """The rows after the cursor: a row comparison, which the index's range scan serves (an OR
-    of two conditions would make the database walk every earlier row)."""
-    table = PublishedResult._meta.db_table
-    if by_name:
-        qs = qs.order_by("name_key", "id")
-        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
-        where = f'("{table}"."entity_name"{collate}, "{table}"."id") > (%s, %s)'
-    else:
-        qs = qs.order_by("-published_on", "-id")
-        where = f'("{table}"."published_on", "{table}"."id") < (%s, %s)'
-        if after:
-            try:
-                date.fromisoformat(after[0])
-            except ValueError:
-                after = None
+def _after(qs: QuerySet[PublishedResult], after: list[Any] | None) -> QuerySet[PublishedResult]:
+    """Newest first, the rows after the cursor: a row comparison, which the index's range scan
+    serves (an OR of two conditions would make the database walk every earlier row)."""
+    qs = qs.order_by("-published_on", "-id")
     if not after:
         return qs
+    table = PublishedResult._meta.db_table
     # The values are bound parameters; the SQL is a constant of this module.
-    return qs.extra(where=[where], params=after)  # noqa: S610
+    return qs.extra(  # noqa: S610
+        where=[f'("{table}"."published_on", "{table}"."id") < (%s, %s)'], params=after)
+
+
+# The GIN index over the names' bigrams (publication 0004).
+NAME_INDEX = "pub_name_bigrams"
+# A name search reads NAME_WALK of the newest results from the index `pub_recent_names`
+# (up to NAME_WALK_MAX when the first ones hold a few matches) before it asks the bigram
+# index instead, and asks the bigram index at once when its rarest bigram is in at most
+# NAME_FEW results (benchmarks/portal.py).
+NAME_WALK = 30_000
+NAME_WALK_MAX = 200_000
+NAME_FEW = 3_000
+
+
+def _walk_for_name(query: ResultQuery, name: str, after: list[Any] | None,
+                   limit: int, window: int) -> list[int]:
+    """PostgreSQL: the ids of the first `limit` (or fewer) matches among the `window` newest
+    results after the cursor, read from the index `pub_recent_names` alone."""
+    rows = (_after(_filtered(query, with_name=False), after)
+            .values_list("id", "published_on", "entity_name")[:window])
+    inner, params = rows.query.sql_with_params()
+    like = ("w.entity_name LIKE %s" if search.is_caseless(name)
+            else "UPPER(w.entity_name) LIKE UPPER(%s)")
+    # Django's SQL for the window and this module's constants; the values are bound.
+    sql = (f"SELECT w.id FROM ({inner}) AS w WHERE {like} "  # noqa: S608
+           "ORDER BY w.published_on DESC, w.id DESC LIMIT %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, search.like_pattern(name), limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+# The planner settings of the bigram way.
+BIGRAM_SETTINGS = {
+    "enable_seqscan": "off", "enable_indexscan": "off", "enable_indexonlyscan": "off",
+    # Parallel workers cost more to start than the few thousand rows take.
+    "max_parallel_workers_per_gather": "0",
+    # An exact bitmap: a lossy one would recompute the bigrams of every row on its pages.
+    "work_mem": "'32MB'",
+}
+
+
+def _by_bigrams(qs: QuerySet[PublishedResult]) -> list[PublishedResult]:
+    """PostgreSQL, a name part found in few results: from the bigram index, then sorted. The
+    planner would rather walk the newest-first index, as it takes an infix's bigrams for
+    independent and cannot know how rare the infix is: the walk has just shown it is."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("; ".join(f"SET LOCAL {name} = {value}"
+                                 for name, value in BIGRAM_SETTINGS.items()))
+        rows = list(qs)
+        # Within an outer transaction the settings would outlive this query.
+        cursor.execute("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in BIGRAM_SETTINGS))
+    return rows
+
+
+def _walked(query: ResultQuery, name: str, after: list[Any] | None,
+            limit: int) -> list[int] | None:
+    """The ids of the page when walking the newest results finds it; None when the bigram
+    index is the way: the rows holding the rarest bigram are few (statistics), or the walk
+    found (almost) none. The walk reads about (limit / share of the rows that match)
+    entries; the bigram index reads every row holding the query's rarest bigrams, which
+    for a part made of common bigrams (晋煤业股: 煤业, 业股) may be many more than match."""
+    _grams, holding = search.query_bigrams(name, NAME_INDEX)
+    if holding <= NAME_FEW:
+        return None
+    ids = _walk_for_name(query, name, after, limit, NAME_WALK)
+    # Not rare after all: walk as far as the share found says the page needs, twice over.
+    window = NAME_WALK * 2 * limit // max(len(ids), 1)
+    if len(ids) < limit and window <= NAME_WALK_MAX:
+        ids = _walk_for_name(query, name, after, limit, window)
+    return ids if len(ids) == limit else None
 
 
 def search_results(query: ResultQuery, *, cursor: str = "",
                    limit: int = PAGE_SIZE) -> ResultPage:
-    """One page of published results, newest first (by name for a name search), with the
-    cursor of the next page: keyset paging, so page 10,000 costs what page 1 does."""
+    """One page of published results, newest first, with the cursor of the next page: keyset
+    paging, so page 10,000 costs what page 1 does."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    qs = _after(_filtered(query), by_name=query.by_name,
-                after=decode_cursor(cursor) if cursor else None)
-    rows = list(qs[:limit + 1])
+    after = decode_cursor(cursor) if cursor else None
+    code, name = query.terms()
+    if name and not code and not query.task and connection.vendor == "postgresql":
+        ids = _walked(query, name, after, limit + 1)
+        if ids is not None:
+            rows = list(published_results().only(*RESULT_FIELDS).filter(pk__in=ids)
+                        .order_by("-published_on", "-id"))
+        else:
+            rows = _by_bigrams(_after(_filtered(query), after)[:limit + 1])
+    else:
+        rows = list(_after(_filtered(query), after)[:limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        key = last.entity_name if query.by_name else last.published_on.isoformat()
-        next_cursor = encode_cursor([key, last.pk])
+        next_cursor = encode_cursor([last.published_on.isoformat(), last.pk])
     return ResultPage(rows, next_cursor)
 
 

@@ -115,10 +115,19 @@ def task_record(request: HttpRequest, code: str) -> HttpResponseBase:
 @login_not_required
 @require_http_methods(["GET"])
 def result_list(request: HttpRequest) -> HttpResponse:
-    form = ResultSearchForm(request.GET or None)
-    query = form.query() if form.is_bound else selectors.ResultQuery()
-    page = selectors.search_results(query, cursor=request.GET.get("after", ""))
     params = request.GET.copy()
+    # Addresses of the separate name and code boxes this page once had: one box now.
+    for old in ("code", "name"):
+        value = params.pop(old, [""])[-1]
+        if value and not params.get("q"):
+            params["q"] = value
+    form = ResultSearchForm(params or None)
+    if form.is_bound and not form.is_valid():
+        # Not every result: the form says what to type.
+        page = selectors.ResultPage([], None)
+    else:
+        query = form.query() if form.is_bound else selectors.ResultQuery()
+        page = selectors.search_results(query, cursor=request.GET.get("after", ""))
     params.pop("after", None)
     first_url = "?" + params.urlencode() if request.GET.get("after") else None
     next_url = None
@@ -128,7 +137,7 @@ def result_list(request: HttpRequest) -> HttpResponse:
     return _render(request, "portal/result_list.html",
                    {"form": form, "cards": result_cards(page.rows), "next_url": next_url,
                     "first_url": first_url,
-                    "searched": any(request.GET.get(k) for k in form.fields)}, "results")
+                    "searched": any(params.get(k) for k in form.fields)}, "results")
 
 
 @login_not_required

@@ -83,6 +83,16 @@ def normalise(raw: str) -> str:
     return _SEPARATORS.sub("", folded).upper()
 
 
+def code_shape(raw: str) -> str | None:
+    """The normalised code when `raw` has the shape of a 统一社会信用代码 (18 characters of the
+    code's alphabet, the region part digits), else None. The check character is not checked:
+    a search for a mistyped code should find nothing, not search names."""
+    code = normalise(raw)
+    if len(code) != 18 or not code[2:8].isdigit() or any(c not in _VALUES for c in code):
+        return None
+    return code
+
+
 def check_character(first17: str) -> str:
     """The 18th character for the first 17 (GB/T 17710 ISO 7064 MOD 31-3, via python-stdnum)."""
     return _stdnum_uscc.calc_check_digit(first17)

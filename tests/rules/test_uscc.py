@@ -68,3 +68,20 @@ def test_every_wrong_check_character_is_caught():
     for ch in uscc.ALPHABET:
         if ch != code[-1]:
             assert not uscc.is_valid(code[:17] + ch)
+
+
+@pytest.mark.parametrize("raw", ["91140521MA0GF82U3W", "91140521ma0gf82u3w",
+                                 "９１１４０５２１ＭＡ０ＧＦ８２Ｕ３Ｗ",
+                                 " 9114 0521 MA0G F82U 3W "])
+def test_a_typed_code_has_the_shape_of_a_code(raw):
+    assert uscc.code_shape(raw) == "91140521MA0GF82U3W"
+
+
+@pytest.mark.parametrize("raw", ["沁水县鹿台山物业", "91140521MA0GF82U3", "91140521MA0GF82U3WX",
+                                 "9114A521MA0GF82U3W", "91140521MA0GF82U3O", "鹿台山91140521MA0G"])
+def test_a_name_or_a_part_of_a_code_has_not(raw):
+    assert uscc.code_shape(raw) is None
+
+
+def test_the_shape_leaves_the_check_character_unchecked():
+    assert uscc.code_shape("91110000600037341M") == "91110000600037341M"
