@@ -359,7 +359,8 @@ def test_the_office_holds_the_seeds_draw_at_the_printed_address(demo, client):
     assert client.get(url).status_code == 200
     response = client.post(url, {"ceremony_input": "38201958377102938475",
                                  "source": "十面骰子 20 次", "witnesses": "王新根\n李慧",
-                                 "present": "李慧、周敏、陈志刚、郝建国"})
+                                 "present": "李慧、周敏、陈志刚、郝建国",
+                                 "place": "晋城市人民防空办公室三楼会议室"})
     assert response.status_code == 302
     drawn = DrawnTarget.objects.filter(task=task)
     assert drawn.count() == 6

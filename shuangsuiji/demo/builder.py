@@ -436,7 +436,8 @@ def _task(row: dict[str, Any], built: _World) -> TaskLink:
     if ceremony and task.state == TaskState.FROZEN:
         draws.draw_execute(actor=ACTOR, task=task, ceremony_input=ceremony["ceremony_input"],
                            witnesses=ceremony["witnesses"], source=ceremony["source"],
-                           present=ceremony.get("present", []))
+                           present=ceremony.get("present", []),
+                           place=ceremony.get("place", ""))
         built.report.created["draws"] += 1
         task.refresh_from_db()
     with transaction.atomic():

@@ -134,6 +134,8 @@ class DrawInputSerializer(serializers.Serializer):
                                    help_text=_("Where the input came from, e.g. 十面骰子 20 次"))
     present = FlatListField(child=serializers.CharField(max_length=100), required=False,
                             max_length=200, help_text=_("People present (参加人员)"))
+    place = serializers.CharField(max_length=200, required=False, default="",
+                                  help_text=_("Where the ceremony was held (抽取地点)"))
 
 
 class DrawSerializer(serializers.Serializer):
@@ -147,6 +149,7 @@ class DrawSerializer(serializers.Serializer):
     ceremony_source = serializers.CharField()
     witnesses = serializers.ListField(child=serializers.CharField())
     present = serializers.ListField(child=serializers.CharField())
+    place = serializers.CharField(help_text=_("Where the ceremony was held (抽取地点)"))
     drawn_at = serializers.DateTimeField()
     drawn_by = serializers.CharField()
     candidates = serializers.IntegerField(help_text=_("Size of the frozen pool"))
@@ -539,7 +542,7 @@ class TaskDrawViewSet(StateViewSet):
         data = {"task": task, "record_digest": draw.record_digest, "seed": seed,
                 "commitment": freeze.commitment, "ceremony_input": draw.ceremony_input,
                 "ceremony_source": draw.ceremony_source, "witnesses": draw.witnesses,
-                "present": draw.present, "drawn_at": draw.drawn_at,
+                "present": draw.present, "place": draw.place, "drawn_at": draw.drawn_at,
                 "drawn_by": user_label(draw.drawn_by), "candidates": freeze.pool_size,
                 "drawn": draw.targets.filter(via_replacement=False).count()}
         return Response(DrawSerializer(data).data, status=status_code)

@@ -50,6 +50,9 @@ class CeremonyForm(forms.Form):
     witnesses = forms.CharField(label=_("Witnesses (见证人)"), max_length=2000,
                                 widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text=_("One name per line, with their unit if useful."))
+    place = forms.CharField(label=_("Place of the draw (抽取地点)"), max_length=200,
+                            help_text=_("Where the ceremony is held, as the written record "
+                                        "will say, e.g. the office's meeting room."))
     present = forms.CharField(label=_("People present (参加人员)"), max_length=4000,
                               required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("One name per line."))

@@ -56,16 +56,18 @@ def freeze_or_queue(*, actor: User | None, task: InspectionTask,
 
 def draw_or_queue(*, actor: User | None, task: InspectionTask, ceremony_input: str,
                   witnesses: Sequence[str], source: str,
-                  present: Sequence[str] = ()) -> DrawRecord | DrawJob:
+                  present: Sequence[str] = (), place: str = "") -> DrawRecord | DrawJob:
     """services.draw_execute now, or a queued job for a large pool."""
     ceremony_input, witnesses = services.clean_ceremony(ceremony_input, witnesses)
     freeze = Freeze.objects.filter(task=task).only("pool_size").first()
     if freeze is None or freeze.pool_size < _background_from():
         return services.draw_execute(actor=actor, task=task, ceremony_input=ceremony_input,
-                                     witnesses=witnesses, source=source, present=present)
+                                     witnesses=witnesses, source=source, present=present,
+                                     place=place)
     return _queue(actor, task, DrawJob.Kind.DRAW, TaskState.FROZEN,
                   {"ceremony_input": ceremony_input, "witnesses": witnesses,
-                   "source": source.strip(), "present": list(present)})
+                   "source": source.strip(), "present": list(present),
+                   "place": place.strip()})
 
 
 @transaction.atomic

@@ -110,6 +110,8 @@ class DrawRecord(models.Model):
     ceremony_source = models.CharField(_("source of the ceremony input"), max_length=200)
     witnesses = models.JSONField(_("witnesses"), default=list)
     present = models.JSONField(_("people present"), default=list)
+    # 抽取地点 of the written record: where the ceremony was held (not part of the record JSON).
+    place = models.CharField(_("place of the draw"), max_length=200, blank=True)
     drawn_at = models.DateTimeField(_("drawn at"))
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                  blank=True, related_name="+", verbose_name=_("drawn by"))

@@ -148,14 +148,15 @@ def clean_ceremony(ceremony_input: str, witnesses: Sequence[str]) -> tuple[str, 
 
 def draw_execute(*, actor: User | None, task: InspectionTask, ceremony_input: str,
                  witnesses: Sequence[str], source: str,
-                 present: Sequence[str] = ()) -> DrawRecord:
+                 present: Sequence[str] = (), place: str = "") -> DrawRecord:
     """The one draw of a frozen task. A second draw, even a simultaneous one, is refused."""
     require_runner(actor, task)
     ceremony_input, witnesses = clean_ceremony(ceremony_input, witnesses)
     try:
         with transaction.atomic(durable=True):
             return _draw(actor=actor, task=task, ceremony_input=ceremony_input,
-                         witnesses=witnesses, source=source.strip(), present=list(present))
+                         witnesses=witnesses, source=source.strip(), present=list(present),
+                         place=place.strip())
     except IntegrityError as exc:  # the OneToOne on DrawRecord.task: someone drew first
         raise DrawRefused(_("Task {code} has already been drawn: a task is drawn once.")
                           .format(code=task.code)) from exc
@@ -185,7 +186,7 @@ def _check_inspectors_still_eligible(freeze: Freeze, day: date) -> None:
 
 
 def _draw(*, actor: User | None, task: InspectionTask, ceremony_input: str, witnesses: list[str],
-          source: str, present: list[str]) -> DrawRecord:
+          source: str, present: list[str], place: str = "") -> DrawRecord:
     task = _lock(task, TaskState.FROZEN)
     freeze = task.freeze
     now = timezone.now()
@@ -210,7 +211,8 @@ def _draw(*, actor: User | None, task: InspectionTask, ceremony_input: str, witn
         rules=rules, departments=departments, lookback_days=task.lookback_days,
         conflicts=conflicts, drawn_at=_iso(now))
     draw = DrawRecord(task=task, seed=seed, ceremony_input=ceremony_input,
-                      ceremony_source=source, witnesses=witnesses, present=present, drawn_at=now,
+                      ceremony_source=source, witnesses=witnesses, present=present, place=place,
+                      drawn_at=now,
                       drawn_by=actor if getattr(actor, "pk", None) else None)
     if freeze.pool_size >= BULK_DRAW_FROM:
         # Same record, byte for byte (tests/rules/draw/test_bulk.py), without an object

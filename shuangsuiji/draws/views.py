@@ -154,7 +154,7 @@ def ceremony(request: HttpRequest, pk: int) -> HttpResponse:
             done = jobs.draw_or_queue(actor=request.user, task=task,
                                       ceremony_input=data["ceremony_input"],
                                       witnesses=data["witnesses"], source=data["source"],
-                                      present=data["present"])
+                                      present=data["present"], place=data["place"])
         except DrawFailed as exc:
             form.add_error(None, _("The draw failed and nothing was drawn: {reason}. The "
                                    "attempt is in the audit log.").format(reason=rule_reason(exc)))

@@ -60,6 +60,7 @@ def draw_through_the_page(page: Page, base: str, task: InspectionTask, shots, sh
     page.fill("[name=source]", "十面骰子 20 次")
     page.fill("[name=witnesses]", "王新根\n李慧")
     page.fill("[name=present]", "李慧、周敏、陈志刚、郝建国")
+    page.fill("[name=place]", "晋城市人民防空办公室三楼会议室")
     submit(page, "main form.form")
     assert page.url.endswith(reverse("draws:result", args=[task.pk]))
     shots(page, f"{shot}-result")

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 def ceremony_payload(**changes: object) -> dict[str, object]:
     return {"ceremony_input": CEREMONY, "source": "十面骰子 20 次",
-            "witnesses": "王新根\n李华（纪检）", "present": "张三、李四"} | changes
+            "witnesses": "王新根\n李华（纪检）", "present": "张三、李四",
+            "place": "晋城市人民防空办公室三楼会议室"} | changes
 
 
 def page(client, name: str, task: InspectionTask, status: int = 200) -> str:  # type: ignore[no-untyped-def]
@@ -317,3 +318,14 @@ def test_the_announcement_names_departments_not_codes(login, world, seed, frozen
     for response in pages:
         body = response.content.decode()
         assert f"{world.office.name}: " in body and f"{world.office.code}: " not in body
+
+
+def test_the_written_record_says_where_the_draw_was_held(login, seed, frozen):
+    client = login("office")
+    url = reverse("draws:ceremony", args=[seed.task.pk])
+    response = client.post(url, ceremony_payload(place=" "))
+    assert "place" in response.context["form"].errors and not DrawRecord.objects.exists()
+    assert client.post(url, ceremony_payload()).status_code == 302
+    assert DrawRecord.objects.get().place == "晋城市人民防空办公室三楼会议室"
+    written = client.get(reverse("draws:print", args=[seed.task.pk])).content.decode()
+    assert "晋城市人民防空办公室三楼会议室" in written
