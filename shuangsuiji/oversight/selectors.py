@@ -52,6 +52,18 @@ METRICS: dict[str, str] = {
 }
 
 
+def years_with_tasks(organisation_id: int, up_to: int) -> list[int]:
+    """The years, newest first and none after `up_to`, in which a task the organisation takes
+    part in (drafts left out) begins its period: the years whose figures say something."""
+    years = (InspectionTask.objects
+             .filter(Q(initiating__root_id=organisation_id)
+                     | Q(participants__department__root_id=organisation_id),
+                     period_start__year__lte=up_to)
+             .exclude(state=TaskState.DRAFT)
+             .dates("period_start", "year", order="DESC"))
+    return [day.year for day in years]
+
+
 def year_range(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year + 1, 1, 1)
 

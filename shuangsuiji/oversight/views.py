@@ -30,9 +30,9 @@ def today() -> date:
     return timezone.localdate()
 
 
-def _year(request: HttpRequest, today: date) -> int:
+def _year(request: HttpRequest, today: date, default: int | None = None) -> int:
     try:
-        year = int(request.GET.get("year", today.year))
+        year = int(request.GET.get("year", default or today.year))
     except ValueError as exc:
         raise Http404 from exc
     if not FIRST_YEAR <= year <= LAST_YEAR:
@@ -68,9 +68,11 @@ def organisation_for(request: HttpRequest) -> Department | None:
 def _context(request: HttpRequest) -> dict[str, Any] | None:
     day = today()
     organisation = organisation_for(request)
-    year = _year(request, day)
     if organisation is None:
         return None
+    # Opens on the latest year with tasks, not on a new year whose figures are all 0.
+    with_data = selectors.years_with_tasks(organisation.pk, day.year)
+    year = _year(request, day, with_data[0] if with_data else None)
     figures = selectors.compute(organisation, year, day)
     links = Links(organisation, year, is_admin(request.user))
     # Links only to pages the reader may open: an auditor reads the figures, not the
@@ -78,7 +80,8 @@ def _context(request: HttpRequest) -> dict[str, Any] | None:
     opens = {domain.value: can(request.user, domain)
              for domain in (Domain.TARGETS, Domain.INSPECTIONS, Domain.TASKS)}
     return {"figures": figures, "links": links, "year": year, "today": day, "opens": opens,
-            "organisation": organisation, "years": range(day.year, day.year - 6, -1)}
+            "organisation": organisation, "years": range(day.year, day.year - 6, -1),
+            "has_data": year in with_data}
 
 
 @require_http_methods(["GET"])

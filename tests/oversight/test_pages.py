@@ -152,3 +152,15 @@ def test_regions_and_industries_are_named_beside_their_codes(client, world, know
     text = " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row
                     if c.value)
     assert "山西省 晋城市 城区" in text and "铁路工程建筑" in text
+
+
+def test_it_opens_on_the_latest_year_with_tasks_and_says_when_a_year_has_none(
+        client, world, known, monkeypatch):
+    login(client, world, "office")
+    assert client.get(URL).context["year"] == 2026  # the known world's tasks begin in 2026
+    monkeypatch.setattr(views, "today", lambda: TODAY.replace(year=2028))
+    response = client.get(URL)
+    assert response.context["year"] == 2026  # not 2028, whose figures are all 0
+    empty = client.get(URL + "?year=2027").content.decode()
+    assert "本单位没有检查期间始于 2027 年的抽查任务" in empty
+    assert "本单位没有检查期间" not in response.content.decode()
