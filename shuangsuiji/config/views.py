@@ -9,6 +9,7 @@ from shuangsuiji.catalog.selectors import item_summary
 from shuangsuiji.entities.selectors import target_summary
 from shuangsuiji.inspections.selectors import todo
 from shuangsuiji.inspectors.selectors import inspector_summary
+from shuangsuiji.plans.selectors import waiting as plan_steps
 from shuangsuiji.publication.selectors import to_publish
 
 
@@ -19,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     waiting = todo(user, today)
     if can(user, Domain.PUBLICATION):
         waiting["to_publish"] = to_publish(user)
-    return render(request, "core/home.html", {
-        "todo": waiting,
+    return render(request, "core/home.html", {"today": today,
+        "todo": waiting, "steps": plan_steps(user=user) if can(user, Domain.TASKS) else [],
         "items": item_summary(user=user), "targets": target_summary(user=user),
         "inspectors": inspector_summary(user=user, today=today)})

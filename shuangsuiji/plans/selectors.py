@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.choices import Role
@@ -23,7 +24,7 @@ from shuangsuiji.entities.choices import RiskClass
 from shuangsuiji.rules.draw.pools import UNSTRATIFIED
 from shuangsuiji.rules.draw.sizes import StratumRule, sample_size
 
-from .choices import Stratification, TaskState
+from .choices import PlanStatus, ProposalStatus, Stratification, TaskState
 from .models import AnnualPlan, InspectionTask, PlanEntry, PlanProposal, TaskDepartment
 
 # CSS badge class per task state: drafts plain, frozen waiting, drawn and running good.
@@ -183,3 +184,43 @@ def task_sheet(*, user: Any, task: InspectionTask, today: date) -> dict[str, Any
         "sample_total": sum(r.k for r in rows),
         "internal": internal,
     }
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Something waiting for the user on the home page: what to do, on what, by when."""
+
+    what: str
+    subject: str
+    url_name: str
+    pk: int
+    due: date | None
+
+
+def waiting(*, user: Any) -> list[Waiting]:
+    """The office's next steps, soonest first: tasks to freeze (by the start of their period),
+    frozen tasks whose draw is due (at the announced time), plans to approve or publish, and
+    sections' proposals to merge. Only what this user may change."""
+    found: list[Waiting] = []
+    tasks = (InspectionTask.objects.for_user(user, Action.CHANGE)
+             .filter(state__in=[TaskState.DRAFT, TaskState.FROZEN])
+             .select_related("freeze").order_by("code"))
+    for task in tasks:
+        if task.state == TaskState.DRAFT:
+            found.append(Waiting(_("Freeze the pools"), f"{task.code} {task.name}",
+                                 "plans:task_detail", task.pk, task.period_start))
+        else:
+            found.append(Waiting(_("Hold the draw"), f"{task.code} {task.name}",
+                                 "plans:task_detail", task.pk,
+                                 timezone.localtime(task.freeze.planned_draw_at).date()))
+    steps = {PlanStatus.DRAFT: _("Approve the plan"), PlanStatus.APPROVED: _("Publish the plan")}
+    for plan in (AnnualPlan.objects.for_user(user, Action.CHANGE)
+                 .filter(status__in=list(steps)).order_by("year")):
+        if is_office(user):
+            found.append(Waiting(steps[PlanStatus(plan.status)], plan.title, "plans:detail",
+                                 plan.pk, None))
+            for proposal in plan.proposals.filter(status=ProposalStatus.SUBMITTED):
+                found.append(Waiting(_("Merge a section's proposal"),
+                                     f"{plan.title} · {proposal.section}", "plans:detail",
+                                     plan.pk, None))
+    return sorted(found, key=lambda w: (w.due is None, w.due or date.min, w.subject))

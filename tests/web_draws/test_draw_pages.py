@@ -329,3 +329,15 @@ def test_the_written_record_says_where_the_draw_was_held(login, seed, frozen):
     assert DrawRecord.objects.get().place == "晋城市人民防空办公室三楼会议室"
     written = client.get(reverse("draws:print", args=[seed.task.pk])).content.decode()
     assert "晋城市人民防空办公室三楼会议室" in written
+
+
+def test_the_home_page_lists_what_waits_for_the_office_with_its_date(login, seed, frozen):
+    steps = login("office").get(reverse("home")).context["steps"]
+    draw = [s for s in steps if s.pk == seed.task.pk]
+    assert [s.what for s in draw] == ["Hold the draw"]
+    assert draw[0].due == timezone.localtime(frozen.planned_draw_at).date()
+    assert login("partner").get(reverse("home")).context["steps"] == []  # not theirs to draw
+    assert login("inspector").get(reverse("home")).context["steps"] == []
+    login("office").post(reverse("draws:ceremony", args=[seed.task.pk]), ceremony_payload())
+    assert not [s for s in login("office").get(reverse("home")).context["steps"]
+                if s.pk == seed.task.pk]
