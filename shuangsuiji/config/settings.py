@@ -107,6 +107,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shuangsuiji.accounts.context.navigation",
             ],
+            # {% colon %} after a label, in every template without a load.
+            "builtins": ["shuangsuiji.core.templatetags.labels"],
         },
     },
 ]

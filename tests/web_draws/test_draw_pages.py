@@ -313,11 +313,12 @@ def test_the_result_is_paged_with_groups_on_every_page(login, seed, drawn, monke
 
 
 def test_the_announcement_names_departments_not_codes(login, world, seed, frozen, client):
-    pages = [login("office").get(reverse("draws:ceremony", args=[seed.task.pk])),
-             client.get(reverse("portal:task", args=[seed.task.code]))]
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    pages = [login("office").get(reverse("draws:ceremony", args=[seed.task.pk]), **zh),
+             client.get(reverse("portal:task", args=[seed.task.code]), **zh)]
     for response in pages:
         body = response.content.decode()
-        assert f"{world.office.name}: " in body and f"{world.office.code}: " not in body
+        assert f"{world.office.name}：" in body and f"{world.office.code}：" not in body
 
 
 def test_the_written_record_says_where_the_draw_was_held(login, seed, frozen):
