@@ -14,7 +14,7 @@ publishes only what is public by design, field by field.
 import base64
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -368,12 +368,41 @@ def organisations() -> QuerySet[Department]:
 
 # -- 信用档案 (public part) ---------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Registration:
+    """登记信息 as 国家企业信用信息公示系统 publishes it: copied field by field from the
+    directory, so no page can reach the target's risk class or contacts."""
+
+    entity_type: str
+    legal_rep: str
+    address: str
+    founded_on: date | None
+    reg_status: str
+    registration_authority: str
+    region_code: str
+
+
+@dataclass(frozen=True)
+class PublicLicence:
+    """A licence as 行政许可 is published: number, matter, decision, authority, validity."""
+
+    number: str
+    item: str
+    decision_no: str
+    authority: str
+    decided_on: date | None
+    valid_from: date | None
+    valid_to: date | None
+
+
 @dataclass
 class EntityFile:
     code: str
     name: str
     results: list[PublishedResult]
     blacklist: list[BlacklistEntry]
+    registration: Registration | None = None
+    licences: list[PublicLicence] = field(default_factory=list)
 
 
 def entity_file(code: str) -> EntityFile:
@@ -393,4 +422,14 @@ def entity_file(code: str) -> EntityFile:
         raise Http404
     name = results[0].entity_name if results else (
         targets.values_list("name", flat=True).first() or code)
-    return EntityFile(code, name, results, blacklist)
+    # The registration facts as the latest directory to hold the code keeps them.
+    target = targets.order_by("-updated_at", "-pk").first()
+    registration = None if target is None else Registration(
+        target.entity_type, target.legal_rep, target.address, target.founded_on,
+        target.get_reg_status_display() if target.reg_status else "",
+        target.registration_authority, target.region_code)
+    licences = [] if target is None else [
+        PublicLicence(lic.number, lic.item, lic.decision_no, lic.authority, lic.decided_on,
+                      lic.valid_from, lic.valid_to)
+        for lic in target.licences.order_by("-decided_on", "number")]
+    return EntityFile(code, name, results, blacklist, registration, licences)

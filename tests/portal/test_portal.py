@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from shuangsuiji.credit.models import BlacklistEntry, Complaint
 from shuangsuiji.entities.choices import RiskClass
+from shuangsuiji.entities.models import Contact, Licence, Target
 from shuangsuiji.portal import selectors
 from shuangsuiji.publication import services as publication
 from shuangsuiji.publication.models import PublishedResult
@@ -252,3 +253,21 @@ def test_a_result_names_its_region_beside_the_code(portal, anonymous):
                   "region_code" not in r.withheld_fields)
     page = anonymous.get(reverse("portal:result", args=[result.pk])).content.decode()
     assert code_tables.region_path(result.region_code) in page and result.region_code in page
+
+
+def test_the_entity_page_shows_registration_and_licences_never_class_or_contacts(
+        world, portal, anonymous):
+    target = portal.approved.drawn.visit.drawn_target.target
+    Target.objects.filter(pk=target.pk).update(
+        legal_rep="王建国", address="晋城市城区凤台东街 88 号",
+        registration_authority="晋城市市场监督管理局", risk_class="D")
+    Licence.objects.create(target=target, number="XK-2023-017", item="人防工程平时使用",
+                           authority="晋城市人民防空办公室", decision_no="晋市人防许〔2023〕17号")
+    Contact.objects.create(target=target, name="刘秘书", phone="13912345678")
+    html = anonymous.get(reverse("portal:entity", args=[target.uscc]),
+                         HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for shown in ("王建国", "凤台东街", "晋城市市场监督管理局", "XK-2023-017", "人防工程平时使用",
+                  "晋市人防许〔2023〕17号", "登记信息"):
+        assert shown in html, shown
+    for hidden in ("刘秘书", "13912345678", "信用风险", "高风险"):
+        assert hidden not in html, hidden
