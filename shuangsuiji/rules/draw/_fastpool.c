@@ -926,8 +926,14 @@ static PyObject *first_unsorted(PyObject *self, PyObject *args) {
 
 /* -- Reading large records (verify_file.py) ------------------------------------------------ */
 
-/* End of the JSON string starting at s[i] == '"': the index after its closing quote, or -1. */
+static inline int short_plain(const char *p, int *end, int *slash);
+
+/* End of the JSON string starting at s[i] == '"': the index after its closing quote, or -1.
+ * A short plain string (every pool line and ID) is skipped 32 bytes at a time. */
 static Py_ssize_t skip_string(const char *s, Py_ssize_t i, Py_ssize_t len) {
+    int end, slash;
+    if (len - i > 64 && short_plain(s + i + 1, &end, &slash) && slash + 1 != end)
+        return i + 1 + end + 1;  /* a backslash escapes the byte after it, not the quote */
     for (i++; i < len; i++) {
         if (s[i] == '\\') i++;
         else if (s[i] == '"') return i + 1;

@@ -9,6 +9,7 @@ records of large draws as files.
 import json
 import mmap
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,7 @@ def _big_arrays(data: Any, spans: list[tuple[int, int, int, int, int]],
     """(sentinel, body start, body end) of the pool's lines and each standby list, or None
     when one of them is not plain."""
     big: list[tuple[str, int, int]] = []
+    tabs_of: list[bool] = []
     for parent, tabs in ((b"pool", True), (b"standby", False)):
         if parent not in value_of:
             continue
@@ -89,11 +91,14 @@ def _big_arrays(data: Any, spans: list[tuple[int, int, int, int, int]],
                 continue
             if data[v0:v0 + 1] != b"[" or data[v1 - 1:v1] != b"]":
                 continue  # not an array: json.loads keeps it, the checks refuse it
-            if plain_arrays.count_plain(memoryview(data)[v0 + 1:v1 - 1], tabs) < 0:
-                return None
             name = "pool" if parent == b"pool" else "standby:" + key.decode("utf-8", "replace")
             big.append((sentinel(name), v0 + 1, v1 - 1))
-    return big
+            tabs_of.append(tabs)
+    # Checked two at a time (the C check lets go of the GIL): 0.28 s of 455 MB otherwise.
+    with ThreadPoolExecutor(2) as threads:
+        counts = threads.map(lambda b, tabs: plain_arrays.count_plain(
+            memoryview(data)[b[1]:b[2]], tabs), big, tabs_of)
+        return big if all(n >= 0 for n in counts) else None
 
 
 def body_of(split: SplitRecord, value: Any) -> memoryview | None:
