@@ -80,7 +80,7 @@ def _enter(result: Inspection, spec: dict[str, Any], reviewer: User) -> None:
         return
     services.inspection_review(actor=reviewer, inspection=result, approve=True)
     if spec.get("publish", True):
-        # Published the way the 2023 office did, some days after the inspection.
+        # Published the way the seed's office did, some days after the inspection.
         result.refresh_from_db()
         result_publish(actor=reviewer, inspection=result,
                        today=day + timedelta(days=spec.get("published_after", 10)))
