@@ -23,6 +23,7 @@ from shuangsuiji.inspections.choices import FollowUpState
 from shuangsuiji.inspections.models import FollowUp, Inspection
 from shuangsuiji.plans.choices import TaskState
 from shuangsuiji.plans.models import AnnualPlan, InspectionTask
+from shuangsuiji.publication.models import PublishedResult
 from shuangsuiji.workdays.selectors import calendar
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,9 @@ def test_nothing_is_overdue_but_one_follow_up_by_a_few_working_days(day):
     for result in Inspection.objects.filter(inspected_on__isnull=False):
         publication = deadlines.publication_deadline(result, today=day, cal=cal)
         assert publication is not None and publication.days_late <= MOST_LATE
-        assert result.inspected_on <= day
+        assert result.inspected_on <= day and cal.is_workday(result.inspected_on)
+    for published in PublishedResult.objects.all():
+        assert published.on_time and cal.is_workday(published.published_on)
     for follow_up in FollowUp.objects.filter(state=FollowUpState.OPEN):
         assert deadlines.follow_up_deadline(follow_up, today=day, cal=cal).days_late \
             <= MOST_LATE
