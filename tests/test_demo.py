@@ -23,7 +23,7 @@ from shuangsuiji.catalog.models import InspectionItem, InspectionItemVersion
 from shuangsuiji.core import crypto
 from shuangsuiji.core.audit import verify_chain
 from shuangsuiji.core.models import AuditEvent, AuditHead
-from shuangsuiji.demo.builder import load_world, relative_date
+from shuangsuiji.demo.builder import SEED_DAY, load_world, relative_date
 from shuangsuiji.draws.models import Assignment, DrawnTarget, DrawRecord, Freeze
 from shuangsuiji.draws.pool import task_items
 from shuangsuiji.draws.services import draw_execute, record_for_export, task_freeze
@@ -50,10 +50,11 @@ EARLIER, SEED, DRAFT = "RFB-2023-ZX01", "RFB-2023-LH01", "RFB-2023-ZL01"
 
 
 def run_demo(*args: str, debug: bool = True) -> str:
-    """Run the command as on a developer's machine (pytest-django turns DEBUG off)."""
+    """Run the command as on a developer's machine (pytest-django turns DEBUG off), on the
+    seed's 2023 office, whose dates these tests check (test_demo_dates: any other day)."""
     out = StringIO()
     with translation.override("en"), override_settings(DEBUG=debug):
-        call_command("demo", *args, stdout=out)
+        call_command("demo", "--date", SEED_DAY.isoformat(), *args, stdout=out)
     return out.getvalue()
 
 
@@ -430,9 +431,11 @@ def test_a_changed_password_is_not_printed(demo):
     ("today+2y", date(2026, 2, 28)),
     ("2023-04-01", date(2023, 4, 1)),
     (None, None),
+    ("day", date(2031, 1, 3)),
+    ("day-46d", date(2030, 11, 18)),
 ])
 def test_relative_dates_in_the_data_file(value, expected):
-    assert relative_date(value, date(2024, 2, 29)) == expected
+    assert relative_date(value, date(2024, 2, 29), date(2031, 1, 3)) == expected
 
 
 def test_every_inspector_drawn_can_sign_in(demo):

@@ -53,7 +53,11 @@ DATA_FILE = Path(__file__).with_name("world.yaml")
 # The demo acts as the system, like a scheduled import: its audit entries say "system".
 ACTOR = None
 
-_RELATIVE = re.compile(r"^today(?:([+-])(\d+)([dy]))?$")
+_RELATIVE = re.compile(r"^(today|day)(?:([+-])(\d+)([dy]))?$")
+# The seed's office as it stood on this day: the plan of 2023, the first quarter's check
+# on its last day, the joint task of April ready for its draw (`shuangsuiji demo --date
+# 2023-03-31`).
+SEED_DAY = date(2023, 3, 31)
 
 
 @dataclass(frozen=True)
@@ -102,14 +106,18 @@ def load_world(path: Path = DATA_FILE) -> dict[str, Any]:
         return yaml.load(fh, Loader=loader)  # noqa: S506 (a safe loader)
 
 
-def relative_date(value: Any, today: date) -> date | None:
-    """A date from the data file: a date, "today", "today-45d" or "today+2y"."""
+def relative_date(value: Any, today: date, day: date | None = None) -> date | None:
+    """A date from the data file: a date, "today", "today-45d" or "today+2y" (from the day
+    of the build), or "day", "day-46d" (from the day the office's year is told on, by default
+    the day of the build)."""
     if value is None or isinstance(value, date):
         return value
     match = _RELATIVE.match(str(value).strip())
     if match is None:
         return date.fromisoformat(str(value))
-    sign, amount, unit = match.groups()
+    anchor, sign, amount, unit = match.groups()
+    if anchor == "day" and day is not None:
+        today = day
     if sign is None:
         return today
     n = int(amount) * (1 if sign == "+" else -1)
@@ -143,6 +151,8 @@ class _World:
     """What has been built so far, by natural key, for the later steps to refer to."""
 
     today: date
+    # The day the plan and the tasks are told from: the year of the plan is its year.
+    on: date
     report: Report
     departments: dict[str, Department] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
@@ -151,14 +161,21 @@ class _World:
     inspectors: dict[str, Inspector] = field(default_factory=dict)
 
     def day(self, value: Any) -> date | None:
-        return relative_date(value, self.today)
+        return relative_date(value, self.today, self.on)
 
 
-def build(*, today: date | None = None, world: dict[str, Any] | None = None) -> Report:
+def build(*, today: date | None = None, on: date | None = None,
+          world: dict[str, Any] | None = None) -> Report:
     """Create whatever of the demo world is missing; return what was created, the accounts
-    and the tasks."""
+    and the tasks.
+
+    The directory (inspectors' certificates, conflicts, risk classes) is dated from `today`,
+    the day of the build; the plan and the tasks from `on`, by default the same day, so the
+    office a newcomer opens is in the middle of its current year. `on=SEED_DAY` builds the
+    seed's 2023 office, whose dates some tests rely on."""
     world = world or load_world()
-    built = _World(today=today or timezone.localdate(), report=Report())
+    today = today or timezone.localdate()
+    built = _World(today=today, on=on or today, report=Report())
     with transaction.atomic():
         _departments(world["departments"], built)
         _users(world["users"], built)
@@ -380,11 +397,12 @@ def _conflicts(rows: list[dict[str, Any]], built: _World) -> None:
 def _plan(section: dict[str, Any], built: _World) -> None:
     """The yearly plan: proposals by the sections, merged into entries, approved, published."""
     organisation = built.departments[section["organisation"]]
-    if AnnualPlan.objects.filter(organisation=organisation, year=section["year"]).exists():
+    year = built.on.year
+    if AnnualPlan.objects.filter(organisation=organisation, year=year).exists():
         return
     plan = plans.plan_create(
-        actor=ACTOR, organisation_id=organisation.pk, year=section["year"],
-        title=section["title"],
+        actor=ACTOR, organisation_id=organisation.pk, year=year,
+        title=section["title"].format(year=year),
         leading_section_id=built.departments[section["leading_section"]].pk)
     proposals = {
         row["key"]: plans.plan_propose(
@@ -392,8 +410,8 @@ def _plan(section: dict[str, Any], built: _World) -> None:
             text=row["text"], item_ids=[built.items[code].pk for code in row["items"]])
         for row in section["proposals"]}
     for row in section["entries"]:
-        data = {key: row[key] for key in ("name", "batch", "is_joint", "starts_on", "ends_on",
-                                          "ratio") if key in row}
+        data = {key: row[key] for key in ("name", "batch", "is_joint", "ratio") if key in row}
+        data |= {key: built.day(row[key]) for key in ("starts_on", "ends_on") if key in row}
         plans.plan_add_entry(
             actor=ACTOR, plan=plan, data=data,
             item_ids=[built.items[code].pk for code in row["items"]],
@@ -423,8 +441,20 @@ def _risk_rules(rows: dict[str, list[dict[str, Any]]], built: _World) -> None:
                 credit.risk_rule_save(actor=ACTOR, organisation_id=organisation.pk, data=row)
 
 
+def _dated(row: dict[str, Any], built: _World) -> dict[str, Any]:
+    """The task's period as dates, and "{year}" in its code and name: the plan's year for a
+    task of the plan, else the year its period begins (an earlier task may be last year's)."""
+    start, end = built.day(row["period_start"]), built.day(row["period_end"])
+    if start is None or end is None:
+        raise DemoDataError(f"{row['code']}: a task needs its period")
+    year = built.on.year if row.get("plan_entry") else start.year
+    return row | {"period_start": start, "period_end": end,
+                  "code": row["code"].format(year=year), "name": row["name"].format(year=year)}
+
+
 def _task(row: dict[str, Any], built: _World) -> TaskLink:
     """A task, taken as far as the file says: created, frozen, drawn, started, replaced."""
+    row = _dated(row, built)
     with transaction.atomic():
         task = InspectionTask.objects.filter(code=row["code"]).first() or _task_create(row, built)
         if row.get("freeze") and task.state == TaskState.DRAFT:
@@ -460,6 +490,7 @@ def _task_create(row: dict[str, Any], built: _World) -> InspectionTask:
             if key in row}
     if row.get("plan_entry"):
         data["plan_entry"] = PlanEntry.objects.get(plan__organisation=initiating,
+                                                   plan__year=built.on.year,
                                                    name=row["plan_entry"])
     task = plans.task_create(actor=ACTOR, data=data | {"initiating": initiating})
     for part in row["departments"]:

@@ -9,7 +9,7 @@ entered and signed by the inspectors who were actually drawn, as the audit log s
 
 import io
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -25,6 +25,8 @@ from shuangsuiji.inspections.models import Inspection, Visit
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.publication.services import result_publish
+from shuangsuiji.rules.workdays import WorkdayCalendar
+from shuangsuiji.workdays.selectors import calendar
 
 
 def _account(inspector: Inspector) -> User:
@@ -49,7 +51,16 @@ def _signature(seed: str) -> bytes:
     return out.getvalue()
 
 
-def _enter(result: Inspection, spec: dict[str, Any], reviewer: User) -> None:
+def _working(day: date, cal: WorkdayCalendar, earliest: date) -> date:
+    """The working day on or before `day` (not before `earliest`): told from any day, the
+    demo's offices inspect and publish on working days, not on a Sunday or a holiday."""
+    while day > earliest and not cal.is_workday(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def _enter(result: Inspection, spec: dict[str, Any], reviewer: User,
+           cal: WorkdayCalendar) -> None:
     group = list(Assignment.objects.filter(
         drawn_target_id=result.visit.drawn_target_id, department_id=result.department_id,
         released_at__isnull=True).select_related("inspector__user").order_by("position"))
@@ -57,7 +68,7 @@ def _enter(result: Inspection, spec: dict[str, Any], reviewer: User) -> None:
     for a in group:
         _account(a.inspector)
     task = result.visit.task
-    day = task.period_start + timedelta(days=spec["day"])
+    day = _working(task.period_start + timedelta(days=spec["day"]), cal, task.period_start)
     if result.visit.agreed_date is None:
         services.visit_schedule(actor=actor, visit=result.visit, day=day,
                                 materials=spec.get("materials", ""))
@@ -80,10 +91,11 @@ def _enter(result: Inspection, spec: dict[str, Any], reviewer: User) -> None:
         return
     services.inspection_review(actor=reviewer, inspection=result, approve=True)
     if spec.get("publish", True):
-        # Published the way the 2023 office did, some days after the inspection.
+        # Published the way the seed's office did, some days after the inspection.
         result.refresh_from_db()
         result_publish(actor=reviewer, inspection=result,
-                       today=day + timedelta(days=spec.get("published_after", 10)))
+                       today=_working(day + timedelta(days=spec.get("published_after", 10)),
+                                      cal, day))
     services.visit_inform(actor=actor, visit=result.visit,
                           how="检查结束时当场反馈，检查单副本留存被检查单位")
     follow_up = spec.get("follow_up")
@@ -101,10 +113,10 @@ def replay(task: InspectionTask, specs: list[dict[str, Any]], reviewer: User) ->
         return 0
     visits = list(Visit.objects.filter(task=task, drawn_target__replaced_at__isnull=True)
                   .order_by("drawn_target__stratum", "drawn_target__position", "pk"))
-    done = 0
+    done, cal = 0, calendar()
     with transaction.atomic():
         for visit, spec in zip(visits, specs, strict=False):
             for result in visit.inspections.all():
-                _enter(result, spec, reviewer)
+                _enter(result, spec, reviewer, cal)
                 done += 1
     return done

@@ -69,7 +69,7 @@ def draw_through_the_page(page: Page, base: str, task: InspectionTask, shots, sh
 def test_the_office_draws_the_seeds_joint_task_in_the_browser(browser, live_server, shots,
                                                               private_files):
     with override_settings(DEBUG=True):
-        call_command("demo", stdout=StringIO())
+        call_command("demo", "--date", "2023-03-31", stdout=StringIO())
     seed = InspectionTask.objects.get(code=SEED)
     assert seed.state == TaskState.FROZEN and seed.freeze.pool_size == 37
     page = signed_in(browser, live_server.url, "office")

@@ -227,7 +227,7 @@ def demo_drawn(django_db_setup, django_db_blocker):
     block._from_testcase = True  # as Django's TestCase marks it: the durable draw runs inside
     with django_db_blocker.unblock(), block:
         with translation.override("en"), override_settings(DEBUG=True):
-            call_command("demo", stdout=StringIO())
+            call_command("demo", "--date", "2023-03-31", stdout=StringIO())
         from shuangsuiji.accounts.models import User
 
         joint = InspectionTask.objects.get(code="RFB-2023-LH01")

@@ -1,4 +1,5 @@
 import unicodedata
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -22,13 +23,18 @@ LABELS = {
 
 
 class Command(BaseCommand):
-    help = ("Build the demo world (the 晋城市人民防空办公室 plan, an earlier task already drawn, "
-            "the seed's joint task ready for its public draw) on an empty database and print "
-            "the demo accounts. Running it again changes nothing.")
+    help = ("Build the demo world (the 晋城市人民防空办公室 plan of the current year, an earlier "
+            "task already drawn, the seed's joint task ready for its public draw, all dated "
+            "from today) on an empty database and print the demo accounts. Running it again "
+            "changes nothing.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000/",
                             help="Where the server will listen, for the sign-in hint.")
+        parser.add_argument(
+            "--date", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+            help="Tell the plan and the tasks from this day instead of today (2023-03-31: the "
+                 "seed's own 2023 office). Draws are still held now.")
         parser.add_argument("--force", action="store_true",
                             help="Add the demo data even to a production configuration or a "
                                  "database with other accounts.")
@@ -46,7 +52,7 @@ class Command(BaseCommand):
                 "This database already has accounts that are not the demo's ({names}). The "
                 "demo is meant for an empty database; use --force to add it anyway."
             ).format(names=", ".join(foreign[:5]) + ("…" if len(foreign) > 5 else "")))
-        report = builder.build(world=world)
+        report = builder.build(world=world, on=options["date"])
         if report.created:
             parts = [f"{LABELS.get(name, name)} {count}" for name, count in report.created.items()]
             self.stdout.write(_("Demo data created: {parts}").format(parts=", ".join(parts)))
