@@ -18,6 +18,7 @@ and prints the times, (b)/(a), (c)/(a), candidates per second and peak memory.
 """
 
 import argparse
+import hashlib
 import os
 import resource
 import statistics
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import psycopg
 
-from shuangsuiji.draws import pool_pages, pool_parts
+from shuangsuiji.draws import pool_parts
 from shuangsuiji.rules.draw import fast
 from shuangsuiji.rules.draw import pools as P
 from shuangsuiji.rules.draw.bulk import bulk_draw, rewrite_record, write_record
@@ -100,7 +101,7 @@ def ensure_parts(conn: psycopg.Connection, rows: str) -> str:
                     "UNIQUE (freeze_id, seq))")
         if pool_parts.lz4_available(cur):
             cur.execute(f"ALTER TABLE {table} ALTER COLUMN lines SET COMPRESSION lz4")
-        pool, _digest = read_rows(conn.info.dsn, conn, rows)
+        pool, _digest = read_rows(conn, rows)
         pool_parts.write(conn, table, ("freeze_id", 1), pool)
 
     return _ensure(conn, rows.replace("_frozen_", "_parts_"), build, f"from {rows}")
@@ -123,12 +124,12 @@ def read_pool(conn: psycopg.Connection, parts: str) -> tuple[bytes, str]:
     return joined(pool_parts.read(conn, parts, ("freeze_id", 1)))
 
 
-def read_rows(url: str, conn: psycopg.Connection, table: str) -> tuple[bytes, str]:
-    """The whole pool and its digest from its rows, as the platform reads them when the
-    parts do not give the digest: page by page, in two halves at once."""
-    pages = pool_pages.page_range(conn, table, ("freeze_id", 1))
-    return fast.pool_lines(pool_pages.read_parallel(
-        lambda: psycopg.connect(url), table, pages, ("freeze_id", 1)))
+def read_rows(conn: psycopg.Connection, table: str) -> tuple[bytes, str]:
+    """The whole pool and its digest from its rows, as the platform reads them at the freeze
+    and when the parts do not give the digest (draws/frozen.py: read_rows)."""
+    with conn.cursor() as cur:
+        pool = pool_parts.lines_by_index(cur, table, 1, postgresql=True)
+    return pool, hashlib.sha256(pool).hexdigest()
 
 
 def busy_cpu_seconds() -> float:
@@ -230,7 +231,7 @@ def main() -> None:
             our_runs.append((elapsed, steps))
         peak_b = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start = time.perf_counter()
-        if read_rows(args.database_url, conn, table)[1] != head["pool"]["digest"]:
+        if read_rows(conn, table)[1] != head["pool"]["digest"]:
             raise SystemExit("the pool's rows and its parts differ")
         rows_read = time.perf_counter() - start
     a = statistics.median(naive_runs)

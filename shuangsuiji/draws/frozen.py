@@ -2,17 +2,16 @@
 as one buffer of its lines in UTF-8 byte order ("ID\\tSTRATUM\\n", protocol §1).
 
 Nothing here builds a Python object per candidate: a province's pool is millions of them.
-The rows are written in byte order, so on PostgreSQL they are read back page by page
-(pool_pages.py) when the freeze proved that this gives its lines: in order, all
-of them; else, and on SQLite, by the unique index on (freeze, ident) (byte order: see
-migration 0004). Either way the order is proved, not assumed: at the freeze, and at the
-draw by the pool's digest.
+The rows are read back by the unique index on (freeze, ident) (byte order: see migration
+0004), the database joining a block of lines per round trip. The order is proved, not
+assumed: at the freeze, and at the draw by the pool's digest.
 
 The lines the freeze read and hashed are kept too, as they are, in parts of a few megabytes
 (pool_parts.py; cut by rules/draw/pool_parts.py): the draw and the record file read those,
 and the rows only when the parts do not give the digest.
 """
 
+import hashlib
 from collections.abc import Iterable
 
 from django.db import connection
@@ -27,17 +26,11 @@ from shuangsuiji.rules.draw import fast
 from shuangsuiji.rules.draw.pool_parts import joined, split
 from shuangsuiji.rules.draw.pools import UNSTRATIFIED
 
-from . import pool_pages, pool_parts
+from . import pool_parts
 from .models import Freeze, FrozenCandidate, FrozenPoolPart
 from .pool import UNCLASSIFIED
 
-# Lines per round trip when reading a pool back: the database concatenates them, so a
-# block costs one message, not a line each (smaller blocks cost more round trips, larger
-# ones more memory to take in: a quarter of a million read a pool fastest, measured).
-_CHUNK = 250_000
 _BATCH = 5000
-# Pools this large are read by two connections at once (each costs a connection's start).
-_PARALLEL_FROM = 500_000
 
 
 def _ident() -> Coalesce:
@@ -77,24 +70,10 @@ def insert_candidates(freeze: Freeze, targets: QuerySet[Target]) -> int:
     return inserted
 
 
-def first_read(freeze: Freeze, inserted: int) -> tuple[bytes, str]:
-    """The pool just written (`inserted` lines), proved in byte order with each ID once
-    (else PoolOrderError), and its digest. Read at the freeze, in its transaction: by its
-    pages when they hold exactly its lines in byte order, which sets freeze.pages for the
-    draw to read them so; else by the index (freeze.pages None)."""
-    freeze.pages = None
-    table = FrozenCandidate._meta.db_table
-    if connection.vendor == "postgresql" and inserted:
-        connection.ensure_connection()
-        raw = connection.connection  # this transaction's: the rows are not committed yet
-        pages = pool_pages.page_range(raw, table, _of(freeze))
-        if pages is not None:
-            pool, digest = fast.pool_lines(pool_pages.read_blocks(
-                raw, table, pages[0], pages[1] + 1, _of(freeze)))
-            if fast.count_lines(pool) == inserted and fast.in_byte_order(pool):
-                freeze.pages = list(pages)
-                return pool, digest
-    pool, digest = _read_by_index(freeze)
+def first_read(freeze: Freeze) -> tuple[bytes, str]:
+    """The pool just written, proved in byte order with each ID once (else PoolOrderError),
+    and its digest. Read at the freeze, in its transaction."""
+    pool, digest = read_rows(freeze)
     fast.check_sorted(pool)  # the digest is over lines in byte order (§1), or nothing
     return pool, digest
 
@@ -113,26 +92,12 @@ def write_parts(freeze: Freeze, pool: bytes) -> None:
 
 def pool_buffer(freeze: Freeze) -> tuple[bytes, str]:
     """The frozen pool's lines in byte order and their digest: from the parts kept at the
-    freeze when they give its digest; else from its rows, by their pages when the freeze
-    found them in order and they give it, else by the index."""
+    freeze when they give its digest, else from its rows."""
     pool, digest = joined(_parts(freeze))
     if digest == freeze.pool_digest:
         return pool, digest
     del pool
-    if connection.vendor == "postgresql" and freeze.pages:
-        table, (first, last) = FrozenCandidate._meta.db_table, freeze.pages
-        if freeze.pool_size >= _PARALLEL_FROM:
-            settings = connection.get_connection_params()
-            blocks = pool_pages.read_parallel(lambda: connection.get_new_connection(settings),
-                                              table, (first, last), _of(freeze))
-        else:
-            connection.ensure_connection()
-            blocks = pool_pages.read_blocks(connection.connection, table, first, last + 1,
-                                            _of(freeze))
-        pool, digest = fast.pool_lines(blocks)
-        if digest == freeze.pool_digest:
-            return pool, digest
-    return _read_by_index(freeze)
+    return read_rows(freeze)
 
 
 def _parts(freeze: Freeze) -> list[bytes]:
@@ -144,35 +109,12 @@ def _parts(freeze: Freeze) -> list[bytes]:
             .order_by("seq").values_list("lines", flat=True)]
 
 
-def _of(freeze: Freeze) -> tuple[str, int]:
-    """The rows of this freeze, as pool_pages takes them."""
-    return ("freeze_id", freeze.pk)
-
-
-def _read_by_index(freeze: Freeze) -> tuple[bytes, str]:
-    """The frozen pool's lines in byte order by the index, a block per round trip, and
-    their digest."""
-    table = FrozenCandidate._meta.db_table
-    if connection.vendor == "postgresql":
-        columns = "string_agg(ident, E'\\n'), string_agg(stratum, E'\\n')"
-    else:
-        columns = "group_concat(ident, char(10)), group_concat(stratum, char(10))"
-    # Each column aggregated as it is: building every line in SQL costs the database more
-    # than the rest of the read (fast.pool_lines builds them). No ORDER BY inside the
-    # aggregates (PostgreSQL would sort each million again, SQLite 3.40 has none): the
-    # ordered subquery gives the order, and the draw's scan proves it.
-    sql = (f"SELECT {columns} FROM (SELECT ident, stratum FROM {table} "  # noqa: S608 constants
-           "WHERE freeze_id = %s AND ident > %s ORDER BY ident LIMIT %s) s")
-    blocks: list[tuple[bytes, bytes]] = []
-    last = ""
+def read_rows(freeze: Freeze) -> tuple[bytes, str]:
+    """The frozen pool's lines from its rows in byte order, and their digest."""
     with connection.cursor() as cursor:
-        while True:
-            cursor.execute(sql, [freeze.pk, last, _CHUNK])
-            ids, strata = cursor.fetchone()
-            if not ids:
-                return fast.pool_lines(blocks)
-            blocks.append((ids.encode("utf-8"), strata.encode("utf-8")))
-            last = fast.last_line(blocks[-1][0]).decode("utf-8")
+        pool = pool_parts.lines_by_index(cursor, FrozenCandidate._meta.db_table, freeze.pk,
+                                         postgresql=connection.vendor == "postgresql")
+    return pool, hashlib.sha256(pool).hexdigest()
 
 
 def pool_strata(freeze: Freeze) -> dict[str, int]:

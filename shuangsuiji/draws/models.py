@@ -25,9 +25,6 @@ class Freeze(models.Model):
     server_secret = models.CharField(max_length=64, editable=False)
     commitment = models.CharField(_("commitment"), max_length=64)
     rules = models.JSONField(_("stratum rules"), default=dict)
-    # [first, last]: the table pages that hold the pool's lines in byte order, all of
-    # them (found at the freeze, frozen.first_read); null: read them by the index.
-    pages = models.JSONField(null=True, blank=True, editable=False)
     departments = models.JSONField(_("participating departments"), default=list)
     planned_draw_at = models.DateTimeField(_("planned draw time"))
     frozen_at = models.DateTimeField(_("frozen at"), auto_now_add=True)

@@ -108,8 +108,8 @@ def task_freeze(*, actor: User | None, task: InspectionTask, planned_draw_at: da
                      for p in participants],
         planned_draw_at=planned_draw_at, frozen_by=actor if getattr(actor, "pk", None) else None)
     # Set-wise, in the database: a province's pool is millions of candidates.
-    inserted = frozen.insert_candidates(freeze, candidate_targets(task, day))
-    pool, digest = frozen.first_read(freeze, inserted)
+    frozen.insert_candidates(freeze, candidate_targets(task, day))
+    pool, digest = frozen.first_read(freeze)
     frozen.write_parts(freeze, pool)
     strata = frozen.pool_strata(freeze)
     if not strata:
@@ -118,7 +118,7 @@ def task_freeze(*, actor: User | None, task: InspectionTask, planned_draw_at: da
     freeze.pool_size = fast.count_lines(pool)
     freeze.pool_strata = strata
     freeze.rules = {k: r.as_json() for k, r in rules_of(task, strata).items()}
-    freeze.save(update_fields=["pool_digest", "pool_size", "pool_strata", "rules", "pages"])
+    freeze.save(update_fields=["pool_digest", "pool_size", "pool_strata", "rules"])
     task.state = TaskState.FROZEN
     task.save(update_fields=["state", "updated_at"])
     audit_record(actor=actor, action="task.freeze", obj=task,

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from shuangsuiji.draws import frozen, pool_pages, pool_parts
+from shuangsuiji.draws import frozen, pool_parts
 from shuangsuiji.draws.models import FrozenCandidate, FrozenPoolPart
 from shuangsuiji.draws.pool import candidate_targets, stratum_of
 from shuangsuiji.draws.services import task_freeze
@@ -38,7 +38,7 @@ def test_the_pool_is_frozen_in_byte_order_with_codes_x_ids_and_unclassified(worl
         risk_class="")
     seed_task = task_update(actor=world.users["office"], task=seed_task,
                             data={"stratification": "risk"})
-    monkeypatch.setattr(frozen, "_CHUNK", 7)  # many round trips, each resuming after the last
+    monkeypatch.setattr(pool_parts, "LINES_PER_BLOCK", 7)  # many round trips, each resumed
     expected = _expected_lines(seed_task)
     freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
     buffer, digest = frozen.pool_buffer(freeze)
@@ -69,7 +69,7 @@ def test_a_frozen_target_cannot_be_deleted_without_a_database_constraint(world, 
 
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql",
-                                   reason="pages and ctid are PostgreSQL's")
+                                   reason="PostgreSQL's compression")
 
 
 def _rewrite_rows(freeze, idents_in_table_order):
@@ -82,66 +82,17 @@ def _rewrite_rows(freeze, idents_in_table_order):
         for n, i in enumerate(idents_in_table_order)])
 
 
-@on_postgresql
-def test_the_pool_is_read_back_by_its_pages_when_the_freeze_found_it_in_order(
+def test_the_rows_are_read_in_byte_order_whatever_their_order_in_the_table(
         world, seed_task, monkeypatch):
-    monkeypatch.setattr(pool_pages, "BLOCK_PAGES", 1)  # a round trip per page
+    monkeypatch.setattr(pool_parts, "LINES_PER_BLOCK", 16)
     freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
-    FrozenPoolPart.objects.filter(freeze=freeze).delete()  # the rows are read without them
-    freeze.refresh_from_db()
-    assert freeze.pages is not None and freeze.pages[0] <= freeze.pages[1]
-    by_index = frozen._read_by_index(freeze)
-    reads = []
-    real = pool_pages.read_blocks
-    monkeypatch.setattr(pool_pages, "read_blocks", lambda *a, **k: reads.append(a) or real(*a, **k))
-    assert frozen.pool_buffer(freeze) == by_index
-    assert by_index[1] == freeze.pool_digest and reads  # read by the pages, not the index
-
-
-@on_postgresql
-def test_pages_that_no_longer_give_the_frozen_digest_are_left_for_the_index(world, seed_task):
-    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
-    FrozenPoolPart.objects.filter(freeze=freeze).delete()
-    expected = frozen._read_by_index(freeze)
-    freeze.pages = [freeze.pages[1] + 1, freeze.pages[1] + 5]  # as after a VACUUM FULL
-    assert frozen.pool_buffer(freeze) == expected
-
-
-@on_postgresql
-def test_the_freeze_reads_by_the_index_when_the_table_holds_the_lines_out_of_order(
-        world, seed_task):
-    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
-    idents = [f"91140502MA0K{i:06d}" for i in range(300)]  # over several pages
+    idents = [f"91140502MA0K{i:06d}" for i in range(300)]
     expected = ("".join(f"{i}\tALL\n" for i in idents)).encode()
-    _rewrite_rows(freeze, list(reversed(idents)))
-    assert frozen.first_read(freeze, len(idents)) == (expected,
-                                                      hashlib.sha256(expected).hexdigest())
-    assert freeze.pages is None
-    # In order but for one line, on a page before the range that the first and last lines
-    # in byte order give (pages of another freeze between): read by the pages, it would be
-    # missing.
-    _rewrite_rows(freeze, [idents[1], *[None] * 400, idents[0], *idents[2:]])
-    assert frozen.first_read(freeze, len(idents))[0] == expected
-    assert freeze.pages is None
-    _rewrite_rows(freeze, idents)
-    assert frozen.first_read(freeze, len(idents))[0] == expected
-    assert freeze.pages is not None
-
-
-@on_postgresql
-@pytest.mark.django_db(transaction=True)
-def test_a_large_pool_is_read_by_two_connections_at_once(world, seed_task, monkeypatch,
-                                                        allow_audit_flush):
-    freeze = task_freeze(actor=world.users["office"], task=seed_task, planned_draw_at=DRAW_AT)
-    FrozenPoolPart.objects.filter(freeze=freeze).delete()
-    monkeypatch.setattr(frozen, "_PARALLEL_FROM", 1)
-    monkeypatch.setattr(pool_pages, "BLOCK_PAGES", 1)
-    parts = []
-    real = pool_pages.read_parallel
-    monkeypatch.setattr(pool_pages, "read_parallel",
-                        lambda *a, **k: parts.append(a) or real(*a, **k))
-    assert frozen.pool_buffer(freeze) == frozen._read_by_index(freeze)
-    assert parts
+    for order in (list(reversed(idents)), [idents[1], *[None] * 400, idents[0], *idents[2:]]):
+        _rewrite_rows(freeze, order)
+        assert frozen.first_read(freeze) == (expected, hashlib.sha256(expected).hexdigest())
+        FrozenPoolPart.objects.filter(freeze=freeze).delete()  # the draw reads the rows then
+        assert frozen.pool_buffer(freeze)[0] == expected
 
 
 def test_the_freeze_keeps_the_lines_it_hashed_in_parts_and_the_draw_reads_those(

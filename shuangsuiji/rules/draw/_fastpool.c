@@ -2,9 +2,9 @@
  * Fast path for large pools (protocol §1 and §4), optional: every function here has a pure
  * Python equivalent in pools.py / tickets.py, and the tests check that both agree.
  *
- * The input is a frozen pool: lines "ID\tSTRATUM\n" in byte order, joined by pool_lines()
- * from the columns the database aggregates. scan_into() gives, per line, the 19-digit ticket
- * prefix key (see tickets.py), the stratum's index and where the ID sits in the buffer;
+ * The input is a frozen pool: lines "ID\tSTRATUM\n" in byte order. scan_into() gives, per
+ * line, the 19-digit ticket prefix key (see tickets.py), the stratum's index and where the ID
+ * sits in the buffer;
  * order_stratum() sorts a stratum's rows by key; quoted_ids_into() and quoted_lines_into()
  * write the JSON arrays of the record without creating a Python string per candidate. Each
  * releases the GIL for its loop.
@@ -22,7 +22,6 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <openssl/evp.h>
-#include <pthread.h>
 #include <sys/mman.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -419,18 +418,6 @@ done:
     return result;
 }
 
-/* The next LF at or after p (before end), or NULL: 16 bytes at a time. */
-static inline const char *next_lf(const char *p, const char *end) {
-#if defined(__SSE2__)
-    const __m128i lf = _mm_set1_epi8('\n');
-    for (; end - p >= 16; p += 16) {
-        int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), lf));
-        if (mask) return p + __builtin_ctz(mask);
-    }
-#endif
-    return memchr(p, '\n', end - p);
-}
-
 /* Asks the kernel for 2 MB pages under a large buffer about to be written: the draw reads
  * its IDs in random order, and with 4 kB pages each read also misses the TLB. Numpy does
  * the same for its large arrays. */
@@ -442,125 +429,6 @@ static void huge_pages(void *start, Py_ssize_t len) {
 #else
     (void)start; (void)len;
 #endif
-}
-
-typedef struct {
-    const char *id, *id_end, *st, *st_end;  /* one block's two columns */
-    char *out;                              /* where its lines go */
-    Py_ssize_t size;                        /* and how many bytes they take */
-} column_block;
-
-typedef struct {
-    column_block *blocks;
-    Py_ssize_t first, last;  /* blocks [first, last) */
-    int bad;
-} column_work;
-
-/* Lines of blocks [first, last): bad when a block's columns differ in lines. */
-static void *join_blocks(void *arg) {
-    column_work *work = arg;
-    for (Py_ssize_t b = work->first; b < work->last && !work->bad; b++) {
-        column_block *k = work->blocks + b;
-        const char *id = k->id, *st = k->st;
-        char *w = k->out, *end = k->out + k->size;
-        if (!k->size) continue;
-        for (;;) {
-            const char *id_nl = next_lf(id, k->id_end), *st_nl = next_lf(st, k->st_end);
-            if (!id_nl != !st_nl) { work->bad = 1; break; }  /* one column has more lines */
-            Py_ssize_t il = (id_nl ? id_nl : k->id_end) - id, sl = (st_nl ? st_nl : k->st_end) - st;
-            if (end - w < il + sl + 2) { work->bad = 1; break; }
-            memcpy(w, id, il); w += il; *w++ = '\t';
-            memcpy(w, st, sl); w += sl; *w++ = '\n';
-            if (!id_nl) break;
-            id = id_nl + 1; st = st_nl + 1;
-        }
-        if (w != end) work->bad = 1;
-    }
-    return NULL;
-}
-
-/* Pool lines "ID\tSTRATUM\n" from blocks of two columns as the database aggregates them:
- * IDs joined by LF and strata joined by LF, a pair per block. Returns (the lines, their
- * SHA-256), or None when a pair's line counts differ. The second half of the blocks is
- * joined by a second thread while this one joins the first and hashes it: the pool digest
- * costs little more time than the copy. One allocation for the whole pool. The blocks are
- * copied into a tuple and each column is held as a buffer view while the GIL is released:
- * another thread may change the caller's list meanwhile. */
-static PyObject *pool_lines(PyObject *self, PyObject *args) {
-    PyObject *given, *list, *out = NULL, *result = NULL;
-    if (!PyArg_ParseTuple(args, "O", &given)) return NULL;
-    if (!(list = PySequence_Tuple(given))) return NULL;
-    Py_ssize_t nblocks = PyTuple_GET_SIZE(list), total = 0, nviews = 0;
-    column_block *blocks = PyMem_RawCalloc(nblocks + 1, sizeof(column_block));
-    Py_buffer *views = PyMem_RawCalloc(2 * nblocks + 1, sizeof(Py_buffer));
-    if (!blocks || !views) { PyErr_NoMemory(); goto done; }
-    for (Py_ssize_t b = 0; b < nblocks; b++) {
-        PyObject *pair = PyTuple_GET_ITEM(list, b);
-        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
-            PyErr_SetString(PyExc_TypeError, "blocks are (bytes, bytes) pairs");
-            goto done;
-        }
-        for (int j = 0; j < 2; j++, nviews++)
-            if (PyObject_GetBuffer(PyTuple_GET_ITEM(pair, j), &views[nviews], PyBUF_SIMPLE) < 0)
-                goto done;
-        Py_buffer *ids = &views[2 * b], *strata = &views[2 * b + 1];
-        column_block *k = blocks + b;
-        k->id = ids->buf; k->id_end = k->id + ids->len;
-        k->st = strata->buf; k->st_end = k->st + strata->len;
-        /* each LF becomes a tab and a LF, and the last line gets both */
-        if (ids->len || strata->len) {
-            if (ids->len > PY_SSIZE_T_MAX - 2 - strata->len ||
-                total > PY_SSIZE_T_MAX - 2 - ids->len - strata->len) {
-                PyErr_SetString(PyExc_OverflowError, "the pool is too large");
-                goto done;
-            }
-            k->size = ids->len + strata->len + 2;
-        }
-        total += k->size;
-    }
-    out = PyBytes_FromStringAndSize(NULL, total);
-    if (!out) goto done;
-    char *w = PyBytes_AS_STRING(out);
-    huge_pages(w, total);
-    Py_ssize_t split = nblocks, at = 0;
-    for (Py_ssize_t b = 0; b < nblocks; b++) {
-        blocks[b].out = w + at;
-        if (split == nblocks && at >= total / 2) split = b;
-        at += blocks[b].size;
-    }
-    column_work first = {blocks, 0, split, 0}, second = {blocks, split, nblocks, 0};
-    unsigned char digest[32];
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int hashed;
-    if (!ctx) { PyErr_NoMemory(); goto done; }
-    Py_BEGIN_ALLOW_THREADS
-    pthread_t thread;
-    int threaded = split < nblocks && total >= (1 << 20) &&
-                   pthread_create(&thread, NULL, join_blocks, &second) == 0;
-    join_blocks(&first);
-    Py_ssize_t half = split < nblocks ? blocks[split].out - w : total;
-    hashed = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) && EVP_DigestUpdate(ctx, w, half);
-    if (threaded) pthread_join(thread, NULL);
-    else join_blocks(&second);
-    hashed = hashed && EVP_DigestUpdate(ctx, w + half, total - half) &&
-             EVP_DigestFinal_ex(ctx, digest, NULL);
-    Py_END_ALLOW_THREADS
-    EVP_MD_CTX_free(ctx);
-    if (!hashed) { PyErr_SetString(PyExc_MemoryError, "OpenSSL could not hash the pool"); goto done; }
-    if (first.bad || second.bad) { result = Py_NewRef(Py_None); goto done; }
-    char hex[64];
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
-        hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
-    }
-    result = Py_BuildValue("(Os#)", out, hex, (Py_ssize_t)64);
-done:
-    while (nviews > 0) PyBuffer_Release(&views[--nviews]);
-    PyMem_RawFree(views);
-    PyMem_RawFree(blocks);
-    Py_XDECREF(out);
-    Py_DECREF(list);
-    return result;
 }
 
 /* JSON array body "ID1","ID2",… of the IDs at `order` (int64 row numbers), written into
@@ -1161,8 +1029,6 @@ static PyMethodDef methods[] = {
      "JSON array body of pool lines, into a buffer: its length; no GIL"},
     {"sha_instructions", sha_instructions, METH_NOARGS,
      "whether scan_into may hash tickets with the CPU's SHA instructions"},
-    {"pool_lines", pool_lines, METH_VARARGS,
-     "(pool lines, their SHA-256) from (IDs, strata) blocks joined by LF, or None; no GIL"},
     {"count_lines", count_lines, METH_VARARGS, "number of line feeds in a buffer; no GIL"},
     {"first_unsorted", first_unsorted, METH_VARARGS,
      "first pool line out of byte order or repeating an ID, or 0; releases the GIL"},

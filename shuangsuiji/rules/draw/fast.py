@@ -7,7 +7,6 @@ SHUANGSUIJI_PURE_PYTHON=1 in the environment when this module is first imported 
 C module unused, as on a machine where it could not be built.
 """
 
-import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -163,41 +162,9 @@ def _scan_c(c: Any, buffer: bytes, seed: str, labels: tuple[str, ...], sorted_po
     return ScannedPool(buffer, labels, keys, codes, starts, lens)
 
 
-def pool_lines(blocks: Sequence[tuple[bytes, bytes]]) -> tuple[bytes, str]:
-    """The pool buffer from blocks of two columns as the database aggregates them cheaply
-    (IDs joined by LF, strata joined by LF, a pair per block), and its digest (§1); or
-    ValueError when a pair's columns differ in lines."""
-    joined = _fastpool.pool_lines(blocks) if _fastpool is not None else pool_lines_python(blocks)
-    if joined is None:
-        raise ValueError("a block of pool IDs and its block of strata differ in lines")
-    return joined
-
-
-def pool_lines_python(blocks: Sequence[tuple[bytes, bytes]]) -> tuple[bytes, str] | None:
-    """_fastpool.pool_lines in Python: (lines, digest), or None when a pair's columns differ
-    in lines."""
-    out: list[bytes] = []
-    for pair in blocks:
-        if not isinstance(pair, tuple) or len(pair) != 2:
-            raise TypeError("blocks are (bytes, bytes) pairs")
-        ids, strata = bytes(memoryview(pair[0])), bytes(memoryview(pair[1]))
-        if ids or strata:
-            a, b = ids.split(b"\n"), strata.split(b"\n")
-            if len(a) != len(b):
-                return None
-            out.extend(i + b"\t" + s + b"\n" for i, s in zip(a, b, strict=True))
-    lines = b"".join(out)
-    return lines, hashlib.sha256(lines).hexdigest()
-
-
 def count_lines(buffer: bytes) -> int:
     """Line feeds in a buffer."""
     return _fastpool.count_lines(buffer) if _fastpool is not None else buffer.count(b"\n")
-
-
-def last_line(block: bytes) -> bytes:
-    """The last of a block's LF-joined values (where the next block of a pool begins)."""
-    return block[block.rfind(b"\n") + 1:]
 
 
 def check_sorted(buffer: bytes) -> None:

@@ -1,6 +1,5 @@
 """The bulk path (C keys, numpy order, streamed record) gives the same bytes as the engine."""
 
-import hashlib
 import io
 import json
 from functools import partial
@@ -199,36 +198,6 @@ def test_lines_are_counted_like_python_counts_them():
     for size in (0, 1, 4095, 4096, 4097, 100_000):
         data = rng.choice(np.frombuffer(b"\n\tab", dtype=np.uint8), size).tobytes()
         assert c.count_lines(data) == data.count(b"\n")
-
-
-@pytest.mark.parametrize("way", ["c", "python"])
-def test_pool_lines_join_the_columns_the_database_aggregates(way):
-    join = c_module().pool_lines if way == "c" else fast.pool_lines_python
-    lines = [f"91{i:016d}\t{'ABCD'[i % 4] * (1 + i % 3)}\n" for i in range(60_000)]
-    blocks = []
-    for at in range(0, len(lines), 7_000):  # uneven blocks, an empty one: both halves joined
-        part = [line.rstrip("\n").split("\t") for line in lines[at:at + 7_000]]
-        blocks.append(("\n".join(i for i, _ in part).encode(), "\n".join(s for _, s in part)
-                       .encode()))
-    blocks.insert(3, (b"", b""))
-    buffer, digest = join(blocks)
-    assert buffer == "".join(lines).encode()
-    assert digest == hashlib.sha256(buffer).hexdigest()
-    assert join([(b"a\nb", b"A\nB")])[0] == b"a\tA\nb\tB\n"
-    assert join([]) == (b"", hashlib.sha256(b"").hexdigest())
-    assert join(tuple(blocks[:2]))[0] == "".join(lines[:14_000]).encode()  # any sequence
-    for bad in ([(b"a\nb", b"A")], [(b"a", b"A\nB")], [(b"a", b"A"), (b"b\nc", b"B")]):
-        assert join(bad) is None
-    for wrong in ([b"a"], [(b"a",)], [(b"a", "A")], [("a", b"A")], [None]):
-        with pytest.raises(TypeError):
-            join(wrong)
-    assert fast.last_line(blocks[0][0]) == lines[6_999].split("\t")[0].encode()
-
-
-def test_pool_lines_raise_when_a_pairs_columns_differ_in_lines():
-    assert fast.pool_lines([(b"a\nb", b"A\nB")])[0] == b"a\tA\nb\tB\n"
-    with pytest.raises(ValueError, match="differ in lines"):
-        fast.pool_lines([(b"a\nb", b"A")])
 
 
 @pytest.mark.parametrize("top", [1, 20, 62])
