@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "shuangsuiji.draws",
     "shuangsuiji.workdays",
     "shuangsuiji.inspections",
+    "shuangsuiji.enforcement",
     "shuangsuiji.publication",
     "shuangsuiji.credit",
     "shuangsuiji.portal",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("draws/", include("shuangsuiji.draws.urls")),
     path("calendar/", include("shuangsuiji.workdays.urls")),
     path("inspections/", include("shuangsuiji.inspections.urls")),
+    path("enforcement/", include("shuangsuiji.enforcement.urls")),
     path("publication/", include("shuangsuiji.publication.urls")),
     path("credit/", include("shuangsuiji.credit.urls")),
     path("public/", include("shuangsuiji.portal.urls")),
