@@ -143,6 +143,13 @@ def test_departments_join_with_their_own_items_and_group_size(task_world: TaskWo
     base = f"/tasks/{task.pk}/participants/"
     foreign = _send(office, "PUT", f"{base}{w.world.fire.pk}/", {"items": [w.rfb.item.pk]})
     assert foreign.status_code == 400 and "RFB-001" in foreign.json()["items"][0]
+    # Its own organisation's, but a draft of the list, or no longer in force: the same reason
+    # as on the page, not an unknown id.
+    draft = item_create(actor=w.user("partner"), data=item_data("XFZD-003", w.world.fire))
+    unlisted = _send(office, "PUT", f"{base}{w.world.fire.pk}/", {"items": [draft.pk]})
+    assert unlisted.status_code == 400
+    assert unlisted.json()["items"][0].startswith("Not published on the item list")
+    assert "XFZD-003" in unlisted.json()["items"][0]
     small = _send(office, "PUT", f"{base}{w.world.fire.pk}/",
                   {"items": [w.xfzd.item.pk], "officers": 1})
     assert small.status_code == 400 and list(small.json()) == ["officers"]
