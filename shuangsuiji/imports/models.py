@@ -133,6 +133,8 @@ class StagedTarget(models.Model):
     lic_decided_on = models.DateField(null=True)
     lic_valid_from = models.DateField(null=True)
     lic_valid_to = models.DateField(null=True)
+    contact_name = models.TextField(db_default="")
+    contact_phone = models.TextField(db_default="")
     rejected = models.BooleanField(db_default=False)
 
     class Meta:

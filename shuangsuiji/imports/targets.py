@@ -24,7 +24,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext_noop
 
 from shuangsuiji.entities.choices import REG_STATUS_WORDS, RegStatus, TargetSource
-from shuangsuiji.entities.models import Licence, Target, TargetChange
+from shuangsuiji.entities.models import Contact, Licence, Target, TargetChange
 from shuangsuiji.rules import parallel_check, target_rows
 from shuangsuiji.rules.tabular import HeaderMap, Table
 from shuangsuiji.rules.target_rows import (
@@ -55,6 +55,7 @@ _DUPLICATE_BATCH = 500
 T = Target._meta.db_table
 L = Licence._meta.db_table
 C = TargetChange._meta.db_table
+K = Contact._meta.db_table
 S = StagedTarget._meta.db_table
 LR = StagedLaterRow._meta.db_table
 STAGED_COLUMNS = ("job_id", *STAGED_FIELDS)
@@ -348,6 +349,8 @@ class TargetCommit:
         self.mapped = [f for f in ENTITY_FIELDS if f in fields]
         self.licence_mapped = [c for c in LICENCE_COLUMNS
                                if any(f in fields for f in _LICENCE_SOURCES.get(c, (c,)))]
+        # 联系人 (with or without 联系电话; a phone alone is refused by the row check).
+        self.contacts = "contact_name" in fields
         self.timings: dict[str, float] = {}
         self.params: dict[str, Any] = {
             "job": job.pk, "dept": job.department_id, "actor": actor_id,
@@ -393,6 +396,10 @@ class TargetCommit:
         for step in (self.insert_targets, self.record_target_creations,
                      self.record_licence_changes, self.update_licences, self.insert_licences):
             self._timed(step)
+        if self.contacts:
+            self._timed(self.record_contact_changes)
+            counts["contacts_updated"] = self._timed(self.update_contacts)
+            counts["contacts_created"] = self._timed(self.insert_contacts)
         return counts
 
     def _timed(self, step: Callable[[], Any]) -> Any:
@@ -539,3 +546,50 @@ class TargetCommit:
             FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
             WHERE {self._staged("AND s.lic_key <> ''")} AND NOT EXISTS (
               SELECT 1 FROM {L} l WHERE l.target_id = d.id AND l.number = s.lic_key)""")
+
+    # A target's contact from the file (its first row): matched by name among the target's
+    # contacts; a new name is added, a known one gets the file's phone when it gives one.
+    # The history keeps phones masked: it is shown to whoever may read the target.
+    def _first_with_contact(self) -> str:
+        return self._staged(f"AND {_FIRST_OF_ENTITY} AND s.contact_name <> ''")
+
+    @staticmethod
+    def _masked(phone: str) -> str:
+        """rules.masking.mask_phone in SQL (three digits, stars, the last four)."""
+        return (f"CASE WHEN LENGTH({phone}) < 7 THEN '***' ELSE SUBSTR({phone}, 1, 3) "
+                f"|| '****' || SUBSTR({phone}, LENGTH({phone}) - 3) END")
+
+    def record_contact_changes(self) -> int:
+        phone = ("CASE WHEN s.contact_phone = '' THEN '' ELSE "
+                 f"{self._masked('s.contact_phone')} END")
+        after = sql.json_object([("联系人", "s.contact_name"), ("联系电话", phone)])
+        added = self._execute(self._change_insert(f"""
+            d.id, {self._head("contact")}, {sql.empty_json()}, {after}, s.contact_name
+            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
+            WHERE {self._first_with_contact()} AND NOT EXISTS (
+              SELECT 1 FROM {K} k WHERE k.target_id = d.id AND k.name = s.contact_name)"""))
+        before = sql.json_object([("联系人", "k.name"), ("联系电话", self._masked("k.phone"))])
+        changed = self._execute(self._change_insert(f"""
+            d.id, {self._head("contact")}, {before}, {after}, s.contact_name
+            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
+            JOIN {K} k ON k.id = (SELECT MIN(id) FROM {K}
+                                  WHERE target_id = d.id AND name = s.contact_name)
+            WHERE {self._first_with_contact()} AND s.contact_phone <> ''
+              AND k.phone <> s.contact_phone"""))
+        return added + changed
+
+    def update_contacts(self) -> int:
+        return self._execute(f"""
+            UPDATE {K} SET phone = s.contact_phone
+            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
+            WHERE {K}.target_id = d.id AND {K}.name = s.contact_name
+              AND {self._first_with_contact()} AND s.contact_phone <> ''
+              AND {K}.phone <> s.contact_phone""")
+
+    def insert_contacts(self) -> int:
+        return self._execute(f"""
+            INSERT INTO {K} (target_id, name, position, phone)
+            SELECT d.id, s.contact_name, '', s.contact_phone
+            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
+            WHERE {self._first_with_contact()} AND NOT EXISTS (
+              SELECT 1 FROM {K} k WHERE k.target_id = d.id AND k.name = s.contact_name)""")

@@ -8,12 +8,15 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.scoping import Domain, can
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.entities.models import Contact
 from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.plans.selectors import Waiting
+from shuangsuiji.workdays.selectors import calendar
 
 from . import deadlines, permissions
 from .choices import FollowUpState, ReviewState
@@ -127,6 +130,32 @@ def review_queue(user: Any) -> list[Inspection]:
           .select_related("visit__task", "visit__drawn_target__target", "department")
           .order_by("submitted_at"))
     return [r for r in qs if permissions.can_review(user, r)]
+
+
+def results_due(*, user: Any, today: date) -> list[Waiting]:
+    """The home page's next steps of results: those near or past their entry deadline (20
+    working days after the task's period, deadlines.late_entries, on the user's lists).
+
+    An inspector or expert gets each of their own results still to enter or correct; anyone
+    else a line per task and department, with how many results are not yet approved."""
+    if not can(user, Domain.INSPECTIONS):
+        return []
+    own = getattr(user, "role", None) in {Role.INSPECTOR, Role.EXPERT}
+    steps = []
+    for row in deadlines.late_entries(user=user, today=today, cal=calendar()):
+        task = row.task
+        if not own:
+            pending = _("{n} not approved").format(n=row.pending)
+            steps.append(Waiting(_("Results due"),
+                                 f"{task.code} {task.name} · {row.department} · {pending}",
+                                 "inspections:task", task.pk, row.deadline.due))
+            continue
+        steps.extend(Waiting(_("Enter the result"),
+                             f"{task.code} · {r.visit.drawn_target.target.name}",
+                             "inspections:result", r.pk, row.deadline.due)
+                     for r in row.results
+                     if r.state in {ReviewState.ENTERED, ReviewState.RETURNED})
+    return steps
 
 
 def todo(user: Any, today: Any) -> dict[str, int]:

@@ -487,8 +487,9 @@ class TaskCreateSerializer(TaskUpdateSerializer):
 
 class ParticipantInputSerializer(serializers.Serializer):
     items = serializers.PrimaryKeyRelatedField(
-        many=True, allow_empty=False, queryset=InspectionItem.objects.filter(is_active=True),
-        help_text=_("Its checklist items (检查单): items of the department's own organisation"))
+        many=True, allow_empty=False, queryset=InspectionItem.objects.all(),
+        help_text=_("Its checklist items (检查单): published items in force of the "
+                    "department's own organisation's list (the service says why of any other)"))
     officers = serializers.IntegerField(min_value=2, max_value=20, default=2,
                                         help_text=_("Certified officers per group: at least 2"))
     experts = serializers.IntegerField(min_value=0, max_value=20, default=0)

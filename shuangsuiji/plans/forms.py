@@ -20,7 +20,7 @@ from shuangsuiji.rules.draw.sizes import InvalidRule, StratumRule
 
 from .choices import TaskState
 from .models import AnnualPlan, InspectionTask, PlanEntry
-from .selectors import task_organisation_id
+from .services import checklist_items
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MULTI = forms.SelectMultiple(attrs={"size": 8})
@@ -225,17 +225,38 @@ class TaskForm(forms.ModelForm):
         return cleaned
 
 
+class ItemChecklist(forms.CheckboxSelectMultiple):
+    """Checkboxes grouped by 抽查类别, each item with its code and 重点/一般, and a filter box
+    that item_picker.js shows (without JavaScript the groups are plain checkboxes)."""
+
+    template_name = "plans/widgets/item_checklist.html"
+
+    def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None
+                  ) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for _group, options, _index in super().optgroups(name, value, attrs):
+            for option in options:
+                item = getattr(option["value"], "instance", None)
+                option["item"] = item
+                groups.setdefault(item.category if item else "", []).append(option)
+        return [(category, options, index)
+                for index, (category, options) in enumerate(groups.items())]
+
+
 class ParticipantForm(forms.Form):
     """A department taking part: its own checklist items (检查单) and its group size.
 
-    The items offered are the task organisation's and the published ones of the others;
-    plans.services.task_set_department refuses those not on the department's own list."""
+    The items offered are plans.services.checklist_items of the department (its own
+    organisation's, published, in force); the field accepts any item so that the service's
+    check_checklist, not a generic "invalid choice", says why another one is refused. A new
+    department is chosen first (?department=), since the items offered depend on it."""
 
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
-    items = ItemChoiceField(label=_("Checklist items"), queryset=InspectionItem.objects.none(),
-                            widget=MULTI,
-                            help_text=_("Items of the department's own organisation; hold Ctrl "
-                                        "(⌘ on a Mac) to choose several."))
+    items = forms.ModelMultipleChoiceField(
+        label=_("Checklist items"), queryset=InspectionItem.objects.none(),
+        widget=ItemChecklist,
+        help_text=_("Published items of the department's own organisation, by inspection "
+                    "category."))
     officers = forms.IntegerField(label=_("Officers per group"), min_value=2, max_value=20,
                                   initial=2,
                                   help_text=_("Certified law-enforcement officers: at least 2."))
@@ -245,17 +266,26 @@ class ParticipantForm(forms.Form):
     def __init__(self, *args: Any, task: InspectionTask, fixed: Department | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        field = self.fields["department"]
         if fixed is not None:
-            self.fields["department"].queryset = Department.objects.filter(pk=fixed.pk)
-            self.fields["department"].initial = fixed.pk
-            self.fields["department"].empty_label = None
-            self.fields["department"].disabled = True
+            field.queryset = Department.objects.filter(pk=fixed.pk)
+            field.initial = fixed.pk
+            field.empty_label = None
+            field.disabled = True
+            self.chosen: Department | None = fixed
         else:
             taken = task.participants.values("department_id")
-            self.fields["department"].queryset = (Department.objects.filter(is_active=True)
-                                                  .exclude(pk__in=taken).order_by("kind", "code"))
-        self.fields["items"].queryset = items_for(task_organisation_id(task))
-        self.fields["items"].group_by_organisation()
+            field.queryset = (Department.objects.filter(is_active=True)
+                              .exclude(pk__in=taken).order_by("kind", "code"))
+            raw = str((self.data if self.is_bound else self.initial).get("department") or "")
+            self.chosen = field.queryset.filter(pk=raw).first() if raw.isdigit() else None
+        offered = (checklist_items(self.chosen).select_related("department")
+                   .order_by("category", "code") if self.chosen
+                   else InspectionItem.objects.none())
+        items = self.fields["items"]
+        items.queryset = InspectionItem.objects.all()
+        # The widget shows the offered items only; the field cleans against all of them.
+        items.widget.choices = forms.ModelMultipleChoiceField(queryset=offered).choices
 
 
 class StrataForm(forms.Form):

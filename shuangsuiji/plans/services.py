@@ -13,6 +13,7 @@ from typing import Any, Required, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,15 +118,32 @@ def _items(item_ids: Collection[int]) -> list[InspectionItem]:
     return items
 
 
-def check_checklist(department: Department, item_ids: Collection[int]) -> None:
-    """A department's checklist on a task holds items of its own organisation's list only:
-    each department inspects by its own items (检查单), whoever's task it is ("1+X")."""
+def checklist_items(department: Department) -> QuerySet[InspectionItem]:
+    """The items a department may put on its checklist in a task: those of its own
+    organisation's list (each department inspects by its own 检查单, whoever's task it is,
+    "1+X"), published and in force (a task inspects only what the public list names).
+    The task form offers exactly these; check_checklist refuses any other."""
     org = organisation_id(department)
-    foreign = sorted(i.code for i in _items(item_ids) if organisation_id(i.department) != org)
+    return InspectionItem.objects.published().filter(
+        Q(department__root_id=org) | Q(department_id=org))
+
+
+def check_checklist(department: Department, item_ids: Collection[int]) -> None:
+    """Refuse any item not in checklist_items(department), saying why of each."""
+    items = _items(item_ids)
+    allowed = set(checklist_items(department).filter(pk__in=item_ids)
+                  .values_list("pk", flat=True))
+    org = organisation_id(department)
+    foreign = sorted(i.code for i in items if organisation_id(i.department) != org)
     if foreign:
         raise ValidationError({"items": _(
             "Not on the item list of {department}'s organisation: {codes}.").format(
                 department=department.name, codes=", ".join(foreign))})
+    unlisted = sorted(i.code for i in items if i.pk not in allowed)
+    if unlisted:
+        raise ValidationError({"items": _(
+            "Not published on the item list, or no longer in force: {codes}. A task inspects "
+            "only items the public list names.").format(codes=", ".join(unlisted))})
 
 
 def _check_task(task: InspectionTask) -> None:

@@ -280,7 +280,7 @@ def task_participant(request: HttpRequest, pk: int, department_id: int | None = 
         return redirect("plans:task_detail", pk=task.pk)
     initial = ({"department": participant.department_id, "items": list(participant.items.all()),
                 "officers": participant.officers, "experts": participant.experts}
-               if participant else {})
+               if participant else {"department": request.GET.get("department")})
     form = ParticipantForm(request.POST or None, task=task, initial=initial,
                            fixed=participant.department if participant else None)
     if request.method == "POST" and form.is_valid():
@@ -303,7 +303,9 @@ def task_participant(request: HttpRequest, pk: int, department_id: int | None = 
                                                       code=task.code)
              if participant else _("Add a cooperating department to {code}").format(
                  code=task.code))
-    return render(request, "plans/task_form.html", {"form": form, "task": task, "title": title})
+    return render(request, "plans/task_form.html", {
+        "form": form, "task": task, "title": title,
+        "choose_department": participant is None and form.chosen is None, "item_picker": True})
 
 
 @require_POST

@@ -7,8 +7,10 @@ publishes only what is public by design, field by field.
   sizes per credit-risk class), after it the public record (no strata when they are risk
   classes).
 - Results: `publication.PublishedResult` (the public snapshot; withdrawn ones excluded), never
-  the internal tables. Credit files: published results and blacklist entries in force. Risk
-  classes, complaints, contacts and inspectors' personal data are never read here.
+  the internal tables. Credit files: published results, blacklist entries in force, and the
+  责令改正 and 行政处罚 decisions on results published whole (publication.selectors.
+  public_decisions, field by field). Risk classes, complaints, contacts and inspectors'
+  personal data are never read here.
 """
 
 import base64
@@ -35,6 +37,7 @@ from shuangsuiji.entities.models import Target
 from shuangsuiji.plans.choices import PlanStatus, Stratification, TaskState, Verification
 from shuangsuiji.plans.models import AnnualPlan, InspectionTask, PlanEntry
 from shuangsuiji.publication.models import PublishedResult
+from shuangsuiji.publication.selectors import PublicDecision, public_decisions
 from shuangsuiji.rules import uscc
 
 PUBLIC_TASK_STATES = [TaskState.FROZEN, TaskState.DRAWN, TaskState.IN_PROGRESS,
@@ -403,11 +406,13 @@ class EntityFile:
     blacklist: list[BlacklistEntry]
     registration: Registration | None = None
     licences: list[PublicLicence] = field(default_factory=list)
+    decisions: list[PublicDecision] = field(default_factory=list)
 
 
 def entity_file(code: str) -> EntityFile:
-    """The public part of an entity's credit file: its published results and its blacklist
-    entries in force (basis and dates). No risk class, no complaint, no contact."""
+    """The public part of an entity's credit file: its published results, its blacklist
+    entries in force (basis and dates) and the public follow-up decisions on its results.
+    No risk class, no complaint, no contact."""
     code = code.strip().upper()
     results = list(published_results().filter(uscc=code).only(*RESULT_FIELDS)
                    .order_by("-published_on", "-id")[:200])
@@ -432,4 +437,5 @@ def entity_file(code: str) -> EntityFile:
         PublicLicence(lic.number, lic.item, lic.decision_no, lic.authority, lic.decided_on,
                       lic.valid_from, lic.valid_to)
         for lic in target.licences.order_by("-decided_on", "number")]
-    return EntityFile(code, name, results, blacklist, registration, licences)
+    return EntityFile(code, name, results, blacklist, registration, licences,
+                      public_decisions(code))

@@ -2,13 +2,15 @@
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from shuangsuiji.accounts.scoping import Action, Domain, scope_for
 from shuangsuiji.inspections import deadlines
-from shuangsuiji.inspections.models import Inspection
+from shuangsuiji.inspections.choices import FollowUpKind
+from shuangsuiji.inspections.models import FollowUp, Inspection
 from shuangsuiji.workdays.selectors import calendar
 
 from .models import ExportBatch, PublishedResult, Redaction
@@ -77,3 +79,67 @@ def redactions(user: Any) -> QuerySet[Redaction]:
             .select_related("approved_by", "inspection__visit__drawn_target__target",
                             "inspection__visit__task", "inspection__department")
             .order_by("-approved_at"))
+
+
+# -- Follow-up decisions as the public may read them (the portal's credit file) ----------------
+
+# 责令改正 and 行政处罚 are decisions made public with the result (双公示); a referral, a
+# transfer to the judicial organs or a blacklist proposal is not a decision of this office.
+PUBLIC_FOLLOW_UP_KINDS = (FollowUpKind.RECTIFY, FollowUpKind.PENALTY)
+
+
+@dataclass(frozen=True)
+class PublicDecision:
+    """A follow-up decision, field by field: what it is, of which published result, its
+    deadline or decision number, date and fine. Never the owner, the notes or the re-check's
+    findings (free text, people), nothing of a result the public cannot read whole."""
+
+    result_id: int  # the PublishedResult (its public page)
+    task_code: str
+    department_name: str
+    kind: str
+    rectify_by: date | None = None
+    rectified_on: date | None = None  # the re-check that found it rectified
+    decision_number: str = ""
+    decision_date: date | None = None
+    penalty_amount: Decimal | None = None
+
+
+def public_decisions(code: str) -> list[PublicDecision]:
+    """The 责令改正 and 行政处罚 decisions on the published results of an entity (by its code).
+
+    Only of results published and not withdrawn, with nothing withheld, and no approved
+    redaction in force: a decision says what the result found (that there was something to
+    rectify or punish), so it could give away a withheld result, finding or date. A penalty
+    case is public once it has its decision (number and date), not while it is open.
+    """
+    results = {inspection: (pk, task_code, department_name) for
+               pk, inspection, task_code, department_name, withheld in
+               PublishedResult.objects.public().filter(uscc=code, inspection__isnull=False)
+               .values_list("pk", "inspection_id", "task_code", "department_name",
+                            "withheld_fields")
+               if not withheld}
+    if not results:
+        return []
+    redacted = set(Redaction.objects.filter(inspection_id__in=results, revoked_at__isnull=True)
+                   .values_list("inspection_id", flat=True))
+    follow_ups = (FollowUp.objects
+                  .filter(inspection_id__in=set(results) - redacted,
+                          kind__in=PUBLIC_FOLLOW_UP_KINDS)
+                  .exclude(Q(kind=FollowUpKind.PENALTY)
+                           & (Q(decision_number="") | Q(decision_date__isnull=True)))
+                  .only("inspection_id", "kind", "rectify_by", "recheck_on", "recheck_passed",
+                        "decision_number", "decision_date", "penalty_amount")
+                  .order_by("-created_at", "-pk"))
+    decisions = []
+    for f in follow_ups:
+        pk, task_code, department_name = results[f.inspection_id]
+        if f.kind == FollowUpKind.RECTIFY:
+            decisions.append(PublicDecision(
+                pk, task_code, department_name, f.kind, rectify_by=f.rectify_by,
+                rectified_on=f.recheck_on if f.recheck_passed else None))
+        else:
+            decisions.append(PublicDecision(
+                pk, task_code, department_name, f.kind, decision_number=f.decision_number,
+                decision_date=f.decision_date, penalty_amount=f.penalty_amount))
+    return decisions

@@ -28,7 +28,9 @@ from . import code_tables, codes, uscc
 from .columnar import CODE_PATTERN, LEGAL_PREFIXES
 from .errors import RuleError
 from .pgcopy import copy_text
+from .phones import PHONE_PATTERN
 from .target_rows import (
+    CONTACT_FIELDS,
     DATE_FIELDS,
     DEFAULT_REG_STATUS,
     ENTITY_FIELDS,
@@ -50,6 +52,7 @@ _VALUE[[ord(c) for c in uscc.ALPHABET]] = np.arange(len(uscc.ALPHABET))
 _WEIGHTS = np.array((1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28), np.int32)
 _LICENCE_OUT = ("lic_key", "lic_item", "lic_decision_no", "lic_authority", "lic_decided_on",
                 "lic_valid_from", "lic_valid_to")
+_PHONE = f"^(?:{PHONE_PATTERN})?$"
 
 
 def _wrong_check_characters(codes: pl.Series) -> npt.NDArray[np.bool_]:
@@ -154,7 +157,7 @@ class FrameChecker:
         bad = np.zeros(n, bool)
         v = {f: self._cell(frame, f) for f in (*ENTITY_FIELDS, *DATE_FIELDS, "lic_number",
                                                 "lic_title", "lic_item", "lic_decision_no",
-                                                "lic_authority")}
+                                                "lic_authority", *CONTACT_FIELDS)}
         for field, limit in MAX_LENGTHS.items():
             if field in self.column and cast(int, v[field].str.len_bytes().max()) > limit:
                 bad |= (v[field].str.len_chars() > limit).to_numpy()
@@ -182,8 +185,10 @@ class FrameChecker:
             else:
                 v[field] = pl.repeat(None, n, dtype=pl.String, eager=True)
         bad |= self._licence(v)
+        name, phone = v["contact_name"], v["contact_phone"]
+        bad |= (~phone.str.contains(_PHONE) | ((phone != "") & (name == ""))).to_numpy()
         out = pl.DataFrame({"_row": frame["_row"], **{f: v[f] for f in (
-            *ENTITY_FIELDS, *_LICENCE_OUT)}})
+            *ENTITY_FIELDS, *_LICENCE_OUT, *CONTACT_FIELDS)}})
         return out, pl.Series(bad)
 
     @staticmethod
@@ -216,7 +221,8 @@ class FrameChecker:
             [pl.col(f).fill_null("") for f in self.mapped], separator="\x1f")).chash.sha2_256()  # type: ignore[attr-defined]
         out = io.BytesIO()
         good.select(pl.lit(job_id).alias("job_id"), "_row", pl.col("uscc").alias("entity_key"),
-                    *ENTITY_FIELDS, fingerprint.alias("fingerprint"), *_LICENCE_OUT
+                    *ENTITY_FIELDS, fingerprint.alias("fingerprint"), *_LICENCE_OUT,
+                    *CONTACT_FIELDS
                     ).write_csv(out, separator="\t", null_value="\\N", quote_style="never",
                                 include_header=False, line_terminator="\n")
         return out.getvalue()

@@ -4,12 +4,12 @@ Checks that need the database (departments, codes used elsewhere) are the import
 each row is read and checked on its own.
 """
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from . import codes, idcard
 from .errors import RuleError, detached, gettext_noop
+from .phones import is_phone
 from .record_rows import CHOICE, DATE, FieldError, FieldRule, RecordChecker, check_period
 from .tabular import Column, HeaderMap
 
@@ -55,7 +55,6 @@ RULES = (
     FieldRule("phone", max_length=30),
     FieldRule("id_number"),
 )
-_PHONE = re.compile(r"\+?[0-9][0-9 \-()]{5,28}[0-9]")
 
 
 class InspectorRowChecker(RecordChecker):
@@ -83,7 +82,7 @@ class InspectorRowChecker(RecordChecker):
                 "the date from which the status applies is required for transfers and "
                 "retirements"))))
         phone = values.get("phone")
-        if phone and _PHONE.fullmatch(phone) is None:
+        if phone and not is_phone(phone):
             problems.append((h["phone"], FieldError(gettext_noop(
                 '"{value}" is not a phone number'), value=phone)))
         region = values.get("region_code")

@@ -16,6 +16,7 @@ from typing import Any
 from . import code_tables, codes, columnar, uscc
 from .dates import InvalidDate, parse_date
 from .errors import RuleError, detached, gettext_noop
+from .phones import PHONE_PATTERN, is_phone
 from .tabular import Column, HeaderMap, spare_cells
 
 # Entity fields, in the order they are fingerprinted and staged.
@@ -24,10 +25,12 @@ ENTITY_FIELDS = ("uscc", "no_code_reason", "name", "entity_type", "legal_rep", "
                  "founded_on", "reg_status", "risk_class")
 LICENCE_FIELDS = ("lic_number", "lic_decision_no", "lic_title", "lic_item", "lic_authority",
                   "lic_decided_on", "lic_valid_from", "lic_valid_to")
+# The entity's contact person (entities.Contact), as the licensing bureau's exports give one.
+CONTACT_FIELDS = ("contact_name", "contact_phone")
 # What a checked row carries into the staging table, in this order.
 STAGED_FIELDS = ("row", "entity_key", *ENTITY_FIELDS, "fingerprint", "lic_key", "lic_item",
                  "lic_decision_no", "lic_authority", "lic_decided_on", "lic_valid_from",
-                 "lic_valid_to")
+                 "lic_valid_to", *CONTACT_FIELDS)
 
 COLUMNS: tuple[Column, ...] = (
     Column("uscc", "统一社会信用代码", ("行政相对人代码_1(统一社会信用代码)", "行政相对人代码_1",
@@ -59,14 +62,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("lic_decided_on", "许可决定日期", ("决定日期", "发证日期", "许可日期")),
     Column("lic_valid_from", "有效期自", ("有效期起", "有效期开始日期", "有效期起始日期")),
     Column("lic_valid_to", "有效期至", ("有效期止", "有效期截止日期", "有效期结束日期")),
+    Column("contact_name", "联系人", ("联系人姓名", "企业联系人")),
+    Column("contact_phone", "联系电话", ("联系人电话", "联系人手机", "联系方式", "电话")),
 )
 REQUIRED_ANY = (("uscc", "no_code_reason"),)
 
-# Model field lengths (entities.Target, entities.Licence); a test keeps them in step.
+# Model field lengths (entities.Target, Licence, Contact); a test keeps them in step.
 MAX_LENGTHS: dict[str, int] = {
     "no_code_reason": 200, "name": 200, "entity_type": 100, "legal_rep": 100, "address": 300,
     "region_code": 12, "industry_code": 10, "registration_authority": 100, "locality": 100,
     "lic_number": 100, "lic_decision_no": 100, "lic_item": 200, "lic_authority": 100,
+    "contact_name": 50, "contact_phone": 30,
 }
 _TEXT_FIELDS = ("no_code_reason", "name", "entity_type", "legal_rep", "address",
                 "registration_authority", "locality")
@@ -256,7 +262,7 @@ class TargetRowChecker:
                                                                "": DEFAULT_REG_STATUS})
         risk, odd_risk = columnar.translate(get("risk_class"), {**self.risk_words, "": ""})
         licence, odd_licence = self._licence_columns(get)
-        bad |= odd | odd_risk | odd_licence
+        bad |= odd | odd_risk | odd_licence | self._odd_contacts(get)
         if len(bad) == n:
             return StagedColumns.empty(), bad
         pick = _picker([i for i in range(n) if i not in bad]) if bad else _same
@@ -270,8 +276,18 @@ class TargetRowChecker:
             entity[_ENTITY_POS[field]] = [d or None for d in entity[_ENTITY_POS[field]]]
         lic_dates = [[d or None for d in pick(get(f))] for f in DATE_FIELDS[1:]]
         numbers = pick([r for r, _ in rows])
-        columns = [numbers, entity[0], *entity, fingerprints, *map(pick, licence), *lic_dates]
+        columns = [numbers, entity[0], *entity, fingerprints, *map(pick, licence), *lic_dates,
+                   *(pick(get(f)) for f in CONTACT_FIELDS)]
         return StagedColumns(columns), bad
+
+    @staticmethod
+    def _odd_contacts(get: Callable[[str], Sequence[str]]) -> set[int]:
+        """Rows whose phone is not of a phone's shape, or has no name to go with it."""
+        names, phones = get("contact_name"), get("contact_phone")
+        if not any(phones):
+            return set()
+        return ({i for i, p in enumerate(phones) if p and not names[i]}
+                | columnar.suspect_pattern(phones, f"(?:{PHONE_PATTERN})?"))
 
     def _licence_columns(self, get: Callable[[str], Sequence[str]]
                          ) -> tuple[tuple[Sequence[str], ...], set[int]]:
@@ -311,6 +327,7 @@ class TargetRowChecker:
         self._check_dates(cells, values, problems)
         self._check_words(cells, values, problems)
         licence = self._licence(cells, values, problems)
+        contact = self._contact(cells, problems)
         if len(cells) > self.width or self.has_spare:
             problems.extend(spare_cells(cells, self.map))
         if problems:
@@ -320,7 +337,22 @@ class TargetRowChecker:
         fingerprint = hashlib.sha256(self.fp_prefix + fp_text.encode()).hexdigest()
         code = values["uscc"]
         entity_key = code if code else "#" + str(values["name"])
-        return (row, entity_key, *entity, fingerprint, *licence), problems
+        return (row, entity_key, *entity, fingerprint, *licence, *contact), problems
+
+    def _contact(self, cells: list[str], problems: list[tuple[str, RuleError]]
+                 ) -> tuple[str, str]:
+        """联系人 and 联系电话: a phone needs a name, and must look like a phone number."""
+        name, phone = self.cell(cells, "contact_name"), self.cell(cells, "contact_phone")
+        for field, value in (("contact_name", name), ("contact_phone", phone)):
+            if len(value) > MAX_LENGTHS[field]:
+                problems.append((self.header[field], _too_long(MAX_LENGTHS[field], len(value))))
+        if phone and not is_phone(phone):
+            problems.append((self.header["contact_phone"], CellError(gettext_noop(
+                '"{value}" is not a phone number'), value=phone)))
+        elif phone and not name:
+            problems.append((self.header["contact_name"], CellError(gettext_noop(
+                "a contact phone without the contact's name"))))
+        return name, phone
 
     def _check_code(self, cells: list[str], values: dict[str, object],
                     problems: list[tuple[str, RuleError]]) -> None:

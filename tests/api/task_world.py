@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from shuangsuiji.catalog.services import item_set_published
 from shuangsuiji.draws.models import DrawJob, DrawRecord, Freeze
 from shuangsuiji.draws.services import draw_execute, task_freeze
 from shuangsuiji.inspections.models import Visit
@@ -73,6 +74,9 @@ def joint_task(w: ApiWorld, code: str, **fields: object) -> InspectionTask:
 
 def build(w: ApiWorld) -> TaskWorld:
     world, office = w.world, w.user("office")
+    # A task's checklist holds published items only (plans.services.checklist_items).
+    item_set_published(actor=office, item=w.rfb.item, published=True, reason="公布")
+    item_set_published(actor=w.user("partner"), item=w.xfzd.item, published=True, reason="公布")
     make_targets(world, n=8)
     make_inspector(world.engineering, "RFB-E2", valid_to=FAR)
     make_inspector(world.brigade, "XFZD-E2", valid_to=FAR)

@@ -5,10 +5,11 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from shuangsuiji.catalog.services import item_create
 from shuangsuiji.core.models import AuditEvent
 from shuangsuiji.plans.models import InspectionTask, PlanProposal
 
-from .conftest import ApiWorld, client_for
+from .conftest import ApiWorld, client_for, item_data
 from .task_world import TaskWorld
 
 API = "/api/v1"
@@ -74,7 +75,8 @@ def test_a_section_proposes_and_the_office_merges_approves_and_publishes(
 
 def test_a_plan_entry_is_checked_field_by_field(task_world: TaskWorld, office: APIClient):
     w = task_world.api
-    entry = {"name": "联合抽查", "items": [w.xfzd.item.pk], "is_joint": True, "participants": [],
+    draft_item = item_create(actor=w.user("partner"), data=item_data("XFZD-002", w.world.fire))
+    entry = {"name": "联合抽查", "items": [draft_item.pk], "is_joint": True, "participants": [],
              "ratio": "1e2", "starts_on": "2026-06-01", "ends_on": "2026-05-01"}
     response = _send(office, "POST", f"/plans/{task_world.plan.pk}/entries/", entry)
     assert response.status_code == 400 and set(response.json()) == {"ratio"}  # its form
@@ -84,7 +86,7 @@ def test_a_plan_entry_is_checked_field_by_field(task_world: TaskWorld, office: A
     assert response.status_code == 400
     errors = response.json()
     assert set(errors) == {"items", "ratio", "ends_on", "participants"}
-    assert "XFZD-001" in errors["items"][0]  # another department's item, not published
+    assert "XFZD-002" in errors["items"][0]  # another department's item, not published
     assert not task_world.plan.entries.filter(name="联合抽查").exists()
 
 
@@ -141,6 +143,13 @@ def test_departments_join_with_their_own_items_and_group_size(task_world: TaskWo
     base = f"/tasks/{task.pk}/participants/"
     foreign = _send(office, "PUT", f"{base}{w.world.fire.pk}/", {"items": [w.rfb.item.pk]})
     assert foreign.status_code == 400 and "RFB-001" in foreign.json()["items"][0]
+    # Its own organisation's, but a draft of the list, or no longer in force: the same reason
+    # as on the page, not an unknown id.
+    draft = item_create(actor=w.user("partner"), data=item_data("XFZD-003", w.world.fire))
+    unlisted = _send(office, "PUT", f"{base}{w.world.fire.pk}/", {"items": [draft.pk]})
+    assert unlisted.status_code == 400
+    assert unlisted.json()["items"][0].startswith("Not published on the item list")
+    assert "XFZD-003" in unlisted.json()["items"][0]
     small = _send(office, "PUT", f"{base}{w.world.fire.pk}/",
                   {"items": [w.xfzd.item.pk], "officers": 1})
     assert small.status_code == 400 and list(small.json()) == ["officers"]

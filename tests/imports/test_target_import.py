@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from shuangsuiji.core.models import AuditEvent
-from shuangsuiji.entities.models import Licence, Target, TargetChange
+from shuangsuiji.entities.models import Contact, Licence, Target, TargetChange
 from shuangsuiji.entities.services import target_create
 from shuangsuiji.imports import services, targets
 from shuangsuiji.imports.choices import ImportMode, ImportStatus
@@ -282,10 +282,11 @@ def test_the_staging_rows_are_dropped_after_the_commit(world):
 
 def test_rule_lengths_match_the_models():
     fields = {"lic_number": ("licence", "number"), "lic_decision_no": ("licence", "decision_no"),
-              "lic_item": ("licence", "item"), "lic_authority": ("licence", "authority")}
+              "lic_item": ("licence", "item"), "lic_authority": ("licence", "authority"),
+              "contact_name": ("contact", "name"), "contact_phone": ("contact", "phone")}
     for name, limit in target_rows.MAX_LENGTHS.items():
         model, field = fields.get(name, ("target", name))
-        model_class = Licence if model == "licence" else Target
+        model_class = {"licence": Licence, "contact": Contact}.get(model, Target)
         assert model_class._meta.get_field(field).max_length == limit, name
 
 
