@@ -35,6 +35,8 @@ from shuangsuiji.credit import services as credit
 from shuangsuiji.demo import results
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.models import DrawnTarget
+from shuangsuiji.enforcement import selectors as enforcement_selectors
+from shuangsuiji.enforcement import services as enforcement
 from shuangsuiji.entities import services as entities
 from shuangsuiji.entities.choices import TargetSource
 from shuangsuiji.entities.models import Target
@@ -205,6 +207,10 @@ def _departments(rows: list[dict[str, Any]], built: _World) -> None:
                 region_code=row.get("region_code", ""))
             built.report.created["departments"] += 1
         built.departments[row["code"]] = department
+        if row.get("abbreviation") and enforcement_selectors.scheme_of(department.pk) is None:
+            # the abbreviation in its enforcement documents' numbers
+            enforcement.scheme_set(actor=ACTOR, organisation=department,
+                                   abbreviation=row["abbreviation"])
 
 
 def _users(rows: list[dict[str, Any]], built: _World) -> None:

@@ -12,7 +12,7 @@ class IssueForm(forms.Form):
     """What the clerk adds to the facts the records give; which fields count depends on the
     kind (the service checks)."""
 
-    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
     follow_up = forms.ModelChoiceField(label=_("Follow-up"), queryset=FollowUp.objects.none(),
                                        required=False)
     place = forms.CharField(label=_("Place of inspection"), max_length=300, required=False)
