@@ -61,7 +61,7 @@ def claim(*, limit: int, worker: str) -> list[int]:
         Notice.objects.filter(pk__in=ids, state=State.PENDING).update(
             state=State.SENDING, claimed_by=worker, claimed_at=now)
         return list(Notice.objects.filter(pk__in=ids, state=State.SENDING, claimed_by=worker)
-                    .values_list("pk", flat=True))
+                    .order_by("pk").values_list("pk", flat=True))
 
 
 def expire_stuck() -> int:

@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import User
@@ -33,7 +32,7 @@ def _soon(deadline: deadlines.Deadline) -> bool:
 
 
 def _user_recipient(user: User) -> Recipient:
-    return Recipient(label=_("User {name}").format(name=user.full_name or user.username),
+    return Recipient(label=f"用户 {user.full_name or user.username}",
                      user=user, email=user.email)
 
 

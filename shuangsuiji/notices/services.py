@@ -41,7 +41,9 @@ GROUPS_LISTED = 20
 
 @dataclass(frozen=True)
 class Recipient:
-    label: str  # a role and a name: what the office reads, never an address
+    # A role and a name, never an address; in Chinese like the notice itself, whatever the
+    # language of the request or worker that wrote it.
+    label: str
     user: User | None = None
     phone: str = ""
     email: str = ""
@@ -121,7 +123,7 @@ def kick() -> None:
 
 def _inspector_recipient(inspector: Any) -> Recipient:
     user = inspector.user
-    return Recipient(label=_("Inspector {name}").format(name=inspector.name), user=user,
+    return Recipient(label=f"执法检查人员 {inspector.name}", user=user,
                      phone=inspector.phone, email=user.email if user is not None else "")
 
 
@@ -181,8 +183,8 @@ def on_visit_scheduled(sender: Any, *, visit: Visit, **_kwargs: Any) -> dict[str
         "items": "；".join(dict.fromkeys(items)) or "—",
         "materials": visit.materials or "无", "inspectors": "、".join(inspectors),
         "verify_url": _public_url(visit)}
-    letters = [(Recipient(label=_("Contact {name} of {target}").format(
-                    name=mask_name(c.name), target=target.name), phone=c.phone), values)
+    letters = [(Recipient(label=f"{target.name}联系人 {mask_name(c.name)}", phone=c.phone),
+                values)
                for c in Contact.objects.filter(target=target).exclude(phone="").order_by("pk")]
     return {"notices_written": notices_write(organisation_id=task_organisation_id(task),
                                              kind=Kind.INSPECTION_NOTICE, task=task,

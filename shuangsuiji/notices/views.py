@@ -31,7 +31,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "notices/outbox.html", {
         "page": page, "state": state, "kind": kind, "states": State.choices,
         "kinds": Kind.choices, "counts": selectors.state_counts(request.user),
-        "can_change": can(request.user, Domain.NOTICES, Action.CHANGE)})
+        "can_change": can(request.user, Domain.NOTICES, Action.CHANGE),
+        # An administrator has no organisation, so no wording of its own to read.
+        "has_templates": user_organisation_id(request.user) is not None})
 
 
 @require_POST

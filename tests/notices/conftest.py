@@ -73,7 +73,10 @@ def sms_gateway(settings):
                     gateway.headers.append(dict(self.headers))
             self.send_response(status)
             self.end_headers()
-            self.wfile.write(b'{"ok": true}' if status == 200 else b'{"error": "quota"}')
+            # A refusal echoes the number, as real gateways do: it must not reach a page.
+            phone = json.loads(body)["phone"]
+            self.wfile.write(b'{"ok": true}' if status == 200 else
+                             f'{{"error": "quota", "phone": "{phone}"}}'.encode())
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -131,3 +134,13 @@ def joint_task(world, all_channels):
                  witnesses=["王新根", "李华"], source="十面骰子 20 次", present=["张三"])
     task.refresh_from_db()
     return task
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Texts the services write (errors, recipients' roles) in the active language: English
+    here, whatever an earlier test's request activated."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -21,10 +21,10 @@ from tests.notices.conftest import EMAIL, PHONE
 def test_the_draw_writes_each_drawn_inspector_a_notice_on_each_recorded_channel(joint_task):
     notices = Notice.objects.filter(task=joint_task, kind=Kind.TASK_DRAWN)
     # RFB-E1 has a user (inbox), its e-mail and a phone; XFZD-E1 a user only; the others none.
-    channels = sorted(notices.filter(recipient="Inspector 检查员RFB-E1")
+    channels = sorted(notices.filter(recipient="执法检查人员 检查员RFB-E1")
                       .values_list("channel", flat=True))
     assert channels == [Channel.EMAIL, Channel.INBOX, Channel.SMS]
-    assert list(notices.filter(recipient="Inspector 检查员XFZD-E1")
+    assert list(notices.filter(recipient="执法检查人员 检查员XFZD-E1")
                 .values_list("channel", flat=True)) == [Channel.INBOX]
     assert not notices.filter(recipient__contains="E2").exists()
     assert set(notices.values_list("state", flat=True)) == {State.PENDING}
@@ -116,8 +116,8 @@ def test_the_agreed_date_sends_the_entity_its_inspection_notice(joint_task, worl
     visit_schedule(actor=world.users["inspector"], visit=visit, day=date(2026, 11, 2),
                    materials="安全生产许可证、人防工程竣工验收资料")
     notice = Notice.objects.get(kind=Kind.INSPECTION_NOTICE)
-    assert notice.channel == Channel.SMS and notice.recipient == "Contact 王** of " + \
-        visit.drawn_target.target.name
+    assert notice.channel == Channel.SMS and notice.recipient == visit.drawn_target.target.name + \
+        "联系人 王**"
     for words in ("检查时间：2026年11月02日", "检查事项：事项RF-01", "需准备的材料：安全生产许可证",
                   "检查员RFB-E1", f"/v/{visit.token}/", "二维码"):
         assert words in notice.body
@@ -199,3 +199,16 @@ def test_two_simultaneous_claims_take_different_notices(world, all_channels, all
     assert sorted(got["a"] + got["b"]) == sorted(Notice.objects.values_list("pk", flat=True))
     for name, ids in got.items():
         assert set(Notice.objects.filter(claimed_by=name).values_list("pk", flat=True)) == set(ids)
+
+
+def test_the_command_delivers_once(joint_task, sms_gateway, smtp_server):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("notices", "deliver", stdout=out)
+    assert "sent 4, to retry 0, failed 0" in out.getvalue()
+    call_command("notices", "deliver", stdout=out)
+    assert "sent 0," in out.getvalue()
+    assert len(sms_gateway.received) == 1
