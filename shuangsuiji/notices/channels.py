@@ -14,6 +14,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.utils.translation import gettext as _
 
 from .choices import Channel
 
@@ -35,9 +36,10 @@ class HttpSmsGateway:
     def __init__(self, *, url: str, signature: str, template: str, token: str = "",
                  timeout: float = 10.0) -> None:
         if not url:
-            raise DeliveryError("no SMS gateway is configured (SHUANGSUIJI_SMS_URL)")
+            raise DeliveryError(_("No SMS gateway is configured (SHUANGSUIJI_SMS_URL)."))
         if not url.startswith(("http://", "https://")):
-            raise DeliveryError("the SMS gateway's URL must be http:// or https://")
+            raise DeliveryError(_("The SMS gateway's address must begin with http:// or "
+                                  "https://."))
         self.url, self.signature, self.template = url, signature, template
         self.token, self.timeout = token, timeout
 
@@ -55,9 +57,11 @@ class HttpSmsGateway:
                 response.read(4096)
         except urllib.error.HTTPError as exc:
             detail = exc.read(200).decode("utf-8", "replace")
-            raise DeliveryError(f"SMS gateway answered {exc.code}: {detail}") from exc
+            raise DeliveryError(_("The SMS gateway answered {status}: {detail}").format(
+                status=exc.code, detail=detail)) from exc
         except (urllib.error.URLError, OSError) as exc:
-            raise DeliveryError(f"SMS gateway unreachable: {exc}") from exc
+            raise DeliveryError(_("The SMS gateway could not be reached: {reason}").format(
+                reason=exc)) from exc
 
 
 def sms_provider() -> SmsProvider:
@@ -76,7 +80,7 @@ def deliver(*, channel: str, address: str, masked: str, subject: str, body: str)
         message = EmailMessage(subject=subject, body=body, to=[address],
                                connection=get_connection(timeout=settings.EMAIL_TIMEOUT))
         if message.send() != 1:
-            raise DeliveryError("the mail server did not accept the message")
+            raise DeliveryError(_("The mail server did not accept the message."))
         return
     if channel == Channel.SMS:
         sms_provider().send(phone=address, text=body)
@@ -85,4 +89,4 @@ def deliver(*, channel: str, address: str, masked: str, subject: str, body: str)
         # The address masked, as everywhere outside the row: logs are read by many.
         log.info("notice to %s: %s\n%s", masked, subject, body)
         return
-    raise DeliveryError(f"unknown channel {channel}")
+    raise DeliveryError(_("Unknown channel {channel}.").format(channel=channel))

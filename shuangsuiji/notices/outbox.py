@@ -81,7 +81,11 @@ def send_one(pk: int, *, worker: str) -> str:
                          masked=notice.address_masked, subject=notice.subject, body=notice.body)
     except Exception as exc:  # any failure of a channel is the notice's, kept on its row
         attempts = notice.attempts + 1
-        error = scrub(f"{type(exc).__name__}: {exc}", [address], notice.address_masked)[:500]
+        # A channel's own refusal says what happened; anything else is named by its class
+        # (SMTPRecipientsRefused, TimeoutError …), as the administrators will look it up.
+        told = str(exc) if isinstance(exc, channels.DeliveryError) else \
+            f"{type(exc).__name__}: {exc}"
+        error = scrub(told, [address], notice.address_masked)[:500]
         gives_up = attempts >= settings.SHUANGSUIJI_NOTICE_MAX_ATTEMPTS
         state = State.FAILED if gives_up else State.PENDING
         log.warning("notice %s (%s) attempt %s failed%s", pk, notice.channel, attempts,

@@ -23,7 +23,7 @@ from shuangsuiji.plans.selectors import task_organisation_id
 from shuangsuiji.workdays.selectors import calendar
 
 from .choices import Kind
-from .services import Recipient, _inspector_recipient, _task_values, notices_write
+from .services import Recipient, _inspector_recipient, _task_values, day_text, notices_write
 
 
 def _soon(deadline: deadlines.Deadline) -> bool:
@@ -61,7 +61,7 @@ def _entry_reminders(today: date, cal: Any) -> int:
         ).select_related("inspector__user"):
             counts[a.inspector_id] += 1
             inspectors[a.inspector_id] = a.inspector
-        values = _task_values(task) | {"deadline": f"{deadline.due:%Y年%m月%d日}",
+        values = _task_values(task) | {"deadline": day_text(deadline.due),
                                        "days_left": str(deadline.days_left)}
         letters = [(_inspector_recipient(i), values | {"name": i.name, "count": str(counts[pk])})
                    for pk, i in inspectors.items()]
@@ -95,7 +95,7 @@ def _publication_reminders(today: date, cal: Any) -> int:
             is_active=True, role__in=[Role.OFFICE, Role.PARTNER], department__root_id=org) | \
             User.objects.filter(is_active=True, role__in=[Role.OFFICE, Role.PARTNER],
                                 department_id=org)
-        values = _task_values(task) | {"deadline": f"{when:%Y年%m月%d日}",
+        values = _task_values(task) | {"deadline": day_text(when),
                                        "days_left": str(deadlines.deadline_on(
                                            when, today=today, cal=cal).days_left),
                                        "count": str(count)}
@@ -122,7 +122,7 @@ def _overdue(today: date) -> int:
         org = organisation_id(user.department)
         root = user.department.root or user.department  # type: ignore[union-attr]
         values = {"organisation": root.name, "name": user.full_name or user.username,
-                  "today": f"{today:%Y年%m月%d日}"} | {k: str(v) for k, v in late.items()}
+                  "today": day_text(today)} | {k: str(v) for k, v in late.items()}
         written += notices_write(organisation_id=org, kind=Kind.OVERDUE, task=None,
                                  letters=[(_user_recipient(user), values)],
                                  dedup=f"overdue:{org}:{today}")

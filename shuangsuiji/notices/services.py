@@ -10,6 +10,7 @@ committed one never lacks its notices. After the commit the worker is asked to d
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -76,12 +77,17 @@ def wording(organisation_id: int, kind: str) -> tuple[str, str]:
     return DEFAULTS[kind].subject, DEFAULTS[kind].body
 
 
+def day_text(day: date) -> str:
+    """2023年4月1日, as offices write a date."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _task_values(task: InspectionTask) -> dict[str, str]:
     root = task.initiating.root or task.initiating
     return {"organisation": root.name,
             "task_code": task.code, "task_name": task.name,
-            "period_start": f"{task.period_start:%Y年%m月%d日}",
-            "period_end": f"{task.period_end:%Y年%m月%d日}"}
+            "period_start": day_text(task.period_start),
+            "period_end": day_text(task.period_end)}
 
 
 def notices_write(*, organisation_id: int, kind: str, task: InspectionTask | None,
@@ -146,7 +152,7 @@ def on_groups_drawn(sender: Any, *, task: InspectionTask, drawn_target_ids: list
             department=a.department.name,
             names="、".join(members[(a.drawn_target_id, a.department_id)])))
     base = _task_values(task)
-    draw = task.draw
+    drawn_at = timezone.localtime(task.draw.drawn_at)
     kind = Kind.TASK_REPLACED if replaced else Kind.TASK_DRAWN
     letters = []
     for pk, inspector in inspectors.items():
@@ -154,7 +160,7 @@ def on_groups_drawn(sender: Any, *, task: InspectionTask, drawn_target_ids: list
         if len(lines[pk]) > GROUPS_LISTED:
             listed.append(f"…… 共{len(lines[pk])}个检查对象，详见任务页面")
         values = base | {"name": inspector.name, "groups": "\n".join(listed),
-                         "drawn_at": f"{timezone.localtime(draw.drawn_at):%Y年%m月%d日 %H:%M}"}
+                         "drawn_at": f"{day_text(drawn_at.date())} {drawn_at:%H:%M}"}
         if replaced:
             values |= {"replaced": replaced["ident"], "reason": replaced["reason"]}
         letters.append((_inspector_recipient(inspector), values))
@@ -171,6 +177,8 @@ def on_visit_scheduled(sender: Any, *, visit: Visit, **_kwargs: Any) -> dict[str
     """To the entity's recorded contacts: the inspection notice (告知检查对象)."""
     task = visit.task
     target = visit.drawn_target.target
+    if visit.agreed_date is None:  # visit_schedule always sets it; nothing to tell otherwise
+        return {}
     items = [item.matter for part in task.participants.prefetch_related("items")
              .order_by("order", "pk") for item in part.items.all()]
     inspectors = [f"{a.inspector.name}（{a.department.name}）" for a in
@@ -179,7 +187,7 @@ def on_visit_scheduled(sender: Any, *, visit: Visit, **_kwargs: Any) -> dict[str
                   .select_related("inspector", "department").order_by("department_id",
                                                                       "position")]
     values = _task_values(task) | {
-        "entity": target.name, "date": f"{visit.agreed_date:%Y年%m月%d日}",
+        "entity": target.name, "date": day_text(visit.agreed_date),
         "items": "；".join(dict.fromkeys(items)) or "—",
         "materials": visit.materials or "无", "inspectors": "、".join(inspectors),
         "verify_url": _public_url(visit)}

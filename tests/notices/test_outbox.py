@@ -118,7 +118,7 @@ def test_the_agreed_date_sends_the_entity_its_inspection_notice(joint_task, worl
     notice = Notice.objects.get(kind=Kind.INSPECTION_NOTICE)
     assert notice.channel == Channel.SMS and notice.recipient == visit.drawn_target.target.name + \
         "联系人 王**"
-    for words in ("检查时间：2026年11月02日", "检查事项：事项RF-01", "需准备的材料：安全生产许可证",
+    for words in ("检查时间：2026年11月2日", "检查事项：事项RF-01", "需准备的材料：安全生产许可证",
                   "检查员RFB-E1", f"/v/{visit.token}/", "二维码"):
         assert words in notice.body
     outbox.deliver_due()

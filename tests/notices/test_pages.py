@@ -99,7 +99,7 @@ def test_reminders_go_once_before_the_entry_deadline_and_overdue_items_to_the_of
     reminders = Notice.objects.filter(kind=Kind.ENTRY_REMINDER)
     assert written == reminders.count() > 0
     assert {n.recipient for n in reminders} >= {"执法检查人员 检查员RFB-E1"}
-    assert f"{due:%Y年%m月%d日}" in reminders.first().body
+    assert f"{due.year}年{due.month}月{due.day}日" in reminders.first().body
     assert reminders_write(today=due - timedelta(days=1)) == 0  # once per deadline
     assert not Notice.objects.filter(kind=Kind.OVERDUE).exists()
     reminders_write(today=due + timedelta(days=7))
