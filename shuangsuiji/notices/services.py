@@ -112,7 +112,9 @@ def notices_write(*, organisation_id: int, kind: str, task: InspectionTask | Non
         taken = set(Notice.objects.filter(dedup_key__in=[r.dedup_key for r in rows])
                     .values_list("dedup_key", flat=True))
         rows = [r for r in rows if r.dedup_key not in taken]
-    Notice.objects.bulk_create(rows, batch_size=1000)
+    # A concurrent run may write the same deduplicated notice meanwhile: the unique key keeps
+    # one, and this run's copy is dropped rather than failing the run.
+    Notice.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=bool(dedup))
     if rows:
         transaction.on_commit(kick)
     return len(rows)
