@@ -212,3 +212,16 @@ def test_the_command_delivers_once(joint_task, sms_gateway, smtp_server):
     call_command("notices", "deliver", stdout=out)
     assert "sent 0," in out.getvalue()
     assert len(sms_gateway.received) == 1
+
+
+def test_a_rolled_back_replacement_leaves_no_notice(joint_task, world):
+    """The rows are written in the event's transaction: no event, no notice."""
+    from django.db import transaction
+
+    drawn = joint_task.draw.targets.filter(replaced_at__isnull=True).order_by("position").first()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        draw_replace(actor=world.users["office"], task=joint_task, ident=drawn.ident,
+                     reason="已注销")
+        assert Notice.objects.filter(kind=Kind.TASK_REPLACED).exists()
+        raise RuntimeError("the caller's failure after the replacement")
+    assert not Notice.objects.filter(kind=Kind.TASK_REPLACED).exists()
