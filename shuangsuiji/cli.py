@@ -9,6 +9,7 @@
     shuangsuiji draw verify RECORD.json   (no database needed)
     shuangsuiji draw export TASK_CODE [--public]
     shuangsuiji calendar add-workdays DATE N | is-workday DATE | between DATE DATE
+    shuangsuiji notices deliver [--limit N] | remind
     shuangsuiji demo
     shuangsuiji migrate | runserver | ...   (any Django management command)
 """

@@ -466,3 +466,29 @@ def test_the_office_has_risk_rules_that_raise_the_class_of_a_serious_case(demo):
 
     rules = {(r.trigger, r.raise_to) for r in RiskRule.objects.filter(organisation__code="RFB")}
     assert {("serious", "D"), ("refusal", "D"), ("blacklist", "D"), ("complaints", "C")} == rules
+
+
+def test_the_seeds_draw_puts_notices_in_the_offices_outbox_and_the_inspectors_inbox(demo,
+                                                                                   client):
+    """After the ceremony the drawn inspectors are told on the demo's channels (站内信 and
+    the console), as the worker delivers them."""
+    from shuangsuiji.draws.services import draw_execute
+    from shuangsuiji.notices import outbox
+    from shuangsuiji.notices.models import Notice
+
+    task = InspectionTask.objects.get(code=SEED)
+    draw_execute(actor=User.objects.get(username="office"), task=task,
+                 ceremony_input="49302817465512093847", witnesses=["王新根", "李华"],
+                 source="十面骰子 20 次")
+    notices = Notice.objects.filter(task=task)
+    assert set(notices.values_list("channel", flat=True)) == {"inbox", "console"}
+    outbox.deliver_due()  # the worker's run (the earlier task's notices go too)
+    assert set(notices.values_list("state", flat=True)) == {"sent"}
+    client.force_login(User.objects.get(username="office"))
+    page = client.get("/notices/?kind=task_drawn",
+                      HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert SEED in page and "已送达" in page and "控制台" in page and "站内信" in page
+    inspector = notices.filter(channel="inbox").first().user
+    client.force_login(inspector)
+    inbox = client.get("/notices/inbox/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert SEED in inbox and "派发至检查单位" in inbox

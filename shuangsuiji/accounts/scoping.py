@@ -34,6 +34,7 @@ class Domain(StrEnum):
     PUBLICATION = "publication"
     CREDIT = "credit"
     OVERSIGHT = "oversight"
+    NOTICES = "notices"
 
 
 class Action(StrEnum):
@@ -84,6 +85,11 @@ MATRIX: dict[Domain, dict[Action, set[str]]] = {
     # their own work on the task pages.
     Domain.OVERSIGHT: {Action.VIEW: {Role.LEADER, Role.OFFICE, Role.PARTNER, Role.AUDITOR},
                        Action.CHANGE: set()},
+    # The outbox of an organisation's notices (notices app): its office (a cooperating
+    # department's staff) reads it, retries failed ones and edits the templates. Everyone
+    # reads their own in-site messages whatever this says (NoticeQuerySet.inbox).
+    Domain.NOTICES: {Action.VIEW: {Role.OFFICE, Role.PARTNER},
+                     Action.CHANGE: {Role.OFFICE, Role.PARTNER}},
 }
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "shuangsuiji.credit",
     "shuangsuiji.portal",
     "shuangsuiji.oversight",
+    "shuangsuiji.notices",
     "shuangsuiji.demo",  # no models: the `demo` command, above every app it fills
 ]
 
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shuangsuiji.accounts.context.navigation",
+                "shuangsuiji.notices.context.unread",
             ],
             # {% colon %} after a label, in every template without a load.
             "builtins": ["shuangsuiji.core.templatetags.labels"],
@@ -216,6 +218,35 @@ SHUANGSUIJI_BACKGROUND_DRAW_FROM = env_int("SHUANGSUIJI_BACKGROUND_DRAW_FROM", 2
 # The written record of a draw with more targets in force is printed to PDF by the worker
 # (about ten targets a page, a fifth of a second a page).
 SHUANGSUIJI_PDF_AT_ONCE_MAX = env_int("SHUANGSUIJI_PDF_AT_ONCE_MAX", 300)
+
+# Notices (notices app): the channels notices are written for (inbox: 站内信; email; sms;
+# console: printed to the worker's log, the addresses masked, in place of e-mail and SMS).
+SHUANGSUIJI_NOTICE_CHANNELS = env_list("SHUANGSUIJI_NOTICE_CHANNELS", ["inbox", "console"])
+# A failed delivery is tried again after 1, 2, 4 … times this (at most an hour), up to
+# MAX_ATTEMPTS tries; then it is shown failed, for the office to send again.
+SHUANGSUIJI_NOTICE_RETRY_SECONDS = env_int("SHUANGSUIJI_NOTICE_RETRY_SECONDS", 60)
+SHUANGSUIJI_NOTICE_MAX_ATTEMPTS = env_int("SHUANGSUIJI_NOTICE_MAX_ATTEMPTS", 5)
+# A notice being sent for longer than this had its worker stop: marked failed, not resent.
+SHUANGSUIJI_NOTICE_SENDING_TIMEOUT = env_int("SHUANGSUIJI_NOTICE_SENDING_TIMEOUT", 600)
+# Reminders go this many working days before a deadline (`shuangsuiji notices remind`).
+SHUANGSUIJI_NOTICE_REMIND_DAYS = env_int("SHUANGSUIJI_NOTICE_REMIND_DAYS", 3)
+# E-mail through Django's SMTP backend.
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("SHUANGSUIJI_SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("SHUANGSUIJI_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("SHUANGSUIJI_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("SHUANGSUIJI_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SHUANGSUIJI_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("SHUANGSUIJI_SMTP_SSL", False)
+EMAIL_TIMEOUT = env_int("SHUANGSUIJI_SMTP_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("SHUANGSUIJI_MAIL_FROM", "noreply@localhost")
+# SMS through a plain HTTP gateway (notices/channels.py HttpSmsGateway): its URL, the
+# signature (短信签名) and template code it was given, and its bearer token if it wants one.
+SHUANGSUIJI_SMS_URL = env_str("SHUANGSUIJI_SMS_URL", "")
+SHUANGSUIJI_SMS_SIGNATURE = env_str("SHUANGSUIJI_SMS_SIGNATURE", "")
+SHUANGSUIJI_SMS_TEMPLATE = env_str("SHUANGSUIJI_SMS_TEMPLATE", "")
+SHUANGSUIJI_SMS_TOKEN = env_str("SHUANGSUIJI_SMS_TOKEN", "")
+SHUANGSUIJI_SMS_TIMEOUT = env_int("SHUANGSUIJI_SMS_TIMEOUT", 10)
 
 # Deadline lights, in working days left (workdays.deadlines): red when overdue or at most RED.
 SHUANGSUIJI_DEADLINE_YELLOW_DAYS = env_int("SHUANGSUIJI_DEADLINE_YELLOW_DAYS", 5)

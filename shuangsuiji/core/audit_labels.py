@@ -127,6 +127,10 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("calendar.day_delete", _("Remove calendar day")),
         ("calendar.year_set", _("Set calendar year")),
     )),
+    ActionGroup("notice", _("Notices"), (
+        ("notice.retry", _("Send a failed notice again")),
+        ("notice.template", _("Change notice template")),
+    )),
 )
 
 LABELS: dict[str, Promise] = {action: label for group in GROUPS for action, label in group.actions}

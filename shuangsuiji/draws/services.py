@@ -37,7 +37,7 @@ from shuangsuiji.rules.publication import contains_personal_data
 from . import frozen, records
 from .models import Assignment, DrawnTarget, DrawRecord, Freeze
 from .pool import candidate_targets, conflicts_for, inspector_pool, rules_of
-from .signals import send_targets_drawn
+from .signals import send_groups_drawn, send_targets_drawn
 
 MIN_CEREMONY_INPUT = 20
 # The audit entry of a draw lists the drawn targets up to this many (the record lists all).
@@ -255,6 +255,8 @@ def _save_draw(actor: User | None, task: InspectionTask, draw: DrawRecord,  # no
     task.state = TaskState.DRAWN
     task.save(update_fields=["state", "updated_at"])
     made = send_targets_drawn(task)  # the visits (inspections)
+    made |= send_groups_drawn(task, drawn_target_ids=list(drawn.values()),
+                              replaced=None)  # the inspectors' notices
     data: dict[str, Any] = {"record_digest": draw.record_digest, "seed": draw.seed,
                             "ceremony_input": draw.ceremony_input,
                             "witnesses": draw.witnesses, "drawn_count": len(drawn), **made}
@@ -337,6 +339,8 @@ def draw_replace(*, actor: User | None, task: InspectionTask, ident: str,
                                           position=None, via_replacement=True)
     _save_groups(task, {entry["in"]: incoming.pk}, entry["groups"])
     made = send_targets_drawn(task)  # the incoming target's visit
+    made |= send_groups_drawn(task, drawn_target_ids=[incoming.pk],
+                              replaced={"ident": ident, "reason": reason.strip()})
     audit_record(actor=actor, action="draw.replace", obj=task,
                  organisation_id=task_organisation_id(task),
                  summary=_("Task {code}: {out} replaced by {incoming} ({reason})").format(

@@ -14,10 +14,27 @@ from django.dispatch import Signal
 
 targets_drawn = Signal()
 
+# Sent after targets_drawn by the draw and each replacement, with `task=`,
+# `drawn_target_ids=` (the targets that came in) and `replaced=` (None for the draw; the
+# replaced target's `ident` and `reason`): the notices app tells the new groups' inspectors.
+# A receiver returns counts for the audit entry, as for targets_drawn.
+groups_drawn = Signal()
+
 
 def send_targets_drawn(task: Any) -> dict[str, int]:
     """Send targets_drawn; what the receivers made, for the audit entry."""
     made: dict[str, int] = {}
     for _receiver, counts in targets_drawn.send(sender=type(task), task=task):
+        made.update(counts or {})
+    return made
+
+
+def send_groups_drawn(task: Any, *, drawn_target_ids: list[int],
+                      replaced: dict[str, str] | None) -> dict[str, int]:
+    """Send groups_drawn; what the receivers wrote, for the audit entry."""
+    made: dict[str, int] = {}
+    for _receiver, counts in groups_drawn.send(sender=type(task), task=task,
+                                               drawn_target_ids=drawn_target_ids,
+                                               replaced=replaced):
         made.update(counts or {})
     return made

@@ -66,7 +66,7 @@ from .models import (
     ViolationCategory,
     Visit,
 )
-from .signals import send_risk_facts_recorded
+from .signals import send_risk_facts_recorded, send_visit_scheduled
 
 # What each missing-for-submission code means to the user.
 MISSING = {
@@ -165,11 +165,12 @@ def visit_schedule(*, actor: User, visit: Visit, day: date, materials: str = "")
     visit.agreed_date, visit.materials = day, materials.strip()
     visit.agreed_by, visit.agreed_at = actor, timezone.now()
     visit.save(update_fields=["agreed_date", "materials", "agreed_by", "agreed_at"])
+    made = send_visit_scheduled(visit=visit, actor=actor)  # the entity's notice (notices)
     audit_record(actor=actor, action="visit.schedule", obj=visit,
                  organisation_id=task_organisation_id(task),
                  summary=_("Visit to {target}: date agreed {day}").format(
                      target=visit.drawn_target.ident, day=day),
-                 data={"from": old, "to": day})
+                 data={"from": old, "to": day, **made})
     return visit
 
 

@@ -13,7 +13,20 @@ from django.dispatch import Signal
 
 risk_facts_recorded = Signal()
 
+# Sent with `visit=` and `actor=` when a visit's date is agreed (visit_schedule), in its
+# transaction: the notices app writes the inspection notice to the entity's contacts
+# (告知检查对象). A receiver returns counts for the audit entry.
+visit_scheduled = Signal()
+
 
 def send_risk_facts_recorded(*, target: Any, actor: Any) -> None:
     """Send risk_facts_recorded for one target."""
     risk_facts_recorded.send(sender=type(target), target=target, actor=actor)
+
+
+def send_visit_scheduled(*, visit: Any, actor: Any) -> dict[str, int]:
+    """Send visit_scheduled; what the receivers wrote, for the audit entry."""
+    made: dict[str, int] = {}
+    for _receiver, counts in visit_scheduled.send(sender=type(visit), visit=visit, actor=actor):
+        made.update(counts or {})
+    return made

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticesConfig(AppConfig):
+    name = "shuangsuiji.notices"
+    label = "notices"
+    verbose_name = _("Notices")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: services import models, which need the registry.
+        from shuangsuiji.draws.signals import groups_drawn
+        from shuangsuiji.inspections.signals import visit_scheduled
+
+        from . import services
+
+        groups_drawn.connect(services.on_groups_drawn, dispatch_uid="notices.groups_drawn")
+        visit_scheduled.connect(services.on_visit_scheduled,
+                                dispatch_uid="notices.visit_scheduled")
