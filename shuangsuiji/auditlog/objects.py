@@ -26,6 +26,7 @@ from shuangsuiji.core.models import AuditEvent
 from shuangsuiji.core.web import viewable_ids
 from shuangsuiji.credit.models import RiskRule
 from shuangsuiji.credit.selectors import targets_for
+from shuangsuiji.enforcement.models import IssuedDocument
 from shuangsuiji.inspections.models import FollowUp
 from shuangsuiji.inspections.permissions import viewable_results
 from shuangsuiji.portal.selectors import published_results
@@ -64,6 +65,11 @@ def _viewable_follow_ups(user: Any, ids: set[int]) -> set[int]:
     return set(FollowUp.objects.filter(pk__in=ids).filter(
         models.Q(owner_id=user.pk) | models.Q(inspection__in=viewable_results(user)))
         .values_list("pk", flat=True))
+
+
+def _viewable_documents(user: Any, ids: set[int]) -> set[int]:
+    return set(IssuedDocument.objects.filter(pk__in=ids, inspection__in=viewable_results(user))
+               .values_list("pk", flat=True))
 
 
 def _viewable_credit_files(user: Any, ids: set[int]) -> set[int]:
@@ -105,6 +111,11 @@ KINDS: dict[str, ObjectKind] = {
         name=lambda f: f"{f.get_kind_display()} · {f.inspection.visit.drawn_target.target.name}",
         url="inspections:followup", viewable=_viewable_follow_ups),
     "inspections.violationcategory": ObjectKind(),
+    "enforcement.issueddocument": ObjectKind(
+        related=("inspection__visit__drawn_target__target",),
+        name=lambda d: f"{d.number} · {d.inspection.visit.drawn_target.target.name}",
+        url="enforcement:document", viewable=_viewable_documents),
+    "enforcement.numberingscheme": ObjectKind(),
     "publication.publishedresult": ObjectKind(
         name=lambda r: f"{r.entity_name or r.uscc} · {r.task_code}", url="portal:result",
         viewable=_viewable_public_results),

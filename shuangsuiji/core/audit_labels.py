@@ -101,6 +101,10 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("followup.penalty", _("Record penalty decision")),
         ("followup.close", _("Close follow-up")),
     )),
+    ActionGroup("enforcement", _("Enforcement documents"), (
+        ("enforcement.issue", _("Issue enforcement document")),
+        ("enforcement.numbering", _("Set document numbering")),
+    )),
     ActionGroup("publication", _("Publication"), (
         ("result.publish", _("Publish inspection result")),
         ("result.withdraw", _("Withdraw publication")),

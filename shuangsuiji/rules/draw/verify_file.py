@@ -175,7 +175,8 @@ def _same_ids(body: memoryview, pool: fast.ScannedPool, rows: np.ndarray) -> boo
                 return False
             at += 1
         piece = made.make(slot)
-        if body[at:at + len(piece)] != piece:
+        # As bytes: two memoryviews compare element by element (30 times slower).
+        if bytes(body[at:at + len(piece)]) != bytes(piece):
             return False
         at += len(piece)
     return at == len(body)
