@@ -11,6 +11,7 @@
     shuangsuiji calendar add-workdays DATE N | is-workday DATE | between DATE DATE
     shuangsuiji notices deliver [--limit N] | remind
     shuangsuiji demo
+    shuangsuiji backup [FILE] | restore FILE
     shuangsuiji migrate | runserver | ...   (any Django management command)
 """
 

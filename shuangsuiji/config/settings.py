@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "shuangsuiji.portal",
     "shuangsuiji.oversight",
     "shuangsuiji.notices",
+    "shuangsuiji.ops",  # no models: backup and restore
     "shuangsuiji.demo",  # no models: the `demo` command, above every app it fills
 ]
 
@@ -299,6 +300,8 @@ SPECTACULAR_SETTINGS = {
 # Production hardening; `manage.py check --deploy` passes when DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes the nodes over plain HTTP, behind the proxy's TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
