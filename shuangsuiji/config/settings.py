@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_prometheus",
     "shuangsuiji.core",
     "shuangsuiji.accounts",
     "shuangsuiji.catalog",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -86,6 +88,7 @@ MIDDLEWARE = [
     "shuangsuiji.core.middleware.SessionTimeoutMiddleware",
     "shuangsuiji.core.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last: turns a sign-in refused by the lockout into the lockout page (accounts.lockout).
     "axes.middleware.AxesMiddleware",
 ]
@@ -301,7 +304,7 @@ SPECTACULAR_SETTINGS = {
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 # A load balancer probes the nodes over plain HTTP, behind the proxy's TLS.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -332,10 +335,18 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_SECONDS", 8 * 3600)
 SHUANGSUIJI_SESSION_IDLE_SECONDS = env_int("SHUANGSUIJI_SESSION_IDLE_SECONDS", 30 * 60)
 
+# The scraper's token for /metrics (config/metrics.py); unset, there is no /metrics.
+SHUANGSUIJI_METRICS_TOKEN = env_str("SHUANGSUIJI_METRICS_TOKEN", "")
+LOG_FORMAT = env_str("SHUANGSUIJI_LOG_FORMAT", "text")  # "json": one JSON object a line
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "shuangsuiji.core.logging.ScrubPersonalData"}},
+    "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                            "rename_fields": {"asctime": "time", "levelname": "level"}}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"],
+                             **({"formatter": "json"} if LOG_FORMAT == "json" else {})}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # django-axes logs every failed sign-in at INFO; lockouts are in the audit log.
     "loggers": {"axes": {"level": "WARNING"}},

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from shuangsuiji.inspections.documents import visit_public
 
-from . import health
+from . import health, metrics
 from .views import home
 
 # Redoc's bundle styles itself with inline <style> elements and runs its search in a worker
@@ -20,6 +20,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("shuangsuiji.accounts.urls")),
