@@ -40,7 +40,8 @@ class ItemOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "category", "matter", "sub_item", "target_type", "basis",
                   "department", "department_name", "content", "method", "kind",
                   "ratio_guidance", "frequency_guidance", "inspector_requirements", "remarks",
-                  "is_active", "is_published", "version", "updated_at"]
+                  "regulatory_code", "implementation_code", "is_active", "is_published",
+                  "version", "updated_at"]
         read_only_fields = fields
 
 

@@ -49,7 +49,8 @@ class ItemForm(forms.ModelForm):
         # ITEM_FIELDS, grouped for the page: short fields first, then the long texts.
         fields = ["code", "category", "matter", "sub_item", "target_type", "department",
                   "method", "kind", "ratio_guidance", "frequency_guidance",
-                  "inspector_requirements", "is_active", "basis", "content", "remarks"]
+                  "inspector_requirements", "regulatory_code", "implementation_code",
+                  "is_active", "basis", "content", "remarks"]
         widgets = {"basis": forms.Textarea(attrs={"rows": 3}),
                    "content": forms.Textarea(attrs={"rows": 4}),
                    "remarks": forms.Textarea(attrs={"rows": 2})}

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +8,10 @@ from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, ScopedQuerySet
 
 from .choices import ItemKind
+
+# A code from the 互联网+监管 system: letters, digits and hyphens (rules/record_rows.py).
+NATIONAL_CODE = RegexValidator(r"^[0-9A-Z]+(?:-[0-9A-Z]+)*$",
+                               _("Letters (upper case), digits and hyphens only."))
 
 
 class InspectionItemQuerySet(ScopedQuerySet):
@@ -43,6 +48,11 @@ class InspectionItem(models.Model):
     inspector_requirements = models.CharField(_("inspector requirements"), max_length=300,
                                               blank=True)
     remarks = models.TextField(_("remarks"), blank=True)
+    # As the 互联网+监管 system codes it: reported with every inspection of the item.
+    regulatory_code = models.CharField(_("regulatory matter code"), max_length=64, blank=True,
+                                       validators=[NATIONAL_CODE])  # 监管事项编码
+    implementation_code = models.CharField(  # 检查实施清单编码
+        _("implementation list code"), max_length=64, blank=True, validators=[NATIONAL_CODE])
     is_published = models.BooleanField(_("published"), default=False)
     is_active = models.BooleanField(_("in force"), default=True)
     version = models.PositiveIntegerField(_("version"), default=1)

@@ -15,7 +15,7 @@ from .models import InspectionItem, InspectionItemVersion
 ITEM_FIELDS = [
     "code", "category", "matter", "sub_item", "target_type", "basis", "department", "content",
     "method", "kind", "ratio_guidance", "frequency_guidance", "inspector_requirements",
-    "remarks", "is_active",
+    "remarks", "is_active", "regulatory_code", "implementation_code",
 ]
 
 
@@ -37,6 +37,8 @@ class ItemFields(TypedDict, total=False):
     inspector_requirements: str
     remarks: str
     is_active: bool
+    regulatory_code: str
+    implementation_code: str
 
 
 def _save_version(item: InspectionItem, *, actor: User | None, reason: str

@@ -41,6 +41,8 @@ FIELD_LABELS: dict[str, Any] = {
     "kind": _("Item class (key/general)"), "ratio_guidance": _("Sampling ratio"),
     "frequency_guidance": _("Sampling frequency"),
     "inspector_requirements": _("Inspector requirements"), "remarks": _("Remarks"),
+    "regulatory_code": _("Regulatory matter code"),
+    "implementation_code": _("Implementation list code"),
 }
 IGNORE = ""
 UNCHOSEN = "?"

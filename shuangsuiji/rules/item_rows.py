@@ -1,6 +1,6 @@
 """Rows of the 抽查事项清单 import and export: the item list's columns, in Chinese."""
 
-from .record_rows import CHOICE, FieldRule, RecordChecker
+from .record_rows import CHOICE, CODE, FieldRule, RecordChecker
 from .tabular import Column, HeaderMap
 
 COLUMNS: tuple[Column, ...] = (
@@ -19,6 +19,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("frequency_guidance", "抽查频次", ("频次",)),
     Column("inspector_requirements", "检查人员要求", ("人员要求",)),
     Column("remarks", "备注", ("说明",)),
+    # The codes the 互联网+监管 system gives an item: its 监管事项 and its 检查实施清单.
+    Column("regulatory_code", "监管事项编码", ("监管事项代码", "事项编码(互联网+监管)")),
+    Column("implementation_code", "检查实施清单编码", ("实施清单编码", "检查实施清单代码")),
 )
 
 KIND_WORDS = {"重点": "key", "重点检查事项": "key", "重点事项": "key", "一般": "general",
@@ -41,6 +44,8 @@ RULES = (
     FieldRule("frequency_guidance", max_length=200),
     FieldRule("inspector_requirements", max_length=300),
     FieldRule("remarks"),
+    FieldRule("regulatory_code", CODE, max_length=64),
+    FieldRule("implementation_code", CODE, max_length=64),
 )
 
 

@@ -5,6 +5,7 @@ with every problem named by the file's column header.
 """
 
 import dataclasses
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,9 @@ from .dates import parse_date
 from .errors import RuleError, detached, gettext_noop
 from .tabular import Column, HeaderMap, spare_cells
 
-TEXT, DATE, CHOICE = "text", "date", "choice"
+TEXT, DATE, CHOICE, CODE = "text", "date", "choice", "code"
+# A code from a national system (监管事项编码, 检查实施清单编码): letters, digits and hyphens.
+_CODE = re.compile(r"[0-9A-Z]+(?:-[0-9A-Z]+)*")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,11 @@ class RecordChecker:
                 raise FieldError(gettext_noop('"{value}" is not one of: {allowed}'),
                                  value=raw, allowed=allowed)
             return value
+        if rule.kind == CODE:
+            raw = unicodedata.normalize("NFKC", raw).replace(" ", "").upper()
+            if not _CODE.fullmatch(raw):
+                raise FieldError(gettext_noop('"{value}" is not a code: letters, digits and '
+                                              'hyphens only'), value=raw)
         if rule.max_length is not None and len(raw) > rule.max_length:
             raise FieldError(gettext_noop("too long: {length} characters, at most {limit}"),
                              length=len(raw), limit=rule.max_length)

@@ -2,6 +2,7 @@
 
 import io
 
+import openpyxl
 import pytest
 
 from shuangsuiji.catalog.models import InspectionItem, InspectionItemVersion
@@ -167,3 +168,23 @@ def test_a_csv_item_list_is_read_too(world):
     job = run(world, csv_bytes([item_row()], headers=ITEM_HEADERS, encoding="gb18030"),
               name="清单.csv", kind=ImportKind.ITEMS)
     assert job.imported == 1
+
+
+def test_an_items_national_codes_are_imported_checked_and_exported(world):
+    job = run_items(world, [
+        item_row(监管事项编码="000117005000", 检查实施清单编码="ｊｃ-14050０-01"),
+        item_row(编码="RF-02", 监管事项编码="0001 17005 000")])
+    assert job.imported == 2
+    item = InspectionItem.objects.get(code="RF-01")
+    # Full-width and lower case are read as the code they are; spaces are dropped.
+    assert (item.regulatory_code, item.implementation_code) == ("000117005000", "JC-140500-01")
+    assert InspectionItem.objects.get(code="RF-02").regulatory_code == "000117005000"
+    job = check(world, xlsx_bytes([item_row(编码="RF-03", 检查实施清单编码="清单第1号")],
+                                  ITEM_HEADERS), name="清单.xlsx", kind=ImportKind.ITEMS)
+    assert {(i.row, i.column) for i in job.issues.all()} == {(2, "检查实施清单编码")}
+    out = io.BytesIO()
+    exports.items_xlsx(exports.items_for_export(), out)
+    rows = list(openpyxl.load_workbook(io.BytesIO(out.getvalue())).active.values)
+    exported = dict(zip(rows[0], next(r for r in rows[1:] if r[0] == "RF-01"), strict=True))
+    assert exported["检查实施清单编码"] == "JC-140500-01"
+    assert exported["监管事项编码"] == "000117005000"
