@@ -1,6 +1,6 @@
 """The JSON API (v1). Each app registers its view sets from its own api.py."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from shuangsuiji.accounts import api as accounts_api
@@ -28,6 +28,7 @@ for module in (accounts_api, catalog_api, entities_api, inspectors_api, imports_
 urlpatterns = [
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
+    path("", include("shuangsuiji.field.api_urls")),
     *router.urls,
     re_path(r"", core_api.not_found),
 ]
