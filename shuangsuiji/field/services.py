@@ -114,7 +114,7 @@ def session_refusal(session: FieldSession) -> str:
 # -- Files ---------------------------------------------------------------------------------------
 
 def uploads_present(*, actor: User, hashes: list[str]) -> list[str]:
-    """Which of these files this user has already sent (and not yet used)."""
+    """Which of these files this user has already sent."""
     return sorted(set(FieldUpload.objects.filter(user=actor, sha256__in=hashes)
                       .values_list("sha256", flat=True)))
 
@@ -147,22 +147,17 @@ class _MissingFile(Exception):
     pass
 
 
-def _take_upload(actor: User, sha256: str) -> tuple[FieldUpload, bytes]:
+def _take_upload(actor: User, sha256: str) -> bytes:
+    """The bytes of a file this user sent. Kept after use: two operations may carry the same
+    file (a photo attached twice), and a replay needs none of it."""
     upload = FieldUpload.objects.filter(user=actor, sha256=sha256).first()
     if upload is None:
         raise _MissingFile
     with upload.file.open("rb") as handle:
-        data = handle.read()
+        data: bytes = handle.read()
     if hashlib.sha256(data).hexdigest() != sha256:  # changed on the server's disk
         raise ValidationError({"file": _("The stored file no longer matches its SHA-256.")})
-    return upload, data
-
-
-def _used(upload: FieldUpload) -> None:
-    """The file now lives as evidence or a signature: its staged copy goes after commit."""
-    name, storage = upload.file.name or "", upload.file.storage
-    upload.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    return data
 
 
 # -- Operations ----------------------------------------------------------------------------------
@@ -221,7 +216,7 @@ def _apply(actor: User, op: Operation, inspection: Inspection) -> dict[str, Any]
         return {"client_id": client_id, "status": OperationStatus.APPLIED,
                 "version": saved.version}
     if kind == "result.evidence":
-        upload, blob = _take_upload(actor, data["sha256"])
+        blob = _take_upload(actor, data["sha256"])
         capture: inspections.Capture = {key: data[key] for key in  # type: ignore[assignment]
                                         ("captured_at", "latitude", "longitude", "accuracy_m")
                                         if data.get(key) is not None}
@@ -229,15 +224,13 @@ def _apply(actor: User, op: Operation, inspection: Inspection) -> dict[str, Any]
             actor=actor, inspection=inspection, kind=data["kind"],
             description=data["description"], capture=capture,
             upload=SimpleUploadedFile(data["name"], blob))
-        _used(upload)
         return {"client_id": client_id, "status": OperationStatus.APPLIED,
                 "evidence": evidence.pk, "sha256": evidence.sha256}
     if kind == "result.signature":
-        upload, blob = _take_upload(actor, data["sha256"])
+        blob = _take_upload(actor, data["sha256"])
         signature = inspections.signature_add(
             actor=actor, inspection=inspection, role=data["role"], name=data["name"],
             png=blob, inspector_id=data["inspector"])
-        _used(upload)
         return {"client_id": client_id, "status": OperationStatus.APPLIED,
                 "signature": signature.pk, "sha256": signature.sha256}
     submitted = inspections.inspection_submit(actor=actor, inspection=inspection)

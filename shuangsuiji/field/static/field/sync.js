@@ -118,9 +118,13 @@ async function round(sessionKey, progress) {
 
 async function settle(op, answer) {
   if (answer.status === "applied") {
+    const hash = op.payload && op.payload.sha256;
+    const shared = hash && (await store.all("ops")).some((other) => other.seq !== op.seq
+      && other.payload && other.payload.sha256 === hash);
     await store.atomically(["ops", "drafts", "blobs"], (tx) => {
       tx.objectStore("ops").delete(op.seq);
-      if (op.payload && op.payload.sha256) tx.objectStore("blobs").delete(op.payload.sha256);
+      // The file goes with its last operation (two may carry the same bytes).
+      if (hash && !shared) tx.objectStore("blobs").delete(hash);
       if (op.kind === "result.save") {
         const drafts = tx.objectStore("drafts");
         const request = drafts.get(op.inspection);
@@ -184,5 +188,9 @@ export async function resolve(op, keepMine) {
 
 export async function dismiss(op) {
   await store.remove("ops", op.seq);
-  if (op.payload && op.payload.sha256) await store.remove("blobs", op.payload.sha256);
+  const hash = op.payload && op.payload.sha256;
+  if (hash && !(await store.all("ops")).some((other) => other.payload
+                                              && other.payload.sha256 === hash)) {
+    await store.remove("blobs", hash);
+  }
 }
