@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,8 +26,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shuangsuiji.accounts.choices import Role
-from shuangsuiji.accounts.scoping import is_admin, organisation_id
 from shuangsuiji.core.api import ApiAutoSchema, service_error
 
 from . import payloads, selectors, services
@@ -118,24 +115,13 @@ class RevokeInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
-def revocable_sessions(user: Any) -> QuerySet[FieldSession]:
-    """The phones' keys this user may see and revoke (services.can_revoke as a query)."""
-    qs = FieldSession.objects.select_related("user").order_by("-created_at")
-    if is_admin(user):
-        return qs
-    if user.role in {Role.OFFICE, Role.PARTNER} and user.department_id:
-        org = organisation_id(user.department)
-        return qs.filter(user__department__root_id=org) | qs.filter(user__department_id=org)
-    return qs.filter(user=user)
-
-
 class SessionsView(FieldView):
     authentication_classes: ClassVar = [SessionAuthentication]
 
     @extend_schema(responses=SessionSerializer(many=True),
                    summary=_("Phones with field app access you may revoke"))
     def get(self, request: Request) -> Response:
-        sessions = revocable_sessions(request.user)[:200]
+        sessions = selectors.revocable_sessions(request.user)[:200]
         return Response(SessionSerializer(sessions, many=True).data)
 
     @extend_schema(request=OpenInputSerializer, responses={201: OpenedSerializer},
@@ -157,7 +143,7 @@ class RevokeView(FieldView):
     @extend_schema(request=RevokeInputSerializer, responses=SessionSerializer,
                    summary=_("Revoke a phone's field app access"))
     def post(self, request: Request, pk: int) -> Response:
-        session = revocable_sessions(request.user).filter(pk=pk).first()
+        session = selectors.revocable_sessions(request.user).filter(pk=pk).first()
         if session is None:
             raise exceptions.NotFound
         data = RevokeInputSerializer(data=request.data)

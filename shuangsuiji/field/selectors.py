@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from shuangsuiji.accounts.choices import Role
+from shuangsuiji.accounts.scoping import is_admin, organisation_id
 from shuangsuiji.draws.models import Assignment
 from shuangsuiji.inspections import permissions
 from shuangsuiji.inspections.choices import (
@@ -24,6 +26,7 @@ from shuangsuiji.inspections.choices import (
 from shuangsuiji.inspections.models import Inspection, Visit
 from shuangsuiji.publication.models import PublishedResult
 
+from .models import FieldSession
 from .services import result_values
 
 LAST_RESULTS = 5
@@ -37,8 +40,11 @@ def my_visits(user: Any) -> QuerySet[Visit]:
 
 
 def pack_dates(user: Any) -> list[str]:
-    """The agreed dates of the user's visits from today, to choose a day from."""
-    days = (my_visits(user).filter(agreed_date__gte=timezone.localdate())
+    """The agreed dates of the user's visits that still have a result to enter, earliest
+    first: a day to choose, including a past one whose results were never synced."""
+    days = (my_visits(user).filter(agreed_date__isnull=False,
+                                   inspections__state__in=[ReviewState.ENTERED,
+                                                           ReviewState.RETURNED])
             .order_by("agreed_date").values_list("agreed_date", flat=True).distinct())
     return [d.isoformat() for d in days[:30]]
 
@@ -112,3 +118,14 @@ def day_pack(*, user: Any, day: date) -> dict[str, Any]:
     return {"date": day.isoformat(), "generated_at": timezone.now().isoformat(),
             "user": {"id": user.pk, "name": str(user)}, "dates": pack_dates(user),
             "vocabulary": vocabulary(), "visits": out}
+
+
+def revocable_sessions(user: Any) -> QuerySet[FieldSession]:
+    """The phones' keys this user may see and revoke (services.can_revoke as a query)."""
+    qs = FieldSession.objects.select_related("user").order_by("-created_at")
+    if is_admin(user):
+        return qs
+    if user.role in {Role.OFFICE, Role.PARTNER} and user.department_id:
+        org = organisation_id(user.department)
+        return qs.filter(user__department__root_id=org) | qs.filter(user__department_id=org)
+    return qs.filter(user=user)

@@ -1,6 +1,7 @@
-"""The field app's pages: the app shell (one page, the rest is done on the phone), its service
-worker and its web app manifest. Nothing here is personal: the shell is cached on the phone and
-served from there underground; the user's data comes from the day pack in IndexedDB."""
+"""The field app's pages: the list of phones holding a key (and revoking one); the app shell
+(one page, the rest is done on the phone), its service worker and its web app manifest. The
+shell holds nothing personal: it is cached on the phone and served from there underground;
+the user's data comes from the day pack in IndexedDB."""
 
 import hashlib
 import json
@@ -8,15 +9,21 @@ from functools import cache
 from pathlib import Path
 
 from csp.decorators import csp_update
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from . import selectors, services
 from .texts import texts
 
 STATIC = Path(__file__).resolve().parent / "static" / "field"
@@ -72,3 +79,36 @@ def manifest(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Content-Type"] = "application/manifest+json; charset=utf-8"
     return response
+
+
+@require_http_methods(["GET"])
+def phones(request: HttpRequest) -> HttpResponse:
+    """The phones holding a field key: one's own, or the organisation's for its office."""
+    return render(request, "field/phones.html", {
+        "sessions": selectors.revocable_sessions(request.user)[:200],
+        "now": timezone.now(), "form": RevokeForm()})
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
+
+
+@require_POST
+def phone_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.revocable_sessions(request.user).filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.field_session_revoke(actor=request.user, session=session,
+                                          reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The phone's access is revoked: it can send nothing "
+                                        "more."))
+    else:
+        messages.error(request, _("Say why the phone's access is revoked."))
+    return redirect("field:phones")

@@ -21,6 +21,7 @@ from shuangsuiji.draws.models import Assignment
 from shuangsuiji.inspections.models import Evidence, Inspection, Signature
 from tests.conftest import make_user
 from tests.field.conftest import AGREED
+from tests.rules.test_recordings import webm
 
 from .conftest import PHONE
 
@@ -93,6 +94,13 @@ class Phone:
         card.locator("input[name=photo]").set_input_files(
             {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": data})
         expect(self.result(result).locator("figure.fphoto img")).to_have_count(1)
+
+    def record(self, result: Inspection, data: bytes) -> None:
+        card = self.result(result)
+        card.locator("input[name=recording]").set_input_files(
+            {"name": "VID_0001.webm", "mimeType": "video/webm", "buffer": data})
+        expect(self.result(result).locator("figure.fphoto[data-kind=recording]")
+               ).to_have_count(1)
 
     def sign(self, result: Inspection, role: str, *, inspector: int | None = None,
              name: str = "") -> None:
@@ -179,6 +187,7 @@ def test_a_joint_checklist_filled_offline_survives_a_reload_and_syncs(
     rfb.fill(office, summary="人防工程维护管理良好")
     image = photo()
     rfb.take_photo(office, image)
+    rfb.record(office, webm())
     rfb.sign(office, "inspector", inspector=group_member(agreed.visit, world.office.pk,
                                                          world.users["inspector"]))
     rfb.sign(office, "representative", name="张经理")
@@ -194,9 +203,10 @@ def test_a_joint_checklist_filled_offline_survives_a_reload_and_syncs(
     expect(card.locator("input[name=categories][value=no_problem]")).to_be_checked()
     expect(card.locator("textarea[name=summary]")).to_have_value("人防工程维护管理良好")
     expect(card.locator("figure.fphoto img")).to_have_count(1)
+    expect(card.locator("figure.fphoto[data-kind=recording]")).to_have_count(1)
     expect(card.locator("[data-signed]")).to_have_count(2)
     rfb.home()
-    assert rfb.pending() == 4  # the save, the photo, two signatures
+    assert rfb.pending() == 5  # the save, the photo, the recording, two signatures
     assert Inspection.objects.get(pk=office.pk).version == 0  # nothing reached the server
     shots(rfb.page, "field-queue-offline")
 
@@ -207,13 +217,15 @@ def test_a_joint_checklist_filled_offline_survives_a_reload_and_syncs(
         phone.wait_synced()
     stored = Inspection.objects.get(pk=office.pk)
     assert stored.version == 1 and stored.categories == ["no_problem"]
-    evidence = Evidence.objects.get(inspection=office)
+    evidence = Evidence.objects.get(inspection=office, kind="photo")
+    assert Evidence.objects.get(inspection=office, kind="recording").sha256 == hashlib.sha256(
+        webm()).hexdigest()
     assert evidence.sha256 == hashlib.sha256(image).hexdigest()
     assert evidence.captured_at is not None
     assert float(evidence.latitude) == pytest.approx(POSITION["latitude"])
     assert Signature.objects.filter(inspection=office).count() == 2
     assert Inspection.objects.get(pk=fire.pk).categories == ["corrected"]
-    assert count("result.save") == 2 and count("result.evidence") == 1
+    assert count("result.save") == 2 and count("result.evidence") == 2
     shots(rfb.page, "field-synced")
 
 

@@ -20,6 +20,7 @@ from shuangsuiji.inspections.models import Evidence, Inspection, Signature
 from tests.conftest import make_user
 from tests.draws.conftest import make_inspector
 from tests.inspections.test_results import jpeg, png
+from tests.rules.test_recordings import webm
 
 from .conftest import AGREED, Phone, op, save_payload
 
@@ -262,3 +263,51 @@ def test_an_invalid_payload_is_refused_with_the_fields_reason(agreed, world):
         result, outcome="non_compliant", categories=["no_problem"]), 0)).json()["results"][0]
     assert answer["status"] == "refused" and answer["detail"]
     assert Inspection.objects.get(pk=result.pk).version == 0
+
+
+def test_the_office_revokes_a_phone_on_its_page_and_the_phone_is_told(agreed, world):
+    phone = Phone(world.users["inspector"])
+    office = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    office.force_login(world.users["office"])
+    page = office.get("/field/phones/")
+    assert page.status_code == 200 and f'data-session="{phone.session_id}"' in page.text
+    answer = office.post(f"/field/phones/{phone.session_id}/revoke/", {"reason": "手机遗失"})
+    assert answer.status_code == 302
+    refused = phone.sync()
+    assert refused.status_code == 401 and "手机遗失" in refused.json()["detail"]
+    # The fire rescue's staff neither see nor revoke the office's inspectors' phones.
+    partner = Client()
+    partner.force_login(world.users["partner"])
+    assert f'data-session="{phone.session_id}"' not in partner.get("/field/phones/").text
+    assert partner.post(f"/field/phones/{phone.session_id}/revoke/",
+                        {"reason": "x"}).status_code == 404
+
+
+def test_only_inspectors_and_experts_get_a_key(world):
+    web = Client()
+    web.force_login(world.users["office"])
+    assert web.post("/api/v1/field/sessions/", {}, content_type="application/json"
+                    ).status_code == 403
+    assert not FieldSession.objects.exists()
+
+
+def test_a_short_recording_is_evidence_like_a_photo(agreed, world):
+    phone = Phone(world.users["inspector"])
+    result = agreed.office_result
+    clip = webm()
+    digest = hashlib.sha256(clip).hexdigest()
+    assert phone.upload(digest, clip).status_code == 200
+    answer = phone.sync(op("result.evidence", result.pk, {
+        "sha256": digest, "name": "recording-20261021.webm", "kind": "recording",
+        "captured_at": "2026-10-21T10:20:00+08:00"})).json()["results"][0]
+    assert answer["status"] == "applied", answer
+    stored = Evidence.objects.get(inspection=result)
+    assert (stored.kind, stored.content_type, stored.sha256) == ("recording", "video/webm",
+                                                                 digest)
+    # A recording cut short on the way is refused by its content, not only by its hash.
+    cut = webm()[:12]
+    digest = hashlib.sha256(cut).hexdigest()
+    assert phone.upload(digest, cut).status_code == 200
+    answer = phone.sync(op("result.evidence", result.pk, {
+        "sha256": digest, "name": "recording-2.webm", "kind": "recording"})).json()["results"][0]
+    assert answer["status"] == "refused"

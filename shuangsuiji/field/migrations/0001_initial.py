@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('inspections', '0003_inspection_version_evidence_capture'),
+        ('inspections', '0003_field_app'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -181,7 +181,7 @@ async function resultCard(visit, result) {
   const form = h("form", { class: "fform", onsubmit: (e) => { e.preventDefault(); } });
   form.append(
     h("label", {}, T.inspected_on, h("input", { type: "date", name: "inspected_on",
-                                                value: v.inspected_on || today() })),
+                                                value: v.inspected_on || visit.agreed_date || today() })),
     h("fieldset", {}, h("legend", {}, T.methods), pack.vocabulary.methods.map((m) =>
       h("label", { class: "fcheck" }, h("input", { type: "checkbox", name: "methods",
         value: m.value, checked: (v.methods || []).includes(m.value) }), m.label))),
@@ -284,8 +284,11 @@ async function photos(result) {
   }
   for (const op of ops) {
     const row = await store.get("blobs", op.payload.sha256);
-    list.append(h("figure", { class: "fphoto", "data-sha256": op.payload.sha256 },
-      row ? h("img", { src: URL.createObjectURL(row.blob), alt: op.payload.name }) : null,
+    const picture = row && op.payload.kind === "photo";
+    list.append(h("figure", { class: "fphoto", "data-sha256": op.payload.sha256,
+                              "data-kind": op.payload.kind },
+      picture ? h("img", { src: URL.createObjectURL(row.blob), alt: op.payload.name })
+        : h("span", { class: "frecording" }, "🎙 ", op.payload.name),
       h("figcaption", {}, op.payload.sha256.slice(0, 12), "… ",
         new Date(op.payload.captured_at).toLocaleString("zh-CN"),
         op.payload.latitude !== null ? " · " + T.located : "")));
@@ -296,19 +299,33 @@ async function photos(result) {
     input.value = "";
     await visitPage(currentVisit());
   } });
+  const recorder = h("input", { type: "file", accept: "audio/*,video/*", capture: "user",
+                                name: "recording", onchange: async () => {
+    for (const file of recorder.files) await addPhoto(result, file);
+    recorder.value = "";
+    await visitPage(currentVisit());
+  } });
   return h("fieldset", { class: "fevidence" }, h("legend", {}, T.photos),
-           h("label", { class: "fbtn fbtn-file" }, T.take_photo, input), list);
+           h("div", { class: "frow" },
+             h("label", { class: "fbtn fbtn-file" }, T.take_photo, input),
+             h("label", { class: "fbtn fbtn-file fbtn-quiet" }, T.record, recorder)), list);
 }
 
+// The extension the server expects for what the phone's camera or recorder made.
+const EXTENSIONS = { "image/png": "png", "image/jpeg": "jpg", "audio/mp4": "m4a",
+                     "video/mp4": "mp4", "audio/x-m4a": "m4a", "video/3gpp": "3gp",
+                     "audio/webm": "webm", "video/webm": "webm", "audio/ogg": "ogg" };
+
 async function addPhoto(result, file) {
-  const type = file.type === "image/png" ? "png" : "jpg";
+  const kind = file.type.startsWith("image/") ? "photo" : "recording";
+  const type = EXTENSIONS[file.type] || (kind === "photo" ? "jpg" : "mp4");
   const sha256 = await store.sha256(file);
   const coords = await position();
   const capturedAt = new Date().toISOString();
-  const name = "photo-" + capturedAt.replace(/[^0-9]/g, "").slice(0, 14) + "." + type;
+  const name = kind + "-" + capturedAt.replace(/[^0-9]/g, "").slice(0, 14) + "." + type;
   await store.queueFile("result.evidence", result.id,
     { sha256, blob: file, type: file.type, name },
-    { sha256, name, kind: "photo", description: "", captured_at: capturedAt,
+    { sha256, name, kind, description: "", captured_at: capturedAt,
       latitude: coords ? Number(coords.latitude.toFixed(6)) : null,
       longitude: coords ? Number(coords.longitude.toFixed(6)) : null,
       accuracy_m: coords ? Math.round(coords.accuracy) : null });
