@@ -70,6 +70,8 @@ TEXTS = {
     "sign_first": _("Sign on the pad first."),
     "name_first": _("Enter the signer's name."),
     "not_synced": _("not yet sent"),
+    "other_user": _("This phone holds {n} changes of another user that could not be sent. "
+                    "They must sign in here and sync before anyone else uses the app."),
 }
 
 

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.core.models import AuditEvent
 from shuangsuiji.draws.models import Assignment
+from shuangsuiji.field.models import FieldSession
 from shuangsuiji.inspections.models import Evidence, Inspection, Signature
 from tests.conftest import make_user
 from tests.field.conftest import AGREED
@@ -51,15 +52,18 @@ class Phone:
         self.page.on("console", lambda m: self.errors.append(m.text)
                      if m.type == "error" and "Failed to load resource" not in m.text
                      and "net::" not in m.text else None)
-        self.page.goto(base + "/login/")
+        self.sign_in(username)
+        expect(self.page.locator("#app[data-ready]")).to_have_count(1)
+        # The service worker has taken the page: it can now open with no network.
+        self.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    def sign_in(self, username: str) -> None:
+        self.page.goto(self.base + "/login/")
         self.page.fill("main input[name=username]", username)
         self.page.fill("main input[name=password]", "pw-" + username)
         with self.page.expect_navigation():
             self.page.click("main form button")
-        self.page.goto(base + reverse("field:app"))
-        expect(self.page.locator("#app[data-ready]")).to_have_count(1)
-        # The service worker has taken the page: it can now open with no network.
-        self.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        self.page.goto(self.base + reverse("field:app"))
 
     def offline(self, value: bool = True) -> None:
         self.context.set_offline(value)
@@ -334,3 +338,30 @@ def test_offline_really_is_offline_for_the_service_worker(agreed, phones):
     with pytest.raises(Exception, match=r"ERR_INTERNET_DISCONNECTED|ERR_FAILED"):
         phone.page.reload()
     phone.errors.clear()
+
+
+def test_a_phone_handed_to_another_user_sends_the_first_users_changes_as_theirs(
+        agreed, world, phones):
+    office = agreed.office_result
+    phone = phones("inspector")
+    phone.download()
+    phone.offline()
+    phone.open_visit()
+    phone.fill(office, summary="交接前的记录")
+    phone.home()
+    # Back in signal, but the sync does not get through before the phone changes hands.
+    phone.page.route("**/api/v1/field/sync/", lambda route: route.abort("connectionreset"))
+    phone.offline(False)
+    expect(phone.page.locator("#message.fmsg-error")).to_be_visible()
+    assert phone.pending() == 1
+    phone.page.unroute("**/api/v1/field/sync/")
+    phone.context.clear_cookies()
+    phone.sign_in("other_inspector")
+    # The first inspector's change went with their own key, then the phone forgot them.
+    expect(phone.page.locator("#app[data-ready]")).to_have_count(1)
+    stored = Inspection.objects.get(pk=office.pk)
+    assert stored.summary == "交接前的记录" and stored.entered_by == world.users["inspector"]
+    expect(phone.page.locator("[data-visit]")).to_have_count(0)
+    phone.download()  # the new user's own day, with a key of their own
+    assert phone.page.locator("[data-pending]").get_attribute("data-pending") == "0"
+    assert FieldSession.objects.filter(user=world.users["other_inspector"]).count() == 1

@@ -439,6 +439,26 @@ async function render() {
   root.dataset.ready = "1";
 }
 
+// Another user signed in on this phone: what the previous one left is sent with their own
+// key (their changes stay theirs), then the phone forgets them. Changes that cannot be sent
+// (no network, a conflict to decide) stop the app until the previous user deals with them.
+async function handOver() {
+  const session = await store.getMeta("session");
+  if (!session || !body.user || String(session.user) === body.user) return true;
+  if ((await store.all("ops")).length && navigator.onLine) {
+    try { await net.sync(); } catch (error) { /* reported below: the changes are still here */ }
+  }
+  const left = await store.all("ops");
+  if (left.length) {
+    say(T.other_user.replace("{n}", left.length), "error");
+    root.replaceChildren();
+    root.dataset.ready = "1";
+    return false;
+  }
+  await store.clearAll();
+  return true;
+}
+
 async function start() {
   showNet();
   window.addEventListener("online", () => { showNet(); syncNow(); });
@@ -449,6 +469,7 @@ async function start() {
       .catch((e) => say(T.no_offline.replace("{reason}", e.message), "error"));
   }
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
+  if (!(await handOver())) return;
   const day = await store.getMeta("day");
   pack = day ? await store.get("packs", day) : null;
   await render();

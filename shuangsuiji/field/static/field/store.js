@@ -132,3 +132,10 @@ export async function sha256(blob) {
   const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+// Everything on the phone forgotten: another user signs in on it.
+export function clearAll() {
+  return atomically(Object.keys(STORES), (tx) => {
+    for (const name of Object.keys(STORES)) tx.objectStore(name).clear();
+  });
+}
