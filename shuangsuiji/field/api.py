@@ -12,12 +12,14 @@ from typing import Any, ClassVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import (
     BaseAuthentication,
     SessionAuthentication,
+    TokenAuthentication,
     get_authorization_header,
 )
 from rest_framework.parsers import BaseParser, JSONParser
@@ -64,8 +66,21 @@ class FieldKeyAuthentication(BaseAuthentication):
         return "Field"
 
 
+class FieldKeyScheme(OpenApiAuthenticationExtension):
+    """The phone's key in the OpenAPI document."""
+
+    target_class = FieldKeyAuthentication
+    name = "fieldKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": str(_("“Field <key>”: the phone's key, from POST "
+                                     "/api/v1/field/sessions/"))}
+
+
 class FieldView(APIView):
-    authentication_classes: ClassVar = [FieldKeyAuthentication, SessionAuthentication]
+    authentication_classes: ClassVar = [FieldKeyAuthentication, TokenAuthentication,
+                                        SessionAuthentication]
     permission_classes: ClassVar = [IsAuthenticated]
     parser_classes: ClassVar = [JSONParser]
     schema = ApiAutoSchema()
@@ -116,7 +131,8 @@ class RevokeInputSerializer(serializers.Serializer):
 
 
 class SessionsView(FieldView):
-    authentication_classes: ClassVar = [SessionAuthentication]
+    # Made while signed in (the web or an API token), never with a phone's key.
+    authentication_classes: ClassVar = [TokenAuthentication, SessionAuthentication]
 
     @extend_schema(responses=SessionSerializer(many=True),
                    summary=_("Phones with field app access you may revoke"))
