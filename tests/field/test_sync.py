@@ -230,6 +230,10 @@ def test_a_photo_arrives_once_with_its_hash_device_time_and_position(agreed, wor
     assert stored.sha256 == digest
     assert stored.latitude == Decimal("35.490412") and stored.accuracy_m == 12
     assert timezone.localtime(stored.captured_at).hour == 10
+    # The reviewer sees when and where it was taken, beside its hash.
+    page = phone.web.get(f"/inspections/results/{result.pk}/").content.decode()
+    assert "手机拍摄于 2026-10-21 10:15" in page and "35.490412, 112.851734" in page
+    assert digest[:12] in page
     assert phone.sync(evidence).json()["results"][0] == answer
     assert Evidence.objects.filter(inspection=result).count() == 1
     assert entries("result.evidence") == 1
