@@ -251,12 +251,16 @@ def _not_in_group(actor: User, inspection: Inspection) -> str:
     return _("No such result for you.")
 
 
-def operation_apply(*, actor: User, session: FieldSession, op: Operation) -> dict[str, Any]:
-    """Apply one operation once. A client id seen before gets its first answer again."""
+def operation_apply(*, actor: User, session: FieldSession, op: Operation,
+                    held: bool = False) -> dict[str, Any]:
+    """Apply one operation once. A client id seen before gets its first answer again.
+
+    `held`: an earlier save of the same result in this batch was not applied, so a submission
+    would send values the inspector did not choose; it is refused instead."""
     client_id = str(op["client_id"])
     try:
         with transaction.atomic():
-            answer = _apply_once(actor, session, op)
+            answer = _apply_once(actor, session, op, held)
     except IntegrityError:
         # The same client id applied by a concurrent request (a retry racing the first try):
         # everything of this attempt rolled back; the winner's answer is the answer.
@@ -270,7 +274,8 @@ def operation_apply(*, actor: User, session: FieldSession, op: Operation) -> dic
     return answer
 
 
-def _apply_once(actor: User, session: FieldSession, op: Operation) -> dict[str, Any] | None:
+def _apply_once(actor: User, session: FieldSession, op: Operation,
+                held: bool) -> dict[str, Any] | None:
     client_id = str(op["client_id"])
     done = FieldOperation.objects.filter(client_id=op["client_id"]).first()
     if done is not None:
@@ -283,7 +288,11 @@ def _apply_once(actor: User, session: FieldSession, op: Operation) -> dict[str, 
     if inspection is None:
         return _refused(client_id, _("No such result for you."))
     reason = _not_in_group(actor, inspection)
-    if reason:
+    if not reason and held and op["kind"] == "result.submit":
+        answer = _refused(client_id, _(
+            "An earlier change to this result was not applied: decide on it, then submit "
+            "again."))
+    elif reason:
         # Recorded and audited: a phone of someone taken off the group keeps trying.
         audit_record(actor=actor, action="field.refused", obj=inspection,
                      organisation_id=task_organisation_id(inspection.visit.task),
@@ -316,4 +325,11 @@ def operations_apply(*, actor: User, session: FieldSession,
     cut half-way keeps what was applied, and the phone sends the rest (and the applied ones,
     which are answered from the record) again."""
     FieldSession.objects.filter(pk=session.pk).update(last_used_at=timezone.now())
-    return [operation_apply(actor=actor, session=session, op=op) for op in ops]
+    answers, unsaved = [], set()
+    for op in ops:
+        answer = operation_apply(actor=actor, session=session, op=op,
+                                 held=op["inspection"] in unsaved)
+        if op["kind"] == "result.save" and answer["status"] != OperationStatus.APPLIED:
+            unsaved.add(op["inspection"])
+        answers.append(answer)
+    return answers

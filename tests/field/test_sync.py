@@ -16,6 +16,7 @@ from shuangsuiji.core.models import AuditEvent
 from shuangsuiji.draws.models import Assignment
 from shuangsuiji.field import services
 from shuangsuiji.field.models import FieldOperation, FieldSession
+from shuangsuiji.inspections import services as inspections
 from shuangsuiji.inspections.models import Evidence, Inspection, Signature
 from tests.conftest import make_user
 from tests.draws.conftest import make_inspector
@@ -315,3 +316,28 @@ def test_a_short_recording_is_evidence_like_a_photo(agreed, world):
     answer = phone.sync(op("result.evidence", result.pk, {
         "sha256": digest, "name": "recording-2.webm", "kind": "recording"})).json()["results"][0]
     assert answer["status"] == "refused"
+
+
+def test_a_submission_behind_a_conflicting_save_is_not_applied(agreed, world):
+    """Otherwise the phone would submit the other member's values, which its user never saw."""
+    result = agreed.office_result
+    Phone(world.users["inspector"]).sync(op("result.save", result.pk, save_payload(
+        result, summary="先保存的"), 0))
+    colleague = make_user("colleague", Role.INSPECTOR, world.engineering)
+    second = Assignment.objects.get(drawn_target=agreed.visit.drawn_target,
+                                    department=world.office, inspector__user__isnull=True)
+    second.inspector.user = colleague
+    second.inspector.save(update_fields=["user"])
+    # Signed by both inspectors and the representative: ready to submit as stored.
+    for member in Assignment.objects.filter(drawn_target=agreed.visit.drawn_target,
+                                            department=world.office):
+        inspections.signature_add(actor=colleague, inspection=result, role="inspector",
+                                  name="", png=png(), inspector_id=member.inspector_id)
+    inspections.signature_add(actor=colleague, inspection=result, role="representative",
+                              name="王五", png=png())
+    assert inspections.missing_for_submission(Inspection.objects.get(pk=result.pk)) == []
+    answers = Phone(colleague).sync(
+        op("result.save", result.pk, save_payload(result, summary="离线的"), 0),
+        op("result.submit", result.pk, {})).json()["results"]
+    assert [a["status"] for a in answers] == ["conflict", "refused"]
+    assert Inspection.objects.get(pk=result.pk).state == "entered"

@@ -82,11 +82,15 @@ async function sendFiles(sessionKey, ops, progress) {
 // One round: the pending operations in order, at most one save per result (a second save of
 // the same result waits for the first's answer, which gives the version it builds on).
 async function round(sessionKey, progress) {
-  const pending = (await store.all("ops")).filter((op) => op.state === "pending")
-    .sort((a, b) => a.seq - b.seq);
+  const ops = await store.all("ops");
+  const pending = ops.filter((op) => op.state === "pending").sort((a, b) => a.seq - b.seq);
+  // A submission waits while a save of its result waits for the inspector's decision.
+  const undecided = new Set(ops.filter((op) => op.state !== "pending"
+                                         && op.kind === "result.save").map((op) => op.inspection));
   const batch = [];
   const saving = new Set();
   for (const op of pending) {
+    if (op.kind === "result.submit" && undecided.has(op.inspection)) continue;
     if (op.kind === "result.save") {
       if (saving.has(op.inspection)) continue;
       saving.add(op.inspection);
