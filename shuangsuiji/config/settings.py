@@ -192,6 +192,10 @@ SHUANGSUIJI_EVIDENCE_MAX_BYTES = int(env_str("SHUANGSUIJI_EVIDENCE_MAX_BYTES",
 # How long a phone's field key (the offline app's sign-in, field.FieldSession) lasts: a day
 # underground and the way back into signal. Revoked sooner by its user or the office.
 SHUANGSUIJI_FIELD_SESSION_HOURS = env_int("SHUANGSUIJI_FIELD_SESSION_HOURS", 48)
+# What one user's phones may send in files (photos, recordings, signatures) in a day: a full
+# day of evidence, and a bound on what a stolen key can put on the server's disk.
+SHUANGSUIJI_FIELD_UPLOAD_DAILY_BYTES = env_int("SHUANGSUIJI_FIELD_UPLOAD_DAILY_BYTES",
+                                               2 * 1024**3)
 # What an uploaded workbook may expand to (rules/xlsx_guard.py: zip bombs are refused).
 SHUANGSUIJI_XLSX_MAX_BYTES = env_int("SHUANGSUIJI_XLSX_MAX_BYTES", 2 * 1024**3)
 SHUANGSUIJI_XLSX_MAX_CELLS = env_int("SHUANGSUIJI_XLSX_MAX_CELLS", 50_000_000)

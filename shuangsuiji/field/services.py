@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,6 +133,13 @@ def upload_store(*, actor: User, sha256: str, data: bytes) -> FieldUpload:
     existing = FieldUpload.objects.filter(user=actor, sha256=sha256).first()
     if existing is not None:
         return existing
+    today = FieldUpload.objects.filter(user=actor,
+                                       received_at__gte=timezone.now() - timedelta(days=1))
+    sent = today.aggregate(total=Sum("size"))["total"] or 0
+    if sent + len(data) > settings.SHUANGSUIJI_FIELD_UPLOAD_DAILY_BYTES:
+        raise ValidationError({"file": _(
+            "Your phones have sent {sent} MB of files in the last 24 hours, the most accepted "
+            "in a day. Ask the office.").format(sent=sent // 1024**2)})
     upload = FieldUpload(user=actor, sha256=sha256, size=len(data))
     upload.file.save(f"{uuid.uuid4().hex}.bin", ContentFile(data), save=False)
     try:

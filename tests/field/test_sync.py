@@ -341,3 +341,12 @@ def test_a_submission_behind_a_conflicting_save_is_not_applied(agreed, world):
         op("result.submit", result.pk, {})).json()["results"]
     assert [a["status"] for a in answers] == ["conflict", "refused"]
     assert Inspection.objects.get(pk=result.pk).state == "entered"
+
+
+def test_a_key_cannot_fill_the_servers_disk(agreed, world, settings):
+    settings.SHUANGSUIJI_FIELD_UPLOAD_DAILY_BYTES = 3000
+    phone = Phone(world.users["inspector"])
+    sent = [bytes([i]) * 1000 for i in range(4)]
+    answers = [phone.upload(hashlib.sha256(blob).hexdigest(), blob) for blob in sent]
+    assert [a.status_code for a in answers] == [200, 200, 200, 400]
+    assert "24" in str(answers[3].json())
