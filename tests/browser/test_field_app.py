@@ -365,3 +365,28 @@ def test_a_phone_handed_to_another_user_sends_the_first_users_changes_as_theirs(
     phone.download()  # the new user's own day, with a key of their own
     assert phone.page.locator("[data-pending]").get_attribute("data-pending") == "0"
     assert FieldSession.objects.filter(user=world.users["other_inspector"]).count() == 1
+
+
+def test_the_office_revokes_a_lost_phone_and_the_phone_is_told_why(
+        live_server, agreed, world, shots, phones):
+    phone = phones("inspector")
+    phone.download()
+    office = phones("office")
+    office.page.goto(live_server.url + reverse("field:phones"))
+    row = office.page.locator("tr[data-session]")
+    expect(row).to_have_count(1)
+    shots(office.page, "field-phones")
+    row.locator("input[name=reason]").fill("手机遗失")
+    with office.page.expect_navigation():
+        row.locator("button[type=submit]").click()
+    expect(office.page.locator("tr[data-session] .badge.bad")).to_have_count(1)
+    # The phone, with its changes, is refused and says why.
+    phone.offline()
+    phone.open_visit()
+    phone.fill(agreed.office_result, summary="遗失后的记录")
+    phone.home()
+    phone.offline(False)
+    expect(phone.page.locator("#message.fmsg-error")).to_contain_text("手机遗失")
+    expect(phone.page.locator("#signin")).to_be_visible()
+    assert Inspection.objects.get(pk=agreed.office_result.pk).version == 0
+    assert phone.pending() == 1  # kept on the phone, nothing lost
