@@ -19,5 +19,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav = {domain.value: can(user, domain) for domain in Domain} | {
         "admin": is_admin(user),
         "mine": user.role in {Role.INSPECTOR, Role.EXPERT},
+        # The phones given the field app's key (field.views.phones): their users and the staff
+        # who may revoke them.
+        "phones": is_admin(user) or user.role in {Role.INSPECTOR, Role.EXPERT, Role.OFFICE,
+                                                 Role.PARTNER},
         "review": is_admin(user) or user.role in {Role.OFFICE, Role.SECTION, Role.PARTNER}}
     return {"office_name": office_name, "nav": nav}

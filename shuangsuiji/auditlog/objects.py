@@ -132,6 +132,7 @@ KINDS: dict[str, ObjectKind] = {
                                    url="credit:file", link_pk=lambda c: c.target_id,
                                    viewable=_viewable_credit_files),
     "credit.partnertoken": ObjectKind(name=lambda t: t.name),
+    "field.fieldsession": ObjectKind(related=("user",), name=lambda s: f"{s.user} · {s.device}"),
     "workdays.calendarday": ObjectKind(name=lambda d: d.date.isoformat()),
     "workdays.calendaryear": ObjectKind(name=lambda y: str(y.year)),
 }

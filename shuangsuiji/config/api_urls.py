@@ -10,6 +10,7 @@ from shuangsuiji.core import api as core_api
 from shuangsuiji.credit import api as credit_api
 from shuangsuiji.draws import api as draws_api
 from shuangsuiji.entities import api as entities_api
+from shuangsuiji.field import api_urls as field_api_urls
 from shuangsuiji.imports import api as imports_api
 from shuangsuiji.inspections import api as inspections_api
 from shuangsuiji.inspectors import api as inspectors_api
@@ -28,6 +29,7 @@ for module in (accounts_api, catalog_api, entities_api, inspectors_api, imports_
 urlpatterns = [
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
+    *field_api_urls.urlpatterns,  # the phone's key, day pack, files and sync
     *router.urls,
     re_path(r"", core_api.not_found),
 ]

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shuangsuiji.portal",
     "shuangsuiji.oversight",
     "shuangsuiji.notices",
+    "shuangsuiji.field",  # the inspector's offline phone app (PWA) and its sync API
     "shuangsuiji.ops",  # no models: backup and restore
     "shuangsuiji.demo",  # no models: the `demo` command, above every app it fills
 ]
@@ -195,6 +196,13 @@ SHUANGSUIJI_PUBLIC_URL = env_str("SHUANGSUIJI_PUBLIC_URL", "")
 # Evidence files (photos, PDFs) larger than this are refused.
 SHUANGSUIJI_EVIDENCE_MAX_BYTES = int(env_str("SHUANGSUIJI_EVIDENCE_MAX_BYTES",
                                              str(20 * 1024 * 1024)))
+# How long a phone's field key (the offline app's sign-in, field.FieldSession) lasts: a day
+# underground and the way back into signal. Revoked sooner by its user or the office.
+SHUANGSUIJI_FIELD_SESSION_HOURS = env_int("SHUANGSUIJI_FIELD_SESSION_HOURS", 48)
+# What one user's phones may send in files (photos, recordings, signatures) in a day: a full
+# day of evidence, and a bound on what a stolen key can put on the server's disk.
+SHUANGSUIJI_FIELD_UPLOAD_DAILY_BYTES = env_int("SHUANGSUIJI_FIELD_UPLOAD_DAILY_BYTES",
+                                               2 * 1024**3)
 # What an uploaded workbook may expand to (rules/xlsx_guard.py: zip bombs are refused).
 SHUANGSUIJI_XLSX_MAX_BYTES = env_int("SHUANGSUIJI_XLSX_MAX_BYTES", 2 * 1024**3)
 SHUANGSUIJI_XLSX_MAX_CELLS = env_int("SHUANGSUIJI_XLSX_MAX_CELLS", 50_000_000)

@@ -95,6 +95,11 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("result.approved", _("Review inspection result")),
         ("violation_category.set", _("Set violation category")),
     )),
+    ActionGroup("field", _("Field app (offline inspection)"), (
+        ("field.session_open", _("Open the field app on a phone")),
+        ("field.session_revoke", _("Revoke a phone's field app access")),
+        ("field.refused", _("Operation from a phone refused")),
+    )),
     ActionGroup("followup", _("Follow-up"), (
         ("followup.create", _("Start follow-up")),
         ("followup.recheck", _("Record re-check")),

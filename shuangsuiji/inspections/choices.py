@@ -84,6 +84,7 @@ REVIEW_MOVES: dict[str, set[str]] = {
 
 class EvidenceKind(models.TextChoices):
     PHOTO = "photo", _("Photo")
+    RECORDING = "recording", _("Recording")
     DOCUMENT = "document", _("Document")
     SIGNED_CHECKLIST = "signed_checklist", _("Scan of the signed and sealed checklist")
 

@@ -168,6 +168,9 @@ class Inspection(models.Model):
                                     verbose_name=_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     return_reason = models.TextField(_("reason for returning"), blank=True)
+    # Bumped by every save of the result's values: an edit made on an older version (a phone
+    # that was offline while another group member saved) is a conflict, never an overwrite.
+    version = models.PositiveIntegerField(_("version"), default=0)
 
     class Meta:
         verbose_name = _("inspection result")
@@ -226,6 +229,13 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+", verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Taken on a phone (the field app): the device's clock and, where it gave one, its position.
+    captured_at = models.DateTimeField(_("taken at (device time)"), null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True,
+                                   blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True,
+                                    blank=True)
+    accuracy_m = models.PositiveIntegerField(_("position accuracy (m)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("evidence")

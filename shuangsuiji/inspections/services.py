@@ -8,9 +8,9 @@ import hmac
 import io
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -81,6 +81,17 @@ MISSING = {
     "representative_signature": gettext_lazy(
         "the signature of the entity's representative, or a scan of the signed checklist"),
 }
+
+
+class StaleResult(Exception):
+    """A result saved on an older version than the one stored: someone else saved it since.
+
+    Not a ValidationError: the caller (the field app's sync) answers with the stored values,
+    so the inspector chooses, and nothing is overwritten silently."""
+
+    def __init__(self, inspection: Inspection) -> None:
+        super().__init__(f"result {inspection.pk} is at version {inspection.version}")
+        self.inspection = inspection
 
 
 def _deny(allowed: bool) -> None:
@@ -219,10 +230,15 @@ def _check_choices(values: Sequence[str], allowed: type[models.TextChoices], fie
 def inspection_save(*, actor: User, inspection: Inspection, inspected_on: date | None,
                     methods: Sequence[str], categories: Sequence[str], conduct: str = "",
                     summary: str = "", violation_categories: Sequence[int] = (),
-                    findings: Mapping[int, tuple[str, str]] | None = None) -> Inspection:
-    """Enter or correct a result. `findings`: item id → (outcome, note)."""
+                    findings: Mapping[int, tuple[str, str]] | None = None,
+                    base_version: int | None = None) -> Inspection:
+    """Enter or correct a result. `findings`: item id → (outcome, note).
+
+    `base_version`: the version the values were entered on; StaleResult if it has moved."""
     _deny(permissions.can_enter(actor, inspection))
     inspection = _editable(inspection)
+    if base_version is not None and base_version != inspection.version:
+        raise StaleResult(inspection)
     methods = _check_choices(methods, Method, "methods")
     categories = _check_choices(categories, ResultCategory, "categories")
     if conduct not in Conduct.values:
@@ -258,6 +274,7 @@ def inspection_save(*, actor: User, inspection: Inspection, inspected_on: date |
     inspection.categories, inspection.conduct = categories, conduct
     inspection.summary = summary.strip()
     inspection.entered_by, inspection.entered_at = actor, timezone.now()
+    inspection.version += 1
     inspection.save()
     inspection.violation_categories.set(allowed_violations)
     audit_record(actor=actor, action="result.save", obj=inspection,
@@ -266,7 +283,7 @@ def inspection_save(*, actor: User, inspection: Inspection, inspected_on: date |
                      department=inspection.department.name,
                      target=inspection.visit.drawn_target.ident),
                  data={"inspected_on": inspected_on, "methods": methods,
-                       "categories": categories, "conduct": conduct,
+                       "categories": categories, "conduct": conduct, "version": inspection.version,
                        "findings": {str(k): v[0] for k, v in findings.items()}})
     return inspection
 
@@ -353,9 +370,26 @@ def _verify_image(data: bytes) -> None:
         raise ValidationError(_("The image cannot be read.")) from exc
 
 
+class Capture(TypedDict, total=False):
+    """Where and when a phone took a photo: its own clock, and its position if it gave one."""
+
+    captured_at: datetime
+    latitude: Decimal
+    longitude: Decimal
+    accuracy_m: int
+
+
+def _check_capture(capture: Capture) -> None:
+    lat, lon = capture.get("latitude"), capture.get("longitude")
+    if (lat is None) != (lon is None):
+        raise ValidationError({"location": _("A position needs both latitude and longitude.")})
+    if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationError({"location": _("The position is not on the Earth.")})
+
+
 @transaction.atomic
 def evidence_add(*, actor: User, inspection: Inspection, upload: UploadedFile, kind: str,
-                 description: str = "") -> Evidence:
+                 description: str = "", capture: Capture | None = None) -> Evidence:
     _deny(permissions.can_enter(actor, inspection))
     inspection = _editable(inspection)
     if kind not in EvidenceKind.values:
@@ -374,10 +408,12 @@ def evidence_add(*, actor: User, inspection: Inspection, upload: UploadedFile, k
         check_evidence_content(mime, data)
     except RuleError as exc:
         raise ValidationError({"file": rule_reason(exc)}) from exc
+    capture = capture or {}
+    _check_capture(capture)
     evidence = Evidence(inspection=inspection, kind=kind, original_name=name,
                         content_type=mime, size=len(data),
                         sha256=hashlib.sha256(data).hexdigest(),
-                        description=description.strip(), uploaded_by=actor)
+                        description=description.strip(), uploaded_by=actor, **capture)
     evidence.file.save(_stored_name(name.rsplit(".", 1)[-1].lower()), ContentFile(data),
                        save=False)
     evidence.save()
@@ -386,7 +422,7 @@ def evidence_add(*, actor: User, inspection: Inspection, upload: UploadedFile, k
                  summary=_("Evidence “{name}” added to the result for {target}").format(
                      name=name, target=inspection.visit.drawn_target.ident),
                  data={"evidence": evidence.pk, "sha256": evidence.sha256, "kind": kind,
-                       "size": evidence.size})
+                       "size": evidence.size, **capture})
     return evidence
 
 

@@ -33,6 +33,10 @@ REFUSED_CONDUCT = "refused"
 # Evidence: what may be uploaded, decided from the file's bytes (the name can lie).
 ALLOWED_TYPES = {"image/jpeg": {"jpg", "jpeg"}, "image/png": {"png"},
                  "application/pdf": {"pdf"}}
+# Short recordings from a phone (the field app): MP4/M4A/3GP boxes, WebM, Ogg.
+RECORDING_TYPES = {"video/mp4": {"mp4", "m4a"}, "audio/mp4": {"m4a", "mp4"},
+                   "video/3gpp": {"3gp"}, "video/webm": {"webm"}, "audio/ogg": {"ogg", "oga"}}
+ALLOWED_TYPES |= RECORDING_TYPES
 _FORBIDDEN_NAME_CHARS = set('/\\:*?"<>|') | {chr(c) for c in range(32)}
 
 
@@ -110,7 +114,8 @@ def check_evidence(name: str, head: bytes, size: int, *, max_bytes: int) -> str:
     kind = filetype.guess(head)
     mime = kind.mime if kind else ""
     if mime not in ALLOWED_TYPES:
-        raise RuleError(gettext_noop("Only JPEG and PNG photos and PDF documents are accepted."))
+        raise RuleError(gettext_noop("Only JPEG and PNG photos, PDF documents and MP4, WebM or "
+                                     "Ogg recordings are accepted."))
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ALLOWED_TYPES[mime]:
         raise RuleError(gettext_noop(
@@ -141,8 +146,101 @@ def check_evidence_content(mime: str, data: bytes) -> None:
             "The file contains web page markup (HTML) and is not accepted."))
     if mime == "application/pdf":
         _check_pdf(data)
+    elif mime in RECORDING_TYPES:
+        _check_recording(mime, data)
     else:
         _check_image(mime, data)
+
+
+# -- Recordings: the container's structure walked to the last byte ---------------------------------
+# No decoder here: what is checked is that the file is one well-formed container, whole (a
+# truncated upload or bytes appended to it fail), of the kind its first bytes claim.
+
+_EBML, _SEGMENT = 0x1A45DFA3, 0x18538067
+
+
+def _recording_damaged() -> RuleError:
+    return RuleError(gettext_noop("The recording cannot be read: it is damaged or incomplete."))
+
+
+def _check_recording(mime: str, data: bytes) -> None:
+    if mime in {"video/mp4", "audio/mp4", "video/3gpp"}:
+        _check_mp4(data)
+    elif mime == "video/webm":
+        _check_webm(data)
+    else:
+        _check_ogg(data)
+
+
+def _check_mp4(data: bytes) -> None:
+    """ISO base media boxes: sizes that tile the file exactly, ftyp first, a moov."""
+    pos, kinds = 0, []
+    while pos < len(data):
+        if len(data) - pos < 8:
+            raise _recording_damaged()
+        size, kind = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
+        header = 8
+        if size == 1:
+            if len(data) - pos < 16:
+                raise _recording_damaged()
+            size, header = int.from_bytes(data[pos + 8:pos + 16], "big"), 16
+        elif size == 0:
+            size = len(data) - pos
+        if size < header or pos + size > len(data) or not all(32 <= b < 127 for b in kind):
+            raise _recording_damaged()
+        kinds.append(kind)
+        pos += size
+    if not kinds or kinds[0] != b"ftyp" or b"moov" not in kinds:
+        raise _recording_damaged()
+
+
+def _vint(data: bytes, pos: int, *, keep_marker: bool) -> tuple[int, int, bool]:
+    """An EBML variable-length integer at pos: (value, length, all value bits set)."""
+    if pos >= len(data) or data[pos] == 0:
+        raise _recording_damaged()
+    length = 8 - data[pos].bit_length() + 1
+    if pos + length > len(data):
+        raise _recording_damaged()
+    value = int.from_bytes(data[pos:pos + length], "big")
+    bits = 7 * length
+    payload = value & ((1 << bits) - 1)
+    return (value if keep_marker else payload), length, payload == (1 << bits) - 1
+
+
+def _check_webm(data: bytes) -> None:
+    """Matroska/WebM top-level elements: the EBML header, then a Segment that ends the file
+    (its size given, or unknown as a recorder streams it)."""
+    pos, ids = 0, []
+    while pos < len(data):
+        element, id_length, _ = _vint(data, pos, keep_marker=True)
+        size, size_length, unknown = _vint(data, pos + id_length, keep_marker=False)
+        ids.append(element)
+        start = pos + id_length + size_length
+        if unknown:
+            if element != _SEGMENT:
+                raise _recording_damaged()
+            break
+        if start + size > len(data):
+            raise _recording_damaged()
+        pos = start + size
+    if len(ids) < 2 or ids[0] != _EBML or ids[1] != _SEGMENT:
+        raise _recording_damaged()
+
+
+def _check_ogg(data: bytes) -> None:
+    """Ogg pages (RFC 3533) one after another to the last byte."""
+    pos, pages = 0, 0
+    while pos < len(data):
+        if data[pos:pos + 4] != b"OggS" or len(data) - pos < 27 or data[pos + 4] != 0:
+            raise _recording_damaged()
+        segments = data[pos + 26]
+        table = data[pos + 27:pos + 27 + segments]
+        if len(table) != segments:
+            raise _recording_damaged()
+        pos += 27 + segments + sum(table)
+        pages += 1
+    if pos != len(data) or pages == 0:
+        raise _recording_damaged()
 
 
 def _check_image(mime: str, data: bytes) -> None:

@@ -8,6 +8,7 @@ so a 400 below means "valid input, but not a department you may write to".
 
 import json
 import re
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from shuangsuiji.field.models import FieldSession
 from tests.publication import api_cases as publication
 
 from .conftest import ROLES, ApiWorld, item_data
@@ -229,6 +231,20 @@ CASES: list[tuple[str, str, str, Payload]] = [
     ("POST", "/publication/results/{result}/withdraw/",
      "200 200 403 403 403 403 404 404 403 401", publication.withdraw_input),
     ("GET", "/publication/batches/", "200 200 403 403 403 200 200 200 403 401", _none),
+    # The field app (tests/field): a key for inspectors' and experts' phones, revoked by its
+    # user and their organisation's office; files and the sync only with a phone's key.
+    ("GET", "/field/sessions/", "200 200 200 200 200 200 200 200 200 401", _none),
+    # Only users with an inspector record get a key (the world's expert has none).
+    ("POST", "/field/sessions/", "403 403 403 201 403 403 403 403 201 401",
+     lambda w: {"device": "手机"}),
+    ("POST", "/field/sessions/{phone}/revoke/", "200 200 404 200 404 404 404 404 404 401",
+     lambda w: {"reason": "遗失"}),
+    ("GET", "/field/day/", "200 200 200 200 200 200 200 200 200 401", _none),
+    ("POST", "/field/uploads/have/", "403 403 403 403 403 403 403 403 403 401",
+     lambda w: {"sha256": []}),
+    ("PUT", "/field/uploads/{sha256}/", "403 403 403 403 403 403 403 403 403 401", _none),
+    ("POST", "/field/sync/", "403 403 403 403 403 403 403 403 403 401",
+     lambda w: {"ops": []}),
     ("POST", "/publication/batches/", "201 201 403 403 403 403 400 400 403 401",
      publication.batch_input),
 ]
@@ -239,7 +255,14 @@ def _url(template: str, w: ApiWorld) -> str:
     return "/api/v1" + template.format(
         dept=w.world.legal.pk, item=w.rfb.item.pk, target=w.rfb.target.pk,
         inspector=w.rfb.inspector.pk, conflict=w.rfb.conflict.pk, job=w.rfb.job.pk,
-        seq=w.rfb.audit.seq, uscc=w.rfb.target.uscc, **tasks)
+        seq=w.rfb.audit.seq, uscc=w.rfb.target.uscc, sha256="0" * 64,
+        phone=_phone(w) if "{phone}" in template else 0, **tasks)
+
+
+def _phone(w: ApiWorld) -> int:
+    """A key of the office's inspector's phone, made in the role's savepoint."""
+    return FieldSession.objects.create(user=w.user("inspector"), key_hash=uuid.uuid4().hex,
+                                       expires_at=timezone.now() + timedelta(hours=1)).pk
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{m} {t}" for m, t, _s, _p in CASES])

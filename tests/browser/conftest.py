@@ -14,6 +14,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import sync_playwright
 
+from tests.field.conftest import agreed  # noqa: F401
 from tests.inspections.conftest import drawn_task, private_files  # noqa: F401
 
 CHROMIUM = Path("/usr/bin/chromium")
