@@ -70,4 +70,10 @@ DEFAULTS: dict[str, Default] = {
         "查看逾期清单。",
         ("organisation", "name", "today", "late_entries", "late_publications",
          "late_follow_ups")),
+    Kind.ENTITY_CODE: Default(
+        "{organisation}企业端登录验证码",
+        "{entity}：\n"
+        "您的企业端登录验证码为{code}，{minutes}分钟内有效，仅可使用一次。如非本单位人员操作，"
+        "请勿将验证码告知他人，并联系{organisation}。",
+        ("organisation", "entity", "code", "minutes")),
 }
