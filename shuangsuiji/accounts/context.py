@@ -19,5 +19,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav = {domain.value: can(user, domain) for domain in Domain} | {
         "admin": is_admin(user),
         "mine": user.role in {Role.INSPECTOR, Role.EXPERT},
-        "review": is_admin(user) or user.role in {Role.OFFICE, Role.SECTION, Role.PARTNER}}
+        "review": is_admin(user) or user.role in {Role.OFFICE, Role.SECTION, Role.PARTNER},
+        # What entities filed (entityportal): the office and partners answer, the leadership
+        # reads integrity ratings.
+        "entity_requests": is_admin(user) or user.role in {Role.OFFICE, Role.PARTNER,
+                                                           Role.LEADER}}
     return {"office_name": office_name, "nav": nav}

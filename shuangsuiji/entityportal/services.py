@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from shuangsuiji.accounts.models import User
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
+from shuangsuiji.credit import services as credit_services
 from shuangsuiji.credit.models import BlacklistEntry
 from shuangsuiji.entities.models import Contact, Target
 from shuangsuiji.inspections.choices import FollowUpKind, FollowUpState
@@ -354,7 +355,9 @@ def may_answer(user: User, request: EntityRequest) -> bool:
 @transaction.atomic
 def request_answer(*, actor: User, request: EntityRequest, state: str,
                    answer: str) -> EntityRequest:
-    """The office's answer; an accepted recusal becomes a conflict in the registry."""
+    """The office's answer. An accepted recusal becomes a conflict in the registry (the draw
+    and every replacement then keep the inspector away from the entity); an accepted credit
+    repair removes the blacklist entry (credit's service, audited there too)."""
     if not may_answer(actor, request):
         raise PermissionDenied
     request = EntityRequest.objects.select_for_update().get(pk=request.pk)
@@ -374,6 +377,12 @@ def request_answer(*, actor: User, request: EntityRequest, state: str,
             "relation": Relation.OTHER, "declared_by": DeclaredBy.ENTITY,
             "reason": request.text, "valid_from": timezone.localdate()})
         data["conflict"] = conflict.pk
+    if request.kind == RequestKind.REPAIR and state == RequestState.ACCEPTED:
+        if request.blacklist_entry is None:  # a repair always names its entry
+            raise ValidationError({"state": _("Unknown kind of request.")})
+        credit_services.blacklist_remove(actor=actor, entry=request.blacklist_entry,
+                                         removed_on=timezone.localdate(), reason=answer)
+        data["blacklist_entry"] = request.blacklist_entry.pk
     request.state, request.answer = state, answer
     request.answered_by, request.answered_at = actor, timezone.now()
     request.save(update_fields=["state", "answer", "answered_by", "answered_at"])
