@@ -16,6 +16,9 @@ class Default:
     subject: str
     body: str
     placeholders: tuple[str, ...]
+    # Placeholders the office's wording must keep (the sign-in code: a notice without it is
+    # of no use).
+    required: tuple[str, ...] = ()
 
 
 _TASK = ("organisation", "task_code", "task_name", "period_start", "period_end")
@@ -75,5 +78,5 @@ DEFAULTS: dict[str, Default] = {
         "{entity}：\n"
         "您的企业端登录验证码为{code}，{minutes}分钟内有效，仅可使用一次。如非本单位人员操作，"
         "请勿将验证码告知他人，并联系{organisation}。",
-        ("organisation", "entity", "code", "minutes")),
+        ("organisation", "entity", "code", "minutes"), required=("code",)),
 }

@@ -167,3 +167,26 @@ def test_the_entity_session_ends_after_its_longest_time(entity_client, settings)
 def test_signing_out_ends_the_entity_session(entity_client, method):
     getattr(entity_client, method)(reverse("entityportal:sign_out"))
     assert entity_client.get(reverse("entityportal:home")).status_code == 302
+
+
+def test_the_office_cannot_drop_the_code_from_its_wording(world):
+    from django.core.exceptions import ValidationError
+
+    from shuangsuiji.notices.services import notice_template_save
+    with pytest.raises(ValidationError) as exc:
+        notice_template_save(actor=world.users["office"], organisation=world.office,
+                             kind=Kind.ENTITY_CODE, subject="验证码",
+                             body="{entity}：请联系{organisation}获取验证码。")
+    assert "body" in exc.value.error_dict
+    notice_template_save(actor=world.users["office"], organisation=world.office,
+                         kind=Kind.ENTITY_CODE, subject="验证码",
+                         body="{entity}：验证码为{code}。")
+
+
+def test_the_outbox_page_does_not_show_the_code(entities, world):
+    ask_code(Client(), entities.target, entities.contact)
+    code = last_code(entities.contact)
+    client = Client()
+    client.force_login(world.users["office"])
+    page = client.get(reverse("notices:outbox")).content.decode()
+    assert entities.target.name + "联系人" in page and code not in page
