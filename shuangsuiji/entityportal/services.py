@@ -22,10 +22,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import User
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
@@ -38,7 +39,7 @@ from shuangsuiji.inspectors import services as inspector_services
 from shuangsuiji.inspectors.choices import DeclaredBy, Relation
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.notices.choices import Kind
-from shuangsuiji.notices.services import Recipient, notices_write
+from shuangsuiji.notices.services import Recipient, day_text, notices_write
 from shuangsuiji.rules.errors import RuleError
 from shuangsuiji.rules.masking import mask_name
 from shuangsuiji.rules.results import check_evidence, check_evidence_content
@@ -337,13 +338,34 @@ def request_file(*, entity: Entity, kind: str, data: RequestFields,
     request.full_clean()
     request.save()
     stored = _attach(request, files or [])
+    told = _tell_answerers(request)
     audit_record(actor=None, action="entity.request", obj=request,
                  organisation_id=organisation_id,
                  summary=_("{kind} filed by {contact} of {uscc}").format(
                      kind=request.get_kind_display(), contact=entity.label, uscc=entity.uscc),
                  data={"uscc": entity.uscc, "contact": entity.contact_id, "kind": kind,
-                       "due_on": request.due_on, "attachments": stored})
+                       "due_on": request.due_on, "attachments": stored,
+                       "notices_written": told})
     return request
+
+
+def _tell_answerers(request: EntityRequest) -> int:
+    """An in-site message to whoever answers: the office and partner users of the
+    organisation, or, for an integrity rating, its leadership (never the inspectors)."""
+    org = request.organisation_id
+    roles = ({Role.LEADER} if request.kind == RequestKind.INTEGRITY
+             else {Role.OFFICE, Role.PARTNER})
+    users = (User.objects.filter(is_active=True, role__in=roles)
+             .filter(Q(department_id=org) | Q(department__root_id=org)).order_by("pk"))
+    root = request.target.department.root or request.target.department
+    values = {"organisation": root.name, "entity": request.target.name,
+              "kind": str(request.get_kind_display()),
+              "due_on": day_text(request.due_on)}
+    return notices_write(
+        organisation_id=org, kind=Kind.ENTITY_REQUEST, task=None,
+        letters=[(Recipient(label=f"{u.get_role_display()} {u.full_name or u.username}",
+                            user=u), values | {"name": u.full_name or u.username})
+                 for u in users])
 
 
 def may_answer(user: User, request: EntityRequest) -> bool:

@@ -293,3 +293,22 @@ def test_the_entity_reads_its_request_deadline_on_its_home_page(entities, entity
                                     data={"inspection": result, "text": "异议"})
     page = entity_client.get(reverse("entityportal:home")).content.decode()
     assert request.due_on.isoformat() in page and timedelta(0) == timedelta(0)
+
+
+def test_the_office_is_told_and_an_integrity_rating_reaches_only_the_leadership(entities,
+                                                                                 world):
+    from shuangsuiji.notices.choices import Kind
+    from shuangsuiji.notices.models import Notice
+    result = approve(entities.task.office_result)
+    services.request_file(entity=entity_of(entities), kind=RequestKind.OBJECTION,
+                          data={"inspection": result, "text": "异议"})
+    told = set(Notice.objects.filter(kind=Kind.ENTITY_REQUEST).values_list("user__username",
+                                                                           flat=True))
+    assert told == {"office"}
+    Notice.objects.filter(kind=Kind.ENTITY_REQUEST).delete()
+    services.request_file(entity=entity_of(entities), kind=RequestKind.INTEGRITY,
+                          data={"inspection": result, "rating": 1, "text": "索要财物"})
+    told = set(Notice.objects.filter(kind=Kind.ENTITY_REQUEST).values_list("user__username",
+                                                                           flat=True))
+    assert told == {"leader"}
+    assert all("索要财物" not in n.body for n in Notice.objects.all())
