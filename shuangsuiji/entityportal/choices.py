@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AttemptKind(models.TextChoices):
+    LOOKED_UP = "looked_up", _("Contacts looked up")
     CODE_SENT = "code_sent", _("Code sent")
     WRONG_CODE = "wrong_code", _("Wrong code")
     SIGNED_IN = "signed_in", _("Signed in")

@@ -102,6 +102,18 @@ def _organisation_of(target: Target) -> int:
 
 
 @transaction.atomic
+def contacts_lookup(*, uscc: str, address: str) -> list[tuple[int, str]]:
+    """The entity's contacts a code may go to, masked; looked up a limited number of times per
+    address and hour, so the directory's contacts cannot be walked code by code."""
+    if address and _count(AttemptKind.LOOKED_UP, 60, address=address) >= (
+            settings.SHUANGSUIJI_ENTITY_LOOKUPS_PER_ADDRESS):
+        raise ValidationError(_("Too many codes were looked up in the last hour. Please try "
+                                "again later."))
+    SignInAttempt.objects.create(uscc=uscc, address=address, kind=AttemptKind.LOOKED_UP)
+    return [(c.pk, contact_label(c)) for c in selectors.contacts(uscc)]
+
+
+@transaction.atomic
 def code_send(*, uscc: str, contact_id: int, address: str) -> SignInCode:
     """Write a one-time code for the contact and its notice, in one transaction."""
     if is_locked(uscc=uscc, address=address):

@@ -52,20 +52,19 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     contacts: list[Any] = []
     if request.method == "POST" and form.is_valid():
         uscc = form.cleaned_data["uscc"]
-        contacts = [(c.pk, services.contact_label(c)) for c in selectors.contacts(uscc)]
         contact_id = request.POST.get("contact", "")
-        if contact_id.isdigit():
-            try:
+        try:
+            if contact_id.isdigit():
                 services.code_send(uscc=uscc, contact_id=int(contact_id),
                                    address=_address(request))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
                 request.session[session.PENDING] = {"uscc": uscc, "contact": int(contact_id)}
                 return redirect("entityportal:verify")
-        elif not contacts:
-            form.add_error("uscc", _("The office has no contact on record for this code. "
-                                     "Please ask the office to record one."))
+            contacts = services.contacts_lookup(uscc=uscc, address=_address(request))
+            if not contacts:
+                form.add_error("uscc", _("The office has no contact on record for this "
+                                         "code. Please ask the office to record one."))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
     return _page(request, "entityportal/sign_in.html", {"form": form, "contacts": contacts})
 
 

@@ -190,3 +190,14 @@ def test_the_outbox_page_does_not_show_the_code(entities, world):
     client.force_login(world.users["office"])
     page = client.get(reverse("notices:outbox")).content.decode()
     assert entities.target.name + "联系人" in page and code not in page
+
+
+def test_looking_up_codes_is_limited_per_address(entities, settings):
+    settings.SHUANGSUIJI_ENTITY_LOOKUPS_PER_ADDRESS = 2
+    client = Client()
+    url = reverse("entityportal:sign_in")
+    assert "张**" in client.post(url, {"uscc": entities.target.uscc}).content.decode()
+    assert "李*" in client.post(url, {"uscc": entities.other_target.uscc}).content.decode()
+    page = client.post(url, {"uscc": entities.target.uscc}).content.decode()
+    assert "张**" not in page
+    assert SignInAttempt.objects.filter(kind=AttemptKind.LOOKED_UP).count() == 2
