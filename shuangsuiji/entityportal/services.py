@@ -323,6 +323,14 @@ def _attach(request: EntityRequest, files: list[UploadedFile]) -> list[dict[str,
     return stored
 
 
+def _due_on(kind: str, today: date, visit: Visit | None) -> date:
+    """The day the office must answer by; a recusal before the visit (its eve at the latest)."""
+    due = deadline_after(today, ANSWER_WORKDAYS[kind]).date
+    if kind == RequestKind.RECUSAL and visit is not None and visit.agreed_date is not None:
+        due = max(today, min(due, visit.agreed_date - timedelta(days=1)))
+    return due
+
+
 @transaction.atomic
 def request_file(*, entity: Entity, kind: str, data: RequestFields,
                  files: list[UploadedFile] | None = None) -> EntityRequest:
@@ -346,7 +354,7 @@ def request_file(*, entity: Entity, kind: str, data: RequestFields,
         visit=visit, inspection=inspection, follow_up=follow_up,
         inspector=data.get("inspector"), blacklist_entry=data.get("blacklist_entry"),
         contact_id=entity.contact_id, filed_by=entity.label, text=text,
-        rating=data.get("rating"), due_on=deadline_after(today, ANSWER_WORKDAYS[kind]).date)
+        rating=data.get("rating"), due_on=_due_on(kind, today, visit))
     request.full_clean()
     request.save()
     stored = _attach(request, files or [])

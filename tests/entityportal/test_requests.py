@@ -161,7 +161,8 @@ def test_a_recusal_accepted_by_the_office_becomes_a_conflict(entities, entity_cl
         "inspector": inspector.pk, "text": "该检查人员系我单位法定代表人的近亲属"})
     assert response.status_code == 302
     request = EntityRequest.objects.get(kind=RequestKind.RECUSAL)
-    assert request.due_on == deadline_after(timezone.localdate(), 3).date
+    assert request.due_on == min(deadline_after(timezone.localdate(), 3).date,
+                                 entities.visit.agreed_date - timedelta(days=1))
     assert answer(staff(world, "office"), request, "accepted").status_code == 302
     conflict = Conflict.objects.get(inspector=inspector, target=entities.target)
     assert conflict.declared_by == DeclaredBy.ENTITY
@@ -312,3 +313,15 @@ def test_the_office_is_told_and_an_integrity_rating_reaches_only_the_leadership(
                                                                            flat=True))
     assert told == {"leader"}
     assert all("索要财物" not in n.body for n in Notice.objects.all())
+
+
+def test_a_recusal_is_answered_by_the_eve_of_the_visit(entities):
+    from shuangsuiji.inspections.models import Visit
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    Visit.objects.filter(pk=entities.visit.pk).update(agreed_date=tomorrow)
+    entities.visit.refresh_from_db()
+    request = services.request_file(entity=entity_of(entities), kind=RequestKind.RECUSAL,
+                                    data={"visit": entities.visit,
+                                          "inspector": group_inspector(entities),
+                                          "text": "理由"})
+    assert request.due_on == timezone.localdate()
