@@ -399,13 +399,14 @@ def test_a_draft_task_is_left_to_edit_freeze_and_draw(demo):
 def test_it_ends_with_where_to_go_next(demo):
     tasks = {t.code: t.pk for t in InspectionTask.objects.all()}
     base = "http://127.0.0.1:8000"
-    hints = demo.strip().splitlines()[-4:]
+    hints = demo.strip().splitlines()[-5:]
     assert hints[0].startswith("Try this") and "office (法宣科)" in hints[0]
     assert SEED in hints[0]
     assert hints[0].endswith(base + reverse("draws:ceremony", kwargs={"pk": tasks[SEED]}))
     assert hints[1].endswith(base + reverse("draws:result", kwargs={"pk": tasks[EARLIER]}))
     assert hints[2].endswith(base + reverse("inspections:task", kwargs={"pk": tasks[EARLIER]}))
     assert hints[3].endswith(base + reverse("plans:task_detail", kwargs={"pk": tasks[DRAFT]}))
+    assert base + reverse("entityportal:sign_in") in hints[4]
 
 
 def test_a_second_run_changes_nothing_and_prints_the_accounts_again(demo):

@@ -23,5 +23,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # who may revoke them.
         "phones": is_admin(user) or user.role in {Role.INSPECTOR, Role.EXPERT, Role.OFFICE,
                                                  Role.PARTNER},
-        "review": is_admin(user) or user.role in {Role.OFFICE, Role.SECTION, Role.PARTNER}}
+        "review": is_admin(user) or user.role in {Role.OFFICE, Role.SECTION, Role.PARTNER},
+        # What entities filed (entityportal): the office and partners answer, the leadership
+        # reads integrity ratings.
+        "entity_requests": is_admin(user) or user.role in {Role.OFFICE, Role.PARTNER,
+                                                           Role.LEADER}}
     return {"office_name": office_name, "nav": nav}

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shuangsuiji.oversight",
     "shuangsuiji.notices",
     "shuangsuiji.field",  # the inspector's offline phone app (PWA) and its sync API
+    "shuangsuiji.entityportal",
     "shuangsuiji.ops",  # no models: backup and restore
     "shuangsuiji.demo",  # no models: the `demo` command, above every app it fills
 ]
@@ -145,6 +146,17 @@ AUTHENTICATION_BACKENDS = [
 SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT = env_int("SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT", 5)
 SHUANGSUIJI_LOGIN_FAILURES_ADDRESS = env_int("SHUANGSUIJI_LOGIN_FAILURES_ADDRESS", 20)
 SHUANGSUIJI_LOCKOUT_MINUTES = env_int("SHUANGSUIJI_LOCKOUT_MINUTES", 30)
+# The entity's sign-in by one-time code (entityportal): codes sent per entity and per address
+# in an hour, wrong codes before the entity (or the address) is locked out for
+# SHUANGSUIJI_LOCKOUT_MINUTES, a code's life, and the longest entity sign-in.
+SHUANGSUIJI_ENTITY_CODES_PER_HOUR = env_int("SHUANGSUIJI_ENTITY_CODES_PER_HOUR", 5)
+SHUANGSUIJI_ENTITY_CODES_PER_ADDRESS = env_int("SHUANGSUIJI_ENTITY_CODES_PER_ADDRESS", 20)
+# Codes looked up (the contacts listed, masked) per address in an hour: no walking the directory.
+SHUANGSUIJI_ENTITY_LOOKUPS_PER_ADDRESS = env_int("SHUANGSUIJI_ENTITY_LOOKUPS_PER_ADDRESS", 30)
+SHUANGSUIJI_ENTITY_CODE_FAILURES = env_int("SHUANGSUIJI_ENTITY_CODE_FAILURES", 5)
+SHUANGSUIJI_ENTITY_CODE_FAILURES_ADDRESS = env_int("SHUANGSUIJI_ENTITY_CODE_FAILURES_ADDRESS", 20)
+SHUANGSUIJI_ENTITY_CODE_MINUTES = env_int("SHUANGSUIJI_ENTITY_CODE_MINUTES", 10)
+SHUANGSUIJI_ENTITY_SESSION_SECONDS = env_int("SHUANGSUIJI_ENTITY_SESSION_SECONDS", 2 * 3600)
 AXES_HANDLER = "shuangsuiji.accounts.lockout.LockoutHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT

@@ -42,6 +42,7 @@ urlpatterns = [
     path("oversight/", include("shuangsuiji.oversight.urls")),
     path("notices/", include("shuangsuiji.notices.urls")),
     path("field/", include("shuangsuiji.field.urls")),
+    path("entity/", include("shuangsuiji.entityportal.urls")),
     path("api/v1/", include("shuangsuiji.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", REDOC_POLICY(SpectacularRedocView.as_view(url_name="api-schema")),

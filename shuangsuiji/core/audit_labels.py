@@ -140,6 +140,13 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("notice.retry", _("Send a failed notice again")),
         ("notice.template", _("Change notice template")),
     )),
+    ActionGroup("entity", _("Entity portal"), (
+        ("entity.code", _("Send an entity sign-in code")),
+        ("entity.sign_in", _("Entity signed in")),
+        ("entity.lockout", _("Entity sign-in locked out")),
+        ("entity.request", _("Entity filed a request")),
+        ("entity.answer", _("Answer an entity's request")),
+    )),
 )
 
 LABELS: dict[str, Promise] = {action: label for group in GROUPS for action, label in group.actions}

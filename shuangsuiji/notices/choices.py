@@ -26,3 +26,5 @@ class Kind(models.TextChoices):
     PUBLICATION_REMINDER = "publication_reminder", _(
         "Publication deadline reminder (to reviewers)")
     OVERDUE = "overdue", _("Overdue items (to the office)")
+    ENTITY_CODE = "entity_code", _("Sign-in code (to the entity's contact)")
+    ENTITY_REQUEST = "entity_request", _("Entity's request to answer (to the office)")

@@ -16,6 +16,9 @@ class Default:
     subject: str
     body: str
     placeholders: tuple[str, ...]
+    # Placeholders the office's wording must keep (the sign-in code: a notice without it is
+    # of no use).
+    required: tuple[str, ...] = ()
 
 
 _TASK = ("organisation", "task_code", "task_name", "period_start", "period_end")
@@ -70,4 +73,15 @@ DEFAULTS: dict[str, Default] = {
         "查看逾期清单。",
         ("organisation", "name", "today", "late_entries", "late_publications",
          "late_follow_ups")),
+    Kind.ENTITY_CODE: Default(
+        "{organisation}企业端登录验证码",
+        "{entity}：\n"
+        "您的企业端登录验证码为{code}，{minutes}分钟内有效，仅可使用一次。如非本单位人员操作，"
+        "请勿将验证码告知他人，并联系{organisation}。",
+        ("organisation", "entity", "code", "minutes"), required=("code",)),
+    Kind.ENTITY_REQUEST: Default(
+        "企业申请待答复：{kind}（{entity}）",
+        "{name}：\n"
+        "{entity}通过企业端提交了{kind}，请于{due_on}前登录平台“企业申请”页面答复。",
+        ("organisation", "name", "entity", "kind", "due_on")),
 }

@@ -246,6 +246,10 @@ def notice_template_save(*, actor: User, organisation: Department, kind: str, su
                                    .format(reason=exc, names=", ".join(
                                        "{" + n + "}" for n in DEFAULTS[kind].placeholders))}
                                   ) from exc
+    for name in DEFAULTS[kind].required:
+        if "{" + name + "}" not in body:
+            raise ValidationError({"body": _("The text must keep {placeholder}.").format(
+                placeholder="{" + name + "}")})
     before = wording(organisation.pk, kind)
     template, _created = NoticeTemplate.objects.update_or_create(
         organisation=organisation, kind=kind,

@@ -98,6 +98,11 @@ class Command(BaseCommand):
                                    code=task.code, url=url("draws:result", task.pk)))
                 hints.append(_("Its inspections (results entered, reviewed, a follow-up): "
                                "{url}").format(url=url("inspections:task", task.pk)))
+        hints.append(_("The entity portal (企业端): {url} — an entity of a drawn task signs in "
+                       "with its unified social credit code; the one-time code goes to its "
+                       "recorded contact and, on the demo, is printed by `shuangsuiji notices "
+                       "deliver`.").format(
+                           url=base.rstrip("/") + reverse("entityportal:sign_in")))
         return hints
 
     def _table(self, accounts: list[builder.Account]) -> str:
