@@ -12,25 +12,10 @@ from shuangsuiji.core.models import AuditEvent
 from shuangsuiji.credit import complaints as C
 from shuangsuiji.credit import services as credit
 from shuangsuiji.credit.models import Complaint, ComplaintState, RiskRule
-from shuangsuiji.entities.models import Target
-from shuangsuiji.rules.uscc import make_valid
 from shuangsuiji.workdays.deadlines import deadline_after
 from tests.inspections.test_results import png
 
 NAME, PHONE = "举报人李四", "13911112222"
-CODE, OTHER_CODE = make_valid("91140500MA0K12345"), make_valid("91140500MA0K54321")
-
-
-@pytest.fixture
-def target(world):
-    return Target.objects.create(department=world.office, uscc=CODE,
-                                 name="晋城市兴达商贸有限公司")
-
-
-@pytest.fixture
-def fire_target(world):
-    return Target.objects.create(department=world.fire, uscc=OTHER_CODE,
-                                 name="晋城市鹿台山宾馆")
 
 
 def _submit(target, **complainant):
