@@ -144,7 +144,7 @@ def public_targets(text: str, limit: int = 20) -> list[Target]:
     part of the name (two characters or more)."""
     text = (text or "").strip()
     code = uscc.code_shape(text)
-    targets = organisation_targets(organisation_ids=None).select_related("department")
+    targets = organisation_targets(organisation_ids=None).select_related("department__root")
     if code is not None:
         found = targets.filter(uscc=code)
     elif len(text) >= search.MIN_LENGTH:
@@ -153,6 +153,12 @@ def public_targets(text: str, limit: int = 20) -> list[Target]:
     else:
         return []
     return list(found.order_by("name", "pk")[:limit])
+
+
+def public_target(pk: int) -> Target | None:
+    """An entity the public may name (it has a code: the others cannot be told apart)."""
+    return (organisation_targets(organisation_ids=None).select_related("department__root")
+            .filter(pk=pk, uscc__isnull=False).first())
 
 
 def _attach(complaint: Complaint, uploads: Sequence[UploadedFile]) -> None:
@@ -185,8 +191,7 @@ def _attach(complaint: Complaint, uploads: Sequence[UploadedFile]) -> None:
 def complaint_submit(*, target_id: int, summary: str, complainant: Complainant,
                      attachments: Sequence[UploadedFile] = ()) -> Complaint:
     """A complaint from the public form: received today, due in REPLY_WORKDAYS."""
-    target = organisation_targets(organisation_ids=None).select_related("department").filter(
-        pk=target_id, uscc__isnull=False).first()
+    target = public_target(target_id)
     if target is None:
         raise ValidationError({"target": _("Choose the entity from the search results.")})
     complaint = _new(target=target, source=ComplaintSource.PUBLIC,
