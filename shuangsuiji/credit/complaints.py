@@ -404,14 +404,34 @@ def public_status(code: str) -> PublicStatus | None:
                         if c.state == ComplaintState.CLOSED else None)
 
 
-def many_complaints(target_ids: Sequence[int], *, today: date | None = None,
+FLAGGED_SHOWN = 50
+
+
+def on_freeze_notes(*, task: Any, targets: QuerySet[Target], **_kwargs: Any
+                    ) -> dict[str, Any] | None:
+    """Receiver of draws.signals.freeze_notes: the pool's entities with many complaints, for
+    the office to raise the task's ratio before freezing (staff only: the freeze page)."""
+    counts = many_complaints(targets.values("pk"))
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FLAGGED_SHOWN]
+    names = dict(Target.objects.filter(pk__in=[pk for pk, _n in ranked])
+                 .values_list("pk", "name"))
+    return {"template": "credit/_many_complaints.html", "task": task,
+            "rows": [{"target_id": pk, "name": names.get(pk, ""), "complaints": n}
+                     for pk, n in ranked],
+            "total": len(counts), "threshold": MANY_COMPLAINTS, "days": MANY_COMPLAINTS_DAYS}
+
+
+def many_complaints(target_ids: Any, *, today: date | None = None,
                     threshold: int = MANY_COMPLAINTS,
                     days: int = MANY_COMPLAINTS_DAYS) -> dict[int, int]:
-    """{target id: complaints} for the entities with `threshold` or more substantiated or still
-    open complaints received within `days`: staff raise the ratio for them (internal)."""
+    """{target id: complaints} for the entities (ids, or a queryset of them) with `threshold`
+    or more substantiated or still open complaints received within `days` (internal)."""
     since = (today or timezone.localdate()) - timedelta(days=days)
     open_states = (ComplaintState.RECEIVED, ComplaintState.ASSIGNED, ComplaintState.REPLIED)
-    rows = (Complaint.objects.filter(target_id__in=list(target_ids), received_on__gte=since)
+    ids = target_ids if isinstance(target_ids, QuerySet) else list(target_ids)
+    rows = (Complaint.objects.filter(target_id__in=ids, received_on__gte=since)
             .filter(Q(substantiated=True) | Q(state__in=open_states))
             .values("target_id").annotate(n=Count("pk")).filter(n__gte=threshold))
     return {row["target_id"]: row["n"] for row in rows}
