@@ -279,8 +279,12 @@ def complaints_for(user: Any) -> QuerySet[Complaint]:
 
 
 def may_handle(user: Any, complaint: Complaint) -> bool:
-    """The office assigns and closes."""
-    return may_change_in(user, Domain.CREDIT, complaint.organisation_id)
+    """The office assigns and closes; in a cooperating organisation (the public may complain
+    about an entity of its directory), its own staff do."""
+    if may_change_in(user, Domain.CREDIT, complaint.organisation_id):
+        return True
+    return (getattr(user, "role", "") == Role.PARTNER
+            and complaint.organisation_id in scope_for(user, Domain.CREDIT).organisation_ids)
 
 
 def may_reply(user: Any, complaint: Complaint) -> bool:

@@ -90,3 +90,10 @@ def test_the_attachment_is_served_privately_to_the_office(world, complaint):
     assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     assert Client().get(f"/credit/complaints/files/{attachment.pk}/").status_code == 302
+
+
+def test_the_credit_file_links_a_complaint_only_for_those_who_may_open_it(world, complaint):
+    url = f"/credit/complaints/{complaint.pk}/"
+    assert url in _as(world, "office").get(f"/credit/{complaint.target_id}/").content.decode()
+    section_page = _as(world, "section").get(f"/credit/{complaint.target_id}/")
+    assert section_page.status_code == 200 and url not in section_page.content.decode()

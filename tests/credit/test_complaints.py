@@ -274,3 +274,19 @@ def test_the_public_search_finds_by_name_part_or_whole_code(world, target, fire_
     assert C.public_targets("兴达") == [target]
     assert C.public_targets(fire_target.uscc.lower()) == [fire_target]
     assert C.public_targets("兴") == []
+
+
+def test_a_cooperating_organisation_handles_complaints_about_its_own_directory(
+        world, target, fire_target):
+    complaint = _submit(fire_target)
+    partner = world.users["partner"]  # 消防救援支队's staff
+    assert list(C.complaints_for(partner)) == [complaint]
+    C.complaint_assign(actor=partner, complaint=complaint, section=world.brigade)
+    C.complaint_reply(actor=partner, complaint=complaint, reply="已核查")
+    C.complaint_close(actor=partner, complaint=complaint, substantiated=False)
+    with pytest.raises(PermissionDenied):  # not the office's complaints
+        C.complaint_assign(actor=partner, complaint=_submit(target),
+                           section=world.engineering)
+    with pytest.raises(PermissionDenied):
+        C.complaint_reply(actor=world.users["office"], complaint=_submit(fire_target),
+                          reply="x")
