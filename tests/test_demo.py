@@ -251,9 +251,14 @@ def test_every_change_is_in_an_intact_audit_chain(demo):
     assert events.filter(action="draw.execute").count() == 1
     assert events.filter(action="draw.replace").count() == 1
     # The system builds the world; results are entered by the inspectors the draw sent and
-    # reviewed by the office (法宣科), each under their own account.
-    setup = events.exclude(action__regex=r"^(result|visit|followup|task\.claim)")
+    # reviewed by the office (法宣科), each under their own account; the office handles the
+    # complaints the public sent.
+    setup = events.exclude(action__regex=r"^(result|visit|followup|task\.claim|"
+                                         r"credit\.complaint_(assign|reply|close))")
     assert set(setup.values_list("actor_label", flat=True)) == {"system"}
+    assert {label.split("#")[0] for label in events.filter(
+        action__startswith="credit.complaint_").exclude(action="credit.complaint_receive")
+        .values_list("actor_label", flat=True)} == {"office"}
     group_members = {a.inspector.user.username for a in Assignment.objects.filter(
         task__code=EARLIER, released_at__isnull=True).select_related("inspector__user")
         if a.inspector.user_id}

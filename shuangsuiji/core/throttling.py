@@ -44,3 +44,13 @@ class SharedRateThrottle(SimpleRateThrottle):
         if not history:
             return float(self.duration)
         return max(0.0, history[0] + self.duration - self.now)
+
+
+def take_slot(key: str, limit: int, seconds: int) -> bool:
+    """One of `limit` slots for `seconds` under `key`, shared by every worker (the same slots
+    as SharedRateThrottle): for the public forms, which are pages, not API views."""
+    keys = [f"{key}:{slot}" for slot in range(limit)]
+    taken = cache.get_many(keys)
+    free = [k for k in keys if k not in taken]
+    secrets.SystemRandom().shuffle(free)
+    return any(cache.add(k, time.time(), seconds) for k in free)

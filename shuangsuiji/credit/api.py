@@ -9,13 +9,13 @@ blacklist entries of their organisation's entities: never the risk class (信用
 """
 
 import re
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import (
     BaseAuthentication,
     SessionAuthentication,
@@ -35,7 +35,7 @@ from shuangsuiji.entities.models import Target
 from shuangsuiji.entities.selectors import organisation_targets
 from shuangsuiji.rules.uscc import normalise
 
-from . import selectors
+from . import complaints, selectors
 from .models import BlacklistEntry, Complaint, PartnerToken, RiskClassChange
 from .services import key_hash
 
@@ -252,5 +252,114 @@ class CreditFileViewSet(ScopedViewSet):
         return row
 
 
+# -- Complaints (投诉举报) ----------------------------------------------------------------------
+
+class HotlinePermission(BasePermission):
+    """Only a partner system's key: the hotline pushes for the key's organisation."""
+
+    message = _("Push complaints with a partner key: “Authorization: Partner <key>”.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.auth, PartnerToken)
+
+
+class HotlineComplaintSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=64, help_text=_(
+        "The hotline's ticket number (工单号): a second push of the same number returns the "
+        "complaint the first made"))
+    uscc = serializers.CharField(max_length=40, help_text=_(
+        "统一社会信用代码 of the entity, in the key's organisation's directory"))
+    summary = serializers.CharField(max_length=complaints.SUMMARY_MAX)
+    received_on = serializers.DateField(required=False, help_text=_("Default: today"))
+    anonymous = serializers.BooleanField(default=False)
+    complainant_name = serializers.CharField(max_length=50, required=False, allow_blank=True,
+                                             help_text=_("Required unless anonymous"))
+    complainant_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class ComplaintStatusSerializer(serializers.ModelSerializer):
+    """What the hotline and staff read back: the handling, never the complainant."""
+
+    entity = serializers.CharField(source="target.name")
+    uscc = serializers.CharField(source="target.uscc")
+
+    class Meta:
+        model = Complaint
+        fields = ["id", "external_id", "tracking_code", "entity", "uscc", "source", "state",
+                  "received_on", "due_on", "reply", "replied_on", "closed_on",
+                  "substantiated"]
+
+
+@extend_schema_view(
+    create=extend_schema(summary=_("Push a complaint from the 12345 hotline"),
+                         request=HotlineComplaintSerializer,
+                         responses={201: ComplaintStatusSerializer,
+                                    200: ComplaintStatusSerializer}),
+    retrieve=extend_schema(summary=_("A pushed complaint's state and reply by its ticket "
+                                     "number"),
+                           responses=ComplaintStatusSerializer))
+class HotlineComplaintViewSet(ScopedViewSet):
+    """POST a complaint; GET it back by its 工单号. Partner keys only; idempotent."""
+
+    domain = Domain.CREDIT
+    model = Complaint
+    authentication_classes: ClassVar = [PartnerAuthentication]
+    permission_classes: ClassVar = [HotlinePermission]
+    throttle_classes: ClassVar = [PartnerThrottle]
+    lookup_field = "external_id"
+    lookup_value_regex = "[^/]{1,64}"
+    serializer_classes: ClassVar = {"create": HotlineComplaintSerializer,
+                                    "retrieve": ComplaintStatusSerializer}
+
+    @staticmethod
+    def _token(request: Request) -> PartnerToken:
+        if not isinstance(request.auth, PartnerToken):  # HotlinePermission lets in no other
+            raise exceptions.PermissionDenied
+        return request.auth
+
+    def create(self, request: Request) -> Response:
+        token = self._token(request)
+        data = cast(complaints.HotlineFields, self.input(HotlineComplaintSerializer))
+        complaint, created = complaints.complaint_push(token=token, data=data)
+        return self.output(ComplaintStatusSerializer, complaint,
+                           status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def retrieve(self, request: Request, external_id: str) -> Response:
+        token = self._token(request)
+        complaint = (Complaint.objects.select_related("target")
+                     .filter(organisation_id=token.organisation_id,
+                             external_id=external_id).first())
+        if complaint is None:
+            raise exceptions.NotFound(_("No complaint with this ticket number."))
+        return self.output(ComplaintStatusSerializer, complaint)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Complaints of your organisation (a section: those assigned "
+                                 "to it)"), responses=ComplaintStatusSerializer(many=True)),
+    retrieve=extend_schema(summary=_("A complaint"), responses=ComplaintStatusSerializer))
+class ComplaintViewSet(ScopedViewSet):
+    """Staff read complaints; the complainant's name and phone are on the page only."""
+
+    domain = Domain.CREDIT
+    model = Complaint
+    serializer_classes: ClassVar = {"list": ComplaintStatusSerializer,
+                                    "retrieve": ComplaintStatusSerializer}
+
+    def get_queryset(self) -> Any:
+        return complaints.complaints_for(self.request.user).select_related("target")
+
+    def list(self, request: Request) -> Response:
+        return self.paginated(self.get_queryset(), ComplaintStatusSerializer)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        complaint = self.get_queryset().filter(pk=pk).first()
+        if complaint is None:
+            raise exceptions.NotFound
+        return self.output(ComplaintStatusSerializer, complaint)
+
+
 def register(router: BaseRouter) -> None:
     router.register("credit-files", CreditFileViewSet, basename="credit-file")
+    router.register("complaints/hotline", HotlineComplaintViewSet, basename="complaint-hotline")
+    router.register("complaints", ComplaintViewSet, basename="complaint")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shuangsuiji.draws.signals import freeze_notes
 from shuangsuiji.inspections.signals import risk_facts_recorded
 
 
@@ -11,7 +12,8 @@ class CreditConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: services import models, which need the registry.
-        from . import services
+        from . import complaints, services
 
         risk_facts_recorded.connect(services.on_risk_facts_recorded,
                                     dispatch_uid="credit.risk_loop")
+        freeze_notes.connect(complaints.on_freeze_notes, dispatch_uid="credit.many_complaints")

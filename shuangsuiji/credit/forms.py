@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangsuiji.entities.choices import RiskClass
 
-from .models import RiskRule
+from .models import ComplaintState, RiskRule
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -70,3 +70,34 @@ class PartnerTokenForm(forms.Form):
     name = forms.CharField(label=_("Partner"), max_length=200)
     rate_per_minute = forms.IntegerField(label=_("Requests per minute"), initial=60,
                                          min_value=1, max_value=10000)
+
+
+class ComplaintFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("Open")), ("all", _("All")),
+                                        *ComplaintState.choices]
+
+
+class ComplaintAssignForm(forms.Form):
+    section = forms.ModelChoiceField(label=_("Section"), queryset=None)
+
+    def __init__(self, *args: Any, sections: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = sections  # type: ignore[attr-defined]
+
+
+class ComplaintReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Reply to the complainant"), max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 5}),
+                            help_text=_("The complainant reads it with the tracking code: "
+                                        "no personal data of anyone."))
+
+
+class ComplaintCloseForm(forms.Form):
+    substantiated = forms.TypedChoiceField(
+        label=_("Result"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
+        choices=[("1", _("Substantiated (counts for the risk rules)")),
+                 ("0", _("Not substantiated"))])

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shuangsuiji.accounts.models import Department
+from shuangsuiji.accounts.scoping import Domain, ScopedQuerySet
 from shuangsuiji.entities.choices import RiskClass
 from shuangsuiji.entities.models import Target
 
@@ -43,8 +44,34 @@ class BlacklistEntry(models.Model):
         return f"{self.target_id}@{self.listed_on}"
 
 
+class ComplaintSource(models.TextChoices):
+    STAFF = "staff", _("Entered by staff")
+    PUBLIC = "public", _("Public form")
+    HOTLINE = "hotline", _("12345 hotline")
+
+
+class ComplaintState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ASSIGNED = "assigned", _("Assigned to a section")
+    REPLIED = "replied", _("Replied")
+    CLOSED = "closed", _("Closed")
+
+
+class ComplaintQuerySet(ScopedQuerySet):
+    """Scoped to the organisation whose directory holds the entity; credit/complaints.py
+    narrows a section's staff to the complaints assigned to their section."""
+
+    scope_domain = Domain.CREDIT
+    scope_path = "organisation_id"
+
+
 class Complaint(models.Model):
-    """A complaint or report about an entity (投诉举报); many raise its risk."""
+    """A complaint or report about an entity (投诉举报): entered by staff, or received through
+    the public form or the 12345 hotline and handled (assigned, replied, closed).
+
+    The complainant's name and phone are personal data: shown only on the office's complaint
+    page, never in the audit log, the credit file, the partner API or the portal (the phone is
+    encrypted at rest). The complainant follows the complaint by `tracking_code`."""
 
     target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="complaints",
                                verbose_name=_("entity"))
@@ -53,16 +80,68 @@ class Complaint(models.Model):
     summary = models.TextField(_("summary"))
     substantiated = models.BooleanField(_("substantiated"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, related_name="+")
+                                   null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(_("source"), max_length=10, choices=ComplaintSource.choices,
+                              default=ComplaintSource.STAFF)
+    state = models.CharField(_("state"), max_length=10, choices=ComplaintState.choices,
+                             default=ComplaintState.RECEIVED)
+    section = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("section"))
+    due_on = models.DateField(_("reply due on"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_on = models.DateField(_("replied on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("handled by"))
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    complainant_name = models.CharField(_("complainant"), max_length=50, blank=True)
+    complainant_phone_encrypted = models.TextField(_("complainant's phone (encrypted)"),
+                                                   blank=True)
+    tracking_code = models.CharField(_("tracking code"), max_length=20, unique=True, null=True,
+                                     blank=True)
+    external_id = models.CharField(_("hotline ticket number"), max_length=64, blank=True)
+    pushed_by = models.ForeignKey("PartnerToken", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+
+    objects = ComplaintQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
         ordering = ["-received_on", "-id"]
+        constraints = [
+            # The hotline's 工单号 once per organisation: a replayed push finds its complaint.
+            models.UniqueConstraint(fields=["organisation", "external_id"],
+                                    condition=~models.Q(external_id=""),
+                                    name="credit_complaint_external_once"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.target_id}@{self.received_on}"
+
+
+class ComplaintAttachment(models.Model):
+    """A photo or document given with a complaint: stored outside the web root under a random
+    name, served only to staff who may read the complaint."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT,
+                                  related_name="attachments")
+    file = models.FileField(upload_to="complaints/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("complaint attachment")
+        verbose_name_plural = _("complaint attachments")
+        ordering = ["complaint", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class RiskSource(models.TextChoices):

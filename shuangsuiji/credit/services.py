@@ -41,6 +41,8 @@ from shuangsuiji.rules.uscc import validate as validate_code
 from .models import (
     BlacklistEntry,
     Complaint,
+    ComplaintSource,
+    ComplaintState,
     PartnerToken,
     RiskClassChange,
     RiskRule,
@@ -126,7 +128,12 @@ def facts_of(target: Target) -> R.Facts:
                                           state=ReviewState.APPROVED)
                 .exclude(conduct="").values_list("inspected_on", "reviewed_at")
                 if inspected_on or reviewed_at]
-    complaints = Complaint.objects.filter(target=target).values_list("received_on", flat=True)
+    # Staff-entered complaints count as entered; a public or hotline one once closed as
+    # substantiated (credit/complaints.py).
+    complaints = (Complaint.objects.filter(target=target)
+                  .filter(Q(source=ComplaintSource.STAFF)
+                          | Q(state=ComplaintState.CLOSED, substantiated=True))
+                  .values_list("received_on", flat=True))
     return R.Facts(penalties=tuple(cast("QuerySet[Any, date]", penalties)),  # not null
                    refusals=tuple(refusals),
                    complaints=tuple(complaints),
@@ -292,7 +299,10 @@ def complaint_add(*, actor: User, target: Target, received_on: date, summary: st
         raise ValidationError({"received_on": _("The date is in the future.")})
     complaint = Complaint(target=target, organisation_id=organisation_id(target.department),
                           received_on=received_on,
-                          summary=summary.strip(), substantiated=substantiated, created_by=actor)
+                          summary=summary.strip(), substantiated=substantiated, created_by=actor,
+                          # a record of a complaint handled elsewhere: nothing left to do here
+                          source=ComplaintSource.STAFF, state=ComplaintState.CLOSED,
+                          closed_on=received_on)
     complaint.full_clean()
     complaint.save()
     audit_record(actor=actor, action="credit.complaint_add", obj=complaint,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import complaint_views, views
 
 app_name = "credit"
 urlpatterns = [
@@ -15,4 +15,12 @@ urlpatterns = [
     path("import/", views.risk_import, name="import"),
     path("partners/", views.partners, name="partners"),
     path("partners/<int:pk>/revoke/", views.partner_revoke, name="partner_revoke"),
+    path("complaints/", complaint_views.complaint_list, name="complaints"),
+    path("complaints/<int:pk>/", complaint_views.complaint_detail, name="complaint"),
+    path("complaints/<int:pk>/assign/", complaint_views.complaint_assign,
+         name="complaint_assign"),
+    path("complaints/<int:pk>/reply/", complaint_views.complaint_reply, name="complaint_reply"),
+    path("complaints/<int:pk>/close/", complaint_views.complaint_close, name="complaint_close"),
+    path("complaints/files/<int:pk>/", complaint_views.attachment_file,
+         name="complaint_file"),
 ]

@@ -18,7 +18,7 @@ from shuangsuiji.core.web import add_service_errors, paginate, require
 from shuangsuiji.entities.models import Target
 from shuangsuiji.inspections.choices import FollowUpKind
 
-from . import selectors, services
+from . import complaints, selectors, services
 from .forms import (
     BlacklistForm,
     ComplaintForm,
@@ -87,9 +87,13 @@ def credit_file(request: HttpRequest, pk: int) -> HttpResponse:
     file = selectors.credit_file(request.user, target, RECENT_DAYS)
     scope = scope_for(request.user, Domain.CREDIT, Action.CHANGE)
     org = organisation_id(target.department)
+    # A section opens only the complaints assigned to it: link those the reader may open.
+    openable = set(complaints.complaints_for(request.user).filter(
+        pk__in=[c.pk for c in file.complaints]).values_list("pk", flat=True))
     return render(request, "credit/file.html", {
         "file": file, "target": target, "recent_days": RECENT_DAYS,
-        "can_change": scope.everything or org in scope.organisation_ids})
+        "can_change": scope.everything or org in scope.organisation_ids,
+        "openable_complaints": openable})
 
 
 def _action_page(request: HttpRequest, target: Target, form: Any, title: str,

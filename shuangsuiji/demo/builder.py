@@ -31,7 +31,9 @@ from shuangsuiji.accounts import services as accounts
 from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.catalog import services as catalog
 from shuangsuiji.catalog.models import InspectionItem
+from shuangsuiji.credit import complaints
 from shuangsuiji.credit import services as credit
+from shuangsuiji.credit.models import Complaint
 from shuangsuiji.demo import results
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.models import DrawnTarget
@@ -188,6 +190,7 @@ def build(*, today: date | None = None, on: date | None = None,
         _plan(world["plan"], built)
         _violation_categories(world.get("violation_categories", {}), built)
         _risk_rules(world.get("risk_rules", {}), built)
+        _complaints(world.get("complaints", []), built)
     # In the order of the file: the earlier task is drawn before the seed's task is frozen.
     built.report.tasks = [_task(row, built) for row in world["tasks"]]
     built.report.accounts = _accounts(world["users"], built)
@@ -445,6 +448,28 @@ def _risk_rules(rows: dict[str, list[dict[str, Any]]], built: _World) -> None:
         for row in rules:
             if not organisation.risk_rules.filter(trigger=row["trigger"]).exists():
                 credit.risk_rule_save(actor=ACTOR, organisation_id=organisation.pk, data=row)
+
+
+def _complaints(rows: list[dict[str, Any]], built: _World) -> None:
+    """Complaints from the public form, handled as far as each row says (by the office)."""
+    office = next(u for u in built.users.values() if u.role == "office")
+    for row in rows:
+        target = built.targets[row["target"]]
+        if Complaint.objects.filter(target=target, summary=row["summary"]).exists():
+            continue
+        complaint = complaints.complaint_submit(
+            target_id=target.pk, summary=row["summary"],
+            complainant={"anonymous": bool(row.get("anonymous")), "name": row.get("name", ""),
+                         "phone": row.get("phone", "")})
+        built.report.created["complaints"] += 1
+        if row.get("assign"):
+            complaints.complaint_assign(actor=office, complaint=complaint,
+                                        section=built.departments[row["assign"]])
+        if row.get("reply"):
+            complaints.complaint_reply(actor=office, complaint=complaint, reply=row["reply"])
+        if "substantiated" in row:
+            complaints.complaint_close(actor=office, complaint=complaint,
+                                       substantiated=row["substantiated"])
 
 
 def _dated(row: dict[str, Any], built: _World) -> dict[str, Any]:

@@ -38,3 +38,15 @@ def send_groups_drawn(task: Any, *, drawn_target_ids: list[int],
                                                replaced=replaced):
         made.update(counts or {})
     return made
+
+
+# `freeze_notes` is sent by the freeze page (office staff only) with `task=` and `targets=`
+# (the pool's targets as they stand, a queryset). A receiver returns None or a dict with a
+# `template` to include on the page and its context: credit flags the targets with many
+# complaints (对投诉举报多…加大随机抽查力度), which draws cannot read itself. Read only.
+freeze_notes = Signal()
+
+
+def send_freeze_notes(task: Any, targets: Any) -> list[dict[str, Any]]:
+    return [note for _receiver, note in freeze_notes.send(sender=type(task), task=task,
+                                                          targets=targets) if note]

@@ -34,7 +34,8 @@ from shuangsuiji.workdays.selectors import calendar
 from . import document, jobs, selectors, services
 from .forms import CeremonyForm, FreezeForm, ReplaceForm
 from .models import DrawJob
-from .pool import inspector_pool
+from .pool import candidate_targets, inspector_pool
+from .signals import send_freeze_notes
 
 # Targets per page of the result: a draw of a large directory has thousands.
 RESULT_PAGE = 100
@@ -100,7 +101,8 @@ def task_freeze(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     return render(request, "draws/freeze.html", {
         "task": task, "form": form, "pool_rows": plan_selectors.task_pool(task=task, today=today),
-        "departments": _eligible_now(task), "today": today})
+        "departments": _eligible_now(task), "today": today,
+        "notes": send_freeze_notes(task, candidate_targets(task, today))})
 
 
 def _frozen(request: HttpRequest, task: InspectionTask, freeze: Any) -> HttpResponse:

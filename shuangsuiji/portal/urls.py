@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import complaint_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -17,4 +17,6 @@ urlpatterns = [
     path("entities/<str:code>/", views.entity_detail, name="entity"),
     path("verify/", views.verify, name="verify"),
     path("audit-anchors/", views.anchors, name="anchors"),
+    path("complaints/new/", complaint_views.complaint_new, name="complaint_new"),
+    path("complaints/status/", complaint_views.complaint_status, name="complaint_status"),
 ]

@@ -220,6 +220,16 @@ CASES: list[tuple[str, str, str, Payload]] = [
     # credit: an entity's credit file by its code; the organisation's staff read it (partner
     # systems use keys: tests/credit/test_api.py).
     ("GET", "/credit-files/{uscc}/", "200 200 200 403 403 200 404 404 403 401", _none),
+    # Complaints: the organisation's staff read them, a section those assigned to it (this
+    # one is not); the hotline pushes with a partner key only (tests/credit/
+    # test_complaint_api.py): a staff token or session is no credential there (401).
+    ("GET", "/complaints/", "200 200 200 403 403 200 200 200 403 401", _none),
+    ("GET", "/complaints/{complaint}/", "200 200 404 403 403 200 404 404 403 401", _none),
+    ("POST", "/complaints/hotline/", "401 401 401 401 401 401 401 401 401 401",
+     lambda w: {"external_id": "GD1", "uscc": w.rfb.target.uscc, "summary": "占用",
+                "anonymous": True}),
+    ("GET", "/complaints/hotline/{ticket}/", "401 401 401 401 401 401 401 401 401 401",
+     _none),
     # Publication (publication app): each organisation's office (a cooperating department's
     # staff) publishes, withdraws and exports its own results; leadership reads. The result
     # is the office's, so the fire rescue's staff get 404 (objects) or 400 (ids in a body).
@@ -250,9 +260,19 @@ CASES: list[tuple[str, str, str, Payload]] = [
 ]
 
 
+def _complaint(w: ApiWorld) -> int:
+    """A public complaint about the office's entity (made inside the role's savepoint)."""
+    from shuangsuiji.credit.complaints import complaint_submit
+
+    return complaint_submit(target_id=w.rfb.target.pk, summary="占用",
+                            complainant={"anonymous": True}).pk
+
+
 def _url(template: str, w: ApiWorld) -> str:
     tasks = w.tasks.ids() if w.tasks else {}
-    return "/api/v1" + template.format(
+    if "{complaint}" in template:
+        tasks = tasks | {"complaint": _complaint(w)}
+    return "/api/v1" + template.format(ticket="GD1",
         dept=w.world.legal.pk, item=w.rfb.item.pk, target=w.rfb.target.pk,
         inspector=w.rfb.inspector.pk, conflict=w.rfb.conflict.pk, job=w.rfb.job.pk,
         seq=w.rfb.audit.seq, uscc=w.rfb.target.uscc, sha256="0" * 64,
