@@ -21,6 +21,7 @@ class State(models.TextChoices):
 class Kind(models.TextChoices):
     TASK_DRAWN = "task_drawn", _("Task and group after the draw (to inspectors)")
     TASK_REPLACED = "task_replaced", _("Group after a replacement (to inspectors)")
+    TASK_RELEASED = "task_released", _("Released by a replacement (to inspectors)")
     INSPECTION_NOTICE = "inspection_notice", _("Inspection notice (to the entity)")
     ENTRY_REMINDER = "entry_reminder", _("Result entry deadline reminder (to inspectors)")
     PUBLICATION_REMINDER = "publication_reminder", _(

@@ -42,6 +42,13 @@ DEFAULTS: dict[str, Default] = {
         "{groups}\n"
         "请在规定时限内与检查对象联系，告知检查对象检查时间、检查事项和需准备的材料。",
         (*_TASK, "name", "replaced", "reason", "groups")),
+    Kind.TASK_RELEASED: Default(
+        "抽查任务{task_code}：检查对象已替补，您不再负责该对象",
+        "{name}：\n"
+        "抽查任务{task_code}《{task_name}》的检查对象{replaced}因{reason}无法检查，已按抽取"
+        "规则由同类备选对象替补。您所在的{department}检查组不再负责对{replaced}的检查，"
+        "请勿再与其联系；尚未使用的检查单、检查通知书作废。",
+        (*_TASK, "name", "replaced", "reason", "department")),
     Kind.INSPECTION_NOTICE: Default(
         "检查通知：{task_name}",
         "{entity}：\n"

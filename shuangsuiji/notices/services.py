@@ -166,8 +166,25 @@ def on_groups_drawn(sender: Any, *, task: InspectionTask, drawn_target_ids: list
         if replaced:
             values |= {"replaced": replaced["ident"], "reason": replaced["reason"]}
         letters.append((_inspector_recipient(inspector), values))
-    return {"notices_written": notices_write(organisation_id=task_organisation_id(task),
-                                             kind=kind, task=task, letters=letters)}
+    written = notices_write(organisation_id=task_organisation_id(task), kind=kind, task=task,
+                            letters=letters)
+    if replaced:
+        written += _tell_released(task, replaced, base)
+    return {"notices_written": written}
+
+
+def _tell_released(task: InspectionTask, replaced: dict[str, str],
+                   base: dict[str, str]) -> int:
+    """To the inspectors of the replaced target's groups: they no longer inspect it."""
+    released = (Assignment.objects.filter(task=task, drawn_target__ident=replaced["ident"],
+                                          released_at__isnull=False)
+                .select_related("inspector__user", "department").order_by("pk"))
+    letters = [(_inspector_recipient(a.inspector),
+                base | {"name": a.inspector.name, "replaced": replaced["ident"],
+                        "reason": replaced["reason"], "department": a.department.name})
+               for a in released]
+    return notices_write(organisation_id=task_organisation_id(task), kind=Kind.TASK_RELEASED,
+                         task=task, letters=letters)
 
 
 def _public_url(visit: Visit) -> str:

@@ -108,6 +108,14 @@ def test_the_replacement_tells_the_incoming_groups(joint_task, world):
     replaced = Notice.objects.filter(kind=Kind.TASK_REPLACED)
     assert replaced.exists()
     assert all(drawn.ident in n.body and "已注销" in n.body for n in replaced)
+    # The replaced target's inspectors are told they no longer inspect it, each once a channel.
+    # (Only those with a way to reach them: an account, a phone.)
+    released = [a.inspector for a in drawn.assignments.select_related("inspector__user")
+                if a.inspector.user_id or a.inspector.phone]
+    told = Notice.objects.filter(kind=Kind.TASK_RELEASED)
+    assert released and {n.recipient for n in told} == {f"执法检查人员 {i.name}" for i in released}
+    assert all(drawn.ident in n.body and "不再负责" in n.body for n in told)
+    assert told.count() == told.values("recipient", "channel").distinct().count()
 
 
 def test_the_agreed_date_sends_the_entity_its_inspection_notice(joint_task, world, sms_gateway):
