@@ -132,7 +132,7 @@ class TargetView:
         return self.drawn.target
 
 
-def _certificate_on(inspector: Inspector, day: date) -> str:
+def certificate_on(inspector: Inspector, day: date) -> str:
     """The certificate valid on the draw day (the one the draw relied on), else the latest."""
     certificates: list[Certificate] = sorted(inspector.certificates.all(),
                                              key=lambda c: c.valid_to or date.max, reverse=True)
@@ -155,7 +155,7 @@ def _groups(task: InspectionTask, drawn: list[DrawnTarget], day: date,
         assignments = assignments.filter(department_id__in=departments)
     grouped: dict[int, dict[int, Group]] = defaultdict(dict)
     for a in assignments:
-        a.inspector.certificate_number = _certificate_on(a.inspector, day)
+        a.inspector.certificate_number = certificate_on(a.inspector, day)
         groups = grouped[a.drawn_target_id]
         groups.setdefault(a.department_id, Group(a.department, [])).members.append(a.inspector)
     return {target: sorted(groups.values(), key=lambda g: order.get(g.department.pk, 99))

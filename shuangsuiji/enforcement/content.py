@@ -18,17 +18,6 @@ from shuangsuiji.inspections.models import FollowUp, Inspection, ItemFinding
 from .choices import DocumentKind
 
 
-def _certificate(inspector: Any, day: date) -> str:
-    """The certificate valid on the day, else the latest."""
-    certificates = sorted(inspector.certificates.all(), key=lambda c: c.valid_to or date.max,
-                          reverse=True)
-    for cert in certificates:
-        if (cert.valid_from is None or cert.valid_from <= day) and (
-                cert.valid_to is None or cert.valid_to >= day):
-            return str(cert.number)
-    return str(certificates[0].number) if certificates else ""
-
-
 def inspection_day(inspection: Inspection) -> date | None:
     return inspection.inspected_on or inspection.visit.agreed_date
 
@@ -50,7 +39,8 @@ def facts_of(inspection: Inspection) -> dict[str, Any]:
                    "legal_rep": target.legal_rep},
         "department": inspection.department.name,
         "inspected_on": day.isoformat() if inspection_day(inspection) else "",
-        "inspectors": [{"name": a.inspector.name, "certificate": _certificate(a.inspector, day)}
+        "inspectors": [{"name": a.inspector.name,
+                        "certificate": draw_selectors.certificate_on(a.inspector, day)}
                        for a in group],
         "findings": [{"item": f.item.matter + (f"：{f.item.sub_item}" if f.item.sub_item else ""),
                       "outcome": f.outcome, "outcome_label": str(Outcome(f.outcome).label)
