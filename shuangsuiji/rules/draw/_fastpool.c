@@ -794,101 +794,6 @@ static PyObject *first_unsorted(PyObject *self, PyObject *args) {
 
 /* -- Reading large records (verify_file.py) ------------------------------------------------ */
 
-static inline int short_plain(const char *p, int *end, int *slash);
-
-/* End of the JSON string starting at s[i] == '"': the index after its closing quote, or -1.
- * A short plain string (every pool line and ID) is skipped 32 bytes at a time. */
-static Py_ssize_t skip_string(const char *s, Py_ssize_t i, Py_ssize_t len) {
-    int end, slash;
-    if (len - i > 64 && short_plain(s + i + 1, &end, &slash) && slash + 1 != end)
-        return i + 1 + end + 1;  /* a backslash escapes the byte after it, not the quote */
-    for (i++; i < len; i++) {
-        if (s[i] == '\\') i++;
-        else if (s[i] == '"') return i + 1;
-    }
-    return -1;
-}
-
-static Py_ssize_t skip_ws(const char *s, Py_ssize_t i, Py_ssize_t len) {
-    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
-    return i;
-}
-
-/* The end of the JSON value at s[i] (its structure only: json.loads checks the small parts
- * and the callers check the big ones), or -1. Members of objects at depth < `record_depth`
- * are appended to `spans` as (depth, key_start, key_end, value_start, value_end). */
-static Py_ssize_t skip_value(const char *s, Py_ssize_t i, Py_ssize_t len, int depth,
-                             int record_depth, PyObject *spans) {
-    if (i >= len || depth > 512) return -1;
-    char c = s[i];
-    if (c == '"') return skip_string(s, i, len);
-    if (c == '[') {
-        i = skip_ws(s, i + 1, len);
-        if (i < len && s[i] == ']') return i + 1;
-        for (;;) {
-            i = skip_value(s, i, len, depth + 1, 0, NULL);
-            if (i < 0) return -1;
-            i = skip_ws(s, i, len);
-            if (i >= len) return -1;
-            if (s[i] == ']') return i + 1;
-            if (s[i] != ',') return -1;
-            i = skip_ws(s, i + 1, len);
-        }
-    }
-    if (c == '{') {
-        i = skip_ws(s, i + 1, len);
-        if (i < len && s[i] == '}') return i + 1;
-        for (;;) {
-            if (i >= len || s[i] != '"') return -1;
-            Py_ssize_t key = i, key_end = skip_string(s, i, len);
-            if (key_end < 0) return -1;
-            i = skip_ws(s, key_end, len);
-            if (i >= len || s[i] != ':') return -1;
-            Py_ssize_t value = skip_ws(s, i + 1, len);
-            int inner = depth + 1 < record_depth ? record_depth : 0;
-            i = skip_value(s, value, len, depth + 1, inner, inner ? spans : NULL);
-            if (i < 0) return i;  /* -2: a Python error is set */
-            if (spans && depth < record_depth) {
-                PyObject *t = Py_BuildValue("(innnn)", depth, key + 1, key_end - 1, value, i);
-                if (!t || PyList_Append(spans, t) < 0) { Py_XDECREF(t); return -2; }
-                Py_DECREF(t);
-            }
-            i = skip_ws(s, i, len);
-            if (i >= len) return -1;
-            if (s[i] == '}') return i + 1;
-            if (s[i] != ',') return -1;
-            i = skip_ws(s, i + 1, len);
-        }
-    }
-    while (i < len && s[i] != ',' && s[i] != ']' && s[i] != '}' && s[i] != ' ' &&
-           s[i] != '\n' && s[i] != '\r' && s[i] != '\t') i++;  /* number, true, false, null */
-    return i;
-}
-
-/* Members of a JSON document's top-level object and of the objects that are their values:
- * a list of (depth, key_start, key_end, value_start, value_end), depth 0 for the top level.
- * Lets a verifier find a record's big arrays without parsing them into Python objects. */
-static PyObject *members(PyObject *self, PyObject *args) {
-    Py_buffer buf;
-    if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
-    PyObject *spans = PyList_New(0);
-    const char *s = buf.buf;
-    Py_ssize_t i = spans ? skip_ws(s, 0, buf.len) : 0, end = -1;
-    if (spans && i < buf.len && s[i] == '{') {
-        end = skip_value(s, i, buf.len, 0, 2, spans);
-        if (end >= 0) end = skip_ws(s, end, buf.len);
-    }
-    if (spans && end != buf.len) {
-        if (end != -2) PyErr_SetString(PyExc_ValueError, "not a JSON object");
-        Py_CLEAR(spans);
-    }
-    PyBuffer_Release(&buf);
-    return spans;
-}
-
-/* Checks that a JSON array body ("a","b",…) holds only strings that canonical JSON writes
- * byte for byte as they are: printable ASCII without '"' and '\', and, with `tabs`, the
- * escape \t. Returns how many, or -1. */
 /* Whether the JSON string body at p (64 bytes readable) is short and plain: its closing
  * quote within 32 bytes (*end: where), printable ASCII before it, and at most one
  * backslash (*slash: where, or -1), not checked further. Every pool line and ID is; the
@@ -916,6 +821,9 @@ static inline int short_plain(const char *p, int *end, int *slash) {
 #endif
 }
 
+/* Checks that a JSON array body ("a","b",…) holds only strings that canonical JSON writes
+ * byte for byte as they are: printable ASCII without '"' and '\', and, with `tabs`, the
+ * escape \t. Returns how many, or -1. */
 static Py_ssize_t plain_strings(const char *s, Py_ssize_t len, int tabs) {
     Py_ssize_t n = 0, i = 0;
     while (i < len) {
@@ -1032,8 +940,6 @@ static PyMethodDef methods[] = {
     {"count_lines", count_lines, METH_VARARGS, "number of line feeds in a buffer; no GIL"},
     {"first_unsorted", first_unsorted, METH_VARARGS,
      "first pool line out of byte order or repeating an ID, or 0; releases the GIL"},
-    {"members", members, METH_VARARGS,
-     "spans of the members of a JSON object and of its members' objects"},
     {"count_plain", count_plain, METH_VARARGS,
      "number of plain ASCII strings in a JSON array body, or -1"},
     {"unquote_lines", unquote_lines, METH_VARARGS,

@@ -8,10 +8,12 @@ records of large draws as files.
 
 import json
 import mmap
+import re
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -43,62 +45,85 @@ class SplitRecord:
 
 
 def split_record(data: Any) -> SplitRecord | None:
-    """The record with its big arrays left in `data`, or None when they are not plain."""
-    try:
-        spans = plain_arrays.members(data)
-    except ValueError:
+    """The record with its big arrays left in `data`, or None when they are not where
+    canonical JSON puts them or are not plain (then the caller reads the record whole).
+
+    The arrays are found by their place in canonical JSON, not by parsing; what makes this
+    safe is the check after it. The rest of the file, with a fresh sentinel string for each
+    body, must parse with a sentinel for every big array of the record and each body must be
+    plain strings. Then the file parses to that head with the bodies' strings in place of
+    the sentinels (the tokens before and after a body are the same in both), so the verdict
+    is the one reading the whole file would give, whatever the file holds.
+    """
+    found = _big_arrays(data)
+    if found is None:
         return None
-    top = [(k0, k1, v0, v1) for depth, k0, k1, v0, v1 in spans if depth == 0]
-    keys = [bytes(data[k0:k1]) for k0, k1, _v0, _v1 in top]
-    if len(set(keys)) != len(keys) or any(b"\\" in key for key in keys):
-        return None  # a repeated or escaped key: json.loads' reading is not worth imitating
-    value_of = {key: (v0, v1) for key, (_k0, _k1, v0, v1) in zip(keys, top, strict=True)}
-    big = _big_arrays(data, spans, value_of)
-    if big is None:
-        return None
+    marks = {name: sentinel(name) for name, _start, _end in found}
     pieces, at = [], 0
-    for mark, start, end in sorted(big, key=lambda b: b[1]):
-        pieces += [bytes(data[at:start]), json.dumps(mark).encode("ascii")]
+    for name, start, end in found:
+        pieces += [bytes(data[at:start]), json.dumps(marks[name]).encode("ascii")]
         at = end
     pieces.append(bytes(data[at:]))
     try:
         head = json.loads(b"".join(pieces))
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
+    expected = {name: [mark] for name, mark in marks.items()}
+    if not isinstance(head, dict) or _placed(head) != expected or not _plain(data, found):
+        return None
     view = memoryview(data)
-    return SplitRecord(head, data, {mark: view[s:e] for mark, s, e in big},
-                       {mark: (s, e) for mark, s, e in big})
+    return SplitRecord(head, data, {marks[name]: view[s:e] for name, s, e in found},
+                       {marks[name]: (s, e) for name, s, e in found})
 
 
-def _big_arrays(data: Any, spans: list[tuple[int, int, int, int, int]],
-                value_of: Mapping[bytes, tuple[int, int]]
-                ) -> list[tuple[str, int, int]] | None:
-    """(sentinel, body start, body end) of the pool's lines and each standby list, or None
-    when one of them is not plain."""
-    big: list[tuple[str, int, int]] = []
-    tabs_of: list[bool] = []
-    for parent, tabs in ((b"pool", True), (b"standby", False)):
-        if parent not in value_of:
-            continue
-        p0, p1 = value_of[parent]
-        inner = [(bytes(data[k0:k1]), v0, v1) for depth, k0, k1, v0, v1 in spans
-                 if depth == 1 and p0 < k0 < p1]
-        if (len({key for key, _v0, _v1 in inner}) != len(inner)
-                or any(b"\\" in key for key, _v0, _v1 in inner)):
-            return None
-        for key, v0, v1 in inner:
-            if parent == b"pool" and key != b"lines":
-                continue
-            if data[v0:v0 + 1] != b"[" or data[v1 - 1:v1] != b"]":
-                continue  # not an array: json.loads keeps it, the checks refuse it
-            name = "pool" if parent == b"pool" else "standby:" + key.decode("utf-8", "replace")
-            big.append((sentinel(name), v0 + 1, v1 - 1))
-            tabs_of.append(tabs)
-    # Checked two at a time (the C check lets go of the GIL): 0.28 s of 455 MB otherwise.
+_POOL_LINES = re.compile(rb'"pool":\{"digest":"[0-9a-f]{64}","lines":\[')
+_STANDBY = b'"standby":{'
+_STANDBY_LIST = re.compile(rb'"([^"\\]*)":\[')
+
+
+def _big_arrays(data: Any) -> list[tuple[str, int, int]] | None:
+    """(name, body start, body end) of the pool's lines and of each standby list where
+    canonical JSON puts them, in file order; None when one of them has no end."""
+    found: list[tuple[str, int, int]] = []
+    at = data.find(b'"pool":{"digest":"')
+    if (lines := _POOL_LINES.match(data, at) if at >= 0 else None) is not None:
+        at = _body_end(data, lines.end())
+        found.append(("pool", lines.end(), at))
+    at = data.find(_STANDBY, max(at, 0)) if not found or at >= 0 else -1
+    at = at + len(_STANDBY) if at >= 0 else at
+    while at >= 0 and (label := _STANDBY_LIST.match(data, at)) is not None:
+        at = _body_end(data, label.end())
+        found.append(("standby:" + label[1].decode("utf-8", "replace"), label.end(), at))
+        at += 1 + (data[at + 1:at + 2] == b",") if at >= 0 else 0
+    return None if any(end < 0 for _name, _start, end in found) else found
+
+
+def _body_end(data: Any, start: int) -> int:
+    """Where an array body of plain strings starting at `start` ends (at its "]"), or -1."""
+    if data[start:start + 1] == b"]":
+        return start
+    end = data.find(b'"]', start)
+    return end + 1 if end >= 0 else -1
+
+
+def _placed(head: Any) -> dict[str, Any]:
+    """Every big array of a parsed head by name: the pool's lines, each standby list."""
+    placed: dict[str, Any] = {}
+    pool, standby = head.get("pool"), head.get("standby")
+    if isinstance(pool, dict) and "lines" in pool:
+        placed["pool"] = pool["lines"]
+    if isinstance(standby, dict):
+        placed |= {"standby:" + label: ids for label, ids in standby.items()}
+    return placed
+
+
+def _plain(data: Any, found: list[tuple[str, int, int]]) -> bool:
+    """Whether every body is plain strings: checked two at a time (the C check lets go of
+    the GIL): 0.28 s of 455 MB otherwise."""
     with ThreadPoolExecutor(2) as threads:
-        counts = threads.map(lambda b, tabs: plain_arrays.count_plain(
-            memoryview(data)[b[1]:b[2]], tabs), big, tabs_of)
-        return big if all(n >= 0 for n in counts) else None
+        counts = threads.map(lambda b: plain_arrays.count_plain(
+            memoryview(data)[b[1]:b[2]], b[0] == "pool"), found)
+        return all(n >= 0 for n in counts)
 
 
 def body_of(split: SplitRecord, value: Any) -> memoryview | None:
@@ -127,17 +152,10 @@ def first_ids(split: SplitRecord, value: Any, count: int) -> Any:
     body = body_of(split, value)
     if body is None:
         return value
-    ids: list[str] = []
-    start = 0
-    while len(ids) < count and start < len(body):
-        chunk = bytes(body[start:start + 4096])
-        end = chunk.find(b'"', 1)
-        if end < 0:  # an ID longer than 4 KB: not from this platform, but read all the same
-            chunk = bytes(body[start:])
-            end = chunk.find(b'"', 1)
-        ids.append(chunk[1:end].decode("ascii"))
-        start += end + 2
-    return ids
+    return [m[1].decode("ascii") for m in islice(_STRING.finditer(body), count)]
+
+
+_STRING = re.compile(rb'"([^"]*)"')
 
 
 @contextmanager

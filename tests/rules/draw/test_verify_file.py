@@ -1,11 +1,14 @@
 """The file verifier (big arrays kept as bytes) reaches the verdict verify.verify() reaches."""
 
 import copy
+import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from shuangsuiji.rules.canonical import canonical_json
-from shuangsuiji.rules.draw import fast
+from shuangsuiji.rules.draw import fast, record_file
 from shuangsuiji.rules.draw.record import public_record, replacement_entry
 from shuangsuiji.rules.draw.sizes import StratumRule
 from shuangsuiji.rules.draw.verify import verify
@@ -98,7 +101,7 @@ def test_records_not_in_plain_form_take_the_ordinary_way(record):
     assert verify_bytes(data) is None
     assert _same_verdict(_edited(doc, ("pool", "lines", 3), doc["pool"]["lines"][3])) is not None
     outside = canonical_json(record).replace('"lines":[', '"lines": [').encode()
-    assert split_record(outside) is not None and verify_bytes(outside) is None
+    assert split_record(outside) is None and verify_bytes(outside) is None  # not canonical
     inside = canonical_json(record).replace('"lines":["', '"lines":[ "').encode()
     assert split_record(inside) is None and verify_bytes(inside) is None
 
@@ -123,3 +126,57 @@ def test_the_file_verifier_reaches_the_same_verdicts_without_the_c_module():
                                        __file__ + "::test_records_not_in_plain_form_take_the_"
                                        "ordinary_way")
     assert summary.startswith("8 passed"), summary
+
+
+# -- Splitting a file: its big arrays are found by their place, and the check after it makes
+# any file, however hostile, read as json.loads reads it, or not split at all.
+
+def _split_reads_as_json(data):
+    split = split_record(data)
+    if split is not None:
+        rebuilt = b"".join(record_file.chunks(split.head, split.bodies))
+        assert json.loads(rebuilt) == json.loads(data), data[:200]
+    return split
+
+
+@pytest.fixture(scope="module")
+def small_text():
+    return canonical_json(_replaced(make_record(pool=candidates(24)), 1)).encode()
+
+
+PIECES = [b'"pool":{"digest":"' + b"a" * 64 + b'","lines":[', b'"standby":{', b'"A":[',
+          b'"A":["91X"],', b'"]', b'"],', b"]", b"}", b"{", b",", b'"', b"\\", b'\\"', b" ",
+          b'"standby":{"A":[]},', b'"st\\u0061ndby":{"A":["x"]},', b'"lines":["x\\tA"],',
+          b'"pool":{"lines":[]},', b"\xe7\x94\xb2", b"\\t"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_split_file_always_reads_as_json_reads_it(small_text, data):
+    at = data.draw(st.integers(0, len(small_text)))
+    end = data.draw(st.integers(at, min(len(small_text), at + 40)))
+    piece = b"".join(data.draw(st.lists(st.sampled_from(PIECES), max_size=3)))
+    _split_reads_as_json(small_text[:at] + piece + small_text[end:])
+
+
+def test_hostile_layouts_are_read_whole_or_as_json_reads_them(record):
+    text = canonical_json(record)
+    at = text.index(',"standby":')
+    standby = text[at:text.index(',"strata":')]
+    variants = [
+        text[:-1] + standby + "}",  # a second standby object: json.loads keeps the last
+        text[:-1] + standby.replace('"standby"', '"st\\u0061ndby"') + "}",  # the same key
+        text.replace(standby, "").replace('{"ceremony"', "{" + standby[1:] + ',"ceremony"'),
+        text.replace('"protocol"', '"x":"\\"pool\\":{\\"digest\\":\\"","protocol"'),
+        text.replace('","', '"]', 1),
+        text[:len(text) // 2],
+    ]
+    for variant in variants:
+        data = variant.encode()
+        _split_reads_as_json(data)
+        try:
+            whole = verify(json.loads(data))
+        except json.JSONDecodeError:
+            continue
+        got = verify_bytes(data)
+        assert (whole is None) == (got is None) and (got is None or got.template == whole.template)
