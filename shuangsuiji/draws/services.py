@@ -24,7 +24,6 @@ from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.plans.choices import Stratification, TaskState
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.plans.selectors import task_organisation_id
-from shuangsuiji.rules.draw import fast
 from shuangsuiji.rules.draw import pools as P
 from shuangsuiji.rules.draw.bulk import bulk_draw, write_record
 from shuangsuiji.rules.draw.engine import DepartmentSpec, DrawFailed, run_draw
@@ -115,7 +114,7 @@ def task_freeze(*, actor: User | None, task: InspectionTask, planned_draw_at: da
     if not strata:
         strata = {P.UNSTRATIFIED: 0} if task.stratification == Stratification.NONE else {}
     freeze.pool_digest = digest
-    freeze.pool_size = fast.count_lines(pool)
+    freeze.pool_size = pool.count(b"\n")
     freeze.pool_strata = strata
     freeze.rules = {k: r.as_json() for k, r in rules_of(task, strata).items()}
     freeze.save(update_fields=["pool_digest", "pool_size", "pool_strata", "rules"])

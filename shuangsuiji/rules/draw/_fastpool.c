@@ -4,8 +4,7 @@
  *
  * The input is a frozen pool: lines "ID\tSTRATUM\n" in byte order. scan_into() gives, per
  * line, the 19-digit ticket prefix key (see tickets.py), the stratum's index and where the ID
- * sits in the buffer;
- * order_stratum() sorts a stratum's rows by key; quoted_ids_into() and quoted_lines_into()
+ * sits in the buffer (numpy sorts them: fast.py); quoted_ids_into() and quoted_lines_into()
  * write the JSON arrays of the record without creating a Python string per candidate. Each
  * releases the GIL for its loop.
  *
@@ -288,19 +287,6 @@ static Py_ssize_t scan_lines(const char *data, Py_ssize_t len, Py_ssize_t n,
     return pos == len ? 0 : n + 1;
 }
 
-/* Lines in a buffer: its line feeds, counted in byte lanes the compiler vectorises. */
-static Py_ssize_t count_feeds(const char *d, Py_ssize_t len) {
-    Py_ssize_t n = 0, i = 0;
-    for (; len - i >= 4096; i += 4096) {
-        uint8_t lanes[64] = {0};
-        for (Py_ssize_t b = 0; b < 4096; b += 64)
-            for (int j = 0; j < 64; j++) lanes[j] += d[i + b + j] == '\n';
-        for (int j = 0; j < 64; j++) n += lanes[j];
-    }
-    for (; i < len; i++) n += d[i] == '\n';
-    return n;
-}
-
 /* Whether tickets are hashed with the CPU's SHA instructions (scan_into's `sha` allows them):
  * the CPU has them and they passed the self-test at import. */
 static PyObject *sha_instructions(PyObject *self, PyObject *args) {
@@ -329,17 +315,6 @@ static int get_array(PyObject *obj, Py_buffer *view, const char *name, char kind
                  kind == 'Q' ? "uint64" : kind == 'q' ? "int64" : kind == 'H' ? "uint16" : "uint8");
     PyBuffer_Release(view);
     return -1;
-}
-
-static PyObject *count_lines(PyObject *self, PyObject *args) {
-    Py_buffer buf;
-    if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
-    Py_ssize_t n;
-    Py_BEGIN_ALLOW_THREADS
-    n = count_feeds(buf.buf, buf.len);
-    Py_END_ALLOW_THREADS
-    PyBuffer_Release(&buf);
-    return PyLong_FromSsize_t(n);
 }
 
 /* Per line of one part of a pool: the ticket key, the stratum's index and where the ID
@@ -573,194 +548,6 @@ static PyObject *quoted_lines_into(PyObject *self, PyObject *args) {
     return PyLong_FromSsize_t(written);
 }
 
-/* Positions 0..n-1 of `rows` in stable order of keys[rows[i]], packed with their key:
- * w[i] = the key's high bits, above `low` bits that hold i. Sorting these words by their
- * high bits alone moves one word per element instead of a key and a row. Words with equal
- * high bits are then put in order of their full key, still stable; they are rare (a few in
- * a stratum of millions, as the keys are uniform). */
-
-/* An LSD radix sort of w[0..n) by bits [lo, hi), stable, digits of at most 11 bits (a
- * pass's buckets stay in the cache), `tmp` as long as w; returns where the result is (w or
- * tmp), or NULL when out of memory. */
-static uint64_t *lsd_sort(uint64_t *w, uint64_t *tmp, Py_ssize_t n, int lo, int hi) {
-    int bits = hi - lo, passes = (bits + 10) / 11, width = (bits + passes - 1) / passes;
-    if (bits <= 0 || n < 2) return w;
-    size_t *count = calloc((size_t)passes << width, sizeof(size_t));
-    if (!count) return NULL;
-    uint64_t mask = ((uint64_t)1 << width) - 1, *from = w, *to = tmp;
-    for (Py_ssize_t i = 0; i < n; i++)
-        for (int p = 0; p < passes; p++) count[((size_t)p << width) + ((w[i] >> (lo + p * width)) & mask)]++;
-    for (int p = 0; p < passes; p++) {
-        size_t *c = count + ((size_t)p << width), total = 0;
-        int shift = lo + p * width, single = 0;
-        for (uint64_t d = 0; d <= mask; d++) {
-            size_t k = c[d];
-            if (k == (size_t)n) single = 1;
-            c[d] = total; total += k;
-        }
-        if (single) continue;  /* one bucket: the pass would move nothing */
-        for (Py_ssize_t i = 0; i < n; i++) to[c[(from[i] >> shift) & mask]++] = from[i];
-        uint64_t *moved = to; to = from; from = moved;  /* the next pass reads what this wrote */
-    }
-    free(count);
-    return from;
-}
-
-/* Elements per bucket of the first, most significant pass: each bucket and its scratch
- * then sort in the CPU's own cache (2 x 128 kB), where the passes over a whole stratum of
- * millions went to memory each time (its order: 0.2 s of ten million, 0.3 s that way). */
-enum { MSD_BUCKET = 1 << 14 };
-
-static int sort_packed(uint64_t *w, uint64_t *tmp, Py_ssize_t n, int low) {
-    int top = 0;
-    while (top < 11 && ((Py_ssize_t)MSD_BUCKET << (top + 1)) <= n) top++;
-    if (top == 0 || 64 - low <= top + 11) {  /* small: the passes stay in the cache */
-        uint64_t *sorted = lsd_sort(w, tmp, n, low, 64);
-        if (!sorted) return -1;
-        if (sorted != w) memcpy(w, sorted, n * sizeof(uint64_t));
-        return 0;
-    }
-    int shift = 64 - top;
-    Py_ssize_t *start = calloc(((size_t)1 << top) + 1, sizeof(Py_ssize_t));
-    if (!start) return -1;
-    for (Py_ssize_t i = 0; i < n; i++) start[(w[i] >> shift) + 1]++;
-    for (size_t d = 0; d < ((size_t)1 << top); d++) start[d + 1] += start[d];
-    Py_ssize_t *next = malloc(((size_t)1 << top) * sizeof(Py_ssize_t));
-    if (!next) { free(start); return -1; }
-    memcpy(next, start, ((size_t)1 << top) * sizeof(Py_ssize_t));
-    for (Py_ssize_t i = 0; i < n; i++) tmp[next[w[i] >> shift]++] = w[i];
-    free(next);
-    int failed = 0;
-    for (size_t d = 0; d < ((size_t)1 << top) && !failed; d++) {
-        Py_ssize_t a = start[d], m = start[d + 1] - a;
-        uint64_t *sorted = lsd_sort(tmp + a, w + a, m, low, shift);
-        if (!sorted) failed = 1;
-        else if (sorted != w + a) memcpy(w + a, sorted, m * sizeof(uint64_t));
-    }
-    free(start);
-    return failed ? -1 : 0;
-}
-
-/* Sorts w[0..n) (a key's high bits | its row in the low `low` bits) by the high bits,
- * settles words of equal high bits on the full key, keeping the rows' order, and turns
- * each word into its row. Notes in *ties the ranges [first, last] of equal full keys.
- * Returns -1 when out of memory. No GIL. */
-static int packed_order(const uint64_t *key, uint64_t *w, Py_ssize_t n, int low,
-                        Py_ssize_t **ties, Py_ssize_t *nties) {
-    uint64_t imask = ((uint64_t)1 << low) - 1;
-    Py_ssize_t cap = 0;
-    uint64_t *tmp = malloc(n * 8 + 8);
-    if (tmp) huge_pages(tmp, n * 8);  /* each radix pass writes it all, in random order */
-    if (!tmp || sort_packed(w, tmp, n, low) < 0) { free(tmp); return -1; }
-    free(tmp);
-    for (Py_ssize_t i = 0; i < n;) {
-        Py_ssize_t j = i + 1;
-        while (j < n && (w[j] & ~imask) == (w[i] & ~imask)) j++;
-        for (Py_ssize_t a = i + 1; a < j; a++) {  /* insertion sort: the runs are tiny */
-            uint64_t v = w[a], kv = key[v & imask];
-            Py_ssize_t b = a;
-            while (b > i) {
-                uint64_t u = w[b - 1], ku = key[u & imask];
-                if (ku < kv || (ku == kv && (u & imask) < (v & imask))) break;
-                w[b] = u; b--;
-            }
-            w[b] = v;
-        }
-        for (Py_ssize_t a = i; a < j;) {
-            Py_ssize_t b = a + 1;
-            while (b < j && key[w[b] & imask] == key[w[a] & imask]) b++;
-            if (b - a > 1) {
-                if (*nties + 2 > cap) {
-                    cap = cap ? cap * 2 : 64;
-                    Py_ssize_t *grown = realloc(*ties, cap * sizeof(Py_ssize_t));
-                    if (!grown) return -1;
-                    *ties = grown;
-                }
-                (*ties)[(*nties)++] = a; (*ties)[(*nties)++] = b - 1;
-            }
-            a = b;
-        }
-        i = j;
-    }
-    for (Py_ssize_t k = 0; k < n; k++) w[k] &= imask;
-    return 0;
-}
-
-/* The smallest `low` with 2^low >= n. */
-static int index_bits(Py_ssize_t n) {
-    int low = 1;
-    while (low < 63 && ((Py_ssize_t)1 << low) < n) low++;
-    return low;
-}
-
-/* (order, runs) as the order functions return them; steals `out`. */
-static PyObject *order_result(PyObject *out, Py_ssize_t *ties, Py_ssize_t nties) {
-    PyObject *runs = PyList_New(0);
-    for (Py_ssize_t t = 0; runs && t < nties; t += 2) {
-        PyObject *pair = Py_BuildValue("(nn)", ties[t], ties[t + 1]);
-        if (!pair || PyList_Append(runs, pair) < 0) Py_CLEAR(runs);
-        Py_XDECREF(pair);
-    }
-    free(ties);
-    PyObject *result = runs ? PyTuple_Pack(2, out, runs) : NULL;
-    Py_DECREF(out);
-    Py_XDECREF(runs);
-    return result;
-}
-
-/* The rows whose codes[row] is `code`, ordered by keys[row] (uint64), stable: a stratum's
- * draw order straight from the scan's arrays. Returns (order as int64 bytes, [(first, last),
- * …] the index ranges of the order where the full keys are equal), so that callers settle
- * only those on the full ticket. Without the GIL. */
-static PyObject *order_stratum(PyObject *self, PyObject *args) {
-    Py_buffer keys = {0}, codes = {0};
-    PyObject *okeys, *ocodes, *out = NULL;
-    int code;
-    if (!PyArg_ParseTuple(args, "OOi", &okeys, &ocodes, &code)) return NULL;
-    Py_ssize_t nkeys = 0, n = 0, *ties = NULL, nties = 0, filled = 0;
-    if (get_array(okeys, &keys, "keys", 'Q', 0) < 0 ||
-        get_array(ocodes, &codes, "codes", 'B', 0) < 0)
-        goto done;
-    nkeys = keys.len / 8;
-    const unsigned char *c = codes.buf;
-    if (codes.len != nkeys) {
-        PyErr_SetString(PyExc_ValueError, "one code per key");
-        goto done;
-    }
-    for (Py_ssize_t r = 0; r < nkeys; r++) n += c[r] == code;
-    int low = index_bits(nkeys), failed;
-    uint64_t imask = ((uint64_t)1 << low) - 1;
-    out = PyBytes_FromStringAndSize(NULL, n * 8);
-    if (!out) goto done;
-    uint64_t *w = (uint64_t *)PyBytes_AS_STRING(out);
-    huge_pages(w, n * 8);
-    const uint64_t *key = keys.buf;
-    Py_BEGIN_ALLOW_THREADS
-    /* Without a branch: the strata of rows in ID order are as good as random, and a
-     * mispredicted branch per row cost more than writing every row and keeping some. */
-    Py_ssize_t j = 0;
-    for (Py_ssize_t r = 0; r < nkeys && j < n; r++) {
-        w[j] = (key[r] & ~imask) | (uint64_t)r;
-        j += c[r] == code;
-    }
-    filled = j;
-    /* Every word holds a row below nkeys only when the codes did not change since they were
-     * counted (another thread may write them now): sorted only then. */
-    failed = filled == n ? packed_order(key, w, n, low, &ties, &nties) : 0;
-    Py_END_ALLOW_THREADS
-    if (filled != n) {
-        Py_CLEAR(out);
-        PyErr_SetString(PyExc_ValueError, "the codes changed while they were read");
-        goto done;
-    }
-    if (failed) { Py_CLEAR(out); free(ties); PyErr_NoMemory(); goto done; }
-    out = order_result(out, ties, nties);
-done:
-    PyBuffer_Release(&keys);
-    PyBuffer_Release(&codes);
-    return out;
-}
-
 /* The 1-based number of the first line of a pool that does not sort after the one before
  * or repeats its ID (protocol §1), or 0; negative for a line without a tab. No GIL. */
 static PyObject *first_unsorted(PyObject *self, PyObject *args) {
@@ -929,15 +716,12 @@ static PyObject *unquote_lines(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"scan_into", scan_into, METH_VARARGS,
      "keys, strata and ID positions of a part of a pool, into given arrays; no GIL"},
-    {"order_stratum", order_stratum, METH_VARARGS,
-     "(a stratum's rows ordered by their keys, ranges of equal keys); without the GIL"},
     {"quoted_ids_into", quoted_ids_into, METH_VARARGS,
      "JSON array body of IDs in a given order, into a buffer: its length; no GIL"},
     {"quoted_lines_into", quoted_lines_into, METH_VARARGS,
      "JSON array body of pool lines, into a buffer: its length; no GIL"},
     {"sha_instructions", sha_instructions, METH_NOARGS,
      "whether scan_into may hash tickets with the CPU's SHA instructions"},
-    {"count_lines", count_lines, METH_VARARGS, "number of line feeds in a buffer; no GIL"},
     {"first_unsorted", first_unsorted, METH_VARARGS,
      "first pool line out of byte order or repeating an ID, or 0; releases the GIL"},
     {"count_plain", count_plain, METH_VARARGS,

@@ -1,5 +1,5 @@
-"""Draw order for large pools: C keys and a C radix sort (when built), else Python and numpy;
-the same result as tickets.py.
+"""Draw order for large pools: keys by C (when built) or Python, sorted by numpy; the same
+result as tickets.py.
 
 `_fastpool` is optional; without it everything falls back to the pure Python code, each C
 function's Python equivalent here beside its caller (the tests call both and compare).
@@ -136,7 +136,7 @@ def _scan_c(c: Any, buffer: bytes, seed: str, labels: tuple[str, ...], sorted_po
     view = memoryview(buffer)
     firsts = [0]
     for start, end in parts:
-        firsts.append(firsts[-1] + c.count_lines(view[start:end]))
+        firsts.append(firsts[-1] + buffer.count(b"\n", start, end))
     n = firsts[-1]
     keys, codes = np.empty(n, np.uint64), np.empty(n, np.uint8)
     starts, lens = np.empty(n, np.uint64), np.empty(n, np.uint16)
@@ -160,11 +160,6 @@ def _scan_c(c: Any, buffer: bytes, seed: str, labels: tuple[str, ...], sorted_po
         if before.split(b"\t", 1)[0] == after.split(b"\t", 1)[0]:
             raise PoolOrderError("a line repeats the ID of the line before at the pool's middle")
     return ScannedPool(buffer, labels, keys, codes, starts, lens)
-
-
-def count_lines(buffer: bytes) -> int:
-    """Line feeds in a buffer."""
-    return _fastpool.count_lines(buffer) if _fastpool is not None else buffer.count(b"\n")
 
 
 def check_sorted(buffer: bytes) -> None:
@@ -267,36 +262,34 @@ def _scan_python(buffer: bytes, seed: str, labels: tuple[str, ...], sorted_pool:
                        np.array(lens, dtype=np.uint16))
 
 
-def order_rows(pool: ScannedPool, rows: np.ndarray, seed: str) -> np.ndarray:
-    """`rows` in draw order: by key, every run of equal keys settled on full (ticket, ID).
-    In numpy: the reference for the C order (stratum_order), and what runs without it."""
-    order = rows[np.argsort(pool.keys[rows], kind="stable")]
-    sorted_keys = pool.keys[order]
-    return _settled(pool, order, _runs(np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])),
-                    seed)
-
-
 def stratum_order(pool: ScannedPool, label: str, seed: str) -> np.ndarray:
-    """The rows of one stratum in draw order (order_rows of pool.rows_of(label))."""
-    if _fastpool is None:
-        return order_rows(pool, pool.rows_of(label), seed)
-    return _stratum_order_c(_fastpool, pool, label, seed)
+    """The rows of one stratum in draw order: by key, keys alike settled on full (ticket, ID).
 
-
-def _stratum_order_c(c: Any, pool: ScannedPool, label: str, seed: str) -> np.ndarray:
-    packed, runs = c.order_stratum(pool.keys, pool.codes, pool.labels.index(label))
-    return _settled(pool, np.frombuffer(packed, dtype=np.int64), runs, seed)
+    Each row is packed with its key's high bits into one word (the row in the low bits), and
+    the words are sorted: numpy's sort moves one word per row (0.26 s for ten million on
+    this machine's AVX-512, against 0.54 s for a radix sort of our own in C), and the packed
+    rows keep words of equal high bits in row order. Those, a few in millions, are then
+    settled on (key, ticket, ID); equal keys are equal tickets' first 19 digits (tickets.py).
+    """
+    rows = pool.rows_of(label)
+    low = max(int(pool.keys.size - 1).bit_length(), 1)
+    high = np.uint64(((1 << 64) - 1) ^ ((1 << low) - 1))
+    words = (pool.keys[rows] & high) | rows.astype(np.uint64)
+    words.sort()
+    order = (words & ~high).astype(np.int64)
+    words &= high
+    alike = np.flatnonzero(words[1:] == words[:-1])
+    return _settled(pool, order, _runs(alike), seed) if alike.size else order
 
 
 def _settled(pool: ScannedPool, order: np.ndarray, runs: list[tuple[int, int]], seed: str
              ) -> np.ndarray:
-    """`order` with each run [start, end] of equal keys ordered by full (ticket, ID)."""
-    if runs:
-        order = order.copy()
-        for start, end in runs:
-            segment = order[start:end + 1].tolist()
-            segment.sort(key=lambda r: (ticket(pool.ident(r), seed), pool.ident(r)))
-            order[start:end + 1] = segment
+    """`order` with each run [start, end] ordered by (key, ticket, ID)."""
+    for start, end in runs:
+        segment = order[start:end + 1].tolist()
+        segment.sort(key=lambda r: (int(pool.keys[r]), ticket(pool.ident(r), seed),
+                                    pool.ident(r)))
+        order[start:end + 1] = segment
     return order
 
 

@@ -84,7 +84,7 @@ def c_draw_order(c, identifiers, seed):
 
     buffer = ("\t_\n".join(identifiers) + "\t_\n").encode("utf-8")
     pool = fast._scan_c(c, buffer, seed, ("_",), False)
-    return [identifiers[i] for i in fast._stratum_order_c(c, pool, "_", seed).tolist()]
+    return [identifiers[i] for i in fast.stratum_order(pool, "_", seed).tolist()]
 
 
 def run_without_the_c_module(*tests):

@@ -13,7 +13,7 @@ from shuangsuiji.rules.draw.bulk import bulk_draw, rewrite_record, write_record
 from shuangsuiji.rules.draw.engine import Conflict
 from shuangsuiji.rules.draw.pools import Candidate, candidate_line, inspector_line, sorted_lines
 from shuangsuiji.rules.draw.sizes import StratumRule
-from shuangsuiji.rules.draw.tickets import draw_order, prefix_keys
+from shuangsuiji.rules.draw.tickets import draw_order, prefix_keys, ticket
 from shuangsuiji.rules.draw.verify import verify
 
 from .helpers import (
@@ -102,7 +102,7 @@ def test_the_python_fallback_scan_equals_the_python_draw_order():
     ids = [f"9114{i:014d}" for i in range(3000)]
     buffer = ("\t_\n".join(ids) + "\t_\n").encode()
     pool = fast._scan_python(buffer, "seed", ("_",), False)
-    order = fast.order_rows(pool, pool.rows_of("_"), "seed")
+    order = fast.stratum_order(pool, "_", "seed")
     assert [ids[i] for i in order.tolist()] == draw_order(ids, "seed")
 
 
@@ -126,29 +126,27 @@ def test_a_pool_out_of_byte_order_is_refused(monkeypatch, scanner, where):
     assert scanner("".join(sorted(lines)).encode(), "seed", ("A",), True).keys.size == 101
 
 
-# 200,000: strata of over 65,536 rows, sorted by their top bits first, then bucket by bucket
-# 200,000: strata of over 65,536 rows, sorted by their top bits first, then bucket by bucket
-@pytest.mark.parametrize("size", [200_000, 50_000, 40, 1, 0])
-def test_the_radix_order_equals_numpys_stable_argsort(size):
-    c = c_module()
-    rng = np.random.default_rng(7)
-    keys = rng.integers(0, 10**19, size, dtype=np.uint64)
-    keys[::7] = keys[3] if size > 3 else 0  # many equal keys: their rows must keep their order
+def _reference_order(pool, label, seed):
+    return sorted(pool.rows_of(label).tolist(),
+                  key=lambda r: (int(pool.keys[r]), ticket(pool.ident(r), seed), pool.ident(r)))
+
+
+@pytest.mark.parametrize("size", [30_000, 40, 1, 0])
+@pytest.mark.parametrize("below", [10**19, 2**20, 2])
+def test_a_stratum_is_ordered_by_key_then_full_ticket_and_id(size, below):
+    """Keys as they come (uniform below 10^19) and crowded below 2^20 or 2: every key's high
+    bits alike, the words ordered on the rows packed in them and settled on the full keys."""
+    ids = [f"9114{i:014d}" for i in range(size)]
+    buffer = "".join(f"{ident}\t{'ABC'[i % 7 % 3]}\n" for i, ident in enumerate(ids)).encode()
+    pool = fast._scan_python(buffer, "seed", ("A", "B", "C", "D"), True)
+    pool.keys[:] = np.random.default_rng(size).integers(0, below, size, dtype=np.uint64)
     if size > 9:
-        keys[1] = np.uint64(2**64 - 1)
-        keys[5] = keys[9] + np.uint64(1)  # same high bits, different keys
-    codes = rng.integers(0, 3, size, dtype=np.uint8)
-    for code in (0, 1, 2, 3):
-        rows = np.flatnonzero(codes == code)
-        expected = rows[np.argsort(keys[rows], kind="stable")]
-        packed, runs = c.order_stratum(keys, codes, code)
-        assert np.array_equal(np.frombuffer(packed, dtype=np.int64), expected)
-        sorted_keys = keys[expected]
-        assert runs == fast._runs(np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]))
-        if size > 1000 and code < 3:
-            assert runs and all(sorted_keys[a] == sorted_keys[b] for a, b in runs)
-    with pytest.raises(ValueError, match="one code per key"):
-        c.order_stratum(keys, codes[:-1] if size else b"x", 0)
+        pool.keys[::7] = pool.keys[3]  # equal keys: settled on full tickets
+        pool.keys[5] = pool.keys[9] ^ np.uint64(1)  # the same high bits, other keys
+        pool.keys[1] = np.uint64(10**19 - 1)
+    for label in "ABCD":
+        assert fast.stratum_order(pool, label, "seed").tolist() == _reference_order(
+            pool, label, "seed")
 
 
 @pytest.mark.parametrize("way", ["c", "python"])
@@ -190,38 +188,6 @@ def test_c_ticket_keys_equal_python_keys_for_ids_of_every_length(sha_instruction
     for seed in ("a" * 64, "seed"):
         pool = fast._scan_c(c, buffer, seed, ("A",), True, sha=sha_instructions)
         assert pool.keys.tolist() == prefix_keys(ids, seed)
-
-
-def test_lines_are_counted_like_python_counts_them():
-    c = c_module()
-    rng = np.random.default_rng(3)
-    for size in (0, 1, 4095, 4096, 4097, 100_000):
-        data = rng.choice(np.frombuffer(b"\n\tab", dtype=np.uint8), size).tobytes()
-        assert c.count_lines(data) == data.count(b"\n")
-
-
-@pytest.mark.parametrize("top", [1, 20, 62])
-def test_the_radix_order_holds_when_the_keys_crowd_into_a_few_top_buckets(top):
-    """Keys below 2^top: the first pass puts them all in one bucket (or a few)."""
-    rng = np.random.default_rng(top)
-    keys = rng.integers(0, 2**top, 150_000, dtype=np.uint64)
-    codes = np.zeros(keys.size, dtype=np.uint8)
-    packed, _runs = c_module().order_stratum(keys, codes, 0)
-    assert np.array_equal(np.frombuffer(packed, dtype=np.int64),
-                          np.argsort(keys, kind="stable"))
-
-
-def test_a_strata_order_equals_the_order_of_its_rows():
-    c = c_module()
-    ids = sorted(f"9114{i:014d}" for i in range(30_000))
-    buffer = "".join(f"{ident}\t{'ABC'[i % 7 % 3]}\n" for i, ident in enumerate(ids)).encode()
-    pool = fast._scan_c(c, buffer, "seed", ("A", "B", "C", "D"), True)
-    pool.keys[pool.rows_of("B")[::5]] = pool.keys[pool.rows_of("B")[0]]  # ties to settle
-    for label in "ABCD":
-        expected = fast.order_rows(pool, pool.rows_of(label), "seed")
-        assert np.array_equal(fast._stratum_order_c(c, pool, label, "seed"), expected)
-        assert np.array_equal(fast.stratum_order(pool, label, "seed"), expected)
-    assert fast._stratum_order_c(c, pool, "D", "seed").size == 0
 
 
 class _Way:

@@ -45,9 +45,8 @@ def test_the_fuzzed_module_is_the_one_fast_py_would_use(c):
         assert fast._fastpool is c
 
 
-@pytest.mark.parametrize("name", ["count_lines", "first_unsorted", "unquote_lines",
-                                  "count_plain", "quoted_lines_into", "quoted_ids_into",
-                                  "scan_into", "order_stratum"])
+@pytest.mark.parametrize("name", ["first_unsorted", "unquote_lines", "count_plain",
+                                  "quoted_lines_into", "quoted_ids_into", "scan_into"])
 def test_wrong_objects_raise_cleanly(c, name):
     function = getattr(c, name)
     for value in HOSTILE:
@@ -56,13 +55,12 @@ def test_wrong_objects_raise_cleanly(c, name):
                 function(*args)
             except CLEAN:
                 continue
-            assert name in {"count_lines", "first_unsorted", "unquote_lines"}, args
+            assert name in {"first_unsorted", "unquote_lines"}, args
 
 
 @FUZZ
 @given(data=pool_bytes)
 def test_lines_and_their_order_are_read_as_python_reads_them(c, data):
-    assert c.count_lines(data) == data.count(b"\n")
     assert c.first_unsorted(data) == fast.first_unsorted_python(data)
     assert c.first_unsorted(bytearray(data)) == fast.first_unsorted_python(data)
 
@@ -105,35 +103,6 @@ def test_hostile_scan_arguments_raise_cleanly(c, *, data, n, labels, prefix, dty
     except CLEAN:
         return
     assert prefix == 64 and labels <= 255
-
-
-@FUZZ
-@given(keys=st.lists(st.integers(0, 2**64 - 1) | st.sampled_from([0, 5, 2**64 - 1]),
-                     max_size=300),
-       codes=st.lists(st.integers(0, 3), max_size=300), code=st.integers(-1, 4))
-def test_order_stratum_equals_numpys_stable_argsort(c, keys, codes, code):
-    keys, codes = np.array(keys, dtype=np.uint64), np.array(codes, dtype=np.uint8)
-    if keys.size != codes.size:
-        with pytest.raises(ValueError):
-            c.order_stratum(keys, codes, code)
-        codes = np.resize(codes, keys.size)
-    rows = np.flatnonzero(codes == code)
-    expected = rows[np.argsort(keys[rows], kind="stable")]
-    packed, runs = c.order_stratum(keys, codes, code)
-    assert np.frombuffer(packed, dtype=np.int64).tolist() == expected.tolist()
-    sorted_keys = keys[expected]
-    assert runs == fast._runs(np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]))
-
-
-def test_order_stratum_refuses_wrong_arrays(c):
-    keys, codes = np.arange(10, dtype=np.uint64), np.zeros(10, dtype=np.uint8)
-    for k, cs in ((keys.astype(np.int32), codes), (keys.astype(np.float64), codes),
-                  (keys, codes.astype(np.uint16)), (keys[::2], codes[::2]),
-                  (keys.byteswap().view(keys.dtype.newbyteorder()), codes),
-                  (np.frombuffer(b"\0" + keys.tobytes(), dtype=np.uint8)[1:].view(np.uint64),
-                   codes)):
-        with pytest.raises(CLEAN):
-            c.order_stratum(k, cs, 0)
 
 
 plain_ids = st.text("0123456789ABX-", min_size=0, max_size=40)
@@ -251,7 +220,7 @@ def _racing(mutate, call, rounds=200):
         thread.join()
 
 
-def test_quoted_ids_and_order_survive_arrays_changed_by_another_thread(c):
+def test_quoted_ids_survive_arrays_changed_by_another_thread(c):
     buffer = b"".join(b"91%016d\tA\n" % i for i in range(1000))
     pool = fast._scan_python(buffer, "seed", ("A",), True)
     starts = np.arange(1000, dtype=np.uint64) * np.uint64(21)
@@ -260,20 +229,16 @@ def test_quoted_ids_and_order_survive_arrays_changed_by_another_thread(c):
     bad = np.full(order.size, 2**40, dtype=np.int64)
     good = np.arange(order.size, dtype=np.int64) % 1000
     into = bytearray(21 * order.size)
-    codes = np.zeros(order.size, dtype=np.uint8)
-    keys = np.arange(order.size, dtype=np.uint64)
     flip = [False]
 
     def mutate():
         flip[0] = not flip[0]
         np.copyto(order, bad if flip[0] else good)  # numpy copies without the GIL
         np.copyto(starts, starts[::-1].copy() * np.uint64(1000 if flip[0] else 1))
-        codes[:] = 1 if flip[0] else 0
 
     def call():
         c.quoted_ids_into(pool.buffer, starts, lens, order, into)
         c.quoted_ids_into(pool.buffer, starts, lens, order, into, 21, 18)
-        c.order_stratum(keys, codes, 0)
 
     _racing(mutate, call, rounds=40)
 
