@@ -273,12 +273,13 @@ def stratum_order(pool: ScannedPool, label: str, seed: str) -> np.ndarray:
     """
     rows = pool.rows_of(label)
     low = max(int(pool.keys.size - 1).bit_length(), 1)
-    high = np.uint64(((1 << 64) - 1) ^ ((1 << low) - 1))
-    words = (pool.keys[rows] & high) | rows.astype(np.uint64)
+    words = pool.keys[rows]
+    words &= np.uint64(((1 << 64) - 1) ^ ((1 << low) - 1))
+    words |= rows.view(np.uint64)
     words.sort()
-    order = (words & ~high).astype(np.int64)
-    words &= high
-    alike = np.flatnonzero(words[1:] == words[:-1])
+    alike = np.flatnonzero((words[1:] ^ words[:-1]) < np.uint64(1 << low))  # high bits alike
+    words &= np.uint64((1 << low) - 1)
+    order = words.view(np.int64)  # in place: no copy of a stratum of millions
     return _settled(pool, order, _runs(alike), seed) if alike.size else order
 
 
