@@ -4,9 +4,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from shuangsuiji.rules.errors import RuleError
+
+# Django's form label suffix. Its own Chinese catalogue leaves the ASCII colon; a Chinese
+# government form ends a label with the full-width one, so this catalogue translates it
+# (LOCALE_PATHS take precedence over Django's).
+LABEL_SUFFIX = gettext_noop(":")
 
 
 def reason(error: RuleError) -> str:

@@ -49,7 +49,7 @@ from shuangsuiji.inspections import services as inspections
 from shuangsuiji.inspectors import services as inspectors
 from shuangsuiji.inspectors.models import Conflict, Inspector
 from shuangsuiji.plans import services as plans
-from shuangsuiji.plans.choices import PlanStatus, TaskState
+from shuangsuiji.plans.choices import Invitation, PlanStatus, TaskState
 from shuangsuiji.plans.models import AnnualPlan, InspectionTask, PlanEntry
 from shuangsuiji.rules import uscc
 
@@ -529,6 +529,9 @@ def _task_create(row: dict[str, Any], built: _World) -> InspectionTask:
             actor=ACTOR, task=task, department_id=built.departments[part["department"]].pk,
             item_ids=[built.items[code].pk for code in part["items"]],
             officers=part.get("officers", 2), experts=part.get("experts", 0), role=part["role"])
+    for invited in task.participants.filter(invitation=Invitation.INVITED):
+        plans.task_answer_invitation(actor=ACTOR, task=task,
+                                     department_id=invited.department_id, accept=True)
     if row.get("strata"):
         plans.task_set_strata(actor=ACTOR, task=task, rules=row["strata"])
     built.report.created["tasks"] += 1

@@ -21,7 +21,7 @@ from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.imports.sql import bulk_writer
 from shuangsuiji.inspectors.models import Inspector
-from shuangsuiji.plans.choices import Stratification, TaskState
+from shuangsuiji.plans.choices import Invitation, Stratification, TaskState
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.plans.selectors import task_organisation_id
 from shuangsuiji.rules.draw import pools as P
@@ -96,6 +96,10 @@ def task_freeze(*, actor: User | None, task: InspectionTask, planned_draw_at: da
     participants = list(task.participants.select_related("department"))
     if any(not p.items.exists() for p in participants):
         raise DrawRefused(_("Every participating department needs checklist items."))
+    waiting = [p.department.name for p in participants if p.invitation != Invitation.ACCEPTED]
+    if waiting:
+        raise DrawRefused(_("The draw waits until every invited department has accepted: "
+                            "{departments}.").format(departments="、".join(waiting)))
     day = timezone.localdate(planned_draw_at)
     inspectors = P.sorted_lines(P.inspector_line(i) for i in inspector_pool(task, day))
     secret = P.new_server_secret()

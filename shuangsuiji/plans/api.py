@@ -24,6 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -31,7 +32,7 @@ from rest_framework.validators import UniqueValidator
 
 from shuangsuiji.accounts.choices import DepartmentKind
 from shuangsuiji.accounts.models import Department
-from shuangsuiji.accounts.scoping import Action, Domain, scope_for
+from shuangsuiji.accounts.scoping import Action, Domain, can, scope_for
 from shuangsuiji.catalog.models import InspectionItem
 from shuangsuiji.core.api import (
     Conflict409,
@@ -357,7 +358,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
     class Meta:
         model = TaskDepartment
         fields = ["department", "department_code", "department_name", "role", "order", "items",
-                  "officers", "experts"]
+                  "officers", "experts", "invitation", "answered_at", "answer_note"]
         read_only_fields = fields
 
 
@@ -495,6 +496,24 @@ class ParticipantInputSerializer(serializers.Serializer):
     experts = serializers.IntegerField(min_value=0, max_value=20, default=0)
 
 
+class MaySeeTasks(BasePermission):
+    """Writes allowed to whoever may see tasks: for answers the service authorises."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return can(request.user, Domain.TASKS, Action.VIEW)
+
+
+class InvitationAnswerSerializer(serializers.Serializer):
+    accept = serializers.BooleanField(help_text=_("True: the department takes part; false: it "
+                                                  "declines (say why in note)"))
+    items = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=InspectionItem.objects.all(),
+        help_text=_("When accepting: its own checklist items (default: those proposed)"))
+    officers = serializers.IntegerField(min_value=2, max_value=20, required=False)
+    experts = serializers.IntegerField(min_value=0, max_value=20, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class StrataInputSerializer(serializers.Serializer):
     strata = FlatListField(child=StratumSerializer(), max_length=len(STRATUM_LABELS),
                            help_text=_("One rule per stratum: a ratio or a count. Strata left "
@@ -565,6 +584,7 @@ class TaskViewSet(StateViewSet):
         "list": TaskSerializer, "retrieve": TaskSerializer, "create": TaskCreateSerializer,
         "partial_update": TaskUpdateSerializer, "participants": ParticipantSerializer,
         "participant": ParticipantInputSerializer, "strata": StrataInputSerializer,
+        "invitation": InvitationAnswerSerializer,
         "start": TaskSerializer, "finish": TaskSerializer, "close": TaskSerializer,
     }
 
@@ -626,6 +646,32 @@ class TaskViewSet(StateViewSet):
                                      officers=data["officers"], experts=data["experts"])
         participant = next(p for p in self._participants(task)
                            if p.department_id == department.pk)
+        return Response(ParticipantSerializer(participant).data)
+
+    @extend_schema(parameters=[DEPARTMENT_PARAMETER],
+                   summary=_("The invited department's answer to a joint task: accept with its "
+                             "own items and group size, or decline saying why"),
+                   request=InvitationAnswerSerializer,
+                   responses={200: ParticipantSerializer, 400: ErrorSerializer,
+                              403: ErrorSerializer, 409: ErrorSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None,
+            url_path=r"participants/(?P<department_id>[0-9]{1,18})/invitation",
+            permission_classes=[MaySeeTasks])
+    def invitation(self, request: Request, pk: str, department_id: str) -> Response:
+        # The invited organisation's staff see the task but may not change it: the service
+        # says whether they answer for the department.
+        task = self.get_scoped_object()
+        if not task.is_editable:
+            raise Conflict409(_("Task {code} is {state}: it can no longer be edited.").format(
+                code=task.code, state=task.get_state_display()))
+        data = self.input(InvitationAnswerSerializer)
+        services.task_answer_invitation(
+            actor=request.user, task=task, department_id=int(department_id),
+            accept=data["accept"],
+            item_ids=[i.pk for i in data["items"]] if "items" in data else None,
+            officers=data.get("officers"), experts=data.get("experts"), note=data["note"])
+        participant = next(p for p in self._participants(task)
+                           if p.department_id == int(department_id))
         return Response(ParticipantSerializer(participant).data)
 
     @extend_schema(methods=["GET"], summary=_("The stratum rules"),

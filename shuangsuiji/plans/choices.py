@@ -41,6 +41,14 @@ class Verification(models.TextChoices):
     AUDITOR = "auditor", _("Auditor verification: the full record goes to auditors only")
 
 
+class Invitation(models.TextChoices):
+    """A department of another organisation takes part in a joint task once it accepts."""
+
+    INVITED = "invited", _("Invited, awaiting its answer")
+    ACCEPTED = "accepted", _("Takes part (invitation accepted)")
+    DECLINED = "declined", _("Declined the invitation")
+
+
 class DepartmentRole(models.TextChoices):
     INITIATING = "initiating", _("Initiating department (发起部门)")
     COOPERATING = "cooperating", _("Cooperating department (配合部门)")

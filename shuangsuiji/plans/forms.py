@@ -288,6 +288,25 @@ class ParticipantForm(forms.Form):
         items.widget.choices = forms.ModelMultipleChoiceField(queryset=offered).choices
 
 
+class InvitationForm(ParticipantForm):
+    """An invited department's answer: accept with its own items and group size, or decline
+    saying why (plans.services.task_answer_invitation)."""
+
+    accept = forms.TypedChoiceField(
+        label=_("Answer"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        choices=[("yes", _("Accept: my department takes part")), ("no", _("Decline"))],
+        initial="yes")
+    answer_note = forms.CharField(label=_("Note (required when declining)"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    field_order = ["accept", "department", "items", "officers", "experts", "answer_note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.data.get("accept") == "no":  # declining needs no items
+            for name in ("items", "officers", "experts"):
+                self.fields[name].required = False
+
+
 class StrataForm(forms.Form):
     """One rule per credit-risk class: a ratio or a fixed count; blank uses the task's ratio."""
 

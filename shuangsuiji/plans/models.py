@@ -12,6 +12,7 @@ from shuangsuiji.catalog.models import InspectionItem
 from .choices import (
     DEFAULT_METHOD_TEXT,
     DepartmentRole,
+    Invitation,
     PlanStatus,
     ProposalStatus,
     Stratification,
@@ -234,6 +235,16 @@ class TaskDepartment(models.Model):
                                    verbose_name=_("checklist items"))
     officers = models.PositiveSmallIntegerField(_("officers per group"), default=2)
     experts = models.PositiveSmallIntegerField(_("experts per group"), default=0)
+    # A department of another organisation is invited and answers for itself (plans.services
+    # task_answer_invitation); the draw waits for every acceptance. The initiating
+    # organisation's own departments take part at once.
+    invitation = models.CharField(_("invitation"), max_length=10, choices=Invitation.choices,
+                                  default=Invitation.ACCEPTED)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("answered by"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_note = models.TextField(_("answer"), blank=True)
 
     class Meta:
         verbose_name = _("participating department")

@@ -26,7 +26,14 @@ from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.core.snapshots import apply, diff, snapshot
 from shuangsuiji.rules.draw.sizes import InvalidRule, StratumRule
 
-from .choices import TASK_STATE_ORDER, DepartmentRole, PlanStatus, ProposalStatus, TaskState
+from .choices import (
+    TASK_STATE_ORDER,
+    DepartmentRole,
+    Invitation,
+    PlanStatus,
+    ProposalStatus,
+    TaskState,
+)
 from .models import AnnualPlan, InspectionTask, PlanEntry, PlanProposal, TaskDepartment, TaskStratum
 from .selectors import is_office, task_organisation_id
 
@@ -228,7 +235,14 @@ def task_set_department(*, actor: User | None, task: InspectionTask, department_
     participant, created = TaskDepartment.objects.get_or_create(
         task=task, department_id=department_id,
         defaults={"role": role, "order": task.participants.count()})
+    before = (participant.officers, participant.experts,
+              set(participant.items.values_list("pk", flat=True)))
     participant.officers, participant.experts = officers, experts
+    if organisation_id(department) != task_organisation_id(task) and (
+            created or before != (officers, experts, set(item_ids))):
+        # Another organisation's department answers for itself, again after any change.
+        participant.invitation = Invitation.INVITED
+        participant.answered_by, participant.answered_at = None, None
     participant.save()
     participant.items.set(item_ids)
     audit_record(actor=actor, action="task.department", obj=task,
@@ -236,7 +250,66 @@ def task_set_department(*, actor: User | None, task: InspectionTask, department_
                  summary=_("Task {code}: {department} takes part").format(
                      code=task.code, department=participant.department),
                  data={"department": department_id, "items": sorted(item_ids),
-                       "officers": officers, "experts": experts, "created": created})
+                       "officers": officers, "experts": experts, "created": created,
+                       "invitation": participant.invitation})
+    return participant
+
+
+def may_answer_invitation(actor: User | Any, participant: TaskDepartment) -> bool:
+    """Whether the actor answers for the invited department: its organisation's office or
+    staff (a cooperating organisation's partner role), or the system."""
+    if actor is None or is_admin(actor):
+        return True
+    return (getattr(actor, "department_id", None) is not None
+            and actor.role in {Role.OFFICE, Role.PARTNER}
+            and organisation_id(actor.department) == organisation_id(participant.department))
+
+
+@transaction.atomic
+def task_answer_invitation(*, actor: User | None, task: InspectionTask, department_id: int,
+                           accept: bool, item_ids: list[int] | None = None,
+                           officers: int | None = None, experts: int | None = None,
+                           note: str = "") -> TaskDepartment:
+    """The invited department accepts (with its own checklist items and group size, "1+X")
+    or declines (saying why). Only while the task is a draft; audited."""
+    task = _lock_draft(task)
+    participant = (task.participants.select_for_update().select_related("department")
+                   .filter(department_id=department_id).first())
+    if participant is None:
+        raise ValidationError({"department": _("This department does not take part in the "
+                                               "task.")})
+    if not may_answer_invitation(actor, participant):
+        raise PermissionDenied(_("Only the invited department's organisation answers its "
+                                 "invitation."))
+    if accept:
+        item_ids = list(participant.items.values_list("pk", flat=True)) if item_ids is None \
+            else item_ids
+        officers = participant.officers if officers is None else officers
+        if officers < 2:
+            raise ValidationError({"officers": _("A group needs at least 2 officers.")})
+        if not item_ids:
+            raise ValidationError({"items": _("Choose the checklist items your department "
+                                              "inspects in this task.")})
+        check_checklist(participant.department, item_ids)
+        participant.officers = officers
+        participant.experts = participant.experts if experts is None else experts
+        participant.items.set(item_ids)
+    elif not note.strip():
+        raise ValidationError({"answer_note": _("Say why the department declines.")})
+    participant.invitation = Invitation.ACCEPTED if accept else Invitation.DECLINED
+    participant.answered_by = actor if getattr(actor, "pk", None) else None
+    participant.answered_at = timezone.now()
+    participant.answer_note = note.strip()
+    participant.save()
+    audit_record(actor=actor, action="task.invitation", obj=task,
+                 organisation_id=task_organisation_id(task),
+                 summary=(_("Task {code}: {department} accepted the invitation") if accept
+                          else _("Task {code}: {department} declined the invitation")).format(
+                     code=task.code, department=participant.department),
+                 data={"department": department_id, "accepted": accept,
+                       "items": sorted(participant.items.values_list("pk", flat=True)),
+                       "officers": participant.officers, "experts": participant.experts,
+                       "note": participant.answer_note})
     return participant
 
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("tasks/<int:pk>/strata/", views.task_strata, name="task_strata"),
     path("tasks/<int:pk>/state/", views.task_advance, name="task_advance"),
     path("tasks/<int:pk>/departments/add/", views.task_participant, name="task_participant_add"),
+    path("tasks/<int:pk>/departments/<int:department_id>/invitation/", views.task_invitation,
+         name="task_invitation"),
     path("tasks/<int:pk>/departments/<int:department_id>/", views.task_participant,
          name="task_participant"),
     path("tasks/<int:pk>/departments/<int:department_id>/remove/",

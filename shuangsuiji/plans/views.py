@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shuangsuiji.accounts.scoping import Action, Domain, can, user_organisation_id
+from shuangsuiji.accounts.scoping import Action, Domain, can, is_admin, user_organisation_id
 from shuangsuiji.core.web import (
     add_service_errors,
     may_change,
@@ -25,6 +25,7 @@ from . import selectors, services
 from .choices import PlanStatus, TaskState
 from .forms import (
     EntryForm,
+    InvitationForm,
     ParticipantForm,
     PlanForm,
     PlanStatusForm,
@@ -202,6 +203,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if frozen else None,
         "draw": draw_selectors.draw_summary(task) if frozen else None,
         "next_states": _next_states(task) if can_change else [],
+        "answerable": {p.department_id for p in context["participants"]
+                       if p.role != "initiating" and task.is_editable
+                       and services.may_answer_invitation(request.user, p)
+                       and not is_admin(request.user)},
         # A cooperating organisation's staff see the joint task, not the office's plan.
         "may_open_plan": bool(task.plan_entry_id and viewable_ids(
             AnnualPlan.objects, request.user, [task.plan_entry.plan_id]))})
@@ -306,6 +311,44 @@ def task_participant(request: HttpRequest, pk: int, department_id: int | None = 
     return render(request, "plans/task_form.html", {
         "form": form, "task": task, "title": title,
         "choose_department": participant is None and form.chosen is None, "item_picker": True})
+
+
+@require_http_methods(["GET", "POST"])
+def task_invitation(request: HttpRequest, pk: int, department_id: int) -> HttpResponse:
+    """The invited department's answer to a joint task: accept with its own checklist items
+    and group size, or decline. Its organisation's staff see the task (TaskQuerySet) and the
+    service says whether they answer for the department."""
+    task = selectors.task_get(user=request.user, pk=pk)
+    participant = get_object_or_404(task.participants.select_related("department"),
+                                    department_id=department_id)
+    if not services.may_answer_invitation(request.user, participant):
+        raise PermissionDenied
+    if request.method == "GET" and not task.is_editable:
+        return redirect("plans:task_detail", pk=task.pk)
+    form = InvitationForm(request.POST or None, task=task, fixed=participant.department,
+                          initial={"items": list(participant.items.all()),
+                                   "officers": participant.officers,
+                                   "experts": participant.experts})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.task_answer_invitation(
+                actor=request.user, task=task, department_id=department_id,
+                accept=data["accept"], item_ids=[i.pk for i in data["items"] or []],
+                officers=data["officers"], experts=data["experts"] or 0,
+                note=data["answer_note"])
+        except services.TaskLocked as exc:
+            _refused(request, exc)
+            return redirect("plans:task_detail", pk=task.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your answer is recorded; the initiating office sees "
+                                        "it on the task."))
+            return redirect("plans:task_detail", pk=task.pk)
+    return render(request, "plans/task_form.html", {
+        "form": form, "task": task, "item_picker": True,
+        "title": _("Invitation to joint task {code}").format(code=task.code)})
 
 
 @require_POST

@@ -69,6 +69,8 @@ def joint_task(w: ApiWorld, code: str, **fields: object) -> InspectionTask:
                               item_ids=[w.rfb.item.pk])
     plans.task_set_department(actor=office, task=task, department_id=world.fire.pk,
                               item_ids=[w.xfzd.item.pk])
+    plans.task_answer_invitation(actor=world.users["partner"], task=task,
+                                 department_id=world.fire.pk, accept=True)
     return task
 
 

@@ -177,6 +177,9 @@ CASES: list[tuple[str, str, str, Payload]] = [
      _participant),
     ("DELETE", "/tasks/{draft}/participants/{fire}/", "200 200 403 403 403 403 403 403 403 401",
      _none),
+    # The invited organisation answers for its department, nobody else (but administrators).
+    ("POST", "/tasks/{draft}/participants/{fire}/invitation/",
+     "200 403 403 404 404 403 200 200 404 401", lambda w: {"accept": True}),
     ("GET", "/tasks/{draft}/strata/", "200 200 200 404 404 200 200 200 404 401", _none),
     ("PUT", "/tasks/{draft}/strata/", "200 200 403 403 403 403 403 403 403 401",
      lambda w: {"strata": [{"label": "A", "ratio": "10"}, {"label": "D", "count": 1}]}),

@@ -159,13 +159,33 @@ def test_departments_join_with_their_own_items_and_group_size(task_world: TaskWo
     assert changed.json() | {"department": 0} == {
         "department": 0, "department_code": "XFZD", "department_name": "晋城市消防救援支队",
         "role": "cooperating", "order": 1, "items": [w.xfzd.item.pk], "officers": 3,
-        "experts": 1}
+        "experts": 1, "invitation": "invited", "answered_at": None, "answer_note": ""}
     initiating = _send(office, "DELETE", f"{base}{w.world.office.pk}/")
     assert initiating.status_code == 400 and "initiating" in initiating.json()["detail"]
     removed = _send(office, "DELETE", f"{base}{w.world.fire.pk}/")
     assert [p["department_code"] for p in removed.json()] == ["RFB"]
     assert _send(office, "DELETE", f"{base}{w.world.fire.pk}/").status_code == 404
     assert _send(office, "PUT", f"{base}999999/", {"items": []}).status_code == 404
+
+
+def test_the_invited_organisation_answers_through_the_api(task_world: TaskWorld,
+                                                         office: APIClient):
+    w, task = task_world.api, task_world.draft
+    path = f"/tasks/{task.pk}/participants/{w.world.fire.pk}/"
+    assert _send(office, "PUT", path, {"items": [w.xfzd.item.pk], "officers": 3}
+                 ).json()["invitation"] == "invited"
+    assert _send(office, "POST", path + "invitation/", {"accept": True}).status_code == 403
+    partner = client_for(w.user("partner"))
+    declined = _send(partner, "POST", path + "invitation/", {"accept": False})
+    assert declined.status_code == 400 and list(declined.json()) == ["answer_note"]
+    accepted = _send(partner, "POST", path + "invitation/",
+                     {"accept": True, "officers": 2, "experts": 1})
+    assert accepted.status_code == 200
+    assert accepted.json()["invitation"] == "accepted" and accepted.json()["experts"] == 1
+    answers = AuditEvent.objects.filter(action="task.invitation", object_id=str(task.pk))
+    assert answers.latest("seq").data["accepted"] is True
+    frozen = f"/tasks/{task_world.frozen.pk}/participants/{w.world.fire.pk}/invitation/"
+    assert _send(partner, "POST", frozen, {"accept": False, "note": "x"}).status_code == 409
 
 
 def test_stratum_rules_are_replaced_and_each_bad_rule_is_named(task_world: TaskWorld,

@@ -8,7 +8,7 @@ import pytest
 from shuangsuiji.catalog.models import InspectionItem
 from shuangsuiji.entities.models import Target
 from shuangsuiji.inspectors.models import Certificate, Inspector, InspectorStatusChange
-from shuangsuiji.plans.services import task_create, task_set_department
+from shuangsuiji.plans.services import task_answer_invitation, task_create, task_set_department
 from shuangsuiji.rules import uscc
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -61,6 +61,8 @@ def seed_task(world):
                         item_ids=[office_item.pk], role="initiating")
     task_set_department(actor=world.users["office"], task=task, department_id=world.fire.pk,
                         item_ids=[fire_item.pk])
+    task_answer_invitation(actor=world.users["partner"], task=task,
+                           department_id=world.fire.pk, accept=True)
     return task
 
 

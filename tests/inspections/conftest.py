@@ -49,6 +49,8 @@ def drawn_task(world) -> DrawnTask:
                               item_ids=[i.pk for i in office_items], role="initiating")
     plans.task_set_department(actor=office, task=task, department_id=world.fire.pk,
                               item_ids=[fire_item.pk])
+    plans.task_answer_invitation(actor=world.users["partner"], task=task,
+                                 department_id=world.fire.pk, accept=True)
     task_freeze(actor=office, task=task, planned_draw_at=timezone.now() + timedelta(hours=1))
     draw_execute(actor=office, task=task, ceremony_input="38201958377102938475",
                  witnesses=["王新根", "李华"], source="十面骰子 20 次", present=["张三"])

@@ -43,6 +43,8 @@ def p(world: World) -> Plans:
                               item_ids=[office_item.pk])
     plans.task_set_department(actor=office, task=task, department_id=world.fire.pk,
                               item_ids=[fire_item.pk])
+    plans.task_answer_invitation(actor=world.users["partner"], task=task,
+                                 department_id=world.fire.pk, accept=True)
     plan = plans.plan_create(actor=office, organisation_id=world.office.pk, year=2026,
                              title="2026年度随机抽查计划")
     entry = plans.plan_add_entry(

@@ -20,7 +20,7 @@ from shuangsuiji.draws.services import draw_execute, task_freeze
 from shuangsuiji.entities.models import Target
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.plans.models import InspectionTask
-from shuangsuiji.plans.services import task_create, task_set_department
+from shuangsuiji.plans.services import task_answer_invitation, task_create, task_set_department
 from tests.conftest import make_user
 from tests.draws.conftest import make_inspector, make_item, make_targets
 
@@ -60,6 +60,8 @@ def seed(world) -> Seed:
                         item_ids=[office_item.pk], role="initiating")
     task_set_department(actor=office, task=task, department_id=world.fire.pk,
                         item_ids=[fire_item.pk])
+    task_answer_invitation(actor=world.users["partner"], task=task,
+                           department_id=world.fire.pk, accept=True)
     return Seed(task, targets, office_item, fire_item, e[0], f[0])
 
 
