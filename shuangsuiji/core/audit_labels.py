@@ -114,6 +114,7 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("result.publish", _("Publish inspection result")),
         ("result.withdraw", _("Withdraw publication")),
         ("result.redact", _("Withhold part of a published result")),
+        ("result.repair", _("Credit repair of a published result")),
         ("redaction.approve", _("Approve withholding")),
         ("export.create", _("Export results to a credit platform")),
     )),

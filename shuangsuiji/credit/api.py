@@ -8,9 +8,14 @@ blacklist entries of their organisation's entities: never the risk class (信用
 公开), complaints or any personal data (contacts, identity numbers, phones, free-text findings).
 """
 
+import base64
+import binascii
+import hashlib
 import re
 from typing import Any, ClassVar, cast
 
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -263,6 +268,38 @@ class HotlinePermission(BasePermission):
         return isinstance(request.auth, PartnerToken)
 
 
+class HotlineAttachmentSerializer(serializers.Serializer):
+    """One file of a hotline ticket, in the JSON body: checked like the public form's
+    attachments (size, type by content, parsed whole) and stored with its SHA-256."""
+
+    name = serializers.CharField(max_length=200, help_text=_(
+        "The file's name with its extension: .jpg, .jpeg, .png, .pdf, .mp4, .webm or .ogg "
+        "(it must match the content)"))
+    content = serializers.CharField(trim_whitespace=False, help_text=_(
+        "The file's bytes in base64 (RFC 4648, no line breaks). At most "
+        "SHUANGSUIJI_EVIDENCE_MAX_BYTES once decoded; the whole request at most 20 MB"))
+    sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", required=False, help_text=_(
+        "Optional: the SHA-256 of the file's bytes, in hex; a file that does not match is "
+        "refused"))
+
+    def validate(self, attrs: dict[str, Any]) -> SimpleUploadedFile:
+        text = attrs["content"]
+        # Refused before decoding: a file too large never takes the memory of its bytes.
+        if len(text) * 3 // 4 > settings.SHUANGSUIJI_EVIDENCE_MAX_BYTES + 2:
+            raise serializers.ValidationError({"content": _(
+                "The file is larger than {max_bytes} bytes.").format(
+                    max_bytes=settings.SHUANGSUIJI_EVIDENCE_MAX_BYTES)})
+        try:
+            data = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise serializers.ValidationError({"content": _("Not base64.")}) from exc
+        expected = attrs.get("sha256")
+        if expected and hashlib.sha256(data).hexdigest() != expected.lower():
+            raise serializers.ValidationError({"sha256": _(
+                "The file's SHA-256 is not the one given: it was changed on the way.")})
+        return SimpleUploadedFile(attrs["name"], data)
+
+
 class HotlineComplaintSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, help_text=_(
         "The hotline's ticket number (工单号): a second push of the same number returns the "
@@ -275,6 +312,11 @@ class HotlineComplaintSerializer(serializers.Serializer):
     complainant_name = serializers.CharField(max_length=50, required=False, allow_blank=True,
                                              help_text=_("Required unless anonymous"))
     complainant_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    attachments = HotlineAttachmentSerializer(
+        many=True, required=False, max_length=complaints.MAX_ATTACHMENTS, help_text=_(
+            "Files taken with the call, at most 5. Stored with the complaint for the office; "
+            "never shown to the entity or the public. A replay of the ticket number stores "
+            "nothing again"))
 
 
 class ComplaintStatusSerializer(serializers.ModelSerializer):
@@ -282,16 +324,26 @@ class ComplaintStatusSerializer(serializers.ModelSerializer):
 
     entity = serializers.CharField(source="target.name")
     uscc = serializers.CharField(source="target.uscc")
+    attachments = serializers.SerializerMethodField(help_text=_(
+        "SHA-256 of each stored file, in the order received"))
+
+    def get_attachments(self, complaint: Complaint) -> list[str]:
+        return [a.sha256 for a in complaint.attachments.all()]
 
     class Meta:
         model = Complaint
         fields = ["id", "external_id", "tracking_code", "entity", "uscc", "source", "state",
                   "received_on", "due_on", "reply", "replied_on", "closed_on",
-                  "substantiated"]
+                  "substantiated", "attachments"]
 
 
 @extend_schema_view(
     create=extend_schema(summary=_("Push a complaint from the 12345 hotline"),
+                         description=_(
+                             "Idempotent by the ticket number (工单号): the first push makes "
+                             "the complaint (201) with its attachments; a replay returns it "
+                             "(200) and stores no file again. A refused file answers 400 "
+                             "naming `attachments` and the file."),
                          request=HotlineComplaintSerializer,
                          responses={201: ComplaintStatusSerializer,
                                     200: ComplaintStatusSerializer}),

@@ -161,11 +161,22 @@ def public_target(pk: int) -> Target | None:
             .filter(pk=pk, uscc__isnull=False).first())
 
 
-def _attach(complaint: Complaint, uploads: Sequence[UploadedFile]) -> None:
-    """The inspections' evidence checks: size, type by content, parsed whole; SHA-256."""
+@dataclass(frozen=True)
+class CheckedFile:
+    """An attachment that passed the checks, not yet stored."""
+
+    name: str
+    content_type: str
+    data: bytes
+    sha256: str
+
+
+def _checked(uploads: Sequence[UploadedFile], field: str = "attachments") -> list[CheckedFile]:
+    """The inspections' evidence checks: count, size, type by content, parsed whole; SHA-256.
+    Every file is checked before anything is stored, so a refusal leaves nothing on disk."""
     if len(uploads) > MAX_ATTACHMENTS:
-        raise ValidationError({"attachments": _("At most {n} files.").format(
-            n=MAX_ATTACHMENTS)})
+        raise ValidationError({field: _("At most {n} files.").format(n=MAX_ATTACHMENTS)})
+    checked = []
     for upload in uploads:
         name = upload.name or ""
         upload.seek(0)
@@ -177,14 +188,23 @@ def _attach(complaint: Complaint, uploads: Sequence[UploadedFile]) -> None:
             data = upload.read()
             check_evidence_content(mime, data)
         except RuleError as exc:
-            raise ValidationError({"attachments": f"{name}: {rule_reason(exc)}"}) from exc
-        attachment = ComplaintAttachment(complaint=complaint, original_name=name[:200],
-                                         content_type=mime, size=len(data),
-                                         sha256=hashlib.sha256(data).hexdigest())
+            raise ValidationError({field: f"{name}: {rule_reason(exc)}"}) from exc
+        checked.append(CheckedFile(name=name[:200], content_type=mime, data=data,
+                                   sha256=hashlib.sha256(data).hexdigest()))
+    return checked
+
+
+def _store(complaint: Complaint, files: Sequence[CheckedFile]) -> list[str]:
+    """The checked files on the complaint; their SHA-256 digests, in order."""
+    for checked in files:
+        attachment = ComplaintAttachment(complaint=complaint, original_name=checked.name,
+                                         content_type=checked.content_type,
+                                         size=len(checked.data), sha256=checked.sha256)
         # Never the sender's file name on disk: it could carry path characters or collide.
-        attachment.file.save(f"{uuid.uuid4().hex}.{name.rsplit('.', 1)[-1].lower()}",
-                             ContentFile(data), save=False)
+        attachment.file.save(f"{uuid.uuid4().hex}.{checked.name.rsplit('.', 1)[-1].lower()}",
+                             ContentFile(checked.data), save=False)
         attachment.save()
+    return [checked.sha256 for checked in files]
 
 
 @transaction.atomic
@@ -194,10 +214,11 @@ def complaint_submit(*, target_id: int, summary: str, complainant: Complainant,
     target = public_target(target_id)
     if target is None:
         raise ValidationError({"target": _("Choose the entity from the search results.")})
+    files = _checked(attachments)
     complaint = _new(target=target, source=ComplaintSource.PUBLIC,
                      received_on=timezone.localdate(), summary=summary,
                      complainant=complainant)
-    _attach(complaint, attachments)
+    _store(complaint, files)
     audit_record(actor=None, action="credit.complaint_receive", obj=complaint,
                  organisation_id=complaint.organisation_id,
                  summary=_("Complaint about {name} received from the public").format(
@@ -216,12 +237,15 @@ class HotlineFields(TypedDict, total=False):
     anonymous: bool
     complainant_name: str
     complainant_phone: str
+    # Files the hotline took with the call (photos, documents), checked like the form's.
+    attachments: list[UploadedFile]
 
 
 def complaint_push(*, token: PartnerToken, data: HotlineFields) -> tuple[Complaint, bool]:
     """A complaint pushed by the 12345 hotline with a partner key: the entity found by its
     code in the key's organisation's directory; (complaint, created). A replay of the same
-    工单号 returns the complaint it made, unchanged."""
+    工单号 returns the complaint it made, unchanged: its files are not stored again, and
+    files sent with a replay are not added (the hotline pushes a ticket's files with it)."""
     external_id = (data.get("external_id") or "").strip()
     if not external_id or len(external_id) > 64:
         raise ValidationError({"external_id": _("Give the hotline's ticket number "
@@ -251,6 +275,7 @@ def _push(token: PartnerToken, external_id: str, data: HotlineFields) -> Complai
               .select_related("department").filter(uscc=code).order_by("pk").first())
     if target is None:
         raise ValidationError({"uscc": _("No entity with this code in the directory.")})
+    files = _checked(data.get("attachments") or [])
     complaint = _new(target=target, source=ComplaintSource.HOTLINE,
                      received_on=data.get("received_on") or timezone.localdate(),
                      summary=data.get("summary") or "",
@@ -258,12 +283,14 @@ def _push(token: PartnerToken, external_id: str, data: HotlineFields) -> Complai
                                   "name": data.get("complainant_name") or "",
                                   "phone": data.get("complainant_phone") or ""},
                      external_id=external_id, token=token)
+    stored = _store(complaint, files)
     audit_record(actor=None, action="credit.complaint_receive", obj=complaint,
                  organisation_id=complaint.organisation_id,
                  summary=_("Complaint about {name} received from {partner}").format(
                      name=target.name, partner=token.name),
                  data=_data(complaint, source=complaint.source, due_on=complaint.due_on,
-                            external_id=external_id, partner=token.prefix))
+                            external_id=external_id, partner=token.prefix,
+                            attachments=stored))
     return complaint
 
 

@@ -78,6 +78,10 @@ class EntityRequest(models.Model):
     blacklist_entry = models.ForeignKey("credit.BlacklistEntry", on_delete=models.PROTECT,
                                         null=True, blank=True, related_name="+",
                                         verbose_name=_("blacklist entry"))
+    # 信用修复 of a published result (a repair names this or a blacklist entry).
+    published_result = models.ForeignKey("publication.PublishedResult",
+                                         on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="+", verbose_name=_("published result"))
     contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="+", verbose_name=_("contact"))
     filed_by = models.CharField(_("filed by"), max_length=100)

@@ -23,6 +23,7 @@ from shuangsuiji.inspections.models import FollowUp, Inspection, Visit
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.plans.choices import TaskState
 from shuangsuiji.portal import selectors as portal
+from shuangsuiji.publication.models import PublishedResult, ResultRepair
 
 from .choices import RequestKind
 from .models import EntityRequest
@@ -72,6 +73,22 @@ def blacklist(uscc: str) -> QuerySet[BlacklistEntry]:
             .select_related("organisation", "target").order_by("-listed_on", "-pk"))
 
 
+def published_results(uscc: str) -> QuerySet[PublishedResult]:
+    """The public snapshots (not withdrawn) of the entity's own approved results: what it may
+    apply to have credit-repaired."""
+    return (PublishedResult.objects.filter(inspection__in=results(uscc),
+                                           withdrawn_at__isnull=True)
+            .select_related("inspection"))
+
+
+def published_of(uscc: str, inspection: Inspection) -> PublishedResult | None:
+    return published_results(uscc).filter(inspection=inspection).first()
+
+
+def repair_of(published: PublishedResult) -> ResultRepair | None:
+    return ResultRepair.objects.filter(result=published).first()
+
+
 def requests(uscc: str) -> QuerySet[EntityRequest]:
     return (EntityRequest.objects.filter(uscc=uscc)
             .select_related("target", "inspection__department", "inspector", "visit__task")
@@ -83,6 +100,20 @@ def visit_inspectors(visit: Visit) -> list[Inspector]:
     return [a.inspector for a in Assignment.objects.filter(
         drawn_target_id=visit.drawn_target_id, released_at__isnull=True)
         .select_related("inspector").order_by("department_id", "position")]
+
+
+def recused_in_groups(request: EntityRequest) -> QuerySet[Assignment]:
+    """The groups in force (target not replaced, task not closed) in which a recused inspector
+    still stands with the entity: after the draw, the recusal does not take them out; the
+    office has to see to the group."""
+    if request.inspector_id is None:
+        return Assignment.objects.none()
+    return (Assignment.objects.filter(inspector_id=request.inspector_id,
+                                      drawn_target__target__uscc=request.uscc,
+                                      drawn_target__replaced_at__isnull=True,
+                                      released_at__isnull=True)
+            .exclude(task__state=TaskState.CLOSED)
+            .select_related("task", "department").order_by("task__code", "pk"))
 
 
 def visit_sections(visit: Visit) -> list[documents.Section]:

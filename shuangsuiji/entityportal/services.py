@@ -40,6 +40,8 @@ from shuangsuiji.inspectors.choices import DeclaredBy, Relation
 from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.notices.choices import Kind
 from shuangsuiji.notices.services import Recipient, day_text, notices_write
+from shuangsuiji.publication import services as publication_services
+from shuangsuiji.publication.models import PublishedResult
 from shuangsuiji.rules.errors import RuleError
 from shuangsuiji.rules.masking import mask_name
 from shuangsuiji.rules.results import check_evidence, check_evidence_content
@@ -216,6 +218,7 @@ class RequestFields(TypedDict, total=False):
     inspector: Inspector | None
     follow_up: FollowUp | None
     blacklist_entry: BlacklistEntry | None
+    published_result: PublishedResult | None
     rating: int | None
 
 
@@ -281,6 +284,32 @@ def _about_follow_up(entity: Entity, kind: str, data: RequestFields, today: date
     return follow_up.inspection.visit.drawn_target.target
 
 
+def _about_repair(entity: Entity, kind: str, data: RequestFields, today: date) -> Target:
+    """信用修复 of a blacklist entry, or of a published result where the rules allow
+    (rules/credit_repair.py): refused at once, with every reason, when they do not."""
+    published = data.get("published_result")
+    if published is None:
+        return _about_blacklist(entity, kind, data, today)
+    if data.get("blacklist_entry") is not None or not selectors.published_results(
+            entity.uscc).filter(pk=published.pk).exists():
+        raise PermissionDenied
+    if _pending(entity, kind).filter(published_result=published).exists():
+        raise ValidationError({"text": _(
+            "A credit repair application is already awaiting the office's answer.")})
+    refusals = publication_services.repair_refusals(published, today)
+    if refusals:
+        raise ValidationError({"text": refusals})
+    inspection = published.inspection
+    if inspection is None:  # published_results() holds only the entity's own results
+        raise PermissionDenied
+    return inspection.visit.drawn_target.target
+
+
+def repair_refusals(published: PublishedResult) -> list[str]:
+    """Why the entity may not apply now for credit repair of the result (for its page)."""
+    return publication_services.repair_refusals(published, timezone.localdate())
+
+
 def _about_blacklist(entity: Entity, kind: str, data: RequestFields, today: date) -> Target:
     entry = data.get("blacklist_entry")
     if entry is None or not selectors.blacklist(entity.uscc).filter(pk=entry.pk).exists():
@@ -296,7 +325,7 @@ def _about_blacklist(entity: Entity, kind: str, data: RequestFields, today: date
 _CHECKS: dict[str, Callable[[Entity, str, RequestFields, date], Target]] = {
     RequestKind.OBJECTION: _about_result, RequestKind.INTEGRITY: _about_result,
     RequestKind.RECUSAL: _about_visit, RequestKind.RECTIFICATION: _about_follow_up,
-    RequestKind.REPAIR: _about_blacklist}
+    RequestKind.REPAIR: _about_repair}
 
 
 def _attach(request: EntityRequest, files: list[UploadedFile]) -> list[dict[str, str]]:
@@ -342,10 +371,13 @@ def request_file(*, entity: Entity, kind: str, data: RequestFields,
         raise ValidationError({"kind": _("Unknown kind of request.")})
     target = _CHECKS[kind](entity, kind, data, today)
     entry = data.get("blacklist_entry")
-    organisation_id = entry.organisation_id if entry else _organisation_of(target)
+    published = data.get("published_result")
+    # A repair is answered by whoever published: the inspecting department's organisation.
+    organisation_id = (entry.organisation_id if entry else
+                       published.organisation_id if published else _organisation_of(target))
     if not text and kind != RequestKind.INTEGRITY:
         raise ValidationError({"text": _("This field is required.")})
-    inspection = data.get("inspection")
+    inspection = data.get("inspection") or (published.inspection if published else None)
     follow_up = data.get("follow_up")
     visit = data.get("visit") or (inspection.visit if inspection else None) or (
         follow_up.inspection.visit if follow_up else None)
@@ -353,7 +385,8 @@ def request_file(*, entity: Entity, kind: str, data: RequestFields,
         organisation_id=organisation_id, kind=kind, uscc=entity.uscc, target=target,
         visit=visit, inspection=inspection, follow_up=follow_up,
         inspector=data.get("inspector"), blacklist_entry=data.get("blacklist_entry"),
-        contact_id=entity.contact_id, filed_by=entity.label, text=text,
+        published_result=published, contact_id=entity.contact_id, filed_by=entity.label,
+        text=text,
         rating=data.get("rating"), due_on=_due_on(kind, today, visit))
     request.full_clean()
     request.save()
@@ -399,7 +432,8 @@ def request_answer(*, actor: User, request: EntityRequest, state: str,
                    answer: str) -> EntityRequest:
     """The office's answer. An accepted recusal becomes a conflict in the registry (the draw
     and every replacement then keep the inspector away from the entity); an accepted credit
-    repair removes the blacklist entry (credit's service, audited there too)."""
+    repair removes the blacklist entry (credit's service, audited there too) or marks the
+    published result repaired (publication's service, which checks the rules again)."""
     if not may_answer(actor, request):
         raise PermissionDenied
     request = EntityRequest.objects.select_for_update().get(pk=request.pk)
@@ -419,12 +453,24 @@ def request_answer(*, actor: User, request: EntityRequest, state: str,
             "relation": Relation.OTHER, "declared_by": DeclaredBy.ENTITY,
             "reason": request.text, "valid_from": timezone.localdate()})
         data["conflict"] = conflict.pk
+        # Drawn before the recusal, the inspector stays in the entity's group: the draw
+        # protocol replaces a target (替补), not one inspector, so the office must see to it.
+        data["groups_needing_attention"] = [
+            {"task": a.task.code, "assignment": a.pk}
+            for a in selectors.recused_in_groups(request)]
     if request.kind == RequestKind.REPAIR and state == RequestState.ACCEPTED:
-        if request.blacklist_entry is None:  # a repair always names its entry
+        if request.published_result is not None:
+            # The rules are checked again as they stand today (publication's service).
+            repair = publication_services.result_repair(
+                actor=actor, published=request.published_result, reason=answer)
+            data["published_result"] = request.published_result.pk
+            data["repair"] = repair.pk
+        elif request.blacklist_entry is not None:
+            credit_services.blacklist_remove(actor=actor, entry=request.blacklist_entry,
+                                             removed_on=timezone.localdate(), reason=answer)
+            data["blacklist_entry"] = request.blacklist_entry.pk
+        else:  # a repair always names its entry or result
             raise ValidationError({"state": _("Unknown kind of request.")})
-        credit_services.blacklist_remove(actor=actor, entry=request.blacklist_entry,
-                                         removed_on=timezone.localdate(), reason=answer)
-        data["blacklist_entry"] = request.blacklist_entry.pk
     request.state, request.answer = state, answer
     request.answered_by, request.answered_at = actor, timezone.now()
     request.save(update_fields=["state", "answer", "answered_by", "answered_at"])

@@ -192,6 +192,9 @@ def result_detail(request: HttpRequest, entity: Entity, pk: int) -> HttpResponse
     integrity = IntegrityForm(request.POST if action == "integrity" else None,
                               request.FILES if action == "integrity" else None,
                               prefix="integrity")
+    repair_form = StatementForm(request.POST if action == "repair" else None,
+                                request.FILES if action == "repair" else None, prefix="repair")
+    published = selectors.published_of(entity.uscc, result)
     filed = None
     if action == "objection" and objection.is_valid():
         filed = _file(request, entity, RequestKind.OBJECTION, objection,
@@ -200,6 +203,12 @@ def result_detail(request: HttpRequest, entity: Entity, pk: int) -> HttpResponse
         filed = _file(request, entity, RequestKind.INTEGRITY, integrity,
                       {"inspection": result, "text": integrity.cleaned_data["text"],
                        "rating": integrity.cleaned_data["rating"]})
+    elif action == "repair" and published is not None and repair_form.is_valid():
+        filed = _file(request, entity, RequestKind.REPAIR, repair_form,
+                      {"published_result": published,
+                       "text": repair_form.cleaned_data["text"]})
+    elif action == "repair" and published is None:
+        raise Http404
     if filed is not None:
         return redirect("entityportal:result", pk=result.pk)
     until = services.objection_open_until(result)
@@ -215,7 +224,22 @@ def result_detail(request: HttpRequest, entity: Entity, pk: int) -> HttpResponse
                          .exclude(kind=RequestKind.INTEGRITY)),
         "rated": selectors.requests(entity.uscc).filter(
             inspection=result, kind=RequestKind.INTEGRITY).exists(),
+        **_repair_context(entity, published, repair_form),
     }, entity)
+
+
+def _repair_context(entity: Entity, published: Any, form: StatementForm) -> dict[str, Any]:
+    """信用修复 of the published result: done (its day), awaiting the office, open (the form),
+    or not yet possible (the rules' reasons)."""
+    if published is None:
+        return {"published": None}
+    repaired = selectors.repair_of(published)
+    pending = selectors.requests(entity.uscc).filter(
+        published_result=published, kind=RequestKind.REPAIR,
+        state=RequestState.SUBMITTED).exists()
+    refusals = [] if repaired or pending else services.repair_refusals(published)
+    return {"published": published, "repaired": repaired, "repair_pending": pending,
+            "repair_refusals": refusals, "repair_form": form}
 
 
 @session.entity_required
@@ -286,11 +310,24 @@ def office_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            # A recused inspector still in the group: the page says so until it is seen to.
             messages.success(request, _("Answered."))
             return redirect("entityportal:office_detail", pk=found.pk)
     return render(request, "entityportal/office_detail.html", {
         "item": found, "form": form, "attachments": list(found.attachments.all()),
-        "deadline": _deadline(found.due_on)})
+        "deadline": _deadline(found.due_on),
+        "attention": _groups_needing_attention(found),
+        "repair_refusals": services.repair_refusals(found.published_result)
+        if found.published_result is not None and found.state == RequestState.SUBMITTED
+        else []})
+
+
+def _groups_needing_attention(found: EntityRequest) -> list[str]:
+    """The tasks in whose group a recused inspector (recusal accepted) still stands."""
+    found.refresh_from_db(fields=["state"])
+    if found.kind != RequestKind.RECUSAL or found.state != RequestState.ACCEPTED:
+        return []
+    return sorted({a.task.code for a in selectors.recused_in_groups(found)})
 
 
 @require_http_methods(["GET"])

@@ -1,6 +1,7 @@
 """The public JSON API (read only, no sign-in, throttled): published results and the public
 draw records. The same selectors as the portal's pages, so the same fields."""
 
+from datetime import date
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -41,10 +42,17 @@ class PublicThrottle(SimpleRateThrottle):
 
 
 class PublicResultSerializer(serializers.ModelSerializer):
+    repaired_on = serializers.SerializerMethodField(help_text=_(
+        "The day of the result's credit repair (信用修复), or null; a repaired result's "
+        "categories, conduct and findings are then empty"))
+
     class Meta:
         model = PublishedResult
-        fields = selectors.RESULT_FIELDS
+        fields = (*selectors.RESULT_FIELDS, "repaired_on")
         read_only_fields = fields
+
+    def get_repaired_on(self, result: PublishedResult) -> date | None:
+        return getattr(result, "repaired_on", None)
 
 
 class PublicTaskSerializer(serializers.ModelSerializer):

@@ -27,6 +27,7 @@ class ResultCard:
     published_on: str  # YYYY-MM-DD, as the portal writes dates
     result: str | None  # None: withheld
     conduct_text: str
+    repaired_on: str = ""  # YYYY-MM-DD: 已信用修复 (the result and conduct are then not shown)
 
 
 def _url_maker(name: str) -> Callable[[object], str]:
@@ -50,5 +51,7 @@ def result_cards(rows: Iterable[PublishedResult]) -> list[ResultCard]:
             entity_url=entity_url(uscc) if uscc else "",
             department_name=r.department_name, published_on=r.published_on.isoformat(),
             result=None if "result" in withheld else r.category_text,
-            conduct_text=r.conduct_text))
+            conduct_text=r.conduct_text,
+            repaired_on=repaired.isoformat() if (repaired := getattr(r, "repaired_on", None))
+            else ""))
     return cards

@@ -112,6 +112,40 @@ class PublishedResult(models.Model):
         return f"{self.uscc} {self.task_code}"
 
 
+class ResultRepair(models.Model):
+    """信用修复 of a published result, accepted by the office on the entity's application.
+
+    The snapshot stays as it was published (the office's records and the export history keep
+    it); the public versions (the portal's result pages and lists, the entity's public credit
+    file, the public API) read this mark and show the result as repaired (已信用修复) on
+    `repaired_on`, leaving out what it found (REPAIR_HIDES) and the decisions on it.
+    """
+
+    result = models.OneToOneField(PublishedResult, on_delete=models.PROTECT,
+                                  related_name="repair", verbose_name=_("published result"))
+    organisation = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("publishing organisation"))
+    repaired_on = models.DateField(_("credit repaired on"))
+    reason = models.TextField(_("reason"))
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("approved by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("credit repair of a result")
+        verbose_name_plural = _("credit repairs of results")
+        ordering = ["-repaired_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.result_id}:{self.repaired_on}"
+
+
+# What the public versions leave out of a repaired result: what it found.
+REPAIR_HIDES = ("categories", "category_text", "conduct", "conduct_text", "findings")
+
+
 class Channel(models.TextChoices):
     NATIONAL = "national", _("National enterprise credit information publicity system "
                              "(国家企业信用信息公示系统)")

@@ -108,14 +108,16 @@ class PublicDecision:
 def public_decisions(code: str) -> list[PublicDecision]:
     """The 责令改正 and 行政处罚 decisions on the published results of an entity (by its code).
 
-    Only of results published and not withdrawn, with nothing withheld, and no approved
-    redaction in force: a decision says what the result found (that there was something to
-    rectify or punish), so it could give away a withheld result, finding or date. A penalty
+    Only of results published and not withdrawn, not credit-repaired (信用修复 ends their
+    publicity), with nothing withheld, and no approved redaction in force: a decision says
+    what the result found (that there was something to rectify or punish), so it could give
+    away a withheld result, finding or date. A penalty
     case is public once it has its decision (number and date), not while it is open.
     """
     results = {inspection: (pk, task_code, department_name) for
                pk, inspection, task_code, department_name, withheld in
-               PublishedResult.objects.public().filter(uscc=code, inspection__isnull=False)
+               PublishedResult.objects.public().filter(uscc=code, inspection__isnull=False,
+                                                       repair__isnull=True)
                .values_list("pk", "inspection_id", "task_code", "department_name",
                             "withheld_fields")
                if not withheld}

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -22,9 +23,11 @@ from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.accounts.scoping import is_admin
 from shuangsuiji.core.anchors import AnchorReason, anchor_take
 from shuangsuiji.core.audit import audit_record
+from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.inspections.choices import Conduct, ResultCategory, ReviewState, SignerRole
 from shuangsuiji.inspections.deadlines import publication_deadline
 from shuangsuiji.inspections.models import Inspection
+from shuangsuiji.rules import credit_repair
 from shuangsuiji.rules import publication as rules
 
 from . import exports, permissions
@@ -35,6 +38,7 @@ from .models import (
     PublishedResult,
     Redaction,
     RedactionBasis,
+    ResultRepair,
 )
 
 FORMATS = ("xlsx", "csv")
@@ -238,6 +242,58 @@ def _apply_redaction(*, actor: User, published: PublishedResult, inspection: Ins
                  .format(task=published.task_code),
                  data={"inspection": inspection.pk, "withheld_fields": published.withheld_fields,
                        "whole": whole})
+
+
+# -- 信用修复 of a published result ----------------------------------------------------------------
+
+def repair_refusals(published: PublishedResult, today: date | None = None) -> list[str]:
+    """Why the published result may not be repaired now (rules/credit_repair.py), in the
+    reader's language; empty when it may."""
+    if published.withdrawn_at is not None:
+        return [_("This result is not published (withdrawn).")]
+    inspection = published.inspection
+    if inspection is None:
+        return [_("This result has no record to check.")]
+    if ResultRepair.objects.filter(result=published).exists():
+        return [_("This result is already repaired.")]
+    facts = [credit_repair.FollowUpFact(kind=kind, closed=state == "closed",
+                                        recheck_passed=passed)
+             for kind, state, passed in inspection.follow_ups
+             .values_list("kind", "state", "recheck_passed")]
+    # The result as recorded, not as published: a withheld result line still found problems.
+    categories = list(inspection.categories)
+    return [rule_reason(e) for e in credit_repair.repair_refusals(
+        categories=categories, follow_ups=facts, published_on=published.published_on,
+        today=today or timezone.localdate(),
+        months=settings.SHUANGSUIJI_REPAIR_MIN_PUBLIC_MONTHS)]
+
+
+@transaction.atomic
+def result_repair(*, actor: User, published: PublishedResult, reason: str,
+                  today: date | None = None) -> ResultRepair:
+    """信用修复 of a published result: the rules are checked again now, the mark written (the
+    public versions honour it), the snapshot left as published; audited."""
+    published = (PublishedResult.objects.select_for_update()
+                 .select_related("inspection__department").get(pk=published.pk))
+    department = published.inspection.department if published.inspection else None
+    _deny(department is not None and permissions.can_publish(actor, department))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the credit repair.")})
+    today = today or timezone.localdate()
+    refusals = repair_refusals(published, today)
+    if refusals:
+        raise ValidationError({"state": refusals})
+    repair = ResultRepair(result=published, organisation_id=published.organisation_id,
+                          repaired_on=today, reason=reason.strip(), approved_by=actor)
+    repair.full_clean()
+    repair.save()
+    audit_record(actor=actor, action="result.repair", obj=published,
+                 organisation_id=published.organisation_id,
+                 summary=_("Published result of {target} ({task}) credit-repaired").format(
+                     target=published.uscc or "—", task=published.task_code),
+                 data={"inspection": published.inspection_id, "repair": repair.pk,
+                       "repaired_on": today, "reason": repair.reason})
+    return repair
 
 
 # -- Export batches ------------------------------------------------------------------------------
