@@ -68,6 +68,7 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("task.create", _("Create inspection task")),
         ("task.update", _("Change inspection task")),
         ("task.department", _("Add participating department")),
+        ("task.invitation", _("Answer an invitation to a joint task")),
         ("task.department_remove", _("Remove participating department")),
         ("task.strata", _("Set stratified draw rules")),
         ("task.in_progress", _("Start carrying out task")),
