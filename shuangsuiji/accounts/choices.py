@@ -19,3 +19,7 @@ class Role(models.TextChoices):
     # 审计/第三方评估/纪检监察: reads the full draw records and the audit log of the
     # organisations it is given (User.audited_organisations), changes nothing.
     AUDITOR = "auditor", _("Auditor or third-party evaluator (read-only)")
+    # 联席会议办公室 (the city's leading group office for 双随机、一公开): reads every
+    # organisation's plans, tasks, draws and figures; changes nothing; never sees credit-risk
+    # classes, directories or full draw records (those stay with each organisation).
+    CITY = "city", _("City leading group office (read-only, every department)")

@@ -59,14 +59,14 @@ MATRIX: dict[Domain, dict[Action, set[str]]] = {
                    Action.CHANGE: set()},
     Domain.USERS: {Action.VIEW: set(), Action.CHANGE: set()},
     # A section proposes; the office merges, approves and publishes (plans.services).
-    Domain.PLANS: {Action.VIEW: _STAFF | {Role.AUDITOR},
+    Domain.PLANS: {Action.VIEW: _STAFF | {Role.AUDITOR, Role.CITY},
                    Action.CHANGE: {Role.OFFICE, Role.SECTION}},
     # Tasks: cooperating departments see the joint tasks they take part in (TaskQuerySet).
-    Domain.TASKS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT, Role.AUDITOR},
+    Domain.TASKS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT, Role.AUDITOR, Role.CITY},
                    Action.CHANGE: {Role.OFFICE}},
     # Running a draw is the organising office's alone (法宣科牵头).
     # Auditors read the full records of the organisations they audit (protocol §9).
-    Domain.DRAWS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT, Role.AUDITOR},
+    Domain.DRAWS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT, Role.AUDITOR, Role.CITY},
                    Action.CHANGE: {Role.OFFICE}},
     # Results: each department enters and reviews its own (inspections.permissions refines
     # this per visit and department); leadership only reads.
@@ -83,7 +83,8 @@ MATRIX: dict[Domain, dict[Action, set[str]]] = {
     # The dashboard and annual report of an organisation: its leadership and the office that
     # organises its work (a cooperating organisation's partner staff likewise). Sections see
     # their own work on the task pages.
-    Domain.OVERSIGHT: {Action.VIEW: {Role.LEADER, Role.OFFICE, Role.PARTNER, Role.AUDITOR},
+    Domain.OVERSIGHT: {Action.VIEW: {Role.LEADER, Role.OFFICE, Role.PARTNER, Role.AUDITOR,
+                                     Role.CITY},
                        Action.CHANGE: set()},
     # The outbox of an organisation's notices (notices app): its office (a cooperating
     # department's staff) reads it, retries failed ones and edits the templates. Everyone
@@ -130,7 +131,8 @@ def user_organisation_id(user: Any) -> int | None:
 def scope_for(user: "User | Any", domain: Domain, action: Action = Action.VIEW) -> Scope:
     if not user.is_authenticated or not user.is_active:
         return Scope()
-    if is_admin(user):
+    # The city's leading group office reads every organisation; the matrix gives it no change.
+    if is_admin(user) or (user.role == Role.CITY and user.role in MATRIX[domain][action]):
         return Scope(everything=True)
     if user.role not in MATRIX[domain][action]:
         return Scope()

@@ -111,8 +111,8 @@ def check_role(*, role: str, department: Department | None) -> None:
     """ValidationError unless the role may be held in that department."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role \"{role}\".").format(role=role)})
-    if role == Role.ADMIN or (role == Role.AUDITOR and department is None):
-        return  # an auditor's scope is the organisations it audits, not its department
+    if role == Role.ADMIN or (role in {Role.AUDITOR, Role.CITY} and department is None):
+        return  # an auditor's scope is the organisations it audits; the city's, all of them
     if department is None:
         raise ValidationError({"department": _("Every role except the system administrator "
                                                "belongs to a department.")})

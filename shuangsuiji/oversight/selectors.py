@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.models import Department
+from shuangsuiji.accounts.selectors import organisations
 from shuangsuiji.core import codes
 from shuangsuiji.draws.models import Assignment
 from shuangsuiji.entities.choices import DRAWABLE_STATUSES, RiskClass
@@ -402,4 +403,28 @@ def fetch(kind: str, ids: list[int]) -> list[Any]:
         labels = dict(ResultCategory.choices)
         for r in rows:
             r.category_labels = [labels.get(c, c) for c in r.categories or []]
+    return rows
+
+
+@dataclass
+class CityRow:
+    """One organisation's headline figures in the city's table (联席会议办公室)."""
+
+    organisation: Department
+    coverage: Share
+    findings: Share
+    entry: Share
+    publication: Share
+    joint: Share
+    overdue: int
+
+
+def city_overview(year: int, today: date) -> list[CityRow]:
+    """Every organisation's headline figures for the year, side by side: the leading group
+    office's view, each row linking to that organisation's dashboard."""
+    rows = []
+    for organisation in organisations():
+        f = compute(organisation, year, today)
+        rows.append(CityRow(organisation, f.coverage, f.findings, f.entry, f.publication,
+                            f.joint, f.overdue_total))
     return rows

@@ -2,9 +2,11 @@
 
 Open to leadership and the office of an organisation (and a cooperating organisation's partner
 staff, for their own organisation): Domain.OVERSIGHT. Each sees only their own organisation;
-a system administrator chooses one.
+a system administrator and the city's leading group office (Role.CITY) see every one: a
+table of all, then any one's figures.
 """
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -45,7 +47,7 @@ def organisation_for(request: HttpRequest) -> Department | None:
     (None until chosen). Asking for another organisation answers 404."""
     require(request.user, Domain.OVERSIGHT)
     wanted = request.GET.get("org", "")
-    if is_admin(request.user):
+    if _chooses(request.user):
         if not wanted:
             return None
         return get_object_or_404(organisations(), pk=wanted if wanted.isdigit() else 0)
@@ -65,6 +67,11 @@ def organisation_for(request: HttpRequest) -> Department | None:
     return own
 
 
+def _chooses(user: Any) -> bool:
+    """An administrator or the city's leading group office: every organisation's figures."""
+    return is_admin(user) or user.role == Role.CITY
+
+
 def _context(request: HttpRequest) -> dict[str, Any] | None:
     day = today()
     organisation = organisation_for(request)
@@ -74,7 +81,9 @@ def _context(request: HttpRequest) -> dict[str, Any] | None:
     with_data = selectors.years_with_tasks(organisation.pk, day.year)
     year = _year(request, day, with_data[0] if with_data else None)
     figures = selectors.compute(organisation, year, day)
-    links = Links(organisation, year, is_admin(request.user))
+    if request.user.role == Role.CITY:  # credit-risk classes stay with their organisation
+        figures = replace(figures, by_risk=[])
+    links = Links(organisation, year, _chooses(request.user))
     # Links only to pages the reader may open: an auditor reads the figures, not the
     # directory or the results behind them.
     opens = {domain.value: can(request.user, domain)
@@ -88,9 +97,10 @@ def _context(request: HttpRequest) -> dict[str, Any] | None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if context is None:
-        return render(request, "oversight/choose.html",
-                      {"organisations": organisations(),
-                       "year": _year(request, today())})
+        year = _year(request, today())
+        return render(request, "oversight/choose.html", {
+            "organisations": organisations(), "year": year,
+            "city": selectors.city_overview(year, today())})
     context["charts"] = charts(context["figures"], context["links"])
     context["summary"] = report.summary(context["figures"])
     return render(request, "oversight/dashboard.html", context)
