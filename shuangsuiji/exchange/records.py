@@ -50,7 +50,9 @@ def kind_of(inspection: Inspection) -> str:
 def facts(inspection: Inspection) -> supervision.Facts:
     visit = inspection.visit
     task = visit.task
-    snapshot = publication.snapshot_of(inspection)  # findings with private names masked
+    withheld = publication.withheld_fields(inspection)
+    # As the public snapshot is made: private names, identity and phone numbers masked.
+    snapshot = publication_rules.redact(publication.snapshot_of(inspection), [])
     inspectors = []
     for signature in (inspection.signatures.filter(role="inspector", inspector__isnull=False)
                       .select_related("inspector").order_by("pk")):
@@ -75,7 +77,7 @@ def facts(inspection: Inspection) -> supervision.Facts:
         result=tuple(_label(ResultCategory, c) for c in inspection.categories),
         findings=snapshot.findings, measures=measures or (_label(FollowUpKind, "none"),),
         items=items, inspectors=tuple(inspectors),
-        withheld=frozenset(publication.withheld_fields(inspection)))
+        withheld=frozenset(withheld))
 
 
 def records_of(inspection: Inspection) -> list[dict[str, object]]:

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from .publication import mask_text
+
 STANDARD_ZJ = "DB33/T 2392-2021"
 STANDARD_HLJ = "DB23/T 2833-2021"
 INFERRED = "inferred"
@@ -62,7 +64,7 @@ ELEMENTS: tuple[Element, ...] = (
             redactable_as="inspected_on"),
     Element("kind", "检查方式", (STANDARD_HLJ, STANDARD_ZJ)),
     Element("methods", "检查手段", (INFERRED,), required=False),
-    Element("result", "检查结果", (STANDARD_HLJ, STANDARD_ZJ), redactable_as="categories"),
+    Element("result", "检查结果", (STANDARD_HLJ, STANDARD_ZJ), redactable_as="result"),
     Element("findings", "检查情况", (STANDARD_ZJ,), required=False, redactable_as="findings"),
     Element("measures", "处理措施", (STANDARD_HLJ, STANDARD_ZJ)),
     Element("authority_name", "检查机关", (STANDARD_HLJ, STANDARD_ZJ)),
@@ -149,7 +151,8 @@ def _record(facts: Facts, index: int, item: Item) -> dict[str, object]:
         "kind": KINDS[facts.kind],
         "methods": list(facts.methods),
         "result": "；".join(facts.result),
-        "findings": facts.findings,
+        # Masked again here: whatever the caller did, no identity or phone number leaves.
+        "findings": mask_text(facts.findings),
         "measures": "；".join(facts.measures),
         "authority_name": facts.authority_name,
         "authority_code": facts.authority_code,
