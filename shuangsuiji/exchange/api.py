@@ -81,10 +81,12 @@ class LicenceReportSerializer(serializers.Serializer):
     status = serializers.CharField()
     message = serializers.CharField()
     rows = serializers.IntegerField()
-    imported = serializers.IntegerField(help_text=_("Entities new to the directory"))
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
+    imported = serializers.IntegerField(help_text=_("Rows new to the directory"))
+    updated = serializers.IntegerField(help_text=_("Rows that changed an entity or licence"))
+    unchanged = serializers.IntegerField(help_text=_("Rows the directory held as sent"))
     rejected = serializers.IntegerField(help_text=_("Rows not imported, each in `problems`"))
+    targets_created = serializers.IntegerField()
+    targets_updated = serializers.IntegerField()
     licences_created = serializers.IntegerField()
     licences_updated = serializers.IntegerField()
     problems = RowProblemSerializer(many=True)
@@ -108,8 +110,9 @@ def report_data(job: ImportJob) -> dict[str, Any]:
     return {"job": job.pk, "status": job.status, "message": job.message,
             "rows": job.total_rows, "imported": job.imported, "updated": job.updated,
             "unchanged": job.unchanged, "rejected": job.rejected,
-            "licences_created": int(counts.get("licences_created", 0)),
-            "licences_updated": int(counts.get("licences_updated", 0)),
+            **{name: int(counts.get(name, 0)) for name in (
+                "targets_created", "targets_updated", "licences_created",
+                "licences_updated")},
             "problems": licences.report(job),
             "report_url": reverse("imports:detail", args=[job.pk])}
 
