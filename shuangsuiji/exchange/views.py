@@ -48,7 +48,7 @@ def deliveries(request: HttpRequest) -> HttpResponse:
         "targets": Target.choices, "counts": selectors.state_counts(request.user),
         "receivers": [(value, label, value in configured) for value, label in Target.choices],
         "may_send": _may_send(request.user),
-        "batches": selectors.batches(request.user)[:20]})
+        "batches": selectors.batches(request.user)[:20], "tab": "deliveries"})
 
 
 @require_POST
