@@ -16,11 +16,11 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,3 +152,12 @@ def deliver_due(*, limit: int = 200, collect: bool = True) -> Outcome:
         else:
             outcome.retrying += 1
     return outcome
+
+
+def next_due() -> datetime | None:
+    """When the next waiting delivery is due (None: none waits)."""
+    if Delivery.objects.filter(_due()).exists():
+        return timezone.now()
+    at: datetime | None = Delivery.objects.filter(state=State.PENDING).aggregate(
+        at=Min("next_attempt_at"))["at"]
+    return at

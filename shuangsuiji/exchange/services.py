@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.core.audit import audit_record
+from shuangsuiji.inspections.choices import ReviewState
 from shuangsuiji.publication import permissions
 from shuangsuiji.publication.models import PublishedResult
 
@@ -55,6 +56,8 @@ def deliveries_collect() -> int:
         rows: list[Delivery] = []
         if receiver.payload == Payload.RESULT:
             for result in _due_results(receiver.target):
+                if result.inspection_id is None:  # excluded by the query; for the types
+                    continue
                 rows.append(Delivery(
                     organisation_id=result.organisation_id, target=receiver.target,
                     payload=Payload.RESULT, inspection_id=result.inspection_id,
@@ -86,6 +89,23 @@ def deliveries_collect() -> int:
     return sum(written.values())
 
 
+def kick() -> None:
+    """Ask the background worker to push (tasks.py); harmless when it runs already, and a
+    no-op for the receivers when none is configured."""
+    if not targets.configured():
+        return
+    from .tasks import push_deliveries  # the task module imports outbox, which imports this
+
+    push_deliveries.enqueue()
+
+
+def on_result_changed(sender: object, instance: object, **kwargs: object) -> None:
+    """A result approved or published: push after the commit (post_save of Inspection and
+    PublishedResult, connected in apps.py). A result still being entered asks nothing."""
+    if getattr(instance, "state", ReviewState.APPROVED) == ReviewState.APPROVED:
+        transaction.on_commit(kick)
+
+
 def _require(actor: User, delivery: Delivery) -> None:
     if not permissions.can_publish(actor, delivery.inspection.department):
         raise PermissionDenied
@@ -108,6 +128,7 @@ def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
                      record=locked.label, target=locked.get_target_display()),
                  data={"target": locked.target, "key": locked.idempotency_key,
                        "attempts": attempts, "last_error": error})
+    transaction.on_commit(kick)
     return locked
 
 

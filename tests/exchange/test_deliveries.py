@@ -147,3 +147,30 @@ def test_the_command_pushes_what_is_due(approved, receivers, capsys):
     assert "written 3, sent 3" in out
     body = json.loads(Delivery.objects.first().body)
     assert body["schema"] == "shuangsuiji.supervision/1"
+
+
+def test_approving_and_publishing_a_result_has_the_worker_push_it(
+        world, drawn_task, receivers, django_capture_on_commit_callbacks):
+    """The tests' task backend runs a task at once: the worker's round happens on commit."""
+    from tests.publication.conftest import approve
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = approve(world, drawn_task.office_result)
+    province = Delivery.objects.get(target=Target.PROVINCE, inspection=result)
+    assert province.state == State.SENT
+    assert receivers["province"].counted[province.idempotency_key] == 1
+    assert not Delivery.objects.filter(payload=Payload.RESULT).exists()  # not published yet
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.result_publish(actor=world.users["office"], inspection=result)
+    assert set(Delivery.objects.filter(payload=Payload.RESULT, state=State.SENT)
+               .values_list("target", flat=True)) == {Target.NATIONAL, Target.CITY}
+
+
+def test_nothing_is_written_while_no_receiver_is_configured(world, drawn_task, settings,
+                                                            django_capture_on_commit_callbacks):
+    from tests.publication.conftest import approve
+
+    settings.SHUANGSUIJI_DELIVERY_TARGETS = {}
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(world, drawn_task.office_result)
+    assert not Delivery.objects.exists()
