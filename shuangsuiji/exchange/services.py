@@ -7,6 +7,7 @@ nothing twice; the worker (outbox.py) runs it before each round of sending.
 """
 
 import hashlib
+import logging
 from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,9 +21,12 @@ from shuangsuiji.core.audit import audit_record
 from shuangsuiji.inspections.choices import ReviewState
 from shuangsuiji.publication import permissions
 from shuangsuiji.publication.models import PublishedResult
+from shuangsuiji.rules import supervision
 
 from . import records, targets
 from .models import Delivery, Payload, State, SupervisionBatch, SupervisionExported
+
+log = logging.getLogger(__name__)
 
 
 def idempotency_key(*, target: str, payload: str, inspection_id: int) -> str:
@@ -65,7 +69,14 @@ def deliveries_collect() -> int:
                     body=records.result_body(result)))
         else:
             for inspection in _due_inspections(receiver.target):
-                snapshot_body = records.supervision_body(inspection)
+                try:
+                    snapshot_body = records.supervision_body(inspection)
+                except supervision.RecordError as exc:
+                    # A kind of inspection the record does not know yet: left waiting (and
+                    # logged) until rules/supervision.py names it, never pushed half-made.
+                    log.warning("result %s not pushed to %s: %s", inspection.pk,
+                                receiver.target, exc)
+                    continue
                 target = inspection.visit.drawn_target.target
                 rows.append(Delivery(
                     organisation_id=inspection.department.root_id or inspection.department_id,
@@ -144,8 +155,17 @@ def supervision_batch_create(*, actor: User | None, organisation: Department
     if actor is not None and not permissions.can_publish(actor, organisation):
         raise PermissionDenied
     done = SupervisionExported.objects.values("inspection_id")
-    due = [i for i in records.approved(organisation_pk).exclude(pk__in=done)
-           .select_for_update(of=("self",)) if records.exportable(i)]
+    due, skipped = [], {}
+    for inspection in (records.approved(organisation_pk).exclude(pk__in=done)
+                       .select_for_update(of=("self",))):
+        if not records.exportable(inspection):
+            continue
+        try:
+            records.records_of(inspection)
+        except supervision.RecordError as exc:
+            skipped[inspection.pk] = str(exc)  # left for a later file, named in the audit
+            continue
+        due.append(inspection)
     content, count = records.jsonl(due)
     digest = hashlib.sha256(content).hexdigest()
     batch = SupervisionBatch(organisation_id=organisation_pk, size=len(due), records=count,
@@ -162,5 +182,5 @@ def supervision_batch_create(*, actor: User | None, organisation: Department
                  summary=_("监管行为数据 file: {n} results, {records} records").format(
                      n=len(due), records=count),
                  data={"size": len(due), "records": count, "sha256": digest,
-                       "inspections": [i.pk for i in due]})
+                       "inspections": [i.pk for i in due], "skipped": skipped})
     return batch

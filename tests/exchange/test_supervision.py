@@ -97,3 +97,4 @@ def test_the_office_writes_a_file_from_its_page(world, client, approved):
     assert SupervisionExported.objects.count() == 2
     client.force_login(world.users["section"])
     assert client.post(reverse("exchange:supervision_export")).status_code == 403
+
