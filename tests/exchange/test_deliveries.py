@@ -174,3 +174,24 @@ def test_nothing_is_written_while_no_receiver_is_configured(world, drawn_task, s
     with django_capture_on_commit_callbacks(execute=True):
         approve(world, drawn_task.office_result)
     assert not Delivery.objects.exists()
+
+
+def test_a_targets_key_is_read_from_a_file_named_by_key_file(tmp_path):
+    """As a container secret gives it: the settings read SHUANGSUIJI_DELIVERY_<T>_KEY_FILE."""
+    import os
+    import subprocess
+    import sys
+
+    secret = tmp_path / "province.key"
+    secret.write_text("from-a-file\n", encoding="utf-8")
+    env = {**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE":
+           "shuangsuiji.config.settings", "SHUANGSUIJI_DATA_DIR": str(tmp_path),
+           "SHUANGSUIJI_DELIVERY_PROVINCE_URL": "https://province.example/push",
+           "SHUANGSUIJI_DELIVERY_PROVINCE_KEY_FILE": str(secret)}
+    code = ("import django; django.setup(); from shuangsuiji.exchange import targets; "
+            "r = targets.receiver('province'); print(r.url, r.key.decode()); "
+            "print(targets.receiver('city'))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.split("\n")
+    assert out[0] == "https://province.example/push from-a-file"
+    assert out[1] == "None"  # no address, no key: not pushed to
