@@ -49,15 +49,15 @@ class Element:
 
 
 ELEMENTS: tuple[Element, ...] = (
-    Element("record_id", "监管行为编号", (STANDARD_HLJ,)),
+    Element("record_id", "监管行为编号", (INFERRED,)),
     Element("implementation_code", "检查实施清单编码", (STANDARD_HLJ, STANDARD_ZJ)),
     Element("regulatory_code", "监管事项编码", (STANDARD_HLJ, STANDARD_ZJ)),
-    Element("item_name", "检查事项名称", (STANDARD_ZJ,)),
+    Element("item_name", "检查事项名称", (INFERRED,)),
     Element("target_name", "检查对象名称", (STANDARD_HLJ, STANDARD_ZJ),
             redactable_as="entity_name"),
     Element("target_uscc", "检查对象统一社会信用代码", (STANDARD_HLJ, STANDARD_ZJ),
             redactable_as="uscc"),
-    Element("target_region_code", "检查对象所在行政区划代码", (STANDARD_ZJ,), required=False,
+    Element("target_region_code", "检查对象所在行政区划代码", (INFERRED,), required=False,
             redactable_as="region_code"),
     Element("inspectors", "检查人员", (STANDARD_HLJ, STANDARD_ZJ)),
     Element("inspected_on", "检查时间", (STANDARD_HLJ, STANDARD_ZJ),
@@ -65,13 +65,13 @@ ELEMENTS: tuple[Element, ...] = (
     Element("kind", "检查方式", (STANDARD_HLJ, STANDARD_ZJ)),
     Element("methods", "检查手段", (INFERRED,), required=False),
     Element("result", "检查结果", (STANDARD_HLJ, STANDARD_ZJ), redactable_as="result"),
-    Element("findings", "检查情况", (STANDARD_ZJ,), required=False, redactable_as="findings"),
+    Element("findings", "检查情况", (INFERRED,), required=False, redactable_as="findings"),
     Element("measures", "处理措施", (STANDARD_HLJ, STANDARD_ZJ)),
     Element("authority_name", "检查机关", (STANDARD_HLJ, STANDARD_ZJ)),
-    Element("authority_code", "检查机关统一社会信用代码", (STANDARD_HLJ,), required=False),
+    Element("authority_code", "检查机关统一社会信用代码", (INFERRED,), required=False),
     Element("task_code", "检查任务编号", (INFERRED,)),
     Element("task_name", "检查任务名称", (INFERRED,)),
-    Element("joint", "是否联合检查", (STANDARD_ZJ,)),
+    Element("joint", "是否联合检查", (INFERRED,)),
 )
 KEYS: tuple[str, ...] = tuple(e.key for e in ELEMENTS)
 # Keys of one inspector within `inspectors`: a name and a 执法证号, nothing else.
