@@ -10,6 +10,7 @@ from shuangsuiji.core import api as core_api
 from shuangsuiji.credit import api as credit_api
 from shuangsuiji.draws import api as draws_api
 from shuangsuiji.entities import api as entities_api
+from shuangsuiji.exchange import api as exchange_api
 from shuangsuiji.field import api_urls as field_api_urls
 from shuangsuiji.imports import api as imports_api
 from shuangsuiji.inspections import api as inspections_api
@@ -23,7 +24,7 @@ router = DefaultRouter()
 # `tasks` link is the task list.
 for module in (accounts_api, catalog_api, entities_api, inspectors_api, imports_api, draws_api,
                plans_api, inspections_api, audit_api, credit_api, publication_api,
-               portal_api):
+               portal_api, exchange_api):
     module.register(router)
 
 urlpatterns = [

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shuangsuiji.oversight",
     "shuangsuiji.notices",
     "shuangsuiji.field",  # the inspector's offline phone app (PWA) and its sync API
+    "shuangsuiji.exchange",  # data to the systems above (pushes, 监管行为数据) and licences in
     "shuangsuiji.entityportal",
     "shuangsuiji.ops",  # no models: backup and restore
     "shuangsuiji.demo",  # no models: the `demo` command, above every app it fills
@@ -257,6 +258,21 @@ SHUANGSUIJI_NOTICE_MAX_ATTEMPTS = env_int("SHUANGSUIJI_NOTICE_MAX_ATTEMPTS", 5)
 SHUANGSUIJI_NOTICE_SENDING_TIMEOUT = env_int("SHUANGSUIJI_NOTICE_SENDING_TIMEOUT", 600)
 # Reminders go this many working days before a deadline (`shuangsuiji notices remind`).
 SHUANGSUIJI_NOTICE_REMIND_DAYS = env_int("SHUANGSUIJI_NOTICE_REMIND_DAYS", 3)
+# Deliveries (exchange app, docs/data-exchange.md): each receiving system's address and its
+# own HMAC key (SHUANGSUIJI_DELIVERY_<TARGET>_KEY, or _KEY_FILE for a container secret). A
+# target without an address is not pushed to (its batch files are made by hand instead).
+SHUANGSUIJI_DELIVERY_TARGETS = {
+    target: {"url": env_str(f"SHUANGSUIJI_DELIVERY_{target.upper()}_URL", ""),
+             "key": env_str(f"SHUANGSUIJI_DELIVERY_{target.upper()}_KEY", "")}
+    for target in ("national", "city", "province")}
+# Seconds to wait for a receiver's answer; then the push is tried again after 1, 2, 4 … times
+# RETRY_SECONDS (at most an hour), up to MAX_ATTEMPTS tries, then shown failed.
+SHUANGSUIJI_DELIVERY_TIMEOUT = env_int("SHUANGSUIJI_DELIVERY_TIMEOUT", 15)
+SHUANGSUIJI_DELIVERY_RETRY_SECONDS = env_int("SHUANGSUIJI_DELIVERY_RETRY_SECONDS", 60)
+SHUANGSUIJI_DELIVERY_MAX_ATTEMPTS = env_int("SHUANGSUIJI_DELIVERY_MAX_ATTEMPTS", 8)
+# A push claimed for longer than this had its worker stop: it goes back to waiting (the
+# receiver counts a delivery once by its idempotency key, so sending it again is safe).
+SHUANGSUIJI_DELIVERY_SENDING_TIMEOUT = env_int("SHUANGSUIJI_DELIVERY_SENDING_TIMEOUT", 600)
 # E-mail through Django's SMTP backend.
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("SHUANGSUIJI_SMTP_HOST", "localhost")

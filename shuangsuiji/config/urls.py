@@ -41,6 +41,7 @@ urlpatterns = [
     path("public/", include("shuangsuiji.portal.urls")),
     path("oversight/", include("shuangsuiji.oversight.urls")),
     path("notices/", include("shuangsuiji.notices.urls")),
+    path("exchange/", include("shuangsuiji.exchange.urls")),
     path("field/", include("shuangsuiji.field.urls")),
     path("entity/", include("shuangsuiji.entityportal.urls")),
     path("api/v1/", include("shuangsuiji.config.api_urls")),

@@ -142,6 +142,12 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("calendar.day_delete", _("Remove calendar day")),
         ("calendar.year_set", _("Set calendar year")),
     )),
+    ActionGroup("delivery", _("Data exchange"), (
+        ("delivery.collect", _("Records queued for the systems above")),
+        ("delivery.retry", _("Push a failed delivery again")),
+        ("supervision.export", _("Write a supervision behaviour data file")),
+        ("licence.receive", _("Receive licences from the licensing bureau")),
+    )),
     ActionGroup("notice", _("Notices"), (
         ("notice.retry", _("Send a failed notice again")),
         ("notice.template", _("Change notice template")),

@@ -233,6 +233,10 @@ CASES: list[tuple[str, str, str, Payload]] = [
                 "anonymous": True}),
     ("GET", "/complaints/hotline/{ticket}/", "401 401 401 401 401 401 401 401 401 401",
      _none),
+    # Licences in (exchange app): the licensing bureau's system sends with a partner key
+    # only (tests/exchange/test_licences.py); a staff token or session is no credential (401).
+    ("POST", "/licences/intake/", "401 401 401 401 401 401 401 401 401 401",
+     lambda w: {"rows": [{"uscc": w.rfb.target.uscc, "name": "某公司", "lic_number": "L1"}]}),
     # Publication (publication app): each organisation's office (a cooperating department's
     # staff) publishes, withdraws and exports its own results; leadership reads. The result
     # is the office's, so the fire rescue's staff get 404 (objects) or 400 (ids in a body).
