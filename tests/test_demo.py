@@ -246,7 +246,7 @@ def test_every_change_is_in_an_intact_audit_chain(demo):
     assert events.filter(action="target.create").count() + imported == 39
     assert events.filter(action="import.targets").count() == 1
     assert events.filter(action="user.create").count() == User.objects.count()
-    assert events.filter(action="item.publish").count() == 12
+    assert events.filter(action="item.publish").count() == 13
     assert events.filter(action="task.freeze").count() == 2
     assert events.filter(action="draw.execute").count() == 1
     assert events.filter(action="draw.replace").count() == 1
@@ -404,14 +404,17 @@ def test_a_draft_task_is_left_to_edit_freeze_and_draw(demo):
 def test_it_ends_with_where_to_go_next(demo):
     tasks = {t.code: t.pk for t in InspectionTask.objects.all()}
     base = "http://127.0.0.1:8000"
-    hints = demo.strip().splitlines()[-5:]
+    hints = demo.strip().splitlines()[-6:]
     assert hints[0].startswith("Try this") and "office (法宣科)" in hints[0]
     assert SEED in hints[0]
     assert hints[0].endswith(base + reverse("draws:ceremony", kwargs={"pk": tasks[SEED]}))
     assert hints[1].endswith(base + reverse("draws:result", kwargs={"pk": tasks[EARLIER]}))
     assert hints[2].endswith(base + reverse("inspections:task", kwargs={"pk": tasks[EARLIER]}))
     assert hints[3].endswith(base + reverse("plans:task_detail", kwargs={"pk": tasks[DRAFT]}))
-    assert base + reverse("entityportal:sign_in") in hints[4]
+    invited = next(code for code in tasks if code.startswith("SJJ-"))
+    assert hints[4].startswith("晋城市市场监督管理局 invites the office")
+    assert hints[4].endswith(base + reverse("plans:task_detail", kwargs={"pk": tasks[invited]}))
+    assert base + reverse("entityportal:sign_in") in hints[5]
 
 
 def test_a_second_run_changes_nothing_and_prints_the_accounts_again(demo):

@@ -82,6 +82,8 @@ class TaskLink:
     code: str
     pk: int
     state: str
+    # The organisation whose draft invites a department yet to answer, or "".
+    invited_by: str = ""
 
 
 @dataclass
@@ -510,7 +512,9 @@ def _task(row: dict[str, Any], built: _World) -> TaskLink:
         entered = results.replay(task, row["results"], built.users[row.get("reviewer", "office")])
         if entered:
             built.report.created["results"] += entered
-    return TaskLink(code=task.code, pk=task.pk, state=task.state)
+    waiting = task.participants.filter(invitation=Invitation.INVITED).exists()
+    return TaskLink(code=task.code, pk=task.pk, state=task.state,
+                    invited_by=task.initiating.name if waiting else "")
 
 
 def _task_create(row: dict[str, Any], built: _World) -> InspectionTask:
@@ -529,7 +533,11 @@ def _task_create(row: dict[str, Any], built: _World) -> InspectionTask:
             actor=ACTOR, task=task, department_id=built.departments[part["department"]].pk,
             item_ids=[built.items[code].pk for code in part["items"]],
             officers=part.get("officers", 2), experts=part.get("experts", 0), role=part["role"])
-    for invited in task.participants.filter(invitation=Invitation.INVITED):
+    # Answered for the departments invited, but those left to answer on the demo (`invited`).
+    waiting = {built.departments[p["department"]].pk for p in row["departments"]
+               if p.get("invited")}
+    for invited in task.participants.filter(invitation=Invitation.INVITED).exclude(
+            department_id__in=waiting):
         plans.task_answer_invitation(actor=ACTOR, task=task,
                                      department_id=invited.department_id, accept=True)
     if row.get("strata"):

@@ -89,7 +89,13 @@ class Command(BaseCommand):
                        department=office.department if office else "—", code=task.code,
                        url=url("draws:ceremony", task.pk)) for task in ready]
         for task in report.tasks:
-            if task.state == TaskState.DRAFT:
+            if task.state == TaskState.DRAFT and task.invited_by:
+                hints.append(_("{organisation} invites the office into its joint task {code}: "
+                               "sign in as {user} and answer at {url}").format(
+                    organisation=task.invited_by, code=task.code,
+                    user=office.username if office else "office",
+                    url=url("plans:task_detail", task.pk)))
+            elif task.state == TaskState.DRAFT:
                 hints.append(_("Task {code} is a draft to edit, freeze and draw: {url}").format(
                     code=task.code, url=url("plans:task_detail", task.pk)))
             elif task.state != TaskState.FROZEN:
