@@ -63,6 +63,8 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("plan.entry", _("Add plan entry")),
         ("plan.approved", _("Approve annual plan")),
         ("plan.published", _("Publish annual plan")),
+        ("plan.file", _("File annual plan with the city")),
+        ("plan.filing_received", _("Sign for an annual plan's filing")),
     )),
     ActionGroup("task", _("Inspection tasks"), (
         ("task.create", _("Create inspection task")),

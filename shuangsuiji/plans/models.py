@@ -46,6 +46,15 @@ class AnnualPlan(models.Model):
                                     verbose_name=_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # 备案: the approved plan sent to the city's leading group office, and its receipt.
+    city_filed_at = models.DateTimeField(_("filed with the city at"), null=True, blank=True)
+    city_filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                      null=True, blank=True, related_name="+",
+                                      verbose_name=_("filed with the city by"))
+    city_received_at = models.DateTimeField(_("filing received at"), null=True, blank=True)
+    city_received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                         null=True, blank=True, related_name="+",
+                                         verbose_name=_("filing received by"))
 
     objects = PlanQuerySet.as_manager()
 

@@ -558,3 +558,48 @@ def plan_set_status(*, actor: User | None, plan: AnnualPlan, status: str) -> Ann
                                                             status=plan.get_status_display()),
                  data={"status": status})
     return plan
+
+
+@transaction.atomic
+def plan_file_with_city(*, actor: User | None, plan: AnnualPlan) -> AnnualPlan:
+    """备案: the office sends its approved (or published) plan to the city's leading group
+    office, once; audited."""
+    _require(actor, Domain.PLANS, organisation_id(plan.organisation), office=True)
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status == PlanStatus.DRAFT:
+        raise ValidationError(_("Approve the plan before filing it with the city."))
+    if plan.city_filed_at:
+        raise ValidationError(_("The plan is already filed with the city."))
+    plan.city_filed_at = timezone.now()
+    plan.city_filed_by = actor if getattr(actor, "pk", None) else None
+    plan.save(update_fields=["city_filed_at", "city_filed_by"])
+    audit_record(actor=actor, action="plan.file", obj=plan,
+                 organisation_id=organisation_id(plan.organisation),
+                 summary=_("Plan {title} filed with the city").format(title=plan.title),
+                 data={"status": plan.status})
+    return plan
+
+
+def may_receive_filing(actor: User | Any) -> bool:
+    """The city's leading group office (or an administrator) signs for a plan's filing."""
+    return actor is None or is_admin(actor) or getattr(actor, "role", None) == Role.CITY
+
+
+@transaction.atomic
+def plan_receive_filing(*, actor: User | None, plan: AnnualPlan) -> AnnualPlan:
+    """The city's leading group office signs for a filed plan (签收); audited."""
+    if not may_receive_filing(actor):
+        raise PermissionDenied(_("Only the city's leading group office signs for a filing."))
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    if not plan.city_filed_at:
+        raise ValidationError(_("The plan has not been filed with the city."))
+    if plan.city_received_at:
+        raise ValidationError(_("The filing has already been signed for."))
+    plan.city_received_at = timezone.now()
+    plan.city_received_by = actor if getattr(actor, "pk", None) else None
+    plan.save(update_fields=["city_received_at", "city_received_by"])
+    audit_record(actor=actor, action="plan.filing_received", obj=plan,
+                 organisation_id=organisation_id(plan.organisation),
+                 summary=_("Plan {title}: filing signed for by the city").format(
+                     title=plan.title), data={})
+    return plan

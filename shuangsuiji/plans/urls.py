@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/propose/", views.plan_propose, name="propose"),
     path("<int:pk>/entries/new/", views.plan_entry_create, name="entry_create"),
     path("<int:pk>/status/", views.plan_status, name="status"),
+    path("<int:pk>/filing/", views.plan_filing, name="filing"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/new/", views.task_create, name="task_create"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.scoping import Action, Domain, can, is_admin, user_organisation_id
 from shuangsuiji.core.web import (
     add_service_errors,
@@ -93,8 +94,29 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/plan_detail.html", selectors.plan_detail_data(plan=plan) | {
         "plan": plan, "can_propose": may_edit and draft, "can_merge": office and draft,
         "next_status": _next_status(plan) if office else None,
+        "can_file": office and not draft and not plan.city_filed_at,
+        "can_receive": bool(plan.city_filed_at and not plan.city_received_at
+                            and request.user.role == Role.CITY),
         "can_create_task": can(request.user, Domain.TASKS, Action.CHANGE)
         and plan.status != PlanStatus.DRAFT})
+
+
+@require_POST
+def plan_filing(request: HttpRequest, pk: int) -> HttpResponse:
+    """备案: the office files its plan with the city; the city's office signs for it."""
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    receive = request.POST.get("step") == "receive"
+    try:
+        if receive:
+            services.plan_receive_filing(actor=request.user, plan=plan)
+        else:
+            services.plan_file_with_city(actor=request.user, plan=plan)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Filing signed for.") if receive
+                         else _("The plan is filed with the city's leading group office."))
+    return redirect("plans:detail", pk=plan.pk)
 
 
 def _next_status(plan: AnnualPlan) -> str | None:

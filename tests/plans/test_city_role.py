@@ -5,11 +5,13 @@ classes, the directories or full draw records."""
 from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from rest_framework.test import APIClient
 
 from shuangsuiji.accounts.choices import DepartmentKind, Role
 from shuangsuiji.accounts.models import Department
+from shuangsuiji.core.models import AuditEvent
 from shuangsuiji.plans import services as plans
 from shuangsuiji.plans.selectors import sees_internal
 from tests.conftest import make_user
@@ -85,3 +87,38 @@ def test_it_compares_the_organisations_figures_without_risk_classes(p, city):
     assert office.status_code == 200
     risk = f"/oversight/records/?org={p.world.office.pk}&year=2026&metric=risk:A&key=all"
     assert client.get(risk).status_code == 404
+
+
+def test_an_approved_plan_is_filed_with_the_city_which_signs_for_it(p, city, login):
+    user, _task = city
+    office = login("office")
+    assert "File with the city" in office.get(f"/plans/{p.plan.pk}/").content.decode()
+    assert office.post(f"/plans/{p.plan.pk}/filing/", {"step": "receive"}).status_code == 403
+    assert office.post(f"/plans/{p.plan.pk}/filing/").status_code == 302
+    p.plan.refresh_from_db()
+    assert p.plan.city_filed_at and not p.plan.city_received_at
+    city_client = _client(user)
+    assert city_client.post(f"/plans/{p.plan.pk}/filing/").status_code == 403  # not its plan
+    page = city_client.get(f"/plans/{p.plan.pk}/").content.decode()
+    assert "Sign for the filing" in page
+    assert city_client.post(f"/plans/{p.plan.pk}/filing/", {"step": "receive"}).status_code == 302
+    p.plan.refresh_from_db()
+    assert p.plan.city_received_by == user
+    assert AuditEvent.objects.filter(action="plan.filing_received",
+                                     object_id=str(p.plan.pk)).exists()
+
+
+def test_a_draft_plan_is_not_filed_and_a_filing_is_signed_for_once(p, city):
+    user, _task = city
+    draft = plans.plan_create(actor=p.world.users["office"], organisation_id=p.world.office.pk,
+                              year=2027, title="2027年度随机抽查计划")
+    with pytest.raises(ValidationError):
+        plans.plan_file_with_city(actor=p.world.users["office"], plan=draft)
+    with pytest.raises(ValidationError):
+        plans.plan_receive_filing(actor=user, plan=draft)
+    filed = plans.plan_file_with_city(actor=p.world.users["office"], plan=p.plan)
+    with pytest.raises(PermissionDenied):
+        plans.plan_receive_filing(actor=p.world.users["leader"], plan=filed)
+    plans.plan_receive_filing(actor=user, plan=filed)
+    with pytest.raises(ValidationError):
+        plans.plan_receive_filing(actor=user, plan=filed)
