@@ -98,7 +98,7 @@ class NonRandomForm(forms.Form):
         help_text=_("For a complaint check the complaint's tracking or work-order number; for "
                     "an assignment the superior's document number."))
     day = forms.DateField(label=_("Inspection date"),
-                          widget=forms.DateInput(attrs={"type": "date"}))
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     items = forms.TypedMultipleChoiceField(label=_("Checklist items"), coerce=int, choices=(),
                                            widget=forms.CheckboxSelectMultiple)
     inspectors = forms.TypedMultipleChoiceField(

@@ -329,10 +329,13 @@ def nonrandom_new(request: HttpRequest) -> HttpResponse:
     kinds = [(k.value, k.label) for k in NONRANDOM_KINDS]
     items = [(i.pk, f"{i.code} {i.matter}") for i in
              plan_services.checklist_items(organisation).order_by("code")]
+    today = timezone.localdate()
+    # Those in post (and certified, for officers) today; the service checks the chosen day.
     inspectors = [(i.pk, f"{i.name} ({i.code}, {i.get_role_display()})") for i in
                   Inspector.objects.filter(department_id__in=department_subtree(organisation))
-                  .order_by("department", "code")]
-    initial: dict[str, Any] = {"day": timezone.localdate()}
+                  .prefetch_related("certificates", "status_changes")
+                  .order_by("role", "code") if i.is_eligible_on(today)]
+    initial: dict[str, Any] = {"day": today}
     if request.GET.get("target", "").isdigit():
         chosen = Target.objects.filter(department__root_id=organisation.pk,
                                        pk=int(request.GET["target"])).first()
