@@ -49,6 +49,13 @@ def _matching(task: InspectionTask) -> QuerySet[Target]:
     return qs
 
 
+def since_day(since: date, prefix: str = "") -> Q:
+    """A target of a task (through `prefix`) drawn on `since` or later, or, without a draw,
+    inspected (a non-random task's date) on `since` or later."""
+    return (Q(**{f"{prefix}draw__isnull": False, f"{prefix}draw__drawn_at__date__gte": since})
+            | Q(**{f"{prefix}draw__isnull": True, f"{prefix}task__period_start__gte": since}))
+
+
 def inspections_in_year(year: int) -> QuerySet[DrawnTarget]:
     """Every inspection of the year on the platform, random or not, by every organisation: a
     target in force of a task, dated by its draw or, without one, by the inspection date."""
@@ -92,7 +99,7 @@ def _excluded(task: InspectionTask, on: date) -> dict[str, QuerySet[Any]]:
     items = task_items(task)
     if task.lookback_days and items:
         since = on - timedelta(days=task.lookback_days)
-        out["lookback"] = earlier.filter(draw__drawn_at__date__gte=since,
+        out["lookback"] = earlier.filter(since_day(since),
                                          task__participants__items__in=items
                                          ).values("target_id")
     out["yearly_cap"] = _over_cap(task, on, yearly_cap(task))
@@ -156,9 +163,7 @@ def recent_inspections(target: Target, on: date, days: int) -> list[dict[str, An
     `days` before `on` (or planned after it): when, by whom, of which kind."""
     since = on - timedelta(days=days)
     same = Q(target__uscc=target.uscc) if target.uscc else Q(target=target)
-    rows = (DrawnTarget.objects.filter(same, replaced_at__isnull=True)
-            .filter(Q(draw__isnull=False, draw__drawn_at__date__gte=since)
-                    | Q(draw__isnull=True, task__period_start__gte=since))
+    rows = (DrawnTarget.objects.filter(same, since_day(since), replaced_at__isnull=True)
             .select_related("draw", "task__initiating__root").order_by("task_id"))
     out = []
     for drawn in rows:
@@ -246,9 +251,9 @@ def conflicts_for(task: InspectionTask, inspector_codes: set[str], freeze: Freez
     if task.lookback_days:
         since = on - timedelta(days=task.lookback_days)
         registered += (
-            Assignment.objects.filter(inspector__code__in=inspector_codes,
+            Assignment.objects.filter(since_day(since, "drawn_target__"),
+                                      inspector__code__in=inspector_codes,
                                       released_at__isnull=True,
-                                      task__draw__drawn_at__date__gte=since,
                                       drawn_target__target__in=pool.values("target_id"))
             .exclude(task=task).annotate(reason=Value("lookback"))
             .values_list("inspector__code", "drawn_target__target_id", "reason"))

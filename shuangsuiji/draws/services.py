@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -52,6 +51,7 @@ from .pool import (
     inspector_pool,
     recent_inspections,
     rules_of,
+    since_day,
     yearly_cap,
 )
 from .signals import send_groups_drawn, send_targets_drawn
@@ -447,10 +447,8 @@ def _check_group(target: Target, inspectors: list[Inspector], *, organisation_id
         inspector_id__in=codes, target=target).values_list("inspector__name", flat=True))
     if lookback_days:
         conflicted += list(Assignment.objects.filter(
+            since_day(day - timedelta(days=lookback_days), "drawn_target__"),
             inspector_id__in=codes, released_at__isnull=True, drawn_target__target=target)
-            .filter(Q(task__draw__drawn_at__date__gte=day - timedelta(days=lookback_days))
-                    | Q(task__draw__isnull=True,
-                        task__period_start__gte=day - timedelta(days=lookback_days)))
             .values_list("inspector__name", flat=True))
     if conflicted:
         raise ValidationError({"inspectors": _(

@@ -189,3 +189,20 @@ def test_the_office_chooses_a_group_the_draw_would_allow(world, fire):
     with pytest.raises(PermissionDenied):  # another organisation's target
         draws.nonrandom_create(**data | {"target": fire["own"]}, inspector_ids=[a.pk, b.pk])
     assert not DrawnTarget.objects.exists()
+
+
+def test_the_look_back_counts_a_non_random_inspection_of_the_same_items(world, fire):
+    office = world.users["office"]
+    item = make_item(world.office, "RF-L1")
+    group = [make_inspector(world.engineering, f"RFB-L{i}", valid_to=FAR) for i in (1, 2)]
+    target = fire["targets"][2]
+    draws.nonrandom_create(actor=office, target=target, kind="key", basis="重点监管",
+                           day=timezone.localdate(), item_ids=[item.pk],
+                           inspector_ids=[g.pk for g in group])
+    today = timezone.localdate()
+    task = plans.task_create(actor=office, data={
+        "code": "RFB-LB-01", "name": "同事项抽查", "initiating": world.office,
+        "period_start": today, "period_end": today + timedelta(days=30), "ratio": "50"})
+    plans.task_set_department(actor=office, task=task, department_id=world.office.pk,
+                              item_ids=[item.pk], role="initiating")
+    assert target.pk not in set(candidate_targets(task, today).values_list("pk", flat=True))
