@@ -54,7 +54,7 @@ from .pool import (
     since_day,
     yearly_cap,
 )
-from .signals import send_groups_drawn, send_targets_drawn
+from .signals import send_basis_check, send_groups_drawn, send_targets_drawn
 
 MIN_CEREMONY_INPUT = 20
 # The audit entry of a draw lists the drawn targets up to this many (the record lists all).
@@ -489,6 +489,10 @@ def nonrandom_create(*, actor: User | None, target: Target, kind: str, basis: st
     lookback = InspectionTask._meta.get_field("lookback_days").default
     _check_group(target, inspectors, organisation_ids=set(department_subtree(organisation)),
                  item_ids=set(item_ids), day=day, lookback_days=lookback)
+    # What the reference names (a complaint of the organisation about this entity), checked
+    # by the app that keeps it.
+    basis_record = send_basis_check(kind=kind, reference=reference,
+                                    organisation_id=organisation.pk, target=target)
     recent = recent_inspections(target, day, CityPolicy.current().recent_days)
     if recent and not confirm_recent:
         raise RecentInspections(recent)
@@ -520,5 +524,5 @@ def nonrandom_create(*, actor: User | None, target: Target, kind: str, basis: st
                        "target": target.draw_id, "items": sorted(item_ids),
                        "inspectors": [i.code for i in inspectors],
                        "recent_confirmed": [{**r, "on": r["on"].isoformat()} for r in recent],
-                       **made})
+                       **basis_record, **made})
     return task

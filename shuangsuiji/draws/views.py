@@ -341,6 +341,11 @@ def nonrandom_new(request: HttpRequest) -> HttpResponse:
                                        pk=int(request.GET["target"])).first()
         if chosen is not None:
             initial["target"] = chosen.draw_id
+    # From a complaint's page: 投诉举报核查 of its entity, naming it.
+    if request.GET.get("kind") in {k.value for k in NONRANDOM_KINDS}:
+        initial["kind"] = request.GET["kind"]
+    if request.GET.get("reference"):
+        initial["reference"] = request.GET["reference"][:100]
     form = NonRandomForm(request.POST or None, initial=initial, kinds=kinds, items=items,
                          inspectors=inspectors)
     recent: list[dict[str, Any]] = []

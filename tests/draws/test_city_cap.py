@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.core.models import AuditEvent
+from shuangsuiji.credit.complaints import complaint_submit
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.models import DrawnTarget, FrozenCandidate
 from shuangsuiji.draws.pool import candidate_targets, cap_left_out
@@ -130,8 +131,10 @@ def test_a_recent_inspection_is_named_and_must_be_confirmed(world, fire):
     office = world.users["office"]
     item = make_item(world.office, "RF-W1")
     group = [make_inspector(world.engineering, f"RFB-W{i}", valid_to=FAR).pk for i in (1, 2)]
+    complaint = complaint_submit(target_id=fire["shared"].pk, summary="占用疏散通道",
+                                 complainant={"anonymous": True})
     data = {"actor": office, "target": fire["shared"], "kind": "complaint",
-            "basis": "群众反映占用疏散通道", "reference": "TS-2026-0001",
+            "basis": "群众反映占用疏散通道", "reference": f"#{complaint.pk}",
             "day": timezone.localdate(), "item_ids": [item.pk], "inspector_ids": group}
     with pytest.raises(draws.RecentInspections) as refused:
         draws.nonrandom_create(**data)
@@ -141,7 +144,8 @@ def test_a_recent_inspection_is_named_and_must_be_confirmed(world, fire):
     task = draws.nonrandom_create(**data, confirm_recent=True)
     entry = AuditEvent.objects.get(action="inspection.nonrandom", object_id=str(task.pk))
     assert entry.data["recent_confirmed"][0]["organisation"] == world.fire.name
-    assert entry.data["reference"] == "TS-2026-0001"
+    assert entry.data["reference"] == f"#{complaint.pk}"
+    assert entry.data["complaint"] == complaint.pk
 
 
 def test_the_page_warns_and_the_confirmation_holds_for_that_target_only(world, fire, client):
@@ -206,3 +210,35 @@ def test_the_look_back_counts_a_non_random_inspection_of_the_same_items(world, f
     plans.task_set_department(actor=office, task=task, department_id=world.office.pk,
                               item_ids=[item.pk], role="initiating")
     assert target.pk not in set(candidate_targets(task, today).values_list("pk", flat=True))
+
+
+def test_a_complaint_check_names_a_complaint_of_the_organisation_about_the_entity(world, fire,
+                                                                                client):
+    office = world.users["office"]
+    item = make_item(world.office, "RF-T1")
+    group = [make_inspector(world.engineering, f"RFB-T{i}", valid_to=FAR).pk for i in (1, 2)]
+    about_other = complaint_submit(target_id=fire["targets"][4].pk, summary="噪声扰民",
+                                   complainant={"anonymous": True})
+    about_fire = complaint_submit(target_id=fire["own"].pk, summary="消防通道堵塞",
+                                  complainant={"anonymous": True})
+    data = {"actor": office, "target": fire["targets"][5], "kind": "complaint",
+            "basis": "核查投诉", "day": timezone.localdate(), "item_ids": [item.pk],
+            "inspector_ids": group}
+    with pytest.raises(ValidationError, match="No complaint of your organisation"):
+        draws.nonrandom_create(**data, reference="#999999")
+    with pytest.raises(ValidationError, match="No complaint of your organisation"):
+        draws.nonrandom_create(**data, reference=f"#{about_fire.pk}")  # the fire rescue's
+    with pytest.raises(ValidationError, match="another entity"):
+        draws.nonrandom_create(**data, reference=f"#{about_other.pk}")
+    task = draws.nonrandom_create(**data | {"target": fire["targets"][4]},
+                                  reference=about_other.tracking_code)
+    assert task.kind == "complaint" and task.basis_reference == about_other.tracking_code
+    # The complaint's page offers the office the check, filled in.
+    client.force_login(office)
+    page = client.get(reverse("credit:complaint", args=[about_other.pk])).content.decode()
+    link = reverse("draws:nonrandom_new") + f"?target={fire['targets'][4].pk}&amp;kind=complaint"
+    assert link in page
+    form = client.get(reverse("draws:nonrandom_new"), {
+        "target": fire["targets"][4].pk, "kind": "complaint",
+        "reference": f"#{about_other.pk}"}).context["form"]
+    assert form.initial["kind"] == "complaint" and form.initial["reference"] == f"#{about_other.pk}"
