@@ -95,8 +95,8 @@ class NonRandomForm(forms.Form):
                                         "rule or instruction."))
     reference = forms.CharField(
         label=_("Reference"), max_length=100, required=False,
-        help_text=_("For a complaint check the complaint's tracking or work-order number; for "
-                    "an assignment the superior's document number."))
+        help_text=_("For a complaint check the complaint's work-order number, tracking code "
+                    "or #number; for an assignment the superior's document number."))
     day = forms.DateField(label=_("Inspection date"),
                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     items = forms.TypedMultipleChoiceField(label=_("Checklist items"), coerce=int, choices=(),
