@@ -77,6 +77,7 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("task.finished", _("Finish task")),
         ("task.closed", _("Close task")),
         ("task.claim", _("Claim inspection task")),
+        ("city_policy.set", _("Set the city's inspection frequency rules")),
     )),
     ActionGroup("draw", _("Random draw"), (
         ("freeze.queue", _("Freeze queued for background processing")),
@@ -86,6 +87,7 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("draw.failed", _("Draw failed")),
         ("draw.replace", _("Replacement")),
         ("draw.record_download", _("Download full draw record")),
+        ("inspection.nonrandom", _("Record a non-random inspection")),
     )),
     ActionGroup("result", _("Inspection results"), (
         ("visit.schedule", _("Agree inspection date")),

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from shuangsuiji.draws.signals import freeze_notes
+from shuangsuiji.draws.signals import basis_check, freeze_notes
 from shuangsuiji.inspections.signals import risk_facts_recorded
 
 
@@ -17,3 +17,4 @@ class CreditConfig(AppConfig):
         risk_facts_recorded.connect(services.on_risk_facts_recorded,
                                     dispatch_uid="credit.risk_loop")
         freeze_notes.connect(complaints.on_freeze_notes, dispatch_uid="credit.many_complaints")
+        basis_check.connect(complaints.on_basis_check, dispatch_uid="credit.complaint_checked")

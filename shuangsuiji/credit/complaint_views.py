@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shuangsuiji.accounts.scoping import Domain
+from shuangsuiji.accounts.choices import Role
+from shuangsuiji.accounts.scoping import Domain, user_organisation_id
 from shuangsuiji.core.web import add_service_errors, paginate, private_file, require
 from shuangsuiji.inspections.deadlines import deadline_on
 from shuangsuiji.workdays.selectors import calendar
@@ -63,6 +64,9 @@ def _detail(request: HttpRequest, complaint: Complaint, **forms: Any) -> HttpRes
     context = {
         "complaint": complaint, "deadline": deadline,
         "can_file": selectors.targets_for(request.user).filter(pk=complaint.target_id).exists(),
+        # The office of the complaint's organisation checks it on site (投诉举报核查).
+        "can_check": request.user.role == Role.OFFICE  # type: ignore[union-attr]
+        and user_organisation_id(request.user) == complaint.organisation_id,
         "attachments": list(complaint.attachments.all()),
         # The complainant's name and phone: for those who handle the complaint only.
         "personal": reply and not complaint.anonymous,

@@ -466,3 +466,27 @@ def many_complaints(target_ids: Any, *, today: date | None = None,
             .filter(Q(substantiated=True) | Q(state__in=open_states))
             .values("target_id").annotate(n=Count("pk")).filter(n__gte=threshold))
     return {row["target_id"]: row["n"] for row in rows}
+
+
+def on_basis_check(*, kind: str, reference: str, organisation_id: int, target: Target,
+                   **_kwargs: Any) -> dict[str, Any] | None:
+    """draws.signals.basis_check: a 投诉举报核查 names a complaint of the organisation about
+    the same entity, by its hotline ticket number (工单号), its tracking code or #number."""
+    if kind != "complaint":
+        return None
+    ref = reference.strip()
+    match = Q(external_id=ref) if ref else Q(pk__in=[])
+    if normalise_tracking_code(ref):
+        match |= Q(tracking_code=normalise_tracking_code(ref))
+    if ref.startswith("#") and ref[1:].isdigit():
+        match |= Q(pk=int(ref[1:]))
+    complaint = (Complaint.objects.filter(match, organisation_id=organisation_id)
+                 .select_related("target").first())
+    if complaint is None:
+        raise ValidationError({"reference": _(
+            "No complaint of your organisation has this number.")})
+    same = (complaint.target.uscc == target.uscc if target.uscc
+            else complaint.target_id == target.pk)
+    if not same:
+        raise ValidationError({"reference": _("That complaint is about another entity.")})
+    return {"complaint": complaint.pk}

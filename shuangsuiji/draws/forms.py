@@ -79,3 +79,39 @@ class ReplaceForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["ident"].choices = [("", "—"), *choices]
+
+
+class NonRandomForm(forms.Form):
+    """A non-random inspection (重点检查, 专项检查, 投诉举报核查, 上级交办) of one target of the
+    office's directory, with the group the office chooses; the service checks everything."""
+
+    target = forms.CharField(
+        label=_("Target"), max_length=40,
+        help_text=_("Its unified social credit code (or X-number for a target without one), "
+                    "from your organisation's directory."))
+    kind = forms.ChoiceField(label=_("Kind of inspection"), choices=())
+    basis = forms.CharField(label=_("Reason and basis"), widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text=_("Why this entity is inspected now, and under which "
+                                        "rule or instruction."))
+    reference = forms.CharField(
+        label=_("Reference"), max_length=100, required=False,
+        help_text=_("For a complaint check the complaint's work-order number, tracking code "
+                    "or #number; for an assignment the superior's document number."))
+    day = forms.DateField(label=_("Inspection date"),
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    items = forms.TypedMultipleChoiceField(label=_("Checklist items"), coerce=int, choices=(),
+                                           widget=forms.CheckboxSelectMultiple)
+    inspectors = forms.TypedMultipleChoiceField(
+        label=_("Inspectors"), coerce=int, choices=(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("At least two officers with valid certificates; the conflict-of-interest "
+                    "checks of the draw apply."))
+    # The target whose recent inspections the office has been shown: a confirmation holds
+    # only for it, not for another target typed in afterwards.
+    confirm_recent = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args: Any, kinds: Any, items: Any, inspectors: Any,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
+        self.fields["items"].choices = items  # type: ignore[attr-defined]
+        self.fields["inspectors"].choices = inspectors  # type: ignore[attr-defined]

@@ -123,9 +123,14 @@ class DrawRecord(models.Model):
 
 
 class DrawnTarget(models.Model):
-    """A target of the task: drawn, or brought in by a replacement; `replaced_*` when out."""
+    """A target of the task: drawn, or brought in by a replacement; `replaced_*` when out.
 
-    draw = models.ForeignKey(DrawRecord, on_delete=models.CASCADE, related_name="targets")
+    A non-random task (重点检查, 专项检查, 投诉举报核查, 上级交办) has one, chosen by the office:
+    no draw, no ticket; its group's assignments are the inspectors the office chose. So the
+    visit, the result, its review and publication are the same for both."""
+
+    draw = models.ForeignKey(DrawRecord, on_delete=models.CASCADE, related_name="targets",
+                             null=True, blank=True)
     task = models.ForeignKey(InspectionTask, on_delete=models.CASCADE, related_name="targets")
     target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="draws")
     ident = models.CharField(max_length=40)

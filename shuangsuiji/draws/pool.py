@@ -1,20 +1,22 @@
 """Who is in a task's pools: the candidate targets and the eligible inspectors (protocol §1)."""
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Value
+from django.utils import timezone
 
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import organisation_id
 from shuangsuiji.entities.choices import DRAWABLE_STATUSES
 from shuangsuiji.entities.models import Target
 from shuangsuiji.inspectors.models import Conflict, Inspector
-from shuangsuiji.plans.choices import Stratification
-from shuangsuiji.plans.models import InspectionTask, TaskDepartment
+from shuangsuiji.plans.choices import Stratification, TaskKind
+from shuangsuiji.plans.models import CityPolicy, InspectionTask, TaskDepartment
 from shuangsuiji.rules.draw.engine import Conflict as ConflictRule
 from shuangsuiji.rules.draw.pools import EXPERT, OFFICER, UNSTRATIFIED, PoolInspector
 from shuangsuiji.rules.draw.sizes import StratumRule
@@ -47,9 +49,48 @@ def _matching(task: InspectionTask) -> QuerySet[Target]:
     return qs
 
 
+def since_day(since: date, prefix: str = "") -> Q:
+    """A target of a task (through `prefix`) drawn on `since` or later, or, without a draw,
+    inspected (a non-random task's date) on `since` or later."""
+    return (Q(**{f"{prefix}draw__isnull": False, f"{prefix}draw__drawn_at__date__gte": since})
+            | Q(**{f"{prefix}draw__isnull": True, f"{prefix}task__period_start__gte": since}))
+
+
+def inspections_in_year(year: int) -> QuerySet[DrawnTarget]:
+    """Every inspection of the year on the platform, random or not, by every organisation: a
+    target in force of a task, dated by its draw or, without one, by the inspection date."""
+    return DrawnTarget.objects.filter(
+        Q(draw__isnull=False, draw__drawn_at__year=year)
+        | Q(draw__isnull=True, task__period_start__year=year), replaced_at__isnull=True)
+
+
+def _over_cap(task: InspectionTask, on: date, cap: int) -> QuerySet[Any]:
+    """Ids of targets whose entity has been inspected `cap` times this year on the platform:
+    the same 统一社会信用代码 in any organisation's directory; a target without one only
+    itself (国办发〔2024〕54号)."""
+    counted = inspections_in_year(on.year)
+    if task.pk:
+        counted = counted.exclude(task=task)
+    codes = (counted.filter(target__uscc__isnull=False).values("target__uscc")
+             .annotate(times=Count("task", distinct=True)).filter(times__gte=cap)
+             .values("target__uscc"))
+    loose = (counted.filter(target__uscc__isnull=True).values("target_id")
+             .annotate(times=Count("task", distinct=True)).filter(times__gte=cap)
+             .values("target_id"))
+    return Target.objects.filter(Q(uscc__in=codes) | Q(pk__in=loose)).values("pk")
+
+
+def yearly_cap(task: InspectionTask) -> int:
+    """The cap a freeze applies: the city's now; a frozen task's, as it was applied."""
+    if task.yearly_cap and not task.is_editable:
+        return task.yearly_cap
+    return CityPolicy.current().yearly_cap
+
+
 def _excluded(task: InspectionTask, on: date) -> dict[str, QuerySet[Any]]:
     """Target ids each exclusion takes out: inspected for the same items within the look-back
-    period; drawn `yearly_cap` times this year by the organisation (国办发〔2024〕54号)."""
+    period by the organisation; inspected `yearly_cap` times this year by any organisation of
+    the city, at random or not (国办发〔2024〕54号, CityPolicy)."""
     org = organisation_id(task.initiating)  # as plans.selectors.task_organisation_id
     earlier = DrawnTarget.objects.filter(task__initiating__root_id=org, replaced_at__isnull=True)
     if task.pk:
@@ -58,13 +99,10 @@ def _excluded(task: InspectionTask, on: date) -> dict[str, QuerySet[Any]]:
     items = task_items(task)
     if task.lookback_days and items:
         since = on - timedelta(days=task.lookback_days)
-        out["lookback"] = earlier.filter(draw__drawn_at__date__gte=since,
+        out["lookback"] = earlier.filter(since_day(since),
                                          task__participants__items__in=items
                                          ).values("target_id")
-    if task.yearly_cap:
-        out["yearly_cap"] = (earlier.filter(draw__drawn_at__year=on.year).values("target_id")
-                             .annotate(times=Count("task", distinct=True))
-                             .filter(times__gte=task.yearly_cap).values("target_id"))
+    out["yearly_cap"] = _over_cap(task, on, yearly_cap(task))
     return out
 
 
@@ -82,6 +120,60 @@ def exclusion_counts(task: InspectionTask, on: date) -> dict[str, int]:
     matching = _matching(task)
     return {name: matching.filter(pk__in=ids).count()
             for name, ids in _excluded(task, on).items()}
+
+
+@dataclass
+class LeftOut:
+    """A target the cap leaves out of a pool, and the inspections that count against it."""
+
+    target: Target
+    times: int
+    departments: list[str]
+    kinds: list[str]
+
+
+def cap_left_out(task: InspectionTask, on: date, limit: int = 200) -> list[LeftOut]:
+    """The matching targets the yearly cap leaves out, with how many inspections this year and
+    by which organisations (for the office's freeze page; never public)."""
+    left = list(_matching(task).filter(pk__in=_over_cap(task, on, yearly_cap(task)))
+                .order_by("uscc", "pk")[:limit])
+    if not left:
+        return []
+    codes = {t.uscc for t in left if t.uscc}
+    loose = {t.pk for t in left if not t.uscc}
+    rows = (inspections_in_year(on.year).exclude(task=task)
+            .filter(Q(target__uscc__in=codes) | Q(target_id__in=loose))
+            .values_list("target__uscc", "target_id", "task_id", "task__kind",
+                         "task__initiating__root__name", "task__initiating__name",
+                         "task__initiating__root_id"))
+    seen: dict[str, dict[int, tuple[str, str]]] = {}
+    for code, target_id, task_id, kind, root_name, name, root_id in rows:
+        key = code or f"#{target_id}"
+        seen.setdefault(key, {})[task_id] = (root_name if root_id else name, kind)
+    out = []
+    for target in left:
+        tasks = seen.get(target.uscc or f"#{target.pk}", {})
+        kinds = [str(TaskKind(k).label) for k in sorted({k for _n, k in tasks.values()})]
+        out.append(LeftOut(target, len(tasks), sorted({n for n, _k in tasks.values()}), kinds))
+    return out
+
+
+def recent_inspections(target: Target, on: date, days: int) -> list[dict[str, Any]]:
+    """Inspections of the same entity (by code, or the target itself) on the platform within
+    `days` before `on` (or planned after it): when, by whom, of which kind."""
+    since = on - timedelta(days=days)
+    same = Q(target__uscc=target.uscc) if target.uscc else Q(target=target)
+    rows = (DrawnTarget.objects.filter(same, since_day(since), replaced_at__isnull=True)
+            .select_related("draw", "task__initiating__root").order_by("task_id"))
+    out = []
+    for drawn in rows:
+        initiating = drawn.task.initiating
+        day = (timezone.localdate(drawn.draw.drawn_at) if drawn.draw
+               else drawn.task.period_start)
+        out.append({"task_id": drawn.task_id, "on": day,
+                    "organisation": (initiating.root or initiating).name,
+                    "kind": drawn.task.kind, "kind_label": str(drawn.task.get_kind_display())})
+    return sorted(out, key=lambda r: r["on"])
 
 
 def stratum_of(task: InspectionTask, risk_class: str) -> str:
@@ -110,7 +202,7 @@ def rules_of(task: InspectionTask, sizes: dict[str, int]) -> dict[str, StratumRu
     return rules
 
 
-def _subtree(department: Department) -> list[int]:
+def department_subtree(department: Department) -> list[int]:
     ids, frontier = [department.pk], [department.pk]
     while frontier:
         frontier = list(Department.objects.filter(parent_id__in=frontier)
@@ -122,7 +214,8 @@ def _subtree(department: Department) -> list[int]:
 def eligible_inspectors(participant: TaskDepartment, on: date) -> list[Inspector]:
     """In post, certified that day (officers), and allowed to inspect every item they'll check."""
     items = set(participant.items.values_list("pk", flat=True))
-    inspectors = (Inspector.objects.filter(department_id__in=_subtree(participant.department))
+    inspectors = (Inspector.objects
+                  .filter(department_id__in=department_subtree(participant.department))
                   .prefetch_related("certificates", "status_changes", "item_scope"))
     eligible = []
     for inspector in inspectors:
@@ -158,9 +251,9 @@ def conflicts_for(task: InspectionTask, inspector_codes: set[str], freeze: Freez
     if task.lookback_days:
         since = on - timedelta(days=task.lookback_days)
         registered += (
-            Assignment.objects.filter(inspector__code__in=inspector_codes,
+            Assignment.objects.filter(since_day(since, "drawn_target__"),
+                                      inspector__code__in=inspector_codes,
                                       released_at__isnull=True,
-                                      task__draw__drawn_at__date__gte=since,
                                       drawn_target__target__in=pool.values("target_id"))
             .exclude(task=task).annotate(reason=Value("lookback"))
             .values_list("inspector__code", "drawn_target__target_id", "reason"))

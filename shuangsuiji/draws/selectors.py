@@ -265,7 +265,9 @@ def my_tasks(*, user: Any) -> list[MyTask]:
     by_task: dict[int, MyTask] = {}
     for a in mine:
         block = by_task.setdefault(a.task_id, MyTask(a.task, []))
-        drawn_on[a.task_id] = timezone.localdate(a.drawn_at)
+        # A non-random inspection has no draw: its groups as on the inspection date.
+        drawn_on[a.task_id] = (timezone.localdate(a.drawn_at) if a.drawn_at
+                               else a.task.period_start)
         if all(v.drawn.pk != a.drawn_target_id for v in block.targets):
             block.targets.append(TargetView(a.drawn_target))
     contacts = Prefetch("contacts", queryset=Contact.objects.order_by("id"))

@@ -19,10 +19,20 @@ from shuangsuiji.accounts.scoping import Domain, may_change_in
 from shuangsuiji.core.anchors import AnchorReason, anchor_take
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
+from shuangsuiji.entities.models import Target
 from shuangsuiji.imports.sql import bulk_writer
-from shuangsuiji.inspectors.models import Inspector
-from shuangsuiji.plans.choices import Invitation, Stratification, TaskState
-from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.inspectors.models import Conflict, Inspector
+from shuangsuiji.plans import services as plan_services
+from shuangsuiji.plans.choices import (
+    KINDS_NEEDING_REFERENCE,
+    NONRANDOM_KINDS,
+    DepartmentRole,
+    Invitation,
+    Stratification,
+    TaskKind,
+    TaskState,
+)
+from shuangsuiji.plans.models import CityPolicy, InspectionTask, TaskDepartment
 from shuangsuiji.plans.selectors import task_organisation_id
 from shuangsuiji.rules.draw import pools as P
 from shuangsuiji.rules.draw.bulk import bulk_draw, write_record
@@ -35,8 +45,17 @@ from shuangsuiji.rules.publication import contains_personal_data
 
 from . import frozen, records
 from .models import Assignment, DrawnTarget, DrawRecord, Freeze
-from .pool import candidate_targets, conflicts_for, inspector_pool, rules_of
-from .signals import send_groups_drawn, send_targets_drawn
+from .pool import (
+    candidate_targets,
+    conflicts_for,
+    department_subtree,
+    inspector_pool,
+    recent_inspections,
+    rules_of,
+    since_day,
+    yearly_cap,
+)
+from .signals import send_basis_check, send_groups_drawn, send_targets_drawn
 
 MIN_CEREMONY_INPUT = 20
 # The audit entry of a draw lists the drawn targets up to this many (the record lists all).
@@ -123,7 +142,8 @@ def task_freeze(*, actor: User | None, task: InspectionTask, planned_draw_at: da
     freeze.rules = {k: r.as_json() for k, r in rules_of(task, strata).items()}
     freeze.save(update_fields=["pool_digest", "pool_size", "pool_strata", "rules"])
     task.state = TaskState.FROZEN
-    task.save(update_fields=["state", "updated_at"])
+    task.yearly_cap = yearly_cap(task)  # the city's, as applied: the task's record of it
+    task.save(update_fields=["state", "yearly_cap", "updated_at"])
     audit_record(actor=actor, action="task.freeze", obj=task,
                  organisation_id=task_organisation_id(task),
                  summary=_("Task {code} frozen: {n} candidates, commitment {commitment}").format(
@@ -131,7 +151,8 @@ def task_freeze(*, actor: User | None, task: InspectionTask, planned_draw_at: da
                  data={"pool_digest": freeze.pool_digest, "pool_size": freeze.pool_size,
                        "strata": strata, "inspector_digest": freeze.inspector_digest,
                        "inspectors": len(inspectors), "commitment": freeze.commitment,
-                       "planned_draw_at": _iso(planned_draw_at)})
+                       "planned_draw_at": _iso(planned_draw_at),
+                       "yearly_cap": task.yearly_cap})
     return freeze
 
 
@@ -384,3 +405,129 @@ def record_for_export(task: InspectionTask, *, public: bool) -> dict[str, Any]:
     """The full record (auditors) or the public one (anyone), as Python objects; exports of
     any size stream records.record_chunks."""
     return records.record_dict(task, public=public)
+
+
+# -- Inspections that are not drawn ---------------------------------------------------------------
+
+class RecentInspections(ValidationError):
+    """The entity was inspected within the city's recent window: the office must confirm."""
+
+    def __init__(self, recent: list[dict[str, Any]]) -> None:
+        super().__init__(_("This entity was inspected recently: confirm to go on."))
+        self.recent = recent
+
+
+def _nonrandom_code(organisation: Any, kind: str, day: date) -> str:
+    prefix = f"{organisation.code}-{kind.upper()}-{day:%Y%m%d}-"
+    n = InspectionTask.objects.filter(code__startswith=prefix).count() + 1
+    while InspectionTask.objects.filter(code=f"{prefix}{n:02d}").exists():
+        n += 1
+    return f"{prefix}{n:02d}"
+
+
+def _check_group(target: Target, inspectors: list[Inspector], *, organisation_ids: set[int],
+                 item_ids: set[int], day: date, lookback_days: int) -> None:
+    """The checks a draw applies to a group, for inspectors the office chose: its own, in post
+    and certified that day, allowed every item, at least two officers, no 回避 in force with
+    the target and none who inspected it within the look-back period."""
+    if len({i.pk for i in inspectors}) != len(inspectors):
+        raise ValidationError({"inspectors": _("An inspector is chosen twice.")})
+    for inspector in inspectors:
+        if inspector.department_id not in organisation_ids:
+            raise ValidationError({"inspectors": _(
+                "{name} is not an inspector of this organisation.").format(name=inspector.name)})
+        if not inspector.is_eligible_on(day):
+            raise ValidationError({"inspectors": _(
+                "{name} cannot inspect on {day}: not in post, or no valid certificate."
+            ).format(name=inspector.name, day=day)})
+        scope = {item.pk for item in inspector.item_scope.all()}
+        if scope and not item_ids <= scope:
+            raise ValidationError({"inspectors": _(
+                "{name} is not allowed to inspect every item of the checklist.").format(
+                    name=inspector.name)})
+    if sum(1 for i in inspectors if i.role == "officer") < 2:
+        raise ValidationError({"inspectors": _("A group needs at least 2 officers.")})
+    codes = [i.pk for i in inspectors]
+    conflicted = list(Conflict.objects.in_force_on(day).filter(
+        inspector_id__in=codes, target=target).values_list("inspector__name", flat=True))
+    if lookback_days:
+        conflicted += list(Assignment.objects.filter(
+            since_day(day - timedelta(days=lookback_days), "drawn_target__"),
+            inspector_id__in=codes, released_at__isnull=True, drawn_target__target=target)
+            .values_list("inspector__name", flat=True))
+    if conflicted:
+        raise ValidationError({"inspectors": _(
+            "Conflict of interest (回避) with this entity, or inspected it within the look-back "
+            "period: {names}.").format(names=", ".join(sorted(set(conflicted))))})
+
+
+@transaction.atomic
+def nonrandom_create(*, actor: User | None, target: Target, kind: str, basis: str,
+                     reference: str = "", day: date, item_ids: Sequence[int],
+                     inspector_ids: Sequence[int], name: str = "",
+                     confirm_recent: bool = False) -> InspectionTask:
+    """Record an inspection the office chose (重点检查, 专项检查, 投诉举报核查, 上级交办) of a
+    target of its directory: a task of that kind with one target, no draw, and the group
+    the office chose, which then goes through the same visit, result, review and publication
+    as a drawn one. RecentInspections if the entity was inspected within the city's recent
+    window and `confirm_recent` is not given; the confirmation is in the audit entry."""
+    organisation = target.department.root or target.department
+    if actor is not None and not may_change_in(actor, Domain.DRAWS, organisation.pk):
+        raise PermissionDenied
+    if kind not in NONRANDOM_KINDS:
+        raise ValidationError({"kind": _("Choose the kind of a non-random inspection.")})
+    basis, reference = basis.strip(), reference.strip()
+    if not basis:
+        raise ValidationError({"basis": _("Give the reason and basis of the inspection.")})
+    if kind in KINDS_NEEDING_REFERENCE and not reference:
+        raise ValidationError({"reference": _(
+            "Give the complaint's number or the superior's assignment reference.")})
+    if day > timezone.localdate() + MAX_PLANNING:
+        raise ValidationError({"day": _("Plan the inspection within a year.")})
+    if not item_ids:
+        raise ValidationError({"items": _("Choose the checklist items.")})
+    plan_services.check_checklist(organisation, item_ids)
+    inspectors = list(Inspector.objects.filter(pk__in=inspector_ids)
+                      .prefetch_related("certificates", "status_changes", "item_scope"))
+    if len(inspectors) != len(set(inspector_ids)):
+        raise ValidationError({"inspectors": _("No such inspector.")})
+    lookback = InspectionTask._meta.get_field("lookback_days").default
+    _check_group(target, inspectors, organisation_ids=set(department_subtree(organisation)),
+                 item_ids=set(item_ids), day=day, lookback_days=lookback)
+    # What the reference names (a complaint of the organisation about this entity), checked
+    # by the app that keeps it.
+    basis_record = send_basis_check(kind=kind, reference=reference,
+                                    organisation_id=organisation.pk, target=target)
+    recent = recent_inspections(target, day, CityPolicy.current().recent_days)
+    if recent and not confirm_recent:
+        raise RecentInspections(recent)
+    task = InspectionTask(
+        code=_nonrandom_code(organisation, kind, day), kind=kind, basis=basis,
+        basis_reference=reference, initiating=organisation,
+        name=name.strip() or f"{TaskKind(kind).label}：{target.name}",
+        period_start=day, period_end=day, lookback_days=lookback,
+        method_text=_("On-site inspection by the group the office chose."),
+        state=TaskState.DRAWN, created_by=actor if getattr(actor, "pk", None) else None)
+    task.full_clean()
+    task.save()
+    officers = sum(1 for i in inspectors if i.role == "officer")
+    participant = TaskDepartment.objects.create(
+        task=task, department=organisation, role=DepartmentRole.INITIATING,
+        officers=officers, experts=len(inspectors) - officers)
+    participant.items.set(item_ids)
+    drawn = DrawnTarget.objects.create(draw=None, task=task, target=target,
+                                       ident=target.draw_id, stratum="", ticket="", position=None)
+    Assignment.objects.bulk_create(
+        Assignment(task=task, drawn_target=drawn, department=organisation, inspector=inspector,
+                   position=n) for n, inspector in enumerate(inspectors, 1))
+    made = send_targets_drawn(task)  # the visit and the result sheet (inspections)
+    audit_record(actor=actor, action="inspection.nonrandom", obj=task,
+                 organisation_id=organisation.pk,
+                 summary=_("{kind} of {target} on {day} recorded as {code}").format(
+                     kind=TaskKind(kind).label, target=target.draw_id, day=day, code=task.code),
+                 data={"kind": kind, "basis": basis, "reference": reference, "day": day,
+                       "target": target.draw_id, "items": sorted(item_ids),
+                       "inspectors": [i.code for i in inspectors],
+                       "recent_confirmed": [{**r, "on": r["on"].isoformat()} for r in recent],
+                       **basis_record, **made})
+    return task

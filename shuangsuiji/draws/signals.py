@@ -50,3 +50,20 @@ freeze_notes = Signal()
 def send_freeze_notes(task: Any, targets: Any) -> list[dict[str, Any]]:
     return [note for _receiver, note in freeze_notes.send(sender=type(task), task=task,
                                                           targets=targets) if note]
+
+
+# `basis_check` is sent by draws.services.nonrandom_create with `kind=`, `reference=`,
+# `organisation_id=` and `target=`, before anything is written: an app above that keeps what
+# a reference names (credit: the complaints a 投诉举报核查 checks) returns None when the kind is
+# not its concern, a dict for the audit entry when the reference names one of its records, and
+# raises ValidationError when it names none of the organisation's or another entity's.
+basis_check = Signal()
+
+
+def send_basis_check(*, kind: str, reference: str, organisation_id: int,
+                     target: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for _receiver, answer in basis_check.send(sender=None, kind=kind, reference=reference,
+                                              organisation_id=organisation_id, target=target):
+        found.update(answer or {})
+    return found

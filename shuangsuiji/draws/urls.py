@@ -5,6 +5,7 @@ from . import views
 app_name = "draws"
 urlpatterns = [
     path("mine/", views.my_tasks, name="mine"),
+    path("non-random/new/", views.nonrandom_new, name="nonrandom_new"),
     path("tasks/<int:pk>/freeze/", views.task_freeze, name="freeze"),
     path("tasks/<int:pk>/ceremony/", views.ceremony, name="ceremony"),
     path("tasks/<int:pk>/jobs/<int:job>/", views.job, name="job"),

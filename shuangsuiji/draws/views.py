@@ -24,17 +24,26 @@ from shuangsuiji.core.web import (
     paginate,
     require,
 )
+from shuangsuiji.entities.models import Target
+from shuangsuiji.inspectors.models import Inspector
 from shuangsuiji.plans import selectors as plan_selectors
-from shuangsuiji.plans.choices import TaskState
-from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.plans import services as plan_services
+from shuangsuiji.plans.choices import NONRANDOM_KINDS, TaskState
+from shuangsuiji.plans.models import CityPolicy, InspectionTask
 from shuangsuiji.rules.draw.engine import DrawFailed
 from shuangsuiji.rules.draw.pools import OFFICER
 from shuangsuiji.workdays.selectors import calendar
 
 from . import document, jobs, selectors, services
-from .forms import CeremonyForm, FreezeForm, ReplaceForm
+from .forms import CeremonyForm, FreezeForm, NonRandomForm, ReplaceForm
 from .models import DrawJob
-from .pool import candidate_targets, inspector_pool
+from .pool import (
+    candidate_targets,
+    cap_left_out,
+    department_subtree,
+    inspector_pool,
+    yearly_cap,
+)
 from .signals import send_freeze_notes
 
 # Targets per page of the result: a draw of a large directory has thousands.
@@ -102,6 +111,8 @@ def task_freeze(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "draws/freeze.html", {
         "task": task, "form": form, "pool_rows": plan_selectors.task_pool(task=task, today=today),
         "departments": _eligible_now(task), "today": today,
+        # Office only (_task_to_run): who the city's cap leaves out, and why.
+        "cap": yearly_cap(task), "left_out": cap_left_out(task, today),
         "notes": send_freeze_notes(task, candidate_targets(task, today))})
 
 
@@ -293,3 +304,73 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     return render(request, "draws/my_tasks.html", {
         "has_record": has_record,
         "blocks": selectors.my_tasks(user=request.user) if has_record else []})
+
+
+# -- Non-random inspections -------------------------------------------------------------------
+
+def _find_target(organisation_id: int, code: str) -> Target | None:
+    code = code.strip().upper()
+    own = Target.objects.filter(department__root_id=organisation_id)
+    if code.startswith("X-") and code[2:].isdigit():
+        return own.filter(pk=int(code[2:]), uscc__isnull=True).first()
+    return own.filter(uscc=code).first()
+
+
+@require_http_methods(["GET", "POST"])
+def nonrandom_new(request: HttpRequest) -> HttpResponse:
+    """Record a 重点检查, 专项检查, 投诉举报核查 or 上级交办 of a target of the office's directory.
+    If the entity was inspected within the city's recent window, the page names those
+    inspections and asks for a confirmation, which the audit entry keeps."""
+    require(request.user, Domain.DRAWS, Action.CHANGE)
+    department = request.user.department  # type: ignore[union-attr]
+    if department is None:  # an administrator belongs to no organisation's directory
+        raise PermissionDenied
+    organisation = department.root or department
+    kinds = [(k.value, k.label) for k in NONRANDOM_KINDS]
+    items = [(i.pk, f"{i.code} {i.matter}") for i in
+             plan_services.checklist_items(organisation).order_by("code")]
+    today = timezone.localdate()
+    # Those in post (and certified, for officers) today; the service checks the chosen day.
+    inspectors = [(i.pk, f"{i.name} ({i.code}, {i.get_role_display()})") for i in
+                  Inspector.objects.filter(department_id__in=department_subtree(organisation))
+                  .prefetch_related("certificates", "status_changes")
+                  .order_by("role", "code") if i.is_eligible_on(today)]
+    initial: dict[str, Any] = {"day": today}
+    if request.GET.get("target", "").isdigit():
+        chosen = Target.objects.filter(department__root_id=organisation.pk,
+                                       pk=int(request.GET["target"])).first()
+        if chosen is not None:
+            initial["target"] = chosen.draw_id
+    # From a complaint's page: 投诉举报核查 of its entity, naming it.
+    if request.GET.get("kind") in {k.value for k in NONRANDOM_KINDS}:
+        initial["kind"] = request.GET["kind"]
+    if request.GET.get("reference"):
+        initial["reference"] = request.GET["reference"][:100]
+    form = NonRandomForm(request.POST or None, initial=initial, kinds=kinds, items=items,
+                         inspectors=inspectors)
+    recent: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = _find_target(organisation.pk, data["target"])
+        if target is None:
+            form.add_error("target", _("No such target in your organisation's directory."))
+        else:
+            try:
+                task = services.nonrandom_create(
+                    actor=request.user, target=target, kind=data["kind"],  # type: ignore[arg-type]
+                    basis=data["basis"], reference=data["reference"], day=data["day"],
+                    item_ids=data["items"], inspector_ids=data["inspectors"],
+                    confirm_recent=data["confirm_recent"] == target.draw_id)
+            except services.RecentInspections as exc:
+                recent = exc.recent
+                form.data = form.data.copy()
+                form.data["confirm_recent"] = target.draw_id
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Inspection {code} recorded: enter its result as "
+                                            "for a drawn one.").format(code=task.code))
+                return redirect("inspections:task", pk=task.pk)
+    return render(request, "draws/nonrandom.html", {
+        "form": form, "recent": recent,
+        "recent_days": CityPolicy.current().recent_days})

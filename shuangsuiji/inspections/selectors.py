@@ -54,7 +54,8 @@ def visit_view(*, user: Any, visit: Visit) -> VisitView:
     user may see, initiating department first."""
     task = visit.task
     drawn = visit.drawn_target
-    day = timezone.localdate(drawn.draw.drawn_at)
+    # A non-random inspection has no draw: its group is as on the inspection date.
+    day = timezone.localdate(drawn.draw.drawn_at) if drawn.draw else task.period_start
     groups = draw_selectors._groups(task, [drawn], day).get(drawn.pk, [])
     order = {p.department_id: p.order for p in task.participants.all()}
     results = sorted((r for r in visit.inspections.select_related("department")

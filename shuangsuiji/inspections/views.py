@@ -152,7 +152,8 @@ def _result_page(request: HttpRequest, inspection: Inspection, *,
         # Not inspectable (closed, moved, unreachable…): the office may replace it (替补).
         "not_inspectable": bool(set(inspection.categories) & NOT_INSPECTABLE),
         "can_replace": can(user, Domain.DRAWS, Action.CHANGE)
-        and inspection.state != ReviewState.APPROVED,
+        and inspection.state != ReviewState.APPROVED
+        and inspection.visit.task.is_random,  # a chosen target has no standby list
         "form": form or ResultForm(inspection=inspection),
         "findings": inspection.findings.select_related("item"),
         "evidence": inspection.evidence.select_related("uploaded_by"),

@@ -29,7 +29,7 @@ from shuangsuiji.entities.models import Target
 from shuangsuiji.inspections import deadlines
 from shuangsuiji.inspections.choices import PROBLEMS, FollowUpState, ResultCategory, ReviewState
 from shuangsuiji.inspections.models import FollowUp, Inspection
-from shuangsuiji.plans.choices import DepartmentRole, TaskState
+from shuangsuiji.plans.choices import DepartmentRole, TaskKind, TaskState
 from shuangsuiji.plans.models import InspectionTask, TaskDepartment
 from shuangsuiji.rules import code_tables
 from shuangsuiji.rules import oversight as rules
@@ -48,7 +48,7 @@ METRICS: dict[str, str] = {
     "overdue_entry": "result", "overdue_publication": "result",
     "overdue_follow_ups": "follow_up",
     "assignments": "assignment", "entered": "result",
-    "tasks": "task", "joint_tasks": "task",
+    "tasks": "task", "joint_tasks": "task", "drawn_results": "result",
     "follow_ups": "follow_up", "follow_ups_open": "follow_up", "follow_ups_closed": "follow_up",
 }
 
@@ -140,6 +140,9 @@ class Figures:
     joint: Share
     follow_ups: dict[str, int]
     ids: dict[str, list[int]] = field(default_factory=dict)  # "metric|key" → record ids
+    # 逢查必抽: the results entered that came from a random draw, of all entered (random
+    # or not: 重点检查, 专项检查, 投诉举报核查, 上级交办).
+    drawn: Share = field(default_factory=lambda: Share(0, 0))
 
     @property
     def overdue_total(self) -> int:
@@ -204,7 +207,8 @@ def _results(org: int, year: int, today: date, ids: dict[str, list[int]]) -> Non
     rows = list(year_results(org, year).order_by("visit__task__code",
                                                   "visit__drawn_target__ticket", "pk")
                 .values("pk", "state", "entered_at", "submitted_at", "inspected_on",
-                        "categories", "visit__task_id", "publication__published_on",
+                        "categories", "visit__task_id", "visit__task__kind",
+                        "publication__published_on",
                         "publication__on_time", "publication__withdrawn_at"))
     tasks = InspectionTask.objects.in_bulk({r["visit__task_id"] for r in rows})
     entry_due = {pk: deadlines.entry_deadline(task, today=today, cal=cal).due
@@ -218,6 +222,8 @@ def _results(org: int, year: int, today: date, ids: dict[str, list[int]]) -> Non
         entered = r["entered_at"] is not None
         if entered:
             ids["results|all"].append(pk)
+            if r["visit__task__kind"] == TaskKind.RANDOM:
+                ids["drawn_results|all"].append(pk)
             if set(r["categories"] or []) & set(PROBLEMS):
                 ids["findings|all"].append(pk)
         # Entered on time: submitted by the task's entry deadline.
@@ -276,7 +282,8 @@ def compute(organisation: Department, year: int, today: date) -> Figures:
                                                 role=DepartmentRole.COOPERATING)
     task_rows = (InspectionTask.objects
                  .filter(Q(initiating__root_id=org) | Q(participants__department__root_id=org),
-                         period_start__gte=start, period_start__lt=end)
+                         period_start__gte=start, period_start__lt=end,
+                         kind=TaskKind.RANDOM)  # the others are in the drawn share
                  .exclude(state=TaskState.DRAFT).distinct()
                  .annotate(joint=Exists(cooperating)).order_by("period_start", "code")
                  .values_list("pk", "joint"))
@@ -298,6 +305,7 @@ def compute(organisation: Department, year: int, today: date) -> Figures:
                  "follow_ups": n.get("overdue_follow_ups|all", 0)},
         inspectors=inspectors, departments=departments,
         joint=Share(n.get("joint_tasks|all", 0), n.get("tasks|all", 0)),
+        drawn=Share(n.get("drawn_results|all", 0), n.get("results|all", 0)),
         follow_ups={"all": n.get("follow_ups|all", 0), "open": n.get("follow_ups_open|all", 0),
                     "closed": n.get("follow_ups_closed|all", 0),
                     "overdue": n.get("overdue_follow_ups|all", 0)},

@@ -397,7 +397,7 @@ class TaskSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "state", "is_editable", "plan_entry", "initiating",
                   "initiating_name", "period_start", "period_end", "method_text",
                   "requirements_text", "filter_regions", "filter_industries",
-                  "filter_entity_types", "lookback_days", "yearly_cap", "stratification",
+                  "filter_entity_types", "lookback_days", "yearly_cap", "kind", "stratification",
                   "ratio", "verification", "verification_mode", "verification_reason",
                   "participants", "strata", "created_at", "updated_at"]
         read_only_fields = fields
@@ -450,9 +450,6 @@ class TaskUpdateSerializer(serializers.Serializer):
     lookback_days = serializers.IntegerField(
         min_value=0, max_value=3650, required=False,
         help_text=_("Targets inspected for the same items within this period are excluded"))
-    yearly_cap = serializers.IntegerField(
-        min_value=1, max_value=100, required=False, allow_null=True,
-        help_text=_("Entities drawn this many times this year are excluded"))
     stratification = serializers.ChoiceField(choices=Stratification.choices, required=False)
     verification = serializers.ChoiceField(
         choices=Verification.choices, required=False, allow_blank=True,

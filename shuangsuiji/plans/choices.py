@@ -28,6 +28,22 @@ class TaskState(models.TextChoices):
 TASK_STATE_ORDER = [s.value for s in TaskState]
 
 
+class TaskKind(models.TextChoices):
+    """How a task's targets were chosen: drawn at random, or by the office for a reason."""
+
+    RANDOM = "random", _("Random inspection")
+    KEY = "key", _("Key inspection")
+    SPECIAL = "special", _("Special inspection")
+    COMPLAINT = "complaint", _("Complaint or report check")
+    ASSIGNED = "assigned", _("Assigned by a superior")
+
+
+# Kinds whose target is chosen, not drawn; the last two need the complaint or assignment's
+# reference.
+NONRANDOM_KINDS = [TaskKind.KEY, TaskKind.SPECIAL, TaskKind.COMPLAINT, TaskKind.ASSIGNED]
+KINDS_NEEDING_REFERENCE = {TaskKind.COMPLAINT, TaskKind.ASSIGNED}
+
+
 class Stratification(models.TextChoices):
     NONE = "none", _("Not stratified")
     RISK = "risk", _("By credit-risk class")

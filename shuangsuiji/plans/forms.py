@@ -167,7 +167,7 @@ class TaskForm(forms.ModelForm):
         fields = ["code", "name", "plan_entry", "initiating", "period_start", "period_end",
                   "ratio", "stratification", "verification", "verification_reason",
                   "filter_regions", "filter_industries",
-                  "filter_entity_types", "lookback_days", "yearly_cap", "method_text",
+                  "filter_entity_types", "lookback_days", "method_text",
                   "requirements_text"]
         widgets = {"period_start": DATE, "period_end": DATE,
                    "method_text": forms.Textarea(attrs={"rows": 7}),

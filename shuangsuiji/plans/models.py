@@ -16,6 +16,7 @@ from .choices import (
     PlanStatus,
     ProposalStatus,
     Stratification,
+    TaskKind,
     TaskState,
     Verification,
 )
@@ -168,10 +169,21 @@ class InspectionTask(models.Model):
         _("look-back period (days)"), default=365,
         help_text=_("Targets inspected for the same items within this period are excluded, "
                     "and inspectors who inspected a target within it are not sent again."))
+    # Not the office's to choose: the city's cap (CityPolicy) in force when the task was
+    # frozen, kept as the record of what the freeze applied; blank before the freeze.
     yearly_cap = models.PositiveSmallIntegerField(
-        _("yearly inspection cap per entity"), null=True, blank=True,
-        help_text=_("Entities already drawn this many times this year by the initiating "
-                    "department are excluded (国办发〔2024〕54号)."))
+        _("yearly inspection cap per entity"), null=True, blank=True, editable=False,
+        help_text=_("The city's cap applied at the freeze: entities inspected this many times "
+                    "this year, by any department, were left out (国办发〔2024〕54号)."))
+    # 双随机抽查, or an inspection the office chose (重点检查, 专项检查, 投诉举报核查, 上级交办):
+    # that one has no draw, one target, and the basis it was made on.
+    kind = models.CharField(_("kind of inspection"), max_length=10, choices=TaskKind.choices,
+                            default=TaskKind.RANDOM)
+    basis = models.TextField(_("reason and basis"), blank=True)
+    basis_reference = models.CharField(
+        _("reference"), max_length=100, blank=True,
+        help_text=_("The complaint's tracking or work-order number, or the superior's "
+                    "assignment document number."))
     stratification = models.CharField(_("stratification"), max_length=5,
                                       choices=Stratification.choices,
                                       default=Stratification.NONE)
@@ -209,6 +221,10 @@ class InspectionTask(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state == TaskState.DRAFT
+
+    @property
+    def is_random(self) -> bool:
+        return self.kind == TaskKind.RANDOM
 
     @property
     def risk_strata(self) -> bool:
@@ -286,3 +302,38 @@ class TaskStratum(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}:{self.label}"
+
+
+class CityPolicy(models.Model):
+    """The city's frequency rules (国办发〔2024〕54号), one row: how often one entity may be
+    inspected in a year by all the departments on the platform together, and how recent an
+    inspection must be for the office to be warned before a non-random one."""
+
+    yearly_cap = models.PositiveSmallIntegerField(
+        _("yearly inspection cap per entity"), default=2,
+        help_text=_("Entities inspected this many times this year, by any department and of "
+                    "any kind, are left out of every draw frozen from then on."))
+    recent_days = models.PositiveSmallIntegerField(
+        _("recent inspection window (days)"), default=90,
+        help_text=_("Before a non-random inspection of an entity inspected within this many "
+                    "days, the office is warned and must confirm."))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("updated by"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("city inspection policy")
+        verbose_name_plural = _("city inspection policy")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="city_policy_singleton"),
+            models.CheckConstraint(condition=Q(yearly_cap__gte=1), name="city_policy_cap_min"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("City inspection policy"))
+
+    @classmethod
+    def current(cls) -> "CityPolicy":
+        """The stored policy, or the defaults until the city sets one (a read never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -34,12 +34,20 @@ from .choices import (
     ProposalStatus,
     TaskState,
 )
-from .models import AnnualPlan, InspectionTask, PlanEntry, PlanProposal, TaskDepartment, TaskStratum
+from .models import (
+    AnnualPlan,
+    CityPolicy,
+    InspectionTask,
+    PlanEntry,
+    PlanProposal,
+    TaskDepartment,
+    TaskStratum,
+)
 from .selectors import is_office, task_organisation_id
 
 TASK_FIELDS = ["code", "name", "initiating", "period_start", "period_end", "method_text",
                "requirements_text", "filter_regions", "filter_industries",
-               "filter_entity_types", "lookback_days", "yearly_cap", "stratification", "ratio",
+               "filter_entity_types", "lookback_days", "stratification", "ratio",
                "verification", "verification_reason", "plan_entry"]
 
 
@@ -59,7 +67,6 @@ class TaskFields(TypedDict, total=False):
     filter_industries: list[str]
     filter_entity_types: list[str]
     lookback_days: int
-    yearly_cap: int | None
     stratification: str
     ratio: str
     verification: str
@@ -168,7 +175,7 @@ def _check_task(task: InspectionTask) -> None:
 def task_create(*, actor: User | None, data: TaskFields) -> InspectionTask:
     """A new draft task; the initiating department takes part first, with no items yet."""
     task = InspectionTask(created_by=actor if getattr(actor, "pk", None) else None)
-    apply(task, dict(data))
+    apply(task, {k: v for k, v in data.items() if k in TASK_FIELDS})  # never kind or cap
     if task.initiating_id is not None:
         _require(actor, Domain.TASKS, task_organisation_id(task))
     _check_ratio(task.ratio, "ratio")
@@ -201,7 +208,7 @@ def task_update(*, actor: User | None, task: InspectionTask, data: TaskFields) -
     _require(actor, Domain.TASKS, task_organisation_id(task))
     task = _lock_draft(task)
     before = snapshot(task, TASK_FIELDS)
-    apply(task, dict(data))
+    apply(task, {k: v for k, v in data.items() if k in TASK_FIELDS})  # never kind or cap
     _check_ratio(task.ratio, "ratio")
     task.full_clean()
     _check_task(task)
@@ -603,3 +610,24 @@ def plan_receive_filing(*, actor: User | None, plan: AnnualPlan) -> AnnualPlan:
                  summary=_("Plan {title}: filing signed for by the city").format(
                      title=plan.title), data={})
     return plan
+
+
+@transaction.atomic
+def city_policy_set(*, actor: User | None, yearly_cap: int, recent_days: int) -> CityPolicy:
+    """The city's frequency rules (国办发〔2024〕54号): set by an administrator (later the
+    city's leading group office); every freeze and non-random inspection reads them."""
+    if actor is not None and not is_admin(actor):
+        raise PermissionDenied
+    policy = CityPolicy.current()
+    before = {"yearly_cap": policy.yearly_cap, "recent_days": policy.recent_days}
+    policy.yearly_cap, policy.recent_days = yearly_cap, recent_days
+    policy.updated_by = actor if getattr(actor, "pk", None) else None
+    policy.full_clean()
+    policy.save()
+    audit_record(actor=actor, action="city_policy.set", obj=policy, organisation_id=None,
+                 summary=_("City inspection policy: at most {cap} inspections of an entity a "
+                           "year, warning within {days} days").format(cap=yearly_cap,
+                                                                     days=recent_days),
+                 data={"before": before,
+                       "after": {"yearly_cap": yearly_cap, "recent_days": recent_days}})
+    return policy

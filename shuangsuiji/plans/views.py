@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.scoping import Action, Domain, can, is_admin, user_organisation_id
+from shuangsuiji.catalog.models import InspectionItem
 from shuangsuiji.core.web import (
     add_service_errors,
     may_change,
@@ -21,6 +22,7 @@ from shuangsuiji.core.web import (
     viewable_ids,
 )
 from shuangsuiji.draws import selectors as draw_selectors
+from shuangsuiji.draws.pool import yearly_cap
 
 from . import selectors, services
 from .choices import PlanStatus, TaskState
@@ -208,13 +210,26 @@ def task_list(request: HttpRequest) -> HttpResponse:
     for task in page:
         task.badge = selectors.STATE_BADGES[TaskState(task.state)]
     return render(request, "plans/task_list.html", {
-        "form": form, "page": page, "can_create": can(request.user, Domain.TASKS, Action.CHANGE)})
+        "form": form, "page": page, "can_create": can(request.user, Domain.TASKS, Action.CHANGE),
+        # draws.views.nonrandom_new: the office of an organisation (not an administrator,
+        # who belongs to none).
+        "can_record": can(request.user, Domain.DRAWS, Action.CHANGE)
+        and request.user.department_id is not None})
 
 
 @require_http_methods(["GET"])
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
     can_change = may_change(InspectionTask.objects, request.user, task)
+    if not task.is_random:  # chosen by the office: no pool, no draw
+        return render(request, "plans/nonrandom_detail.html", {
+            "task": task, "badge": selectors.STATE_BADGES[TaskState(task.state)],
+            "targets": task.targets.select_related("target").filter(replaced_at__isnull=True),
+            "group": task.assignments.filter(released_at__isnull=True)
+            .select_related("inspector", "department").order_by("position"),
+            "items": InspectionItem.objects.filter(
+                pk__in=task.participants.values("items")).order_by("code"),
+            "next_states": _next_states(task) if can_change else []})
     context = selectors.task_sheet(user=request.user, task=task, today=timezone.localdate())
     frozen = task.state != TaskState.DRAFT
     return render(request, "plans/task_detail.html", context | {
@@ -224,6 +239,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                     internal=context["internal"])
         if frozen else None,
         "draw": draw_selectors.draw_summary(task) if frozen else None,
+        "city_cap": yearly_cap(task),
         "next_states": _next_states(task) if can_change else [],
         "answerable": {p.department_id for p in context["participants"]
                        if p.role != "initiating" and task.is_editable

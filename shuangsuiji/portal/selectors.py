@@ -34,7 +34,13 @@ from shuangsuiji.draws.models import DrawRecord
 from shuangsuiji.draws.selectors import announcement, freeze_get, record_parts
 from shuangsuiji.draws.services import record_stream
 from shuangsuiji.entities.models import Target
-from shuangsuiji.plans.choices import PlanStatus, Stratification, TaskState, Verification
+from shuangsuiji.plans.choices import (
+    PlanStatus,
+    Stratification,
+    TaskKind,
+    TaskState,
+    Verification,
+)
 from shuangsuiji.plans.models import AnnualPlan, InspectionTask, PlanEntry
 from shuangsuiji.publication.models import REPAIR_HIDES, PublishedResult, ResultRepair
 from shuangsuiji.publication.selectors import PublicDecision, public_decisions
@@ -50,7 +56,8 @@ MAX_PAGE_SIZE = 100
 # bookkeeping of who published and withdrew it, which stays internal).
 RESULT_FIELDS = ("id", "entity_name", "uscc", "department_name", "task_code", "task_name",
                  "region_code", "inspected_on", "categories", "category_text", "conduct",
-                 "conduct_text", "findings", "withheld_fields", "published_on")
+                 "conduct_text", "findings", "withheld_fields", "published_on",
+                 "inspection_type")
 
 
 # -- 抽查事项清单 ----------------------------------------------------------------------------------
@@ -94,7 +101,9 @@ def plan_get(pk: int) -> AnnualPlan:
 # -- 抽查任务 ------------------------------------------------------------------------------------
 
 def tasks() -> QuerySet[InspectionTask]:
-    return (InspectionTask.objects.filter(state__in=PUBLIC_TASK_STATES)
+    # A non-random inspection has no announcement or draw to show: its result, once
+    # published, is public like any other (marked by its kind).
+    return (InspectionTask.objects.filter(state__in=PUBLIC_TASK_STATES, kind=TaskKind.RANDOM)
             .select_related("initiating").order_by("-period_start", "code"))
 
 

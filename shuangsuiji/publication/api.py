@@ -36,8 +36,9 @@ class PublishedResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = PublishedResult
         fields = ["id", "result", "organisation", "department_name", "task_code", "task_name",
-                  "entity_name", "uscc", "region_code", "inspected_on", "categories",
-                  "category_text", "conduct", "conduct_text", "findings", "withheld_fields",
+                  "inspection_type", "entity_name", "uscc", "region_code", "inspected_on",
+                  "categories", "category_text", "conduct", "conduct_text", "findings",
+                  "withheld_fields",
                   "published_on", "deadline", "on_time", "published_by", "withdrawn",
                   "withdrawn_at", "withdrawn_reason"]
         read_only_fields = fields

@@ -23,7 +23,8 @@ def source(result: PublishedResult) -> rules.ExportSource:
         category_text=result.category_text, task_code=result.task_code,
         task_name=result.task_name, conduct_text=result.conduct_text,
         findings=result.findings, region_code=result.region_code,
-        published_on=result.published_on, withheld_fields=tuple(result.withheld_fields))
+        published_on=result.published_on, withheld_fields=tuple(result.withheld_fields),
+        inspection_type=result.inspection_type)
 
 
 def rows(results: Iterable[PublishedResult],

@@ -70,6 +70,9 @@ class PublishedResult(models.Model):
     department_name = models.CharField(_("inspecting department"), max_length=200)
     task_code = models.CharField(_("task code"), max_length=40)
     task_name = models.CharField(_("task name"), max_length=200)
+    # 检查类型 (rules/publication.py INSPECTION_TYPES): 双随机抽查 or the non-random kind.
+    inspection_type = models.CharField(_("kind of inspection"), max_length=20,
+                                       default="双随机抽查")
     entity_name = models.CharField(_("entity"), max_length=200, blank=True)
     uscc = models.CharField(_("unified social credit code"), max_length=40, blank=True)
     region_code = models.CharField(_("region code"), max_length=12, blank=True)

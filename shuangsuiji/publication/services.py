@@ -90,7 +90,8 @@ def snapshot_of(inspection: Inspection) -> rules.Snapshot:
         category_text="；".join(_label(ResultCategory, c) for c in categories),
         conduct=inspection.conduct or "",
         conduct_text=_label(Conduct, inspection.conduct) if inspection.conduct else "",
-        findings=rules.mask_names(inspection.summary, people))
+        findings=rules.mask_names(inspection.summary, people),
+        inspection_type=rules.INSPECTION_TYPES.get(task.kind, rules.INSPECTION_TYPE))
 
 
 def _publishable(inspection: Inspection) -> None:

@@ -117,6 +117,8 @@ class Snapshot:
     conduct_text: str
     findings: str
     withheld_fields: list[str] = field(default_factory=list)
+    # 检查类型: 双随机抽查, or the kind of an inspection the office chose (INSPECTION_TYPES).
+    inspection_type: str = "双随机抽查"
 
 
 _EMPTY: dict[str, object] = {"inspected_on": None, "categories": []}
@@ -140,6 +142,9 @@ def redact(snapshot: Snapshot, withheld: Iterable[str]) -> Snapshot:
 # -- The export files (国家企业信用信息公示系统 抽查检查结果 template; the city platform) ---
 
 INSPECTION_TYPE = "双随机抽查"
+# 检查类型 of each kind of task (plans.choices.TaskKind), as the export and the portal show it.
+INSPECTION_TYPES = {"random": INSPECTION_TYPE, "key": "重点检查", "special": "专项检查",
+                    "complaint": "投诉举报核查", "assigned": "上级交办"}
 WITHHELD_NOTE = "依法不予公示："
 
 # Column headers, in order, as the national system's import template names them.
@@ -182,6 +187,7 @@ class ExportSource:
     region_code: str
     published_on: date
     withheld_fields: Sequence[str] = ()
+    inspection_type: str = INSPECTION_TYPE
 
 
 def _day(value: date | None) -> str:
@@ -194,7 +200,7 @@ def export_row(source: ExportSource) -> list[str]:
     if source.withheld_fields:
         note = WITHHELD_NOTE + "、".join(FIELD_TERMS[f] for f in source.withheld_fields
                                          if f in FIELD_TERMS)
-    return [source.uscc, source.entity_name, source.department_name, INSPECTION_TYPE,
+    return [source.uscc, source.entity_name, source.department_name, source.inspection_type,
             _day(source.inspected_on), source.category_text, source.task_code, source.task_name,
             source.conduct_text, mask_text(source.findings), source.region_code,
             region_name(source.region_code), _day(source.published_on), note]

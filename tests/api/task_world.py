@@ -80,6 +80,9 @@ def build(w: ApiWorld) -> TaskWorld:
     item_set_published(actor=office, item=w.rfb.item, published=True, reason="公布")
     item_set_published(actor=w.user("partner"), item=w.xfzd.item, published=True, reason="公布")
     make_targets(world, n=8)
+    # Its tasks draw the same eight targets over and over: the city's yearly cap (2 by
+    # default, tests/draws/test_city_cap.py) would leave the twice-drawn out of the later pools.
+    plans.city_policy_set(actor=None, yearly_cap=10, recent_days=90)
     make_inspector(world.engineering, "RFB-E2", valid_to=FAR)
     make_inspector(world.brigade, "XFZD-E2", valid_to=FAR)
     draft, frozen, drawn, finished = (joint_task(w, f"RFB-API-{n}")

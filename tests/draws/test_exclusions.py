@@ -22,7 +22,8 @@ def test_the_yearly_cap_and_look_back_are_counted_before_freezing(world, drawn_t
     task = plans.task_create(actor=office, data={
         "code": "RFB-2026-LH02", "name": "年内第二次联合抽查", "initiating": world.office,
         "period_start": date(2026, 12, 1), "period_end": date(2026, 12, 31), "ratio": "25",
-        "lookback_days": 30, "yearly_cap": 1})
+        "lookback_days": 30})
+    plans.city_policy_set(actor=world.users["admin"], yearly_cap=1, recent_days=30)
     item_ids = list(earlier.participants.get(department=world.office).items.values_list(
         "pk", flat=True))
     plans.task_set_department(actor=office, task=task, department_id=world.office.pk,

@@ -53,11 +53,12 @@ def test_the_draft_page_shows_sizes_but_no_candidate(login, seed):
 def test_the_office_creates_a_task_with_filters(login, world, seed):
     response = login("office").post(reverse("plans:task_create"), task_payload(
         world, filter_regions="140502, 1405", filter_industries="e48 B",
-        filter_entity_types="有限责任公司\n股份有限公司\n", yearly_cap="2"))
+        filter_entity_types="有限责任公司\n股份有限公司\n", yearly_cap="5"))
     task = InspectionTask.objects.get(code="RFB-2024-01")
     assert response.status_code == 302
     assert task.filter_regions == ["140502", "1405"] and task.filter_industries == ["E48", "B"]
-    assert task.filter_entity_types == ["有限责任公司", "股份有限公司"] and task.yearly_cap == 2
+    assert task.filter_entity_types == ["有限责任公司", "股份有限公司"]
+    assert task.yearly_cap is None  # the city's cap, recorded when the task is frozen
     assert list(task.participants.values_list("department", "role")) == [
         (world.office.pk, "initiating")]
     assert AuditEvent.objects.filter(action="task.create", object_id=str(task.pk)).exists()
