@@ -195,6 +195,8 @@ def build(*, today: date | None = None, on: date | None = None,
         _complaints(world.get("complaints", []), built)
     # In the order of the file: the earlier task is drawn before the seed's task is frozen.
     built.report.tasks = [_task(row, built) for row in world["tasks"]]
+    for row in world.get("nonrandom", []):
+        _nonrandom(row, built)
     built.report.accounts = _accounts(world["users"], built)
     built.report.office = next((account for account, row in zip(built.report.accounts,
                                                                 world["users"], strict=True)
@@ -571,3 +573,26 @@ def _accounts(rows: list[dict[str, Any]], built: _World) -> list[Account]:
                            role=str(user.get_role_display()),
                            department=str(user.department or ""), password_changed=changed))
     return out
+
+
+def _nonrandom(row: dict[str, Any], built: _World) -> None:
+    """An inspection the office chose (not drawn) of the first target a task drew (which one
+    the draw picks depends on its secret): its second inspection of the year, so that the
+    city's cap of two leaves it out of the next draw (国办发〔2024〕54号). Its group: the
+    first two officers in post who may inspect the item and have not inspected the target."""
+    link = next(t for t in built.report.tasks if t.code.endswith(row["after_task"]))
+    name = row["name"].format(year=built.on.year)
+    if InspectionTask.objects.filter(name=name).exists():
+        return
+    drawn = (DrawnTarget.objects.filter(task_id=link.pk, replaced_at__isnull=True)
+             .select_related("target").order_by("ident").first())
+    if drawn is None:
+        return
+    item = built.items[row["item"]]
+    day = built.day(row["day"]) or built.today
+    group = [built.inspectors[code] for code in row["inspectors"]]
+    draws.nonrandom_create(actor=ACTOR, target=drawn.target, kind=row["kind"],
+                           basis=row["basis"], reference=row.get("reference", ""), day=day,
+                           item_ids=[item.pk], inspector_ids=[i.pk for i in group],
+                           name=name, confirm_recent=True)
+    built.report.created["tasks"] += 1
