@@ -14,7 +14,8 @@ printing p50/p95/max latency per kind. Target: p95 < 50 ms.
 The indexes are the application's own (its migrations): this script creates none. It
 vacuums the table once filled (as autovacuum would: index-only scans need the visibility
 map), prints which way each kind of name search goes (the walk of the newest results, or the
-bigram index: portal/selectors.py) and PostgreSQL's plan for each (EXPLAIN).
+index of the names' bigrams and months: portal/selectors.py) and PostgreSQL's plan for each
+(EXPLAIN).
 """
 
 import argparse
@@ -146,7 +147,8 @@ def _explain(samples: dict[str, list[str]]) -> None:
                                        selectors.PAGE_SIZE + 1) is not None
                      for text in samples[kind])
         print(f"{kind}: page 1 of {walked} of {len(samples[kind])} found by walking the newest "
-              f"(at most {selectors.NAME_WALK:,}) results, the others by the bigram index")
+              f"(first {selectors.NAME_WALK:,}) results, the others by the bigram index "
+              "month by month")
     with connection.cursor() as cur:
         for kind, text in (("code", samples["code"][0]), ("infix2", samples["infix2"][0]),
                            ("infix4", samples["infix4"][0])):

@@ -91,6 +91,64 @@ def test_a_name_search_pages_by_cursor_without_repeating_or_skipping(world, monk
     assert seen == expected and len(expected) == 40
 
 
+# Names made as a province's are (county or city, brand, trade, legal form), so that a three- or
+# four-character part can span two of them; the lookalikes hold a part's bigrams, or all but
+# one of its characters, without the part itself.
+RARE_NAMES = [
+    "沁水县鹿台山物业管理有限公司", "阳城县鹿台山物业管理有限公司", "沁水县鹿台商贸有限公司",
+    "阳城县鹿鸣台山商贸有限公司",  # 县鹿 and 台山, not 县鹿台山
+    "泽州县台山鹿物业管理有限公司",  # 台山 and 山物 apart
+    "高平市鹿台山物流有限公司", "沁水县鹿 台山物业有限公司", "陵川县兴达鹿台山煤业有限公司",
+]
+RARE_PARTS = [
+    "县鹿台",  # the county's last character and the brand
+    "水县鹿台",  # four characters across the county and the brand
+    "台山物",  # the brand and the trade
+    "鹿台山物",
+    "山物业管",  # the brand's last character and the trade
+    "达鹿台",  # two brands
+    " 县鹿台山 ",  # spaces around what is typed are dropped
+    "鹿 台山",  # a space inside is a character of the name
+    "鹿台山商",  # none: its bigrams are in names (台山商 in one), never all together
+]
+
+
+@pytest.mark.parametrize("way", [
+    {"NAME_FEW": 10**9},  # the bigram index at once
+    {"NAME_FEW": -1},  # a walk that finds the page
+    {"NAME_FEW": -1, "NAME_WALK": 7, "NAME_WALK_MAX": 10_000},  # a walk that reads on
+    {"NAME_FEW": -1, "NAME_WALK": 7, "NAME_WALK_MAX": 20},  # reads on, or not, then the index
+    # Too few: the index month by month, then the older months at once.
+    {"NAME_FEW": -1, "NAME_WALK": 7, "NAME_WALK_MAX": 0},
+    {"NAME_FEW": -1, "NAME_WALK": 7, "NAME_WALK_MAX": 0, "NAME_MONTHS": 2},
+    {"NAME_FEW": -1, "NAME_WALK": 7, "NAME_WALK_MAX": 0, "NAME_MONTHS": 0},
+])
+def test_a_rare_part_of_three_or_four_characters_finds_exactly_its_rows(world, monkeypatch,
+                                                                       way):
+    """Among many results a rare part finds the rows holding it and no other, newest first,
+    page after page, whichever way the database takes."""
+    for name, value in way.items():
+        monkeypatch.setattr(selectors, name, value)
+    for i in range(120):
+        name = RARE_NAMES[i % len(RARE_NAMES)] if i % 3 == 0 else f"晋城市其他{i}商贸有限公司"
+        # Over seven months, some days with several results.
+        publish(world, name, make_valid(f"91140500MA0K{i:04d}X"),
+                date(2025, 1, 1) + timedelta(days=23 * (i % 10)))
+    everything = sorted(PublishedResult.objects.all(), key=lambda r: (r.published_on, r.pk),
+                        reverse=True)
+    for q in RARE_PARTS:
+        expected = [r.pk for r in everything if q.strip() in r.entity_name]
+        seen, cursor = [], ""
+        for _page in range(20):
+            page = selectors.search_results(selectors.ResultQuery(q=q), cursor=cursor, limit=4)
+            seen += [r.pk for r in page.rows]
+            if not page.next_cursor:
+                break
+            cursor = page.next_cursor
+        assert seen == expected, q
+        assert (len(expected) > 0) == (q != "鹿台山商"), q
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
 def test_the_bigram_search_leaves_the_planner_as_it_was(results, monkeypatch):
     monkeypatch.setattr(selectors, "NAME_WALK", 1)
