@@ -50,5 +50,5 @@ def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("publication", "0004_portal_name_search")]
+    dependencies = [("publication", "0006_merge_repair_and_inspection_type")]
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
