@@ -34,10 +34,53 @@ def enabled() -> bool:
     return bool(getattr(settings, "SHUANGSUIJI_OIDC", False))
 
 
+# Setting name → the discovery document's key (OpenID Connect Discovery 1.0, §3).
+ENDPOINTS = {"OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
+             "OIDC_OP_TOKEN_ENDPOINT": "token_endpoint",
+             "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
+             "OIDC_OP_JWKS_ENDPOINT": "jwks_uri"}
+_discovered: dict[str, dict[str, Any]] = {}
+
+
+def endpoint(name: str) -> str:
+    """The provider's endpoint: as configured, else from the issuer's discovery document
+    (fetched once per process, when a sign-in first needs it: never at start-up, so a
+    provider that is down does not stop the platform, nor a sign-in by password)."""
+    configured = getattr(settings, name, "")
+    if configured:
+        return configured
+    issuer = settings.SHUANGSUIJI_OIDC_ISSUER
+    if issuer not in _discovered:
+        response = requests.get(issuer + "/.well-known/openid-configuration",
+                                timeout=settings.OIDC_TIMEOUT, verify=settings.OIDC_VERIFY_SSL)
+        response.raise_for_status()
+        document = response.json()
+        if not isinstance(document, dict) or document.get("issuer") != issuer:
+            # OIDC Discovery §4.3: the document must name the issuer it was fetched from.
+            raise SuspiciousOperation("Discovery document of another issuer")
+        _discovered[issuer] = document
+    value = _discovered[issuer].get(ENDPOINTS[name])
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise SuspiciousOperation(f"Discovery document without {ENDPOINTS[name]}")
+    return value
+
+
 class ClaimRuleBackend(OIDCAuthenticationBackend):
     """The OIDC backend with our checks and our accounts (never one matched by e-mail)."""
 
+    def _endpoints(self) -> None:
+        self.OIDC_OP_TOKEN_ENDPOINT = endpoint("OIDC_OP_TOKEN_ENDPOINT")
+        self.OIDC_OP_USER_ENDPOINT = endpoint("OIDC_OP_USER_ENDPOINT")
+        self.OIDC_OP_JWKS_ENDPOINT = endpoint("OIDC_OP_JWKS_ENDPOINT")
+
+    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
+        if request is None or not (request.GET.get("code") and request.GET.get("state")):
+            return None  # a password sign-in: nothing to ask the provider
+        self._endpoints()
+        return super().authenticate(request, **kwargs)
+
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
+        self._endpoints()
         try:
             header = jwt.get_unverified_header(token)
             if header.get("alg") != self.OIDC_RP_SIGN_ALGO or not header.get("kid"):
@@ -88,6 +131,13 @@ class AuthenticateView(OIDCAuthenticationRequestView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not enabled():
             raise Http404
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = endpoint("OIDC_OP_AUTHORIZATION_ENDPOINT")
+        except (SuspiciousOperation, requests.RequestException, ValueError):
+            LOGGER.warning("identity platform's discovery document unreadable", exc_info=True)
+            messages.error(request, _("The unified identity platform cannot be reached. Try "
+                                      "again later."))
+            return HttpResponseRedirect(reverse("login"))
         return super().get(request)
 
 

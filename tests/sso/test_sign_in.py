@@ -11,7 +11,7 @@ from django.core.exceptions import SuspiciousOperation
 
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import ClaimRule, ExternalIdentity, User
-from shuangsuiji.accounts.oidc import ClaimRuleBackend
+from shuangsuiji.accounts.oidc import ENDPOINTS, ClaimRuleBackend, _discovered
 from shuangsuiji.accounts.services import claim_rule_update, user_create
 from shuangsuiji.core.models import AuditEvent
 
@@ -234,3 +234,24 @@ def test_with_local_passwords_on_the_page_offers_both(sso, live_server):
     page = requests.get(urljoin(live_server.url, "/login/"), timeout=30)
     assert "统一身份认证登录" in page.text
     assert 'name="password"' in page.text
+
+
+def test_the_endpoints_can_come_from_the_issuers_discovery_document(sso, live_server,
+                                                                     settings):
+    for name in ENDPOINTS:
+        setattr(settings, name, "")
+    _discovered.clear()
+    session, _response = sign_in(live_server.url, ZHANG)
+    assert signed_in_as(session, live_server.url) == "zhang"
+    _discovered.clear()
+
+
+def test_an_unreachable_discovery_document_is_said_plainly(sso, live_server, settings,
+                                                           provider):
+    for name in ENDPOINTS:
+        setattr(settings, name, "")
+    settings.SHUANGSUIJI_OIDC_ISSUER = provider.issuer.removesuffix("/o") + "/missing"
+    _discovered.clear()
+    response = start(requests.Session(), live_server.url)
+    assert urlsplit(response.url).path == "/login/"
+    assert "无法访问" in response.text
