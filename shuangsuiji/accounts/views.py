@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -21,6 +21,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     """Every user changes their own password here: the current one (counted by the sign-in
     lockout), the new one twice, checked against the policy the page shows."""
     user = request.user
+    if not user.has_usable_password():
+        # An account opened by the unified sign-in has no password to change.
+        raise Http404
     form = SetPasswordForm(user, request.POST or None, own=True, request=request)
     if request.method == "POST" and form.is_valid():
         services.user_set_password(actor=user, user=user,

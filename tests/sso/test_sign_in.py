@@ -255,3 +255,9 @@ def test_an_unreachable_discovery_document_is_said_plainly(sso, live_server, set
     response = start(requests.Session(), live_server.url)
     assert urlsplit(response.url).path == "/login/"
     assert "无法访问" in response.text
+
+
+def test_an_account_of_the_unified_sign_in_has_no_password_page(sso, live_server):
+    session, response = sign_in(live_server.url, ZHANG)
+    assert "/account/password/" not in response.text
+    assert session.get(urljoin(live_server.url, "/account/password/")).status_code == 404
