@@ -15,7 +15,7 @@ from shuangsuiji.accounts.oidc import ENDPOINTS, ClaimRuleBackend, _discovered
 from shuangsuiji.accounts.services import claim_rule_update, user_create
 from shuangsuiji.core.models import AuditEvent
 
-from .conftest import CLIENT_ID, PEOPLE, sign_in, signed_in_as, start
+from .conftest import CLIENT_ID, CLIENT_SECRET, PEOPLE, sign_in, signed_in_as, start
 
 ZHANG, WANG, LI, IMPOSTOR = PEOPLE
 REFUSED = "没有与之匹配的登录规则"  # the Chinese message of a sign-in no rule admits
@@ -148,7 +148,8 @@ def _token(provider, claims: dict, key_pem: bytes | None = None) -> str:
 
 
 @pytest.mark.parametrize("case", ["good", "expired", "other_issuer", "other_audience",
-                                  "tampered", "other_key", "wrong_nonce", "unsigned"])
+                                  "tampered", "other_key", "wrong_nonce", "unsigned",
+                                  "hmac_with_client_secret", "no_expiry"])
 def test_id_tokens_are_checked_against_the_providers_keys(sso, provider, case):
     """Tokens checked by the backend against the provider's live JWKS endpoint."""
     from cryptography.hazmat.primitives import serialization
@@ -174,6 +175,15 @@ def test_id_tokens_are_checked_against_the_providers_keys(sso, provider, case):
         token = _token(provider, {}, other.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption()))
+    elif case == "hmac_with_client_secret":
+        # Algorithm confusion: signed with the shared secret instead of the provider's key.
+        token = jwt.encode({"iss": provider.issuer, "aud": CLIENT_ID, "sub": "1",
+                            "nonce": "n-1", "exp": int(time.time()) + 300}, CLIENT_SECRET,
+                           algorithm="HS256", headers={"kid": provider.kid})
+    elif case == "no_expiry":
+        token = jwt.encode({"iss": provider.issuer, "aud": CLIENT_ID, "sub": "1",
+                            "nonce": "n-1"}, provider.key_pem, algorithm="RS256",
+                           headers={"kid": provider.kid})
     elif case == "wrong_nonce":
         token = _token(provider, {})
         nonce = "n-2"
