@@ -51,7 +51,7 @@ def endpoint(name: str) -> str:
         return configured
     issuer = settings.SHUANGSUIJI_OIDC_ISSUER
     if issuer not in _discovered:
-        response = requests.get(issuer + "/.well-known/openid-configuration",
+        response = requests.get(issuer.rstrip("/") + "/.well-known/openid-configuration",
                                 timeout=settings.OIDC_TIMEOUT, verify=settings.OIDC_VERIFY_SSL)
         response.raise_for_status()
         document = response.json()

@@ -147,7 +147,8 @@ AUTHENTICATION_BACKENDS = [
 # 统一身份认证 (single sign-on): OpenID Connect's authorization code flow with the
 # government's identity platform (mozilla-django-oidc; accounts/oidc.py maps the claims to a
 # department and role by the administrator's rules). Off unless the issuer and client are set.
-SHUANGSUIJI_OIDC_ISSUER = env_str("SHUANGSUIJI_OIDC_ISSUER", "").rstrip("/")
+# Exactly as the ID tokens' `iss` (a trailing slash included, if the platform writes one).
+SHUANGSUIJI_OIDC_ISSUER = env_str("SHUANGSUIJI_OIDC_ISSUER", "")
 OIDC_RP_CLIENT_ID = env_str("SHUANGSUIJI_OIDC_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = env_str("SHUANGSUIJI_OIDC_CLIENT_SECRET", "")  # or _FILE
 SHUANGSUIJI_OIDC = bool(SHUANGSUIJI_OIDC_ISSUER and OIDC_RP_CLIENT_ID)
