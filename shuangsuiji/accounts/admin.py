@@ -25,7 +25,8 @@ from shuangsuiji.core.admin import AdminOnly
 
 from . import services
 from .forms import DepartmentForm, SetPasswordForm, UserChangeForm, UserCreateForm
-from .models import Department, User
+from .models import ClaimRule, Department, ExternalIdentity, User
+from .scoping import is_admin
 
 # Roles replace Django's groups and permissions: the matrix lives in accounts.scoping.
 admin.site.unregister(Group)
@@ -199,3 +200,50 @@ class LockoutAdmin(AdminOnly):
         for address in addresses:
             services.login_unlock(actor=request.user, address=address)
         messages.success(request, _("Unlocked: {names}").format(names=", ".join(addresses)))
+
+
+@admin.register(ClaimRule)
+class ClaimRuleAdmin(AdminOnly):
+    """统一身份认证的登录规则: claim → department and role, tried in order; audited."""
+
+    list_display = ["position", "claim", "value", "is_pattern", "department", "role",
+                    "update_existing", "is_active"]
+    list_display_links = ["claim"]
+    list_select_related = ["department"]
+    fields = services.CLAIM_RULE_FIELDS
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request.user)
+
+    def save_model(self, request: HttpRequest, obj: ClaimRule, form: Any,
+                   change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in services.CLAIM_RULE_FIELDS}
+        if change:
+            services.claim_rule_update(actor=request.user, rule=obj, data=data)
+            return
+        created = services.claim_rule_create(actor=request.user, data=data)
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: ClaimRule) -> None:
+        services.claim_rule_delete(actor=request.user, rule=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ClaimRule]) -> None:
+        for rule in queryset:
+            services.claim_rule_delete(actor=request.user, rule=rule)
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(AdminOnly):
+    """Which account each unified identity signs in to; made by the sign-in, never here."""
+
+    list_display = ["user", "issuer", "subject", "created_at"]
+    search_fields = ["user__username", "subject"]
+    list_select_related = ["user"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -2,6 +2,7 @@
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -150,6 +151,11 @@ class TokenView(APIView):
             "Too many failed sign-ins for this account or from this address: locked"))},
         summary=_("Get an API token"), auth=[])
     def post(self, request: Request) -> Response:
+        if not settings.SHUANGSUIJI_LOCAL_PASSWORDS:
+            # With passwords off the identity platform is the one way in, for scripts too.
+            return Response({"detail": _("Sign-in by password is turned off: use the unified "
+                                         "identity sign-in."), "code": "passwords_off"},
+                            status=status.HTTP_403_FORBIDDEN)
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(request._request, username=serializer.validated_data["username"],

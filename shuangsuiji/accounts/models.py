@@ -66,3 +66,52 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         # One name field (Chinese names are not split into first and last).
         return self.full_name or self.username
+
+
+class ClaimRule(models.Model):
+    """One of the administrator's rules mapping a 统一身份认证 sign-in to a department and role
+    (rules/claim_rules.py): tried in `position` order, the first that matches decides."""
+
+    position = models.PositiveIntegerField(_("order"), default=10,
+                                           help_text=_("Rules are tried from the lowest up."))
+    claim = models.CharField(_("claim name"), max_length=100, help_text=_(
+        "The claim's name in the ID token or user info, e.g. org_code (org.code for a "
+        "nested one)."))
+    value = models.CharField(_("claim value"), max_length=200)
+    is_pattern = models.BooleanField(_("value is a pattern"), default=False, help_text=_(
+        "Match the value as a regular expression over the whole claim, not exactly."))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True, verbose_name=_("department"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    update_existing = models.BooleanField(_("update existing accounts"), default=True,
+                                          help_text=_(
+        "At each sign-in, set the department and role of an account that has them otherwise."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("sign-on rule")
+        verbose_name_plural = _("sign-on rules")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim} {'~' if self.is_pattern else '='} {self.value} → {self.role}"
+
+
+class ExternalIdentity(models.Model):
+    """The person behind an account at the identity provider: its issuer and `sub`, which
+    never change nor pass to someone else (names and e-mail addresses do)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identities",
+                             verbose_name=_("user"))
+    issuer = models.CharField(_("identity provider (issuer)"), max_length=255)
+    subject = models.CharField(_("subject identifier (sub)"), max_length=255)
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"],
+                                               name="accounts_identity_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject}"

@@ -4,6 +4,7 @@
 so the admin is never reachable by anyone else, whatever was set by hand before.
 """
 
+import re
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
@@ -16,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.snapshots import apply, diff, snapshot
+from shuangsuiji.rules import claim_rules
 
 from .choices import DepartmentKind, Role
-from .models import Department, User
+from .models import ClaimRule, Department, ExternalIdentity, User
 from .scoping import is_admin, organisation_id, user_organisation_id
 
 DEPARTMENT_FIELDS = ["code", "name", "kind", "parent", "region_code", "is_active"]
@@ -128,7 +130,7 @@ def check_role(*, role: str, department: Department | None) -> None:
 @transaction.atomic
 def user_create(*, actor: User | None, username: str, password: str | None, role: str,
                 department: Department | None = None, full_name: str = "",
-                email: str = "") -> User:
+                email: str = "", source: str = "") -> User:
     """Open an account; the password must pass the configured password validators.
 
     With no password the account cannot sign in until one is set (an inspector's account
@@ -147,12 +149,14 @@ def user_create(*, actor: User | None, username: str, password: str | None, role
                  organisation_id=user_organisation_id(user),
                  summary=_("User {username} created with the role {role}").format(
                      username=user.username, role=user.get_role_display()),
-                 data={"after": snapshot(user, USER_FIELDS)})
+                 data={"after": snapshot(user, USER_FIELDS),
+                       **({"source": source} if source else {})})
     return user
 
 
 @transaction.atomic
-def user_update(*, actor: User, user: User, data: UserChanges) -> User:
+def user_update(*, actor: User | None, user: User, data: UserChanges,
+                source: str = "") -> User:
     """Change a user's name, e-mail, role, department or whether the account is active."""
     unknown = sorted(set(data) - USER_EDITABLE)
     if unknown:
@@ -173,7 +177,7 @@ def user_update(*, actor: User, user: User, data: UserChanges) -> User:
                  organisation_id=user_organisation_id(user),
                  summary=_("User {username} changed: {fields}").format(
                      username=user.username, fields=", ".join(changes)),
-                 data={"changes": changes})
+                 data={"changes": changes, **({"source": source} if source else {})})
     return user
 
 
@@ -201,7 +205,7 @@ def user_set_audited_organisations(*, actor: User | None, user: User,
     return user
 
 
-def check_self_lockout(*, actor: User, user: User, role: str, is_active: bool) -> None:
+def check_self_lockout(*, actor: User | None, user: User, role: str, is_active: bool) -> None:
     """An administrator may not deactivate themselves or drop their own role (no lock-out)."""
     if getattr(actor, "pk", None) != user.pk:
         return
@@ -265,3 +269,174 @@ def login_unlock(*, actor: User, username: str = "", address: str = "") -> int:
                  data={"username": username or None, "address": address or None,
                        "failures": failures})
     return failures
+
+
+# 统一身份认证: the administrator's sign-on rules and what a sign-in does with them.
+CLAIM_RULE_FIELDS = ["position", "claim", "value", "is_pattern", "department", "role",
+                     "update_existing", "is_active"]
+SSO_SOURCE = "oidc"
+
+
+class ClaimRuleData(TypedDict, total=False):
+    """A sign-on rule's fields (CLAIM_RULE_FIELDS); the department as an instance or an id."""
+
+    position: int
+    claim: str
+    value: str
+    is_pattern: bool
+    department: Department | int | None
+    role: str
+    update_existing: bool
+    is_active: bool
+
+
+class SignInRefused(PermissionDenied):
+    """A unified-identity sign-in the rules do not admit; the message says why, in words."""
+
+
+def _check_claim_rule(rule: ClaimRule) -> None:
+    rule.claim = rule.claim.strip()
+    if rule.is_pattern:
+        problem = claim_rules.pattern_error(rule.value)
+        if problem == "too_long":
+            raise ValidationError({"value": _("A pattern has at most {n} characters.").format(
+                n=claim_rules.MAX_PATTERN_LENGTH)})
+        if problem is not None:
+            raise ValidationError({"value": _("This is not a valid regular expression.")})
+    check_role(role=rule.role, department=rule.department)
+
+
+def _rule_organisation(rule: ClaimRule) -> int | None:
+    return organisation_id(rule.department) if rule.department is not None else None
+
+
+@transaction.atomic
+def claim_rule_create(*, actor: User, data: ClaimRuleData) -> ClaimRule:
+    """Add a sign-on rule (system administrators only)."""
+    if not is_admin(actor):
+        raise PermissionDenied(_("Only a system administrator edits the sign-on rules."))
+    rule = ClaimRule()
+    apply(rule, dict(data))
+    _check_claim_rule(rule)
+    rule.full_clean()
+    rule.save()
+    audit_record(actor=actor, action="sso_rule.create", obj=rule,
+                 organisation_id=_rule_organisation(rule),
+                 summary=_("Sign-on rule added: {rule}").format(rule=rule),
+                 data={"after": snapshot(rule, CLAIM_RULE_FIELDS)})
+    return rule
+
+
+@transaction.atomic
+def claim_rule_update(*, actor: User, rule: ClaimRule, data: ClaimRuleData) -> ClaimRule:
+    """Change a sign-on rule; it applies from the next sign-in."""
+    if not is_admin(actor):
+        raise PermissionDenied(_("Only a system administrator edits the sign-on rules."))
+    rule = ClaimRule.objects.select_for_update().get(pk=rule.pk)
+    before = snapshot(rule, CLAIM_RULE_FIELDS)
+    apply(rule, dict(data))
+    _check_claim_rule(rule)
+    changes = diff(before, snapshot(rule, CLAIM_RULE_FIELDS))
+    if not changes:
+        return rule
+    rule.full_clean()
+    rule.save()
+    audit_record(actor=actor, action="sso_rule.update", obj=rule,
+                 organisation_id=_rule_organisation(rule),
+                 summary=_("Sign-on rule changed: {rule}").format(rule=rule),
+                 data={"changes": changes})
+    return rule
+
+
+@transaction.atomic
+def claim_rule_delete(*, actor: User, rule: ClaimRule) -> None:
+    """Remove a sign-on rule (the accounts it made stay; an account no rule admits any longer
+    is refused at its next sign-in)."""
+    if not is_admin(actor):
+        raise PermissionDenied(_("Only a system administrator edits the sign-on rules."))
+    before = snapshot(rule, CLAIM_RULE_FIELDS)
+    audit_record(actor=actor, action="sso_rule.delete", obj=rule,
+                 organisation_id=_rule_organisation(rule),
+                 summary=_("Sign-on rule removed: {rule}").format(rule=rule),
+                 data={"before": before})
+    rule.delete()
+
+
+def _active_rules() -> list[claim_rules.ClaimRule]:
+    return [claim_rules.ClaimRule(claim=r.claim, value=r.value, is_pattern=r.is_pattern,
+                                  department_code=r.department.code if r.department else "",
+                                  role=r.role, key=r.pk)
+            for r in ClaimRule.objects.filter(is_active=True).select_related("department")]
+
+
+def _text_claim(claims: Mapping[str, object], name: str, limit: int) -> str:
+    value = claims.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _free_username(claims: Mapping[str, object]) -> str:
+    """A user name for a new account: the provider's preferred one when it is free (never an
+    existing local account's: that would hand it to whoever the provider names so)."""
+    wanted = re.sub(r"[^\w.@+-]", "", _text_claim(claims, "preferred_username", 140))
+    base = wanted or "sso-" + re.sub(r"[^\w.@+-]", "", str(claims.get("sub", "")))[:40]
+    name, n = base, 1
+    while User.objects.filter(username__iexact=name).exists():
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
+def _identity_summary(claims: Mapping[str, object]) -> dict[str, str]:
+    """What the audit log keeps of a sign-in: who, never the claims' other personal data."""
+    return {"issuer": str(claims.get("iss", "")), "subject": str(claims.get("sub", "")),
+            "preferred_username": _text_claim(claims, "preferred_username", 150)}
+
+
+def sso_sign_in(*, claims: Mapping[str, object]) -> User:
+    """The account of a unified-identity sign-in, by the verified claims (ID token and user
+    info): found by its issuer and `sub`, made on the first sign-in when a rule matches, its
+    department and role brought to the rule's; SignInRefused, audited, when no rule matches."""
+    try:
+        return _sso_account(claims)
+    except SignInRefused as refused:
+        # Its own transaction: the refusal stays recorded whatever the caller does.
+        with transaction.atomic():
+            audit_record(actor=None, action="login.sso_refused", object_type="identity",
+                         object_id=str(claims.get("sub", ""))[:64],
+                         summary=_("Unified sign-in refused: {reason}").format(
+                             reason=refused.args[0]),
+                         data=_identity_summary(claims))
+        raise
+
+
+@transaction.atomic
+def _sso_account(claims: Mapping[str, object]) -> User:
+    subject = claim_rules.stable_subject(claims)
+    if subject is None:
+        raise SignInRefused(_("The identity platform did not say who you are (no issuer or "
+                              "subject)."))
+    rule = claim_rules.first_match(_active_rules(), claims)
+    if rule is None:
+        raise SignInRefused(_("Your unified identity account has no access to this platform: "
+                              "no sign-on rule matches it. Ask a system administrator."))
+    department = Department.objects.filter(code=rule.department_code).first() \
+        if rule.department_code else None
+    issuer, sub = subject
+    identity = (ExternalIdentity.objects.select_for_update().select_related("user")
+                .filter(issuer=issuer, subject=sub).first())
+    if identity is None:
+        user = user_create(actor=None, username=_free_username(claims), password=None,
+                           role=rule.role, department=department,
+                           full_name=_text_claim(claims, "name", 50),
+                           email=_text_claim(claims, "email", 254), source=SSO_SOURCE)
+        ExternalIdentity.objects.create(user=user, issuer=issuer, subject=sub)
+        return user
+    user = identity.user
+    if not user.is_active:
+        raise SignInRefused(_("This account is deactivated. Ask a system administrator."))
+    stored = ClaimRule.objects.filter(pk=rule.key).values_list("update_existing", flat=True)
+    if stored.first() and (user.role != rule.role or user.department_id != (
+            department.pk if department else None)):
+        user = user_update(actor=None, user=user, source=SSO_SOURCE,
+                           data={"role": rule.role, "department": department})
+    return user

@@ -93,6 +93,7 @@ def _viewable_public_results(user: Any, ids: set[int]) -> set[int]:
 KINDS: dict[str, ObjectKind] = {
     "accounts.department": ObjectKind(name=lambda d: d.name),
     "accounts.user": ObjectKind(name=lambda u: u.full_name or u.username),
+    "accounts.claimrule": ObjectKind(),
     "catalog.inspectionitem": ObjectKind(url="catalog:detail"),
     "entities.target": ObjectKind(name=lambda t: t.name, url="entities:detail"),
     "inspectors.inspector": ObjectKind(name=lambda i: i.name, url="inspectors:detail"),
@@ -140,6 +141,7 @@ KINDS: dict[str, ObjectKind] = {
 # Objects that are not rows of a model: what they are, and their stored id is their name.
 NOT_MODELS: dict[str, Promise] = {
     "address": gettext_lazy("Network address"),
+    "identity": gettext_lazy("Unified identity (sub)"),
     "credit.riskimport": gettext_lazy("Credit risk class import"),
 }
 

@@ -144,6 +144,37 @@ AUTHENTICATION_BACKENDS = [
     "shuangsuiji.accounts.lockout.LockoutBackend",
     "shuangsuiji.accounts.backends.UserBackend",
 ]
+# 统一身份认证 (single sign-on): OpenID Connect's authorization code flow with the
+# government's identity platform (mozilla-django-oidc; accounts/oidc.py maps the claims to a
+# department and role by the administrator's rules). Off unless the issuer and client are set.
+# Exactly as the ID tokens' `iss` (a trailing slash included, if the platform writes one).
+SHUANGSUIJI_OIDC_ISSUER = env_str("SHUANGSUIJI_OIDC_ISSUER", "")
+OIDC_RP_CLIENT_ID = env_str("SHUANGSUIJI_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("SHUANGSUIJI_OIDC_CLIENT_SECRET", "")  # or _FILE
+SHUANGSUIJI_OIDC = bool(SHUANGSUIJI_OIDC_ISSUER and OIDC_RP_CLIENT_ID)
+if SHUANGSUIJI_OIDC:
+    AUTHENTICATION_BACKENDS.append("shuangsuiji.accounts.oidc.ClaimRuleBackend")
+# The provider's endpoints; one left empty is read from the issuer's
+# /.well-known/openid-configuration at the first sign-in (accounts.oidc.endpoint).
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("SHUANGSUIJI_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("SHUANGSUIJI_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("SHUANGSUIJI_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("SHUANGSUIJI_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("SHUANGSUIJI_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("SHUANGSUIJI_OIDC_SCOPES", "openid profile email")
+OIDC_USE_PKCE = env_bool("SHUANGSUIJI_OIDC_PKCE", True)
+OIDC_TIMEOUT = env_int("SHUANGSUIJI_OIDC_TIMEOUT", 10)
+OIDC_VERIFY_SSL = env_bool("SHUANGSUIJI_OIDC_VERIFY_TLS", True)
+OIDC_STORE_ID_TOKEN = False
+OIDC_CREATE_USER = True  # accounts.oidc decides, by the rules; never a bare account
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"  # accounts/urls.py
+# 0: no sign-in by local password (the sign-in page offers only 统一身份认证, its form and the
+# API token endpoint refuse passwords), except system administrators at /admin/login/ — the
+# way in when the identity platform is down (README, "Single sign-on").
+SHUANGSUIJI_LOCAL_PASSWORDS = env_bool("SHUANGSUIJI_LOCAL_PASSWORDS", True)
+if not SHUANGSUIJI_LOCAL_PASSWORDS and not SHUANGSUIJI_OIDC:
+    raise ImproperlyConfigured("SHUANGSUIJI_LOCAL_PASSWORDS=0 needs SHUANGSUIJI_OIDC_ISSUER "
+                               "and SHUANGSUIJI_OIDC_CLIENT_ID: nobody could sign in")
 SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT = env_int("SHUANGSUIJI_LOGIN_FAILURES_ACCOUNT", 5)
 SHUANGSUIJI_LOGIN_FAILURES_ADDRESS = env_int("SHUANGSUIJI_LOGIN_FAILURES_ADDRESS", 20)
 SHUANGSUIJI_LOCKOUT_MINUTES = env_int("SHUANGSUIJI_LOCKOUT_MINUTES", 30)

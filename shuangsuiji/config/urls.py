@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
+from shuangsuiji.accounts.oidc import AuthenticateView, CallbackView
+from shuangsuiji.accounts.views import SignInView
 from shuangsuiji.inspections.documents import visit_public
 
 from . import health, metrics
@@ -21,7 +23,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", SignInView.as_view(), name="login"),
+    path("oidc/authenticate/", AuthenticateView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", CallbackView.as_view(), name="oidc_authentication_callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("shuangsuiji.accounts.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

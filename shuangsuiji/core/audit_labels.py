@@ -30,6 +30,10 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("user.audit_scope", _("Set the departments a user audits")),
         ("login.lockout", _("Sign-in locked")),
         ("login.unlock", _("Sign-in lock lifted")),
+        ("login.sso_refused", _("Unified sign-in refused")),
+        ("sso_rule.create", _("Add sign-on rule")),
+        ("sso_rule.update", _("Change sign-on rule")),
+        ("sso_rule.delete", _("Remove sign-on rule")),
     )),
     ActionGroup("item", _("Inspection items"), (
         ("item.create", _("Add inspection item")),
