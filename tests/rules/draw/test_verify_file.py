@@ -180,3 +180,17 @@ def test_hostile_layouts_are_read_whole_or_as_json_reads_them(record):
             continue
         got = verify_bytes(data)
         assert (whole is None) == (got is None) and (got is None or got.template == whole.template)
+
+
+def test_ids_holding_a_bracket_are_split_and_verified():
+    """An array body ends at a "]" after a quote; one inside an ID is passed over."""
+    from shuangsuiji.rules.draw.pools import Candidate
+
+    pool = candidates(40) + [Candidate(f"X-]{i}]", "ABCD"[i % 4]) for i in range(12)]
+    doc = _replaced(make_record(pool=pool))
+    data = canonical_json(doc).encode()
+    split = split_record(data)
+    assert split is not None and len(split.bodies) == 1 + len(doc["standby"])
+    assert any(b"]" in bytes(body).replace(b'"]', b"") for body in split.bodies.values())
+    assert verify_bytes(data) is None
+    _split_reads_as_json(data)
