@@ -10,6 +10,7 @@ configured key opens: nothing is rewritten from garbage.
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.apps import apps
 from django.conf import settings
@@ -104,6 +105,11 @@ def signing_private_key() -> str:
 def signing_public_key() -> str | None:
     """The office's SM2 public key (128 hexadecimal digits), or None without a signing key."""
     try:
-        return sm2.public_key_of(signing_private_key())
+        return _public_of(signing_private_key())
     except SigningKeyMissing:
         return None
+
+
+@lru_cache(maxsize=4)
+def _public_of(private: str) -> str:
+    return sm2.public_key_of(private)

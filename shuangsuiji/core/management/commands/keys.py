@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["rotate", "status", "generate", "public",
                                                "verify"])
-        parser.add_argument("args", nargs="*")
+        parser.add_argument("operands", nargs="*", metavar="FILE SIGNATURE")
         parser.add_argument("--batch", type=int, default=keys.BATCH)
         parser.add_argument("--public-key", default="",
                             help="verify: a PEM file or the hexadecimal key (default: the "
@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 raise CommandError(_("no signing key: set SHUANGSUIJI_SIGNING_KEY (or _FILE)"))
             self.stdout.write(sm2.public_key_pem(public), ending="")
         else:
-            self._verify(options["args"], options["public_key"])
+            self._verify(options["operands"], options["public_key"])
 
     def _rotate(self, batch: int) -> None:
         total = keys.count_fields()
