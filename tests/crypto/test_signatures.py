@@ -11,6 +11,7 @@ from django.urls import reverse
 from shuangsuiji.core import signing
 from shuangsuiji.core.models import AuditAnchor, PublishedSignature, SignedSubject
 from shuangsuiji.exchange.services import supervision_batch_create
+from shuangsuiji.publication.services import export_batch_create
 from shuangsuiji.rules import sm2
 from tests.inspections.conftest import drawn_task, private_files  # noqa: F401 (fixtures)
 
@@ -65,9 +66,9 @@ def test_the_cli_verifies_a_signature_with_the_pem_and_refuses_a_changed_byte(
     signed.write_bytes(signing.anchor_message(anchor.seq, anchor.hash))
     out = StringIO()
     call_command("keys", "verify", str(signed), signature, "--public-key", str(pem), stdout=out)
-    assert "OK" in out.getvalue()
+    assert "通过" in out.getvalue()
     signed.write_bytes(_changed(signed.read_bytes(), 3))
-    with pytest.raises(CommandError, match="BAD SIGNATURE"):
+    with pytest.raises(CommandError, match="签名无效"):
         call_command("keys", "verify", str(signed), signature, "--public-key", str(pem))
 
 
@@ -89,3 +90,20 @@ def test_without_a_key_nothing_is_signed_and_the_page_says_so(no_key, drawn_task
     assert not PublishedSignature.objects.exists()
     assert Client().get(reverse("portal:keys_pem")).status_code == 404
     assert Client().get(reverse("portal:keys")).status_code == 200
+
+
+def test_a_credit_export_batch_is_signed_and_its_signature_downloaded(world, office_key,
+                                                                      private_files):  # noqa: F811
+    batch = export_batch_create(actor=world.users["office"], organisation=world.office,
+                                channel="national", fmt="csv")
+    client = Client()
+    client.force_login(world.users["office"])
+    page = client.get(reverse("publication:exports")).content.decode()
+    url = reverse("publication:export_signature", args=[batch.pk])
+    assert url in page
+    signature = client.get(url).content.decode().strip()
+    content = b"".join(client.get(reverse("publication:export_download",
+                                          args=[batch.pk])).streaming_content)
+    assert sm2.verify(_served_key(), content, signature)
+    assert not sm2.verify(_served_key(), content + b"\n", signature)
+    assert Client().get(url).status_code in (302, 403, 404)  # not for the public
