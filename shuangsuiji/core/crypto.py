@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from shuangsuiji.rules import gm
 
@@ -84,21 +85,22 @@ def decrypt(token: str) -> str:
     try:
         sealed = gm.unseal_text(token)
     except ValueError as exc:
-        raise FieldKeyError(str(exc)) from exc
+        raise FieldKeyError(_("not an encrypted value ({reason})").format(reason=exc)) from exc
     if sealed.algorithm == gm.FERNET:
         try:
             plain = MultiFernet([_fernet_of(s) for s in _secrets()]).decrypt(sealed.payload)
         except InvalidToken as exc:
-            raise FieldKeyError(
+            raise FieldKeyError(_(
                 "a Fernet value that no configured key decrypts (SHUANGSUIJI_FIELD_KEY, "
-                "SHUANGSUIJI_FIELD_OLD_KEYS): a wrong key, or the value was altered") from exc
+                "SHUANGSUIJI_FIELD_OLD_KEYS): a wrong key, or the value was altered")) from exc
         return plain.decode("utf-8")
     by_id = {gm.key_id(s): s for s in _secrets()}
     secret = by_id.get(sealed.key_id)
     if secret is None:
-        raise FieldKeyError(
-            f"an SM4 value encrypted with key {sealed.key_id}, which is not configured "
-            f"(configured: {', '.join(by_id)}): set it in SHUANGSUIJI_FIELD_OLD_KEYS")
+        raise FieldKeyError(_(
+            "an SM4 value encrypted with key {key}, which is not configured (configured: "
+            "{configured}): set it in SHUANGSUIJI_FIELD_OLD_KEYS").format(
+                key=sealed.key_id, configured=", ".join(by_id)))
     payload = sealed.payload
     nonce, body, tag = (payload[:gm.SM4_NONCE_BYTES], payload[gm.SM4_NONCE_BYTES:-gm.SM4_TAG_BYTES],
                         payload[-gm.SM4_TAG_BYTES:])
@@ -106,9 +108,10 @@ def decrypt(token: str) -> str:
     try:
         plain = decryptor.update(body) + decryptor.finalize()
     except InvalidTag as exc:
-        raise FieldKeyError(
-            f"an SM4 value under key {sealed.key_id} failed authentication: the value was "
-            "altered, or the key with that id is not the one it was written with") from exc
+        raise FieldKeyError(_(
+            "an SM4 value under key {key} failed authentication: the value was altered, or "
+            "the key with that id is not the one it was written with").format(
+                key=sealed.key_id)) from exc
     return plain.decode("utf-8")
 
 
