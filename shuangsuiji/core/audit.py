@@ -69,7 +69,7 @@ def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str =
             head = _append(head, algorithm, actor=None, action=gm.HASH_SWITCH_ACTION,
                            object_type="", object_id="", organisation_id=None,
                            summary=_("The audit chain's hash changes from {old} to {new}")
-                           .format(old=algorithm.upper(), new=wanted.upper()),
+                           .format(old=gm.NAMES[algorithm], new=gm.NAMES[wanted]),
                            data={"algorithm": wanted, "previous": algorithm}).head
             algorithm = wanted
         return _append(head, algorithm, actor=actor, action=action, object_type=object_type,

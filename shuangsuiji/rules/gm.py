@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes
 SHA256 = "sha256"
 SM3 = "sm3"
 HASH_ALGORITHMS = (SHA256, SM3)
+NAMES = {SHA256: "SHA-256", SM3: "SM3"}
 # The audit action of the entry that switches the chain's hash (core.audit).
 HASH_SWITCH_ACTION = "audit.hash_algorithm"
 
