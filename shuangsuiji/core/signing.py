@@ -50,8 +50,11 @@ def signatures_of(subject: SignedSubject | str, objects: list[Any]) -> dict[str,
     """object id -> signature, for a page of objects of one model."""
     if not objects:
         return {}
-    rows = (PublishedSignature.objects
-            .filter(subject=subject, object_type=objects[0]._meta.label_lower,
-                    object_id__in=[str(o.pk) for o in objects])
-            .order_by("id").values_list("object_id", "signature"))
-    return dict(rows)
+    ids = [str(o.pk) for o in objects]
+    found: dict[str, str] = {}
+    for i in range(0, len(ids), 1000):
+        found.update(PublishedSignature.objects
+                     .filter(subject=subject, object_type=objects[0]._meta.label_lower,
+                             object_id__in=ids[i:i + 1000])
+                     .order_by("id").values_list("object_id", "signature"))
+    return found

@@ -107,3 +107,13 @@ def test_a_credit_export_batch_is_signed_and_its_signature_downloaded(world, off
     assert sm2.verify(_served_key(), content, signature)
     assert not sm2.verify(_served_key(), content + b"\n", signature)
     assert Client().get(url).status_code in (302, 403, 404)  # not for the public
+
+
+def test_the_public_anchor_api_carries_each_signature(world, office_key):
+    call_command("audit", "anchor", stdout=StringIO())
+    anchor = AuditAnchor.objects.get()
+    listed = Client().get(reverse("public-anchor-list")).json()
+    item = listed[0] if isinstance(listed, list) else listed["results"][0]
+    assert item["anchor"] == anchor.text
+    assert sm2.verify(_served_key(), signing.anchor_message(anchor.seq, anchor.hash),
+                      item["signature"])
