@@ -41,7 +41,10 @@ class Command(BaseCommand):
         elif action == "generate":
             self.stdout.write(sm2.generate_private_key())
         elif action == "public":
-            public = keys.signing_public_key()
+            try:
+                public = keys.signing_public_key()
+            except sm2.SM2Error as exc:
+                raise CommandError(str(exc)) from exc
             if public is None:
                 raise CommandError(_("no signing key: set SHUANGSUIJI_SIGNING_KEY (or _FILE)"))
             self.stdout.write(sm2.public_key_pem(public), ending="")
