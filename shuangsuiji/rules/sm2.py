@@ -114,6 +114,9 @@ def verify_digest(public_hex: str, digest: bytes, signature: str,
     if not (1 <= r < n and 1 <= s < n):
         return False
     crypt = _gm.CryptSM2(private_key="", public_key=public_hex, ecc_table=curve)
+    # gmssl 3.2 strips a key starting "04" with str.lstrip("04"), eating any further leading
+    # 0s and 4s of x (one key in 256 would never verify): set the key it uses ourselves.
+    crypt.public_key = public_hex
     return bool(crypt.verify(signature, digest))
 
 
