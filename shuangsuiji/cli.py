@@ -6,6 +6,8 @@
     shuangsuiji imports expire [--minutes N]
     shuangsuiji audit verify [--anchor SEQ:HASH]... [--anchors FILE|URL]...
     shuangsuiji audit head [--json] | anchor
+    shuangsuiji keys rotate [--batch N] | status | generate | public
+    shuangsuiji keys verify FILE SIGNATURE [--public-key PEM]
     shuangsuiji draw verify RECORD.json   (no database needed)
     shuangsuiji draw export TASK_CODE [--public]
     shuangsuiji calendar add-workdays DATE N | is-workday DATE | between DATE DATE

@@ -330,6 +330,22 @@ SHUANGSUIJI_DEADLINE_RED_DAYS = env_int("SHUANGSUIJI_DEADLINE_RED_DAYS", 1)
 # when set: put it outside the database, on write-once storage. Empty: the portal only.
 SHUANGSUIJI_AUDIT_ANCHOR_FILE = env_str("SHUANGSUIJI_AUDIT_ANCHOR_FILE", "")
 
+# 国密 (commercial cryptography, docs/crypto.md): SM3 for the audit chain, SM4-GCM for personal
+# data at rest, SM2 signatures on what the portal publishes. Each value and each entry records
+# its algorithm, so switching (either way) leaves old data readable and verifiable; run
+# `shuangsuiji keys rotate` to re-encrypt what is stored. The draw keeps SHA-256 (its protocol).
+SHUANGSUIJI_GUOMI = env_bool("SHUANGSUIJI_GUOMI", False)
+SHUANGSUIJI_AUDIT_HASH = "sm3" if SHUANGSUIJI_GUOMI else "sha256"
+SHUANGSUIJI_FIELD_CIPHER = "sm4gcm" if SHUANGSUIJI_GUOMI else "fernet"
+# Keys personal data was encrypted with before SHUANGSUIJI_FIELD_KEY, one a line (or
+# comma-separated): read, never written with; drop one once `keys rotate` has run.
+SHUANGSUIJI_FIELD_OLD_KEYS = [key.strip() for key in
+                              env_str("SHUANGSUIJI_FIELD_OLD_KEYS", "").replace(",", "\n")
+                              .splitlines() if key.strip()]
+# The office's SM2 private key (64 hexadecimal digits): signs draw records, audit anchors and
+# export batches; `shuangsuiji keys generate` makes one. Empty: nothing is signed.
+SHUANGSUIJI_SIGNING_KEY = env_str("SHUANGSUIJI_SIGNING_KEY", "")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -26,7 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import AnchorReason, AuditAnchor, AuditEvent, AuditHead
+from . import signing
+from .models import AnchorReason, AuditAnchor, AuditEvent, AuditHead, SignedSubject
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,10 @@ def anchor_take(*, reason: AnchorReason | str, obj: Any = None, note: str = "") 
                          object_id=str(obj.pk) if obj is not None else "", note=note[:100])
     anchor.full_clean()
     anchor.save()
+    # With the office's key set, the anchor is signed too (SM2): whoever copies it can show
+    # the office published it.
+    signing.sign_published(subject=SignedSubject.ANCHOR, obj=anchor,
+                           message=signing.anchor_message(anchor.seq, anchor.hash))
     transaction.on_commit(lambda: _append_to_file(anchor))
     return anchor
 

@@ -22,3 +22,4 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_create_cache_table, sender=self,
                              dispatch_uid="shuangsuiji.core.cache_table")
+        from . import checks  # noqa: F401 (registers the key checks)

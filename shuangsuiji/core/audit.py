@@ -2,6 +2,11 @@
 
 Services call `audit_record` inside their own transaction, so a change and its audit entry
 commit or roll back together.
+
+Entries are hashed with SHA-256, or SM3 (国密) once SHUANGSUIJI_AUDIT_HASH says so: the first
+entry written after the setting changes is preceded by a switch entry (rules.gm), hashed
+with the old algorithm and naming the new one, so the chain itself records which hash each
+entry uses and verifies across the switch.
 """
 
 import json
@@ -10,18 +15,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangsuiji.rules.canonical import canonical_json, sha256_hex
+from shuangsuiji.rules import gm
+from shuangsuiji.rules.canonical import canonical_json
 
 from .models import AuditEvent, AuditHead
 
 
 def _entry_hash(*, seq: int, at: datetime, actor_label: str, action: str, object_type: str,
                 object_id: str, organisation_id: int | None, summary: str, data: Any,
-                prev_hash: str) -> str:
+                prev_hash: str, algorithm: str = gm.SHA256) -> str:
     body = {
         "seq": seq,
         "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -34,7 +41,18 @@ def _entry_hash(*, seq: int, at: datetime, actor_label: str, action: str, object
         "data": data,
         "prev_hash": prev_hash,
     }
-    return sha256_hex(canonical_json(body))
+    return gm.hash_hex(algorithm, canonical_json(body))
+
+
+def chain_algorithm() -> str:
+    """The hash the next entry is written with: the last switch entry's, else SHA-256."""
+    data = (AuditEvent.objects.filter(action=gm.HASH_SWITCH_ACTION).order_by("-seq")
+            .values_list("data", flat=True).first())
+    return gm.algorithm_after(gm.HASH_SWITCH_ACTION, data, gm.SHA256)
+
+
+def wanted_algorithm() -> str:
+    return str(getattr(settings, "SHUANGSUIJI_AUDIT_HASH", gm.SHA256))
 
 
 def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str = "",
@@ -46,23 +64,45 @@ def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str =
         object_id = object_id or str(obj.pk)
     with transaction.atomic():
         head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        at = timezone.now()
-        seq = head.seq + 1
-        actor_label = _actor_label(actor)
-        # Round-trip through JSON so the hash is computed over what the database will return.
-        payload = _jsonable(data or {})
-        digest = _entry_hash(seq=seq, at=at, actor_label=actor_label, action=action,
-                             object_type=object_type, object_id=object_id,
-                             organisation_id=organisation_id, summary=summary, data=payload,
-                             prev_hash=head.hash)
-        event = AuditEvent.objects.create(
-            seq=seq, at=at, actor=actor if getattr(actor, "pk", None) else None,
-            actor_label=actor_label, action=action, object_type=object_type,
-            object_id=object_id, organisation_id=organisation_id, summary=summary,
-            data=payload, prev_hash=head.hash, hash=digest)
-        head.seq, head.hash = seq, digest
-        head.save(update_fields=["seq", "hash"])
-    return event
+        algorithm, wanted = chain_algorithm(), wanted_algorithm()
+        if wanted != algorithm:
+            head = _append(head, algorithm, actor=None, action=gm.HASH_SWITCH_ACTION,
+                           object_type="", object_id="", organisation_id=None,
+                           summary=_("The audit chain's hash changes from {old} to {new}")
+                           .format(old=gm.NAMES[algorithm], new=gm.NAMES[wanted]),
+                           data={"algorithm": wanted, "previous": algorithm}).head
+            algorithm = wanted
+        return _append(head, algorithm, actor=actor, action=action, object_type=object_type,
+                       object_id=object_id, organisation_id=organisation_id, summary=summary,
+                       data=data or {}).event
+
+
+@dataclass(frozen=True)
+class _Appended:
+    head: AuditHead
+    event: AuditEvent
+
+
+def _append(head: AuditHead, algorithm: str, *, actor: Any, action: str, object_type: str,
+            object_id: str, organisation_id: int | None, summary: str,
+            data: dict[str, Any]) -> _Appended:
+    at = timezone.now()
+    seq = head.seq + 1
+    actor_label = _actor_label(actor)
+    # Round-trip through JSON so the hash is computed over what the database will return.
+    payload = _jsonable(data)
+    digest = _entry_hash(seq=seq, at=at, actor_label=actor_label, action=action,
+                         object_type=object_type, object_id=object_id,
+                         organisation_id=organisation_id, summary=summary, data=payload,
+                         prev_hash=head.hash, algorithm=algorithm)
+    event = AuditEvent.objects.create(
+        seq=seq, at=at, actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label, action=action, object_type=object_type,
+        object_id=object_id, organisation_id=organisation_id, summary=summary,
+        data=payload, prev_hash=head.hash, hash=digest)
+    head.seq, head.hash = seq, digest
+    head.save(update_fields=["seq", "hash"])
+    return _Appended(head, event)
 
 
 def _actor_label(actor: Any) -> str:
@@ -86,7 +126,7 @@ def verify_chain(events: Iterator[AuditEvent] | None = None) -> ChainProblem | N
     """Recompute the chain; return the first problem, or None when it is intact."""
     if events is None:
         events = AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
-    prev_hash, expected_seq = "", 1
+    prev_hash, expected_seq, algorithm = "", 1, gm.SHA256
     for event in events:
         if event.seq != expected_seq:
             if event.seq > expected_seq:
@@ -103,11 +143,13 @@ def verify_chain(events: Iterator[AuditEvent] | None = None) -> ChainProblem | N
                                  action=event.action, object_type=event.object_type,
                                  object_id=event.object_id,
                                  organisation_id=event.organisation_id, summary=event.summary,
-                                 data=event.data, prev_hash=event.prev_hash)
+                                 data=event.data, prev_hash=event.prev_hash,
+                                 algorithm=algorithm)
         if recomputed != event.hash:
             return ChainProblem(event.seq, _("entry {seq} was edited after it was written")
                                 .format(seq=event.seq))
         prev_hash, expected_seq = event.hash, expected_seq + 1
+        algorithm = gm.algorithm_after(event.action, event.data, algorithm)
     return _head_problem(expected_seq - 1, prev_hash)
 
 

@@ -167,6 +167,10 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("entity.request", _("Entity filed a request")),
         ("entity.answer", _("Answer an entity's request")),
     )),
+    ActionGroup("crypto", _("Cryptography"), (
+        ("audit.hash_algorithm", _("Change the audit chain's hash algorithm")),
+        ("keys.rotate", _("Re-encrypt personal data with the current key")),
+    )),
 )
 
 LABELS: dict[str, Promise] = {action: label for group in GROUPS for action, label in group.actions}

@@ -95,3 +95,38 @@ class AuditAnchor(models.Model):
     @property
     def text(self) -> str:
         return f"{self.seq}:{self.hash}"
+
+
+class SignedSubject(models.TextChoices):
+    DRAW = "draw", _("draw record")
+    ANCHOR = "anchor", _("audit anchor")
+    EXPORT = "export", _("export batch")
+
+
+class PublishedSignature(models.Model):
+    """An SM2 signature (国密, GB/T 32918.2) by the office's key over something the platform
+    publishes: a draw record's digest, an audit anchor, an export batch file (core.signing).
+
+    `message` is the signed text when it is short (`anchor:SEQ:HASH`,
+    `draw:TASK:RECORD_DIGEST`), empty for a file, whose SM3 is kept instead. `public_key` names
+    the key that signed, so a new key never orphans older signatures.
+    """
+
+    subject = models.CharField(_("what"), max_length=10, choices=SignedSubject.choices)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=64)
+    message = models.TextField(_("signed text"), blank=True)
+    sm3 = models.CharField(_("SM3 of what was signed"), max_length=64)
+    signature = models.CharField(_("SM2 signature"), max_length=128)
+    public_key = models.CharField(_("public key"), max_length=128)
+    signed_at = models.DateTimeField(_("signed at"))
+
+    class Meta:
+        verbose_name = _("published signature")
+        verbose_name_plural = _("published signatures")
+        ordering = ["-signed_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"],
+                                name="core_signature_object")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.object_type}:{self.object_id}"

@@ -16,9 +16,11 @@ from django.utils.translation import gettext_noop
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.scoping import Domain, may_change_in
+from shuangsuiji.core import signing
 from shuangsuiji.core.anchors import AnchorReason, anchor_take
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
+from shuangsuiji.core.models import SignedSubject
 from shuangsuiji.entities.models import Target
 from shuangsuiji.imports.sql import bulk_writer
 from shuangsuiji.inspectors.models import Conflict, Inspector
@@ -293,6 +295,9 @@ def _save_draw(actor: User | None, task: InspectionTask, draw: DrawRecord,  # no
                      digest=draw.record_digest[:16]),
                  data=data)
     anchor_take(reason=AnchorReason.DRAW, obj=task, note=task.code)  # covers the entry above
+    # The record's digest fixes the record (`draw verify` checks it); the office signs it (SM2).
+    signing.sign_published(subject=SignedSubject.DRAW, obj=task,
+                           message=signing.draw_message(task.code, draw.record_digest))
     return draw
 
 

@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.models import Department, User
+from shuangsuiji.core import signing
 from shuangsuiji.core.audit import audit_record
+from shuangsuiji.core.models import SignedSubject
 from shuangsuiji.inspections.choices import ReviewState
 from shuangsuiji.publication import permissions
 from shuangsuiji.publication.models import PublishedResult
@@ -177,6 +179,9 @@ def supervision_batch_create(*, actor: User | None, organisation: Department
     batch.save()
     SupervisionExported.objects.bulk_create(
         SupervisionExported(batch=batch, inspection=i) for i in due)
+    # The file as written, signed with the office's key (SM2) when one is set.
+    signing.sign_published(subject=SignedSubject.EXPORT, obj=batch, message=content,
+                           keep_message=False)
     audit_record(actor=actor, action="supervision.export", obj=batch,
                  organisation_id=organisation_pk,
                  summary=_("监管行为数据 file: {n} results, {records} records").format(

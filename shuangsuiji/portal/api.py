@@ -9,7 +9,12 @@ from django.http import Http404
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -19,8 +24,9 @@ from rest_framework.routers import BaseRouter
 from rest_framework.throttling import SimpleRateThrottle
 
 from shuangsuiji.core import anchors as audit_anchors
+from shuangsuiji.core import signing
 from shuangsuiji.core.api import MAX_ID, ApiAutoSchema, ScopedViewSet
-from shuangsuiji.core.models import AuditAnchor
+from shuangsuiji.core.models import AuditAnchor, SignedSubject
 from shuangsuiji.core.web import json_bytes_response
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.publication.models import PublishedResult
@@ -170,11 +176,18 @@ class PublicTaskViewSet(PublicViewSet):
 
 class PublicAnchorSerializer(serializers.ModelSerializer):
     anchor = serializers.CharField(source="text", help_text=_("SEQ:HASH"))
+    signature = serializers.SerializerMethodField(help_text=_(
+        "The office's SM2 signature of the text anchor:SEQ:HASH (128 hexadecimal digits r||s; "
+        "empty when unsigned), verified with the public key at /public/keys/"))
 
     class Meta:
         model = AuditAnchor
-        fields = ("anchor", "seq", "hash", "taken_at", "reason", "note")
+        fields = ("anchor", "seq", "hash", "taken_at", "reason", "note", "signature")
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_signature(self, anchor: AuditAnchor) -> str:
+        return str(self.context.get("signatures", {}).get(str(anchor.pk), ""))
 
 
 ANCHORS_MAX = 10_000
@@ -193,8 +206,10 @@ class PublicAnchorViewSet(PublicViewSet):
             limit = int(request.query_params.get("limit", ANCHORS_MAX))
         except ValueError:
             raise exceptions.ValidationError({"limit": [_("A whole number.")]}) from None
-        anchors = audit_anchors.published()[:max(1, min(limit, ANCHORS_MAX))]
-        return Response(PublicAnchorSerializer(anchors, many=True).data)
+        anchors = list(audit_anchors.published()[:max(1, min(limit, ANCHORS_MAX))])
+        signatures = signing.signatures_of(SignedSubject.ANCHOR, anchors)
+        return Response(PublicAnchorSerializer(anchors, many=True,
+                                               context={"signatures": signatures}).data)
 
 
 def register(router: BaseRouter) -> None:

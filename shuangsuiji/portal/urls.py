@@ -17,6 +17,8 @@ urlpatterns = [
     path("entities/<str:code>/", views.entity_detail, name="entity"),
     path("verify/", views.verify, name="verify"),
     path("audit-anchors/", views.anchors, name="anchors"),
+    path("keys/", views.keys, name="keys"),
+    path("keys/office-sm2-public.pem", views.keys_pem, name="keys_pem"),
     path("complaints/new/", complaint_views.complaint_new, name="complaint_new"),
     path("complaints/status/", complaint_views.complaint_status, name="complaint_status"),
 ]

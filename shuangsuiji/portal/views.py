@@ -7,7 +7,7 @@ publish field by field.
 from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,8 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shuangsuiji.core import anchors as audit_anchors
-from shuangsuiji.core.models import AnchorReason
+from shuangsuiji.core import keys as office_keys
+from shuangsuiji.core import signing
+from shuangsuiji.core.models import AnchorReason, SignedSubject
 from shuangsuiji.core.web import json_bytes_response, paginate
+from shuangsuiji.rules import sm2
 from shuangsuiji.rules.draw.verify import (
     BROWSER_DISCREPANCIES,
     LEFT_TO_AUDITORS,
@@ -95,6 +98,7 @@ def task_detail(request: HttpRequest, code: str) -> HttpResponse:
     if selectors.is_drawn(task):
         context["draw"] = selectors.public_draw(task)
         context["anchor"] = audit_anchors.anchor_of(task, AnchorReason.DRAW)
+        context["signature"] = signing.signature_of(task, SignedSubject.DRAW)
     else:
         context["announcement"] = selectors.public_announcement(task)
     return _render(request, "portal/task_detail.html", context, "tasks")
@@ -202,5 +206,29 @@ def verify(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def anchors(request: HttpRequest) -> HttpResponse:
     """审计锚点: the audit chain's head as published, daily and at each draw and publication."""
-    return _render(request, "portal/anchors.html",
-                   {"page": paginate(request, audit_anchors.published())}, "anchors")
+    page = paginate(request, audit_anchors.published())
+    signatures = signing.signatures_of(SignedSubject.ANCHOR, list(page))
+    rows = [(anchor, signatures.get(str(anchor.pk), "")) for anchor in page]
+    return _render(request, "portal/anchors.html", {"page": page, "rows": rows}, "anchors")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def keys(request: HttpRequest) -> HttpResponse:
+    """The office's SM2 public key (国密): what its signatures verify with."""
+    public = office_keys.signing_public_key()
+    return _render(request, "portal/keys.html",
+                   {"public_key": public, "pem": sm2.public_key_pem(public) if public else ""},
+                   "keys")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def keys_pem(request: HttpRequest) -> HttpResponse:
+    public = office_keys.signing_public_key()
+    if public is None:
+        raise Http404
+    response = HttpResponse(sm2.public_key_pem(public), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'attachment; filename="office-sm2-public.pem"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return _public(response)

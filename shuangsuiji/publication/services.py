@@ -21,9 +21,11 @@ from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.models import Department, User
 from shuangsuiji.accounts.scoping import is_admin
+from shuangsuiji.core import signing
 from shuangsuiji.core.anchors import AnchorReason, anchor_take
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
+from shuangsuiji.core.models import SignedSubject
 from shuangsuiji.inspections.choices import Conduct, ResultCategory, ReviewState, SignerRole
 from shuangsuiji.inspections.deadlines import publication_deadline
 from shuangsuiji.inspections.models import Inspection
@@ -336,6 +338,9 @@ def export_batch_create(*, actor: User | None, organisation: Department, channel
     batch.save()
     ExportedResult.objects.bulk_create(
         ExportedResult(batch=batch, result=r, channel=channel) for r in results)
+    # The file as written, signed with the office's key (SM2) when one is set.
+    signing.sign_published(subject=SignedSubject.EXPORT, obj=batch, message=content,
+                           keep_message=False)
     audit_record(actor=actor, action="export.create", obj=batch,
                  organisation_id=organisation_pk,
                  summary=_("Export batch for {channel}: {n} results").format(

@@ -11,4 +11,5 @@ urlpatterns = [
     path("results/<int:pk>/redaction/", views.redaction, name="redaction"),
     path("exports/", views.exports, name="exports"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("exports/<int:pk>/signature/", views.export_signature, name="export_signature"),
 ]

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, is_admin
 from shuangsuiji.accounts.selectors import organisations
+from shuangsuiji.core import signing
+from shuangsuiji.core.models import SignedSubject
 from shuangsuiji.core.web import add_service_errors, paginate, private_file, require
 
 from . import permissions, selectors, services
@@ -183,8 +185,10 @@ def exports(request: HttpRequest) -> HttpResponse:
         for value, label in form.fields["channel"].choices:
             pending[(o.pk, value)] = (o, label, services.pending_for_channel(
                 organisation_id=o.pk, channel=value).count())
+    page = paginate(request, selectors.batches(request.user))
+    signed = signing.signatures_of(SignedSubject.EXPORT, list(page))
     return render(request, "publication/exports.html", {
-        "form": form, "page": paginate(request, selectors.batches(request.user)),
+        "form": form, "page": page, "signed": {int(pk) for pk in signed},
         "pending": list(pending.values()), "may_export": _may_publish(request.user),
         "tab": "exports"})
 
@@ -199,3 +203,18 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"{batch.channel}-{batch.created_at:%Y%m%d-%H%M%S}-{batch.pk}.{batch.format}"
     return private_file(batch.file, content_type, name, as_attachment=True)
+
+
+@require_http_methods(["GET"])
+def export_signature(request: HttpRequest, pk: int) -> HttpResponse:
+    """The batch file's SM2 signature (国密), hexadecimal r||s, for `shuangsuiji keys verify`."""
+    require(request.user, Domain.PUBLICATION)
+    batch = ExportBatch.objects.for_user(request.user).filter(pk=pk).first()
+    signature = batch and signing.signature_of(batch, SignedSubject.EXPORT)
+    if not signature:
+        raise Http404
+    name = f"{batch.channel}-{batch.created_at:%Y%m%d-%H%M%S}-{batch.pk}.{batch.format}.sm2"
+    response = HttpResponse(signature.signature + "\n", content_type="text/plain")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

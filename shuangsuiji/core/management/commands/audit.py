@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from shuangsuiji.core import anchors
 from shuangsuiji.core.audit import verify_chain
 from shuangsuiji.core.models import AnchorReason, AuditEvent
+from shuangsuiji.rules import gm
 
 
 class Command(BaseCommand):
@@ -64,6 +65,14 @@ class Command(BaseCommand):
             raise CommandError("\n".join(messages))
         count = AuditEvent.objects.count()
         self.stdout.write(_("OK: {count} entries, chain intact").format(count=count))
+        switches = list(AuditEvent.objects.filter(action=gm.HASH_SWITCH_ACTION)
+                        .order_by("seq").values_list("seq", "data"))
+        if switches:
+            steps = [gm.NAMES[gm.SHA256]] + [
+                _("{algorithm} after entry {seq}").format(
+                    algorithm=gm.NAMES.get(data.get("algorithm"), "?"), seq=seq)
+                for seq, data in switches]
+            self.stdout.write(_("Hash: {steps}").format(steps=" → ".join(steps)))
         if checked:
             self.stdout.write(_("OK: the log holds all {n} anchors ({outside} given)").format(
                 n=len(checked), outside=len(set(outside))))
