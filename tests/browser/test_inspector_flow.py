@@ -72,7 +72,7 @@ class Session:
 
 
 def state_badge(page: Page) -> Locator:
-    return page.locator(".page-head .badge").first
+    return page.locator(".page-head > .badge").first  # the kind badge sits in the heading
 
 
 def draw_signature(page: Page) -> None:
