@@ -276,7 +276,8 @@ def result_repair(*, actor: User, published: PublishedResult, reason: str,
                   today: date | None = None) -> ResultRepair:
     """信用修复 of a published result: the rules are checked again now, the mark written (the
     public versions honour it), the snapshot left as published; audited."""
-    published = (PublishedResult.objects.select_for_update()
+    # of=("self",): PostgreSQL locks no row on the nullable side of the join (the inspection)
+    published = (PublishedResult.objects.select_for_update(of=("self",))
                  .select_related("inspection__department").get(pk=published.pk))
     department = published.inspection.department if published.inspection else None
     _deny(department is not None and permissions.can_publish(actor, department))

@@ -12,14 +12,15 @@ seven: they cannot be taken for one another.
 from django.db import migrations
 
 TABLE = "publication_publishedresult"
+# The bigram function is named with its schema: pg_restore runs with an empty search_path,
+# and an index over this function must be rebuilt from a backup (tests/ops/test_backup.py).
 CREATE_FUNCTION = """
 CREATE OR REPLACE FUNCTION shuangsuiji_result_terms(name text, day date) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT shuangsuiji_bigrams(name)
+  SELECT {schema}.shuangsuiji_bigrams(name)
          || ('#' || (extract(year FROM day) * 100 + extract(month FROM day))::int::text)
 $$"""
 FORWARD = [
-    CREATE_FUNCTION,
     "SET LOCAL maintenance_work_mem = '256MB'",
     f"CREATE INDEX IF NOT EXISTS pub_name_month_terms ON {TABLE} "
     "USING gin (shuangsuiji_result_terms(entity_name, published_on)) WHERE withdrawn_at IS NULL",
@@ -39,7 +40,10 @@ BACKWARD = [
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT quote_ident(current_schema())")
+            (schema,) = cursor.fetchone()
+        for sql in [CREATE_FUNCTION.format(schema=schema), *FORWARD]:
             schema_editor.execute(sql)
 
 
