@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangsuiji.core import outbox as core_outbox
 from shuangsuiji.rules import signing
 
 from . import services, targets
@@ -49,25 +49,13 @@ class Outcome:
 
 
 def _due() -> Q:
-    return Q(state=State.PENDING) & (Q(next_attempt_at__isnull=True)
-                                     | Q(next_attempt_at__lte=timezone.now()))
+    return core_outbox.due(State.PENDING)
 
 
 def claim(*, limit: int, worker: str) -> list[int]:
-    now = timezone.now()
-    with transaction.atomic():
-        due = Delivery.objects.filter(_due()).order_by("pk")
-        if connection.features.has_select_for_update_skip_locked:
-            ids = list(due.select_for_update(skip_locked=True)
-                       .values_list("pk", flat=True)[:limit])
-            Delivery.objects.filter(pk__in=ids).update(state=State.SENDING, claimed_by=worker,
-                                                       claimed_at=now)
-            return ids
-        ids = list(due.values_list("pk", flat=True)[:limit])
-        Delivery.objects.filter(pk__in=ids, state=State.PENDING).update(
-            state=State.SENDING, claimed_by=worker, claimed_at=now)
-        return list(Delivery.objects.filter(pk__in=ids, state=State.SENDING, claimed_by=worker)
-                    .order_by("pk").values_list("pk", flat=True))
+    """Up to `limit` due rows, now `sending` under `worker` (core/outbox.py)."""
+    return core_outbox.claim(Delivery, pending=State.PENDING, sending=State.SENDING,
+                             limit=limit, worker=worker)
 
 
 def return_stuck() -> int:

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangsuiji.core import crypto
+from shuangsuiji.core import outbox as core_outbox
 from shuangsuiji.rules.notice_text import backoff_seconds, scrub
 
 from . import channels
@@ -40,28 +40,13 @@ class Outcome:
 
 
 def _due() -> Q:
-    return Q(state=State.PENDING) & (Q(next_attempt_at__isnull=True)
-                                     | Q(next_attempt_at__lte=timezone.now()))
+    return core_outbox.due(State.PENDING)
 
 
 def claim(*, limit: int, worker: str) -> list[int]:
-    """Up to `limit` due notices, now `sending` under `worker`; none another worker holds."""
-    now = timezone.now()
-    with transaction.atomic():
-        due = Notice.objects.filter(_due()).order_by("pk")
-        if connection.features.has_select_for_update_skip_locked:
-            ids = list(due.select_for_update(skip_locked=True)
-                       .values_list("pk", flat=True)[:limit])
-            Notice.objects.filter(pk__in=ids).update(state=State.SENDING, claimed_by=worker,
-                                                     claimed_at=now)
-            return ids
-        # The transaction holds SQLite's one write lock from its start (settings:
-        # transaction_mode IMMEDIATE); the condition on state keeps the claim safe without it.
-        ids = list(due.values_list("pk", flat=True)[:limit])
-        Notice.objects.filter(pk__in=ids, state=State.PENDING).update(
-            state=State.SENDING, claimed_by=worker, claimed_at=now)
-        return list(Notice.objects.filter(pk__in=ids, state=State.SENDING, claimed_by=worker)
-                    .order_by("pk").values_list("pk", flat=True))
+    """Up to `limit` due rows, now `sending` under `worker` (core/outbox.py)."""
+    return core_outbox.claim(Notice, pending=State.PENDING, sending=State.SENDING,
+                             limit=limit, worker=worker)
 
 
 def expire_stuck() -> int:
