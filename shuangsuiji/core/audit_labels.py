@@ -90,6 +90,7 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("draw.execute", _("Public random draw")),
         ("draw.failed", _("Draw failed")),
         ("draw.replace", _("Replacement")),
+        ("group.substitute", _("Inspector substituted (conflict of interest)")),
         ("draw.record_download", _("Download full draw record")),
         ("inspection.nonrandom", _("Record a non-random inspection")),
     )),

@@ -156,7 +156,9 @@ class DrawnTarget(models.Model):
 
 
 class Assignment(models.Model):
-    """An inspector in a target's group for a task; released when the target is replaced."""
+    """An inspector in a target's group for a task; released when the target is replaced, or
+    when a conflict of interest registered after the freeze takes the inspector out (换人, then
+    `replaces` links the one who took the place: rules/draw/substitution.py)."""
 
     task = models.ForeignKey(InspectionTask, on_delete=models.CASCADE, related_name="assignments")
     drawn_target = models.ForeignKey(DrawnTarget, on_delete=models.CASCADE,
@@ -166,6 +168,11 @@ class Assignment(models.Model):
                                   related_name="assignments")
     position = models.PositiveSmallIntegerField()
     released_at = models.DateTimeField(null=True, blank=True)
+    released_for = models.CharField(_("released for"), max_length=10, blank=True,
+                                    choices=[("replaced", _("target replaced")),
+                                             ("conflict", _("conflict of interest"))])
+    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="replaced_by")
 
     class Meta:
         verbose_name = _("assignment")

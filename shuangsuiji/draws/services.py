@@ -314,7 +314,8 @@ def _save_groups(task: InspectionTask, drawn: dict[str, int],
         "task_id": [task.pk] * n, "drawn_target_id": [drawn[g["target"]] for g, _p, _c in members],
         "department_id": [departments[g["department"]] for g, _p, _c in members],
         "inspector_id": [inspectors[code] for _g, _p, code in members],
-        "position": [pos for _g, pos, _c in members], "released_at": [None] * n})
+        "position": [pos for _g, pos, _c in members], "released_at": [None] * n,
+        "released_for": [""] * n, "replaces_id": [None] * n})
 
 
 def _insert(model: Any, columns: dict[str, Sequence[Any]]) -> None:
@@ -358,7 +359,8 @@ def draw_replace(*, actor: User | None, task: InspectionTask, ident: str,
     out = draw.targets.get(ident=ident)
     out.replaced_at, out.replaced_reason = now, reason.strip()
     out.save(update_fields=["replaced_at", "replaced_reason"])
-    out.assignments.update(released_at=now)
+    out.assignments.filter(released_at__isnull=True).update(released_at=now,
+                                                            released_for="replaced")
     candidate = task.freeze.candidates.get(ident=entry["in"])
     incoming = DrawnTarget.objects.create(draw=draw, task=task,
                                           # set by the freeze's INSERT … SELECT of targets

@@ -116,6 +116,18 @@ def recused_in_groups(request: EntityRequest) -> QuerySet[Assignment]:
             .select_related("task", "department").order_by("task__code", "pk"))
 
 
+def substitutions_for(request: EntityRequest) -> QuerySet[Assignment]:
+    """The groups the recused inspector was taken out of for this entity (换人), each with
+    the one who took the place (`replaced_by`)."""
+    if request.inspector_id is None:
+        return Assignment.objects.none()
+    return (Assignment.objects.filter(inspector_id=request.inspector_id,
+                                      drawn_target__target__uscc=request.uscc,
+                                      released_for="conflict")
+            .select_related("task", "department", "replaced_by__inspector")
+            .order_by("task__code", "pk"))
+
+
 def visit_sections(visit: Visit) -> list[documents.Section]:
     """Every department's group (names and certificate numbers only) and items, as the notice
     and the 扫码入企 page show them."""

@@ -34,6 +34,7 @@ from shuangsuiji.credit import services as credit_services
 from shuangsuiji.credit.models import BlacklistEntry
 from shuangsuiji.entities.models import Contact, Target
 from shuangsuiji.inspections.choices import FollowUpKind, FollowUpState
+from shuangsuiji.inspections.groups import group_substitute
 from shuangsuiji.inspections.models import FollowUp, Inspection, Visit
 from shuangsuiji.inspectors import services as inspector_services
 from shuangsuiji.inspectors.choices import DeclaredBy, Relation
@@ -453,11 +454,20 @@ def request_answer(*, actor: User, request: EntityRequest, state: str,
             "relation": Relation.OTHER, "declared_by": DeclaredBy.ENTITY,
             "reason": request.text, "valid_from": timezone.localdate()})
         data["conflict"] = conflict.pk
-        # Drawn before the recusal, the inspector stays in the entity's group: the draw
-        # protocol replaces a target (替补), not one inspector, so the office must see to it.
-        data["groups_needing_attention"] = [
-            {"task": a.task.code, "assignment": a.pk}
-            for a in selectors.recused_in_groups(request)]
+        # Drawn before the recusal, the inspector is taken out of the entity's groups and
+        # the place goes by the draw's rule (换人, inspections/groups.py); where nobody can
+        # take it, or the result is entered, the office sees the group on the request.
+        substituted, stuck = [], []
+        for a in selectors.recused_in_groups(request):
+            try:
+                incoming = group_substitute(actor=actor, assignment=a,
+                                            why=f"entity request {request.pk}")
+                substituted.append({"task": a.task.code, "out": a.pk, "in": incoming.pk})
+            except ValidationError as exc:
+                stuck.append({"task": a.task.code, "assignment": a.pk,
+                              "reason": " ".join(exc.messages)})
+        data["substituted"] = substituted
+        data["groups_needing_attention"] = stuck
     if request.kind == RequestKind.REPAIR and state == RequestState.ACCEPTED:
         if request.published_result is not None:
             # The rules are checked again as they stand today (publication's service).

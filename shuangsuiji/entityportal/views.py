@@ -317,6 +317,8 @@ def office_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "item": found, "form": form, "attachments": list(found.attachments.all()),
         "deadline": _deadline(found.due_on),
         "attention": _groups_needing_attention(found),
+        "substitutions": list(selectors.substitutions_for(found))
+        if found.kind == RequestKind.RECUSAL else [],
         "repair_refusals": services.repair_refusals(found.published_result)
         if found.published_result is not None and found.state == RequestState.SUBMITTED
         else []})

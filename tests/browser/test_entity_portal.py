@@ -1,6 +1,7 @@
 """The entity's side in a real browser: an entity of the joint task signs in with the code
 the outbox sent, reads its inspection notice, asks for an inspector's recusal, which the
-office accepts (a conflict in the registry); later it objects to a result and the office
+office accepts (a conflict in the registry, and the next inspector by the draw's rule takes
+the place in the group: 换人); later it objects to a result and the office
 answers. Pages are checked to fit a phone's width."""
 
 import pytest
@@ -11,7 +12,9 @@ from shuangsuiji.entityportal.choices import RequestKind, RequestState
 from shuangsuiji.entityportal.models import EntityRequest
 from shuangsuiji.inspectors.choices import DeclaredBy
 from shuangsuiji.inspectors.models import Conflict
+from shuangsuiji.draws.models import Assignment
 from tests.entityportal.conftest import approve, entities, last_code  # noqa: F401
+from tests.entityportal.test_recusal_after_draw import spares  # noqa: F401
 
 from .conftest import DESKTOP, PHONE
 
@@ -19,7 +22,7 @@ pytestmark = [pytest.mark.browser]
 
 
 def test_an_entity_signs_in_asks_a_recusal_and_objects_to_a_result(
-        browser: Browser, live_server, entities, world, shots):  # noqa: F811
+        browser: Browser, live_server, spares, entities, world, shots):  # noqa: F811
     base = live_server.url
     ctx = browser.new_context(viewport=PHONE, locale="zh-CN")
     ctx.set_default_timeout(15_000)
@@ -36,7 +39,10 @@ def test_an_entity_signs_in_asks_a_recusal_and_objects_to_a_result(
 
     visit_url = reverse("entityportal:visit", args=[entities.visit.pk])
     page.click(f"a[href='{visit_url}'].button")
-    assert "CERT-RFB-E1" in page.content()
+    group = Assignment.objects.filter(drawn_target=entities.visit.drawn_target,
+                                      released_at__isnull=True).select_related("inspector")
+    assert all(f"CERT-{a.inspector.code}" in page.content() for a in group
+               if a.inspector.role == "officer")
     shots(page, "entity-notice")
     inspector_id = page.locator("select[name=inspector] option").first.get_attribute("value")
     page.select_option("select[name=inspector]", inspector_id)
@@ -63,6 +69,14 @@ def test_an_entity_signs_in_asks_a_recusal_and_objects_to_a_result(
     assert recusal.state == RequestState.ACCEPTED
     assert Conflict.objects.get(inspector_id=int(inspector_id),
                                 target=entities.target).declared_by == DeclaredBy.ENTITY
+    # 换人: the office sees who took the place; the entity's notice names the new group.
+    incoming = Assignment.objects.get(replaces__inspector_id=int(inspector_id)).inspector
+    assert "换人" in office.content() and incoming.name in office.content()
+    shots(office, "office-recusal-substituted")
+    page.reload()
+    assert f"CERT-{Conflict.objects.get().inspector.code}" not in page.content()
+    assert f"CERT-{incoming.code}" in page.content()
+    shots(page, "entity-notice-after-recusal")
 
     result = approve(entities.task.office_result)
     page.goto(base + reverse("entityportal:result", args=[result.pk]))
