@@ -32,6 +32,7 @@ from shuangsuiji.rules.draw.record import inspectors_of
 from shuangsuiji.rules.draw.substitution import substitute
 
 from .models import Inspection
+from .signals import send_group_substituted
 
 RELEASED_FOR_CONFLICT = "conflict"
 
@@ -57,9 +58,12 @@ def result_entered(assignment: Assignment) -> bool:
 
 
 @transaction.atomic
-def group_substitute(*, actor: User | None, assignment: Assignment, why: str) -> Assignment:
+def group_substitute(*, actor: User | None, assignment: Assignment, why: str,
+                     notify: bool = True) -> Assignment:
     """Take the assignment's inspector out of the group for a conflict of interest and put in
-    the one §5's rule picks now; `why` names the conflict for the audit entry (never public)."""
+    the one §5's rule picks now; `why` names the conflict for the audit entry (never public).
+    `notify`: tell both inspectors (not at a draw or replacement, whose notices go to the
+    groups as they stand)."""
     a = (Assignment.objects.select_for_update()
          .select_related("task__initiating", "department", "inspector", "drawn_target__target")
          .get(pk=assignment.pk))
@@ -101,6 +105,7 @@ def group_substitute(*, actor: User | None, assignment: Assignment, why: str) ->
     incoming = Assignment.objects.create(
         task=a.task, drawn_target=a.drawn_target, department=a.department,
         inspector=Inspector.objects.get(code=code), position=a.position, replaces=a)
+    made = send_group_substituted(assignment=incoming) if notify else {}
     audit_record(actor=actor, action="group.substitute", obj=a.task,
                  organisation_id=task_organisation_id(a.task),
                  summary=_("Task {code}: in the {department} group for {target}, {out} "
@@ -110,7 +115,7 @@ def group_substitute(*, actor: User | None, assignment: Assignment, why: str) ->
                  data={"target": a.drawn_target.ident, "department": a.department.code,
                        "role": a.inspector.role, "out": a.inspector.code, "in": code,
                        "why": why, "blocked": sorted(blocked),
-                       "loads": {p.id: loads.get(p.id, 0) for p in pool}})
+                       "loads": {p.id: loads.get(p.id, 0) for p in pool}, **made})
     return incoming
 
 
@@ -132,7 +137,7 @@ def substitute_conflicted(*, actor: User | None, task: Any,
     done, stuck = 0, []
     for a in found:
         try:
-            group_substitute(actor=actor, assignment=a, why="conflict")
+            group_substitute(actor=actor, assignment=a, why="conflict", notify=False)
             done += 1
         except ValidationError:
             stuck.append(a)

@@ -18,6 +18,11 @@ risk_facts_recorded = Signal()
 # (告知检查对象). A receiver returns counts for the audit entry.
 visit_scheduled = Signal()
 
+# Sent with `assignment=` (the one who took the place; `.replaces` is the one taken out) when
+# a recused inspector is substituted after the draw (groups.group_substitute), in its
+# transaction: the notices app tells both. A receiver returns counts for the audit entry.
+group_substituted = Signal()
+
 
 def send_risk_facts_recorded(*, target: Any, actor: Any) -> None:
     """Send risk_facts_recorded for one target."""
@@ -28,5 +33,14 @@ def send_visit_scheduled(*, visit: Any, actor: Any) -> dict[str, int]:
     """Send visit_scheduled; what the receivers wrote, for the audit entry."""
     made: dict[str, int] = {}
     for _receiver, counts in visit_scheduled.send(sender=type(visit), visit=visit, actor=actor):
+        made.update(counts or {})
+    return made
+
+
+def send_group_substituted(*, assignment: Any) -> dict[str, int]:
+    """Send group_substituted; what the receivers wrote, for the audit entry."""
+    made: dict[str, int] = {}
+    for _receiver, counts in group_substituted.send(sender=type(assignment),
+                                                    assignment=assignment):
         made.update(counts or {})
     return made

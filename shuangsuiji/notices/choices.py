@@ -22,6 +22,8 @@ class Kind(models.TextChoices):
     TASK_DRAWN = "task_drawn", _("Task and group after the draw (to inspectors)")
     TASK_REPLACED = "task_replaced", _("Group after a replacement (to inspectors)")
     TASK_RELEASED = "task_released", _("Released by a replacement (to inspectors)")
+    GROUP_JOINED = "group_joined", _("Took a recused inspector's place (to the inspector)")
+    GROUP_LEFT = "group_left", _("Taken out of a group for a recusal (to the inspector)")
     INSPECTION_NOTICE = "inspection_notice", _("Inspection notice (to the entity)")
     ENTRY_REMINDER = "entry_reminder", _("Result entry deadline reminder (to inspectors)")
     PUBLICATION_REMINDER = "publication_reminder", _(

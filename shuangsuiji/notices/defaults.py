@@ -49,6 +49,19 @@ DEFAULTS: dict[str, Default] = {
         "规则由同类备选对象替补。您所在的{department}检查组不再负责对{replaced}的检查，"
         "请勿再与其联系；尚未使用的检查单、检查通知书作废。",
         (*_TASK, "name", "replaced", "reason", "department")),
+    Kind.GROUP_JOINED: Default(
+        "抽查任务{task_code}：您已接替{target}检查组的执法检查人员",
+        "{name}：\n"
+        "抽查任务{task_code}《{task_name}》中，{target}的{department}检查组有人员依法回避，"
+        "已按抽取规则由您接替（检查期间{period_start}至{period_end}）。检查组：{members}\n"
+        "请适时与检查对象进行联系，告知检查时间安排、检查内容事项，同时告知检查对象应准备的材料。",
+        (*_TASK, "name", "target", "department", "members")),
+    Kind.GROUP_LEFT: Default(
+        "抽查任务{task_code}：您已回避，不再负责{target}的检查",
+        "{name}：\n"
+        "抽查任务{task_code}《{task_name}》中，您与{target}的回避关系已登记，您不再参加"
+        "{department}检查组对该单位的检查，请勿再与其联系；已按抽取规则由其他人员接替。",
+        (*_TASK, "name", "target", "department")),
     Kind.INSPECTION_NOTICE: Default(
         "检查通知：{task_name}",
         "{entity}：\n"

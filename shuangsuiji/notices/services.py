@@ -187,6 +187,28 @@ def _tell_released(task: InspectionTask, replaced: dict[str, str],
                          task=task, letters=letters)
 
 
+def on_group_substituted(sender: Any, *, assignment: Assignment,
+                         **_kwargs: Any) -> dict[str, int]:
+    """换人 after a recusal: the one who takes the place learns the group; the one taken out
+    that they no longer inspect the entity."""
+    task, out = assignment.task, assignment.replaces
+    if out is None:  # sent only for a substitution
+        return {}
+    target = assignment.drawn_target.target
+    members = "、".join(Assignment.objects.filter(
+        drawn_target=assignment.drawn_target, department=assignment.department,
+        released_at__isnull=True).order_by("position").values_list("inspector__name", flat=True))
+    base = _task_values(task) | {"target": target.name,
+                                 "department": assignment.department.name}
+    org = task_organisation_id(task)
+    joined = notices_write(organisation_id=org, kind=Kind.GROUP_JOINED, task=task, letters=[
+        (_inspector_recipient(assignment.inspector),
+         base | {"name": assignment.inspector.name, "members": members})])
+    left = notices_write(organisation_id=org, kind=Kind.GROUP_LEFT, task=task, letters=[
+        (_inspector_recipient(out.inspector), base | {"name": out.inspector.name})])
+    return {"notices_written": joined + left}
+
+
 def _public_url(visit: Visit) -> str:
     return settings.SHUANGSUIJI_PUBLIC_URL.rstrip("/") + reverse("visit_public",
                                                                   args=[visit.token])

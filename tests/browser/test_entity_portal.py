@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Browser
 
+from shuangsuiji.draws.models import Assignment
 from shuangsuiji.entityportal.choices import RequestKind, RequestState
 from shuangsuiji.entityportal.models import EntityRequest
 from shuangsuiji.inspectors.choices import DeclaredBy
 from shuangsuiji.inspectors.models import Conflict
-from shuangsuiji.draws.models import Assignment
 from tests.entityportal.conftest import approve, entities, last_code  # noqa: F401
 from tests.entityportal.test_recusal_after_draw import spares  # noqa: F401
 
@@ -21,8 +21,9 @@ from .conftest import DESKTOP, PHONE
 pytestmark = [pytest.mark.browser]
 
 
+@pytest.mark.usefixtures("spares")  # made before `entities` draws: someone takes the place
 def test_an_entity_signs_in_asks_a_recusal_and_objects_to_a_result(
-        browser: Browser, live_server, spares, entities, world, shots):  # noqa: F811
+        browser: Browser, live_server, entities, world, shots):  # noqa: F811
     base = live_server.url
     ctx = browser.new_context(viewport=PHONE, locale="zh-CN")
     ctx.set_default_timeout(15_000)

@@ -22,9 +22,12 @@ from shuangsuiji.inspections.groups import group_substitute
 from shuangsuiji.inspections.models import Inspection
 from shuangsuiji.inspectors import services as inspector_services
 from shuangsuiji.inspectors.models import Conflict, Inspector
+from shuangsuiji.notices.choices import Kind
+from shuangsuiji.notices.models import Notice
 from shuangsuiji.rules.draw.record import inspectors_of, replacement_entry
 from shuangsuiji.rules.draw.tickets import ticket
 from shuangsuiji.rules.draw.verify import verify
+from tests.conftest import make_user
 from tests.draws.conftest import make_inspector
 from tests.inspections.conftest import FAR
 
@@ -82,6 +85,9 @@ def test_accepting_takes_the_inspector_out_and_the_rule_picks_who_comes_in(spare
     expected = expected_substitute(entities.task.task, out)
     Conflict.objects.all().delete()
     record_before = dict(entities.task.task.draw.record)
+    for i in Inspector.objects.filter(user__isnull=True):  # an inbox for every inspector
+        i.user = make_user(f"u-{i.code}", "inspector", i.department)
+        i.save(update_fields=["user"])
 
     office = staff(world, "office")
     page = office.post(reverse("entityportal:office_detail", args=[request.pk]),
@@ -105,6 +111,12 @@ def test_accepting_takes_the_inspector_out_and_the_rule_picks_who_comes_in(spare
     assert answer.data["substituted"] == [{"task": entities.task.task.code, "out": out.pk,
                                            "in": incoming.pk}]
     assert answer.data["groups_needing_attention"] == []
+    # Both inspectors are told: who comes in learns the group, who leaves that it is over.
+    joined = Notice.objects.get(kind=Kind.GROUP_JOINED, channel="inbox")
+    left = Notice.objects.get(kind=Kind.GROUP_LEFT, channel="inbox")
+    assert incoming.inspector.name in joined.body and entities.target.name in joined.body
+    assert inspector.name in left.body and "回避" in left.body
+    assert "近亲属" not in joined.body + left.body  # the entity's reason stays with the office
     # The record is the draw's, untouched, and still verifies.
     draw = entities.task.task.draw
     draw.refresh_from_db()
@@ -153,7 +165,7 @@ def test_nobody_left_to_take_the_place_tells_the_office(entities, world):
     assert WARNING in page and inspector.name in page and task in page
     event = AuditEvent.objects.get(action="entity.answer")
     [stuck] = event.data["groups_needing_attention"]
-    assert stuck["task"] == task and "RFB" in stuck["reason"] or "工程" in stuck["reason"]
+    assert stuck["task"] == task and "RFB" in stuck["reason"]
     assert not AuditEvent.objects.filter(action="group.substitute").exists()
     # It stays on the request's page until the group no longer holds the inspector.
     assert WARNING in office.get(reverse("entityportal:office_detail", args=[request.pk]),
@@ -250,3 +262,8 @@ def test_a_standby_brought_in_keeps_away_from_a_conflict_made_after_the_freeze(s
     assert verify(draw.record) is None
     replace = AuditEvent.objects.filter(action="draw.replace").latest("pk")
     assert replace.data["substituted"] == 1
+    # The replacement's own notices go to the group as it stands; no second letter.
+    assert not Notice.objects.filter(kind=Kind.GROUP_JOINED).exists()
+    told = set(Notice.objects.filter(kind=Kind.TASK_REPLACED)
+               .values_list("recipient", flat=True))
+    assert not any(picked in r for r in told)
