@@ -142,6 +142,11 @@ class CreditResultSerializer(serializers.Serializer):
     categories = serializers.ListField(child=serializers.CharField())
     conduct = serializers.CharField(help_text=_("refused / concealed / falsified, or empty"))
     state = serializers.CharField(required=False, help_text=_("Staff only: the review state"))
+    repaired_on = serializers.DateField(
+        required=False, allow_null=True,
+        help_text=_("信用修复: the day the published result was repaired, or null. For a "
+                    "partner system a repaired result shows no categories or conduct, as the "
+                    "public portal shows it."))
 
 
 class CreditPenaltySerializer(serializers.Serializer):
@@ -231,9 +236,13 @@ class CreditFileViewSet(ScopedViewSet):
         else:
             results = selectors.visible_results(request.user, ids)
         blacklist = list(BlacklistEntry.objects.filter(target_id__in=ids))
+        # Through the relation, not an import: publication is credit's sibling layer.
+        repaired = dict(results.filter(publication__repair__isnull=False)
+                        .values_list("pk", "publication__repair__repaired_on"))
         data: dict[str, Any] = {
             "uscc": code, "name": targets[0].name,
-            "results": [self._result(r, staff=token is None) for r in results],
+            "results": [self._result(r, staff=token is None, repaired_on=repaired.get(r.pk))
+                        for r in results],
             "penalties": CreditPenaltySerializer(selectors.penalties(results), many=True).data,
             "blacklist": CreditBlacklistSerializer(blacklist, many=True).data,
             "on_blacklist": _blacklist_in_force(blacklist),
@@ -250,10 +259,13 @@ class CreditFileViewSet(ScopedViewSet):
         return Response(data)
 
     @staticmethod
-    def _result(result: Any, *, staff: bool) -> dict[str, Any]:
+    def _result(result: Any, *, staff: bool, repaired_on: Any) -> dict[str, Any]:
         row = dict(CreditResultSerializer(result).data)
+        row["repaired_on"] = repaired_on
         if not staff:
             row.pop("state", None)
+            if repaired_on is not None:  # what the public no longer reads, nor does a partner
+                row |= {"categories": [], "conduct": ""}
         return row
 
 

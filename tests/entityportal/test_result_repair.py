@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from shuangsuiji.core.models import AuditEvent
+from shuangsuiji.credit import services as credit_services
 from shuangsuiji.entityportal import services
 from shuangsuiji.entityportal.choices import RequestKind, RequestState
 from shuangsuiji.entityportal.models import EntityRequest
@@ -246,3 +248,31 @@ def test_a_rejected_application_changes_nothing_public(entities, world, repairab
                             state="rejected", answer="整改材料不全")
     assert not ResultRepair.objects.exists()
     assert FINDING in public_page(repairable)
+
+
+def test_a_partner_system_reads_the_repair_as_the_public_does(entities, world, repairable):
+    """The city credit platform's key: a repaired result shows its day and no longer what it
+    found; the office's own (staff) read keeps the categories."""
+    _token, key = credit_services.partner_token_create(
+        actor=world.users["office"], name="市信用平台", organisation_id=world.office.pk,
+        rate_per_minute=60)
+    partner = APIClient()
+    partner.credentials(HTTP_AUTHORIZATION=f"Partner {key}")
+    url = f"/api/v1/credit-files/{repairable.uscc}/"
+
+    def row(client):
+        results = client.get(url).json()["results"]
+        return next(r for r in results if r["task"] == entities.task.task.code
+                    and r["department"] == entities.task.office_result.department.name)
+
+    before = row(partner)
+    assert before["repaired_on"] is None and before["categories"]
+    services.request_answer(actor=world.users["office"], request=apply(entities, repairable),
+                            state="accepted", answer="予以修复")
+    after = row(partner)
+    assert after["repaired_on"] == timezone.localdate().isoformat()
+    assert after["categories"] == [] and after["conduct"] == ""
+    office = APIClient()
+    office.force_authenticate(world.users["office"])
+    mine = row(office)
+    assert mine["repaired_on"] == after["repaired_on"] and mine["categories"]
