@@ -12,10 +12,10 @@ class ExchangeConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from shuangsuiji.inspections.models import Inspection
-        from shuangsuiji.publication.models import PublishedResult
+        from shuangsuiji.publication.models import PublishedResult, ResultRepair
 
         from . import services
 
-        for model in (Inspection, PublishedResult):
+        for model in (Inspection, PublishedResult, ResultRepair):
             post_save.connect(services.on_result_changed, sender=model,
                               dispatch_uid=f"exchange.push.{model.__name__}")

@@ -37,6 +37,7 @@ class Target(models.TextChoices):
 class Payload(models.TextChoices):
     RESULT = "result", _("Published result")
     SUPERVISION = "supervision", _("Supervision behaviour data (监管行为数据)")
+    REPAIR = "repair", _("Credit repair of a published result (信用修复)")
 
 
 class State(models.TextChoices):

@@ -10,7 +10,7 @@ from shuangsuiji.inspections.choices import FollowUpKind, Method, ResultCategory
 from shuangsuiji.inspections.models import Inspection
 from shuangsuiji.publication import services as publication
 from shuangsuiji.publication.exports import source
-from shuangsuiji.publication.models import PublishedResult
+from shuangsuiji.publication.models import PublishedResult, ResultRepair
 from shuangsuiji.rules import publication as publication_rules
 from shuangsuiji.rules import supervision
 from shuangsuiji.rules.canonical import canonical_json
@@ -105,3 +105,15 @@ def result_body(result: PublishedResult) -> str:
     return canonical_json({"schema": "shuangsuiji.result/1",
                            "result": dict(zip(publication_rules.EXPORT_COLUMNS, row,
                                               strict=True))})
+
+
+def repair_body(repair: ResultRepair) -> str:
+    """The pushed body of a credit repair (信用修复) of a result the receiver already holds:
+    which result (as its own columns name it) and from which day it is shown repaired. The
+    office's reason stays with the office."""
+    result = repair.result
+    return canonical_json({"schema": "shuangsuiji.result-repair/1", "repair": {
+        "统一社会信用代码": result.uscc, "企业名称": result.entity_name,
+        "检查实施机关": result.department_name, "检查任务编号": result.task_code,
+        "公示日期": result.published_on.isoformat(),
+        "信用修复日期": repair.repaired_on.isoformat()}})

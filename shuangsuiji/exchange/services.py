@@ -1,8 +1,9 @@
 """Deliveries written, retried; 监管行为数据 batch files made. Each change of consequence audited.
 
 `deliveries_collect` writes one delivery per record due at each configured receiving system:
-the published results (not withdrawn) for the credit platforms, the approved results (not
-withheld as a whole) for the provincial system. Its key is unique, so running it again writes
+the published results (not withdrawn) and, once a result is delivered, its credit repair for
+the credit platforms; the approved results (not withheld as a whole) for the provincial
+system. Its key is unique, so running it again writes
 nothing twice; the worker (outbox.py) runs it before each round of sending.
 """
 
@@ -13,6 +14,7 @@ from collections import Counter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,7 @@ from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.models import SignedSubject
 from shuangsuiji.inspections.choices import ReviewState
 from shuangsuiji.publication import permissions
-from shuangsuiji.publication.models import PublishedResult
+from shuangsuiji.publication.models import PublishedResult, ResultRepair
 from shuangsuiji.rules import supervision
 
 from . import records, targets
@@ -49,6 +51,18 @@ def _due_results(target: str) -> list[PublishedResult]:
                 .select_related("inspection").order_by("published_on", "pk"))
 
 
+def _due_repairs(target: str) -> list[ResultRepair]:
+    """Repairs of results the receiver holds (pushed and delivered, or sent in a file) and not
+    yet told: a repair never goes before its result."""
+    held = Delivery.objects.filter(target=target, payload=Payload.RESULT,
+                                   state=State.SENT).values("inspection_id")
+    told = Delivery.objects.filter(target=target, payload=Payload.REPAIR).values("inspection_id")
+    return list(ResultRepair.objects.filter(result__inspection__isnull=False)
+                .filter(Q(result__inspection_id__in=held) | Q(result__exports__channel=target))
+                .exclude(result__inspection_id__in=told).distinct()
+                .select_related("result").order_by("pk"))
+
+
 def _due_inspections(target: str) -> list[records.Inspection]:
     done = Delivery.objects.filter(target=target).values("inspection_id")
     return [i for i in records.approved_all().exclude(pk__in=done) if records.exportable(i)]
@@ -69,6 +83,13 @@ def deliveries_collect() -> int:
                     payload=Payload.RESULT, inspection_id=result.inspection_id,
                     label=_label(result.entity_name, result.uscc, result.task_code),
                     body=records.result_body(result)))
+            for repair in _due_repairs(receiver.target):
+                result = repair.result
+                rows.append(Delivery(
+                    organisation_id=result.organisation_id, target=receiver.target,
+                    payload=Payload.REPAIR, inspection_id=result.inspection_id,
+                    label=_label(result.entity_name, result.uscc, result.task_code),
+                    body=records.repair_body(repair)))
         else:
             for inspection in _due_inspections(receiver.target):
                 try:
@@ -113,8 +134,9 @@ def kick() -> None:
 
 
 def on_result_changed(sender: object, instance: object, **kwargs: object) -> None:
-    """A result approved or published: push after the commit (post_save of Inspection and
-    PublishedResult, connected in apps.py). A result still being entered asks nothing."""
+    """A result approved, published or repaired: push after the commit (post_save of
+    Inspection, PublishedResult and ResultRepair, connected in apps.py). A result still being
+    entered asks nothing."""
     if getattr(instance, "state", ReviewState.APPROVED) == ReviewState.APPROVED:
         transaction.on_commit(kick)
 

@@ -3,6 +3,7 @@ each target's key, retried when the receiver fails or stalls, counted once, a re
 failed with its reason and pushed again from the office's page (audited)."""
 
 import json
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -12,6 +13,7 @@ from shuangsuiji.core.models import AuditEvent
 from shuangsuiji.exchange import outbox, services
 from shuangsuiji.exchange.models import Delivery, Payload, State, Target
 from shuangsuiji.publication import services as publication
+from shuangsuiji.publication.models import ResultRepair
 from shuangsuiji.rules import signing
 
 
@@ -195,3 +197,33 @@ def test_a_targets_key_is_read_from_a_file_named_by_key_file(tmp_path):
                          text=True, check=True).stdout.split("\n")
     assert out[0] == "https://province.example/push from-a-file"
     assert out[1] == "None"  # no address, no key: not pushed to
+
+
+def test_a_credit_repair_follows_its_result_to_the_credit_platforms_once(world, published,
+                                                                         receivers):
+    """信用修复 of a result the platforms hold is pushed to them, once, after the result; the
+    office's reason stays home. The provincial system (监管行为数据) is not told."""
+    first, second = published
+    repair = ResultRepair.objects.create(result=first, organisation=world.office,
+                                         repaired_on=date(2026, 12, 1), reason="整改到位，同意修复",
+                                         approved_by=world.users["office"])
+    # Not before its result has reached the receiver.
+    services.deliveries_collect()
+    assert not Delivery.objects.filter(payload=Payload.REPAIR).exists()
+    assert outbox.deliver_due().failed == 0
+    assert services.deliveries_collect() == 2  # national and city
+    assert services.deliveries_collect() == 0  # nothing twice
+    repairs = Delivery.objects.filter(payload=Payload.REPAIR)
+    assert set(repairs.values_list("target", flat=True)) == {Target.NATIONAL, Target.CITY}
+    assert set(repairs.values_list("inspection_id", flat=True)) == {first.inspection_id}
+    outbox.deliver_due()
+    for target in ("national", "city"):
+        key = repairs.get(target=target).idempotency_key
+        assert receivers[target].counted[key] == 1
+        body = receivers[target].bodies[key]
+        assert body["schema"] == "shuangsuiji.result-repair/1"
+        assert body["repair"]["信用修复日期"] == "2026-12-01"
+        assert body["repair"]["统一社会信用代码"] == first.uscc
+        assert repair.reason not in json.dumps(body, ensure_ascii=False)
+    assert not Delivery.objects.filter(target=Target.PROVINCE, payload=Payload.REPAIR).exists()
+    assert second.inspection_id not in set(repairs.values_list("inspection_id", flat=True))
