@@ -85,6 +85,8 @@ def deliveries_collect() -> int:
                     body=records.result_body(result)))
             for repair in _due_repairs(receiver.target):
                 result = repair.result
+                if result.inspection_id is None:  # excluded by the query; for the types
+                    continue
                 rows.append(Delivery(
                     organisation_id=result.organisation_id, target=receiver.target,
                     payload=Payload.REPAIR, inspection_id=result.inspection_id,
