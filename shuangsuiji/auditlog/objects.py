@@ -29,6 +29,7 @@ from shuangsuiji.credit.selectors import targets_for
 from shuangsuiji.enforcement.models import IssuedDocument
 from shuangsuiji.inspections.models import FollowUp
 from shuangsuiji.inspections.permissions import viewable_results
+from shuangsuiji.plans.proposals import proposals_for
 from shuangsuiji.portal.selectors import published_results
 
 
@@ -102,6 +103,10 @@ KINDS: dict[str, ObjectKind] = {
     "imports.importjob": ObjectKind(url="imports:detail"),
     "plans.annualplan": ObjectKind(name=lambda p: p.title, url="plans:detail"),
     "plans.inspectiontask": ObjectKind(name=_task_name, url="plans:task_detail"),
+    "plans.jointproposal": ObjectKind(
+        name=lambda p: p.title, url="plans:proposal_detail",
+        viewable=lambda user, ids: set(proposals_for(user).filter(pk__in=ids)
+                                       .values_list("pk", flat=True))),
     "inspections.visit": ObjectKind(related=("task", "drawn_target__target"), name=_visit_name,
                                     url="inspections:visit"),
     "inspections.inspection": ObjectKind(

@@ -69,6 +69,9 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("plan.published", _("Publish annual plan")),
         ("plan.file", _("File annual plan with the city")),
         ("plan.filing_received", _("Sign for an annual plan's filing")),
+        ("joint_proposal.create", _("City proposes a joint task")),
+        ("joint_proposal.take_up", _("Take up the city's joint task proposal")),
+        ("joint_proposal.decline", _("Decline the city's joint task proposal")),
     )),
     ActionGroup("task", _("Inspection tasks"), (
         ("task.create", _("Create inspection task")),

@@ -48,9 +48,10 @@ from shuangsuiji.imports.models import ImportJob
 from shuangsuiji.inspections import services as inspections
 from shuangsuiji.inspectors import services as inspectors
 from shuangsuiji.inspectors.models import Conflict, Inspector
+from shuangsuiji.plans import proposals
 from shuangsuiji.plans import services as plans
 from shuangsuiji.plans.choices import Invitation, PlanStatus, TaskState
-from shuangsuiji.plans.models import AnnualPlan, InspectionTask, PlanEntry
+from shuangsuiji.plans.models import AnnualPlan, InspectionTask, JointProposal, PlanEntry
 from shuangsuiji.rules import uscc
 
 DATA_FILE = Path(__file__).with_name("world.yaml")
@@ -197,6 +198,8 @@ def build(*, today: date | None = None, on: date | None = None,
     built.report.tasks = [_task(row, built) for row in world["tasks"]]
     for row in world.get("nonrandom", []):
         _nonrandom(row, built)
+    for row in world.get("joint_proposals", []):
+        _joint_proposal(row, built)
     built.report.accounts = _accounts(world["users"], built)
     built.report.office = next((account for account, row in zip(built.report.accounts,
                                                                 world["users"], strict=True)
@@ -573,6 +576,19 @@ def _accounts(rows: list[dict[str, Any]], built: _World) -> list[Account]:
                            role=str(user.get_role_display()),
                            department=str(user.department or ""), password_changed=changed))
     return out
+
+
+def _joint_proposal(row: dict[str, Any], built: _World) -> None:
+    """A proposal of the city's leading group office, left for the lead office to answer."""
+    title = row["title"].format(year=built.on.year)
+    if JointProposal.objects.filter(title=title).exists():
+        return
+    start = relative_date(row["from"], built.today, built.on) or built.on
+    proposals.joint_proposal_create(
+        actor=ACTOR, title=title, lead_id=built.departments[row["lead"]].pk,
+        participant_ids=[built.departments[code].pk for code in row["participants"]],
+        period_start=start, period_end=relative_date(row["to"], built.today, built.on) or start,
+        scope=row["scope"])
 
 
 def _nonrandom(row: dict[str, Any], built: _World) -> None:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shuangsuiji.accounts.choices import Role
@@ -337,3 +337,47 @@ class CityPolicy(models.Model):
     def current(cls) -> "CityPolicy":
         """The stored policy, or the defaults until the city sets one (a read never writes)."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class JointProposal(models.Model):
+    """联合抽查建议: the city's leading group office proposes a joint task across
+    departments ("能联尽联"); the proposed lead department's office takes it up (a draft task
+    inviting the others) or declines with its reason. plans/proposals.py."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, awaiting the lead department")
+        TAKEN_UP = "taken_up", _("Taken up as a task")
+        DECLINED = "declined", _("Declined")
+
+    title = models.CharField(_("title"), max_length=200)
+    lead = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("proposed lead department"))
+    participants = models.ManyToManyField(Department, related_name="+",
+                                          verbose_name=_("proposed cooperating departments"))
+    period_start = models.DateField(_("inspection period from"))
+    period_end = models.DateField(_("inspection period to"))
+    scope = models.TextField(_("what to inspect together"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.PROPOSED)
+    task = models.OneToOneField(InspectionTask, on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="joint_proposal",
+                                verbose_name=_("task"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("proposed by"))
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("answered by"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_note = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("joint task proposal")
+        verbose_name_plural = _("joint task proposals")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(period_end__gte=F("period_start")),
+                                              name="joint_proposal_period")]
+
+    def __str__(self) -> str:
+        return self.title

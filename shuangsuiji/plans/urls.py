@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_proposals
 
 app_name = "plans"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("<int:pk>/entries/new/", views.plan_entry_create, name="entry_create"),
     path("<int:pk>/status/", views.plan_status, name="status"),
     path("<int:pk>/filing/", views.plan_filing, name="filing"),
+    path("joint-proposals/", views_proposals.proposal_list, name="proposal_list"),
+    path("joint-proposals/new/", views_proposals.proposal_create, name="proposal_create"),
+    path("joint-proposals/<int:pk>/", views_proposals.proposal_detail, name="proposal_detail"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/new/", views.task_create, name="task_create"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),

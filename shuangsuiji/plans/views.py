@@ -24,7 +24,7 @@ from shuangsuiji.core.web import (
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.pool import yearly_cap
 
-from . import selectors, services
+from . import proposals, selectors, services
 from .choices import PlanStatus, TaskState
 from .forms import (
     EntryForm,
@@ -211,6 +211,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         task.badge = selectors.STATE_BADGES[TaskState(task.state)]
     return render(request, "plans/task_list.html", {
         "form": form, "page": page, "can_create": can(request.user, Domain.TASKS, Action.CHANGE),
+        "may_list_proposals": proposals.may_list(request.user),
         # draws.views.nonrandom_new: the office of an organisation (not an administrator,
         # who belongs to none).
         "can_record": can(request.user, Domain.DRAWS, Action.CHANGE)
