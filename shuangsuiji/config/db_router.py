@@ -21,7 +21,7 @@ reaches the portal within the bound — past it the portal reads the primary.
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -120,20 +120,34 @@ def replica_lag() -> float | None:
 
 
 def replica_usable() -> bool:
-    """Whether this request may read from the replica: it answers and is within the bound."""
-    global _down_until  # noqa: PLW0603 (per process; a race only retries sooner)
+    """Whether this request may read from the replica: it answers and is within the bound.
+    One that is not is passed over for RETRY_AFTER_SECONDS (one warning, one check)."""
+    global _down_until  # noqa: PLW0603 (per process; a race only checks once more)
     if time.monotonic() < _down_until:
         return False
     lag = replica_lag()
-    if lag is None:
-        _down_until = time.monotonic() + RETRY_AFTER_SECONDS
-        log.warning("The read replica does not answer or is not in recovery: the public "
-                    "portal reads the primary for %ss.", RETRY_AFTER_SECONDS)
-        return False
-    if lag > settings.SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS:
-        log.warning("The read replica lags %.1fs: this request reads the primary.", lag)
-        return False
-    return True
+    if lag is not None and lag <= settings.SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS:
+        return True
+    _down_until = time.monotonic() + RETRY_AFTER_SECONDS
+    log.warning("The read replica %s: the public portal reads the primary for %ss.",
+                "does not answer or is not in recovery" if lag is None else f"lags {lag:.1f}s",
+                RETRY_AFTER_SECONDS)
+    return False
+
+
+def _reading(state: _Reads, content: Iterable[Any]) -> Iterator[Any]:
+    """A streamed response's content, made under its request's rule (a large draw record is
+    read as it is sent, after the middleware has returned)."""
+    pieces = iter(content)
+    while True:
+        token = _reads.set(state)
+        try:
+            piece = next(pieces)
+        except StopIteration:
+            return
+        finally:
+            _reads.reset(token)
+        yield piece
 
 
 class ReplicaReadsMiddleware:
@@ -145,6 +159,13 @@ class ReplicaReadsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if (request.method in READ_METHODS and request.path_info.startswith(REPLICA_PATHS)
                 and replica_usable()):
-            with replica_reads():
-                return self.get_response(request)
+            state = _Reads()
+            token = _reads.set(state)
+            try:
+                response = self.get_response(request)
+            finally:
+                _reads.reset(token)
+            if response.streaming:
+                response.streaming_content = _reading(state, response.streaming_content)
+            return response
         return self.get_response(request)

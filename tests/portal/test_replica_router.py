@@ -19,6 +19,8 @@ from shuangsuiji.config.db_router import (
     REPLICA,
     REPLICA_PATHS,
     ReplicaRouter,
+    _reading,
+    _Reads,
     replica_reads,
 )
 from shuangsuiji.credit.models import Complaint
@@ -121,3 +123,14 @@ def test_a_replica_needs_a_postgresql_primary():
                           check=False)
     assert done.returncode != 0
     assert "DATABASE_REPLICA_URL" in done.stderr
+
+
+def test_a_streamed_response_is_read_under_its_requests_rule():
+    """A large draw record is read as it is sent, after the middleware has returned."""
+    def record():
+        for _ in range(2):
+            yield ReplicaRouter().db_for_read(PublishedResult).encode()
+
+    assert list(_reading(_Reads(), record())) == [b"replica", b"replica"]
+    assert list(_reading(_Reads(wrote=True), record())) == [b"default", b"default"]
+    assert list(record()) == [b"default", b"default"]  # outside a request's rule
