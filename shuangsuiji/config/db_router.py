@@ -12,11 +12,12 @@ The rule is explicit and narrow. A read goes to the `replica` alias only when al
 Everything else, every write and every migration, is the primary's (`default`). Without a
 replica configured the router is not installed at all.
 
-What the public may see late, by at most the lag bound (seconds in practice): a result just
-published or withdrawn, a redaction or credit repair just made, a task just drawn, an anchor
-just taken. Nothing confidential depends on the replica: it holds the same rows as the
-primary, the portal publishes only what its selectors choose, and a withdrawal or redaction
-reaches the portal within the bound — past it the portal reads the primary.
+What the public may see late, by the replica's lag (well under a second while it keeps up,
+never more than the bound): a result just published or withdrawn, a redaction or credit
+repair just made, a task just drawn, an anchor just taken. Nothing confidential depends on
+the replica: it holds the same rows as the primary, the portal publishes only what its
+selectors choose, and a withdrawal or redaction reaches the portal within the bound — past it
+the portal reads the primary.
 """
 
 import logging
@@ -40,8 +41,9 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 # request: a stale copy would be written over the fresh one (sessions), let requests past a
 # throttle (the database cache), or show a signed-out user signed in.
 PRIMARY_ONLY = frozenset({"sessions", "django_cache", "axes", "authtoken", "accounts.user"})
-# After the replica failed to answer, this many seconds go to the primary before it is tried
-# again: a replica that is down costs one connection attempt, not one per request.
+# After the replica failed to answer or lagged past the bound, this many seconds go to the
+# primary before it is checked again: a replica that is down costs one connection attempt and
+# one warning, not one per request.
 RETRY_AFTER_SECONDS = 10.0
 
 # The replica's lag in seconds: none while it has replayed all it received from a running
@@ -107,7 +109,8 @@ class ReplicaRouter:
 
 
 def replica_lag() -> float | None:
-    """The replica's lag in seconds; None when it does not answer or is not a replica."""
+    """The replica's lag in seconds; None when it does not answer, is not a replica, or has
+    replayed nothing yet and is not streaming (its lag cannot be told)."""
     try:
         with connections[REPLICA].cursor() as cursor:
             cursor.execute(LAG_SQL)
@@ -130,7 +133,7 @@ def replica_usable() -> bool:
         return True
     _down_until = time.monotonic() + RETRY_AFTER_SECONDS
     log.warning("The read replica %s: the public portal reads the primary for %ss.",
-                "does not answer or is not in recovery" if lag is None else f"lags {lag:.1f}s",
+                "does not answer or cannot tell its lag" if lag is None else f"lags {lag:.1f}s",
                 RETRY_AFTER_SECONDS)
     return False
 
