@@ -15,9 +15,10 @@ replica configured the router is not installed at all.
 What the public may see late, by the replica's lag (well under a second while it keeps up,
 never more than the bound): a result just published or withdrawn, a redaction or credit
 repair just made, a task just drawn, an anchor just taken. Nothing confidential depends on
-the replica: it holds the same rows as the primary, the portal publishes only what its
-selectors choose, and a withdrawal or redaction reaches the portal within the bound — past it
-the portal reads the primary.
+the replica: it holds copies of the primary's rows, the portal publishes only what its
+selectors choose (fields withheld at publication never enter the snapshot), and what a later
+withdrawal or redaction takes away had been public until then: it leaves the portal within
+the lag, and past the bound the portal reads the primary.
 """
 
 import logging

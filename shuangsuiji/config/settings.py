@@ -40,7 +40,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # from the primary. Empty: everything reads the primary. A replica lagging more than
 # SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS, or not answering, is passed over for the primary.
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
-SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS = env_int("SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS", 30)
+SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS = env_int("SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS", 10)
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
