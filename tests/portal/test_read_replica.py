@@ -226,6 +226,7 @@ def pair() -> Iterator[Pair]:
         migrate = subprocess.Popen([sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
                                    cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
+        servers.append(migrate)
         for base in (made.patient, made.strict):
             _wait_up(base)
         _out, err = migrate.communicate(timeout=300)
@@ -237,6 +238,9 @@ def pair() -> Iterator[Pair]:
         for server in servers:
             server.terminate()
             server.wait(timeout=30)
+        for log in sorted(top.glob("*.log")):  # shown with a failing test's report
+            lines = log.read_text(errors="replace").splitlines()[-30:]
+            print(f"--- {log.name}", *lines, sep="\n", file=sys.stderr)
         for data_dir in reversed(started):
             subprocess.run(_as_postgres([str(BIN / "pg_ctl"), "-D", str(data_dir), "-m",  # type: ignore[operator]
                                          "immediate", "stop"]),
