@@ -275,8 +275,13 @@ def _page_anchors(base: str) -> int:
     return answer.text.count('<td class="digest">')
 
 
+def _replica_state(base: str) -> str:
+    return requests.get(base + "/readyz", timeout=30).json()["replica"]
+
+
 def test_the_portal_reads_the_replica_and_a_write_reads_the_primary(pair: Pair):
     before = pair.anchors(pair.primary_port)
+    assert _replica_state(pair.patient) == "ok"
     assert _api_anchors(pair.patient) == _page_anchors(pair.patient) == before >= 1
     pair.pause()
     try:
@@ -331,6 +336,8 @@ def test_a_replica_behind_the_bound_or_down_is_passed_over(pair: Pair):
         assert _api_anchors(pair.strict) == before + 1
         assert _page_anchors(pair.strict) == before + 1
         assert _api_anchors(pair.patient) == before
+        assert _replica_state(pair.strict) == "behind"
+        assert _replica_state(pair.patient) == "ok"
     finally:
         pair.resume()
     _pg("pg_ctl", "-D", str(Path(pair.env["SHUANGSUIJI_DATA_DIR"]).parent / "replica"),
@@ -341,4 +348,5 @@ def test_a_replica_behind_the_bound_or_down_is_passed_over(pair: Pair):
     assert _api_anchors(pair.patient) == before + 2
     assert time.monotonic() - started < 3
     assert _page_anchors(pair.patient) == before + 2
+    assert _replica_state(pair.patient) == "unavailable"
 
