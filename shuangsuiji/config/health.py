@@ -4,7 +4,9 @@
 must not restart every process when the database is down).
 /readyz: this node can serve — the database answers, the background worker is taking jobs
 (no job ready to run has waited longer than READY_JOB_WAIT), and the data directory has room.
-503 with the failing check named otherwise. Neither says anything a visitor could use: no
+503 with the failing check named otherwise. With a read replica it also says whether the
+portal reads it ("ok"), or the primary because it is "behind" or "unavailable" (not a
+failure: the portal serves either way). Neither says anything a visitor could use: no
 versions, hosts or counts of records.
 """
 
@@ -19,6 +21,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult
+
+from .db_router import REPLICA, replica_lag
 
 # A job ready to run for longer than this means no worker is taking jobs.
 READY_JOB_WAIT = timedelta(minutes=10)
@@ -55,6 +59,13 @@ def _worker() -> str:
         return "unknown"
 
 
+def _replica() -> str:
+    lag = replica_lag()
+    if lag is None:
+        return "unavailable"
+    return "ok" if lag <= settings.SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS else "behind"
+
+
 def _disk() -> str:
     free = shutil.disk_usage(settings.DATA_DIR).free
     return "ok" if free >= MIN_FREE_BYTES else "low"
@@ -69,5 +80,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
               "worker": _worker() if database == "ok" else "unknown",
               "disk": _disk()}
     ready = all(value == "ok" for value in checks.values())
+    if REPLICA in settings.DATABASES:
+        # Said, not counted: the portal reads the primary while the replica is behind or down.
+        checks["replica"] = _replica()
     return JsonResponse({"status": "ok" if ready else "unavailable", **checks},
                         status=200 if ready else 503)

@@ -35,6 +35,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+# A PostgreSQL streaming replica of DATABASE_URL (postgres://…?connect_timeout=3): the public
+# portal's and public API's GET requests read from it (config/db_router.py), everything else
+# from the primary. Empty: everything reads the primary. A replica lagging more than
+# SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS, or not answering, is passed over for the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS = env_int("SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+    if not all("postgresql" in db["ENGINE"] for db in DATABASES.values()):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL is a streaming replica of a PostgreSQL "
+                                   "DATABASE_URL: both must be postgres:// addresses")
+    # A replica that does not answer must not hold a public page for long (the portal then
+    # reads the primary). The tests read the primary's test database through it.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["shuangsuiji.config.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -80,6 +97,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The public portal's GETs read from DATABASE_REPLICA_URL, when set (config/db_router.py).
+    *(["shuangsuiji.config.db_router.ReplicaReadsMiddleware"] if DATABASE_REPLICA_URL else []),
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
