@@ -145,13 +145,18 @@ def scope_for(user: "User | Any", domain: Domain, action: Action = Action.VIEW) 
         return Scope(everything=True)
     if user.role not in MATRIX[domain][action]:
         return Scope()
-    if user.role == Role.AUDITOR:
-        return Scope(organisation_ids=audited_organisation_ids(user))
-    if user.role == Role.EVALUATOR:
-        return Scope(organisation_ids=frozenset(org for org, _a, _b in evaluator_periods(user)))
+    if user.role in {Role.AUDITOR, Role.EVALUATOR}:  # no department: what it is given
+        return Scope(organisation_ids=given_organisation_ids(user))
     if user.department_id is None:
         return Scope()
     return Scope(organisation_ids=frozenset({organisation_id(user.department)}))
+
+
+def given_organisation_ids(user: "User | Any") -> frozenset[int]:
+    """An auditor's organisations, or those of an evaluator's grants in force."""
+    if user.role == Role.EVALUATOR:
+        return frozenset(org for org, _start, _end in evaluator_periods(user))
+    return audited_organisation_ids(user)
 
 
 def audited_organisation_ids(user: "User | Any") -> frozenset[int]:

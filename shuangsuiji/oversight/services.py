@@ -1,6 +1,5 @@
 """The city's 考评 criteria: set by the leading group office or an administrator, audited."""
 
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError

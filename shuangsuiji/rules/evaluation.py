@@ -78,10 +78,8 @@ def score(criterion: str, rule: Criterion, measure: Measure) -> Score:
     value = Decimal(measure.part) * 100 / Decimal(measure.whole)
     weight = Decimal(rule.weight)
     if criterion == COMPLAINTS:
-        if value <= rule.target:
-            points = weight
-        else:  # value > target ≥ 0, so value > 0
-            points = weight * rule.target / value
+        # above the limit, value > target ≥ 0: no division by 0
+        points = weight if value <= rule.target else weight * rule.target / value
     else:
         if measure.part > measure.whole:
             raise ValueError("a share's part is more than its whole")
