@@ -32,6 +32,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # office and administrators. Third-party evaluators' grants: administrators and each
         # organisation's office; an evaluator's own page of what it reads.
         "city": is_admin(user) or user.role == Role.CITY,
-        "evaluator_grants": is_admin(user) or user.role == Role.OFFICE,
+        "evaluator_grants": is_admin(user) or user.role in {Role.OFFICE, Role.PARTNER},
         "evaluation": user.role == Role.EVALUATOR}
     return {"office_name": office_name, "nav": nav}

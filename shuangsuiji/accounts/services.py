@@ -448,10 +448,12 @@ def _sso_account(claims: Mapping[str, object]) -> User:
 
 
 def may_grant_evaluator(actor: User | None, organisation: Department) -> bool:
-    """An administrator, or the office of the organisation whose records are opened."""
+    """An administrator, or the office of the organisation whose records are opened (a
+    cooperating department's staff for their own)."""
     if actor is None or is_admin(actor):
         return True
-    return actor.role == Role.OFFICE and user_organisation_id(actor) == organisation.pk
+    return (actor.role in {Role.OFFICE, Role.PARTNER}
+            and user_organisation_id(actor) == organisation.pk)
 
 
 @transaction.atomic

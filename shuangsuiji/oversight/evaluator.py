@@ -4,7 +4,7 @@ An evaluator (Role.EVALUATOR) reads the tasks of its grants' periods (Inspection
 .for_user holds it to them), their draws with the full records (each read of a full record is
 in the audit log: draws.services.record_read) and, here, their results. An administrator gives
 and revokes grants for any organisation, an organisation's office for its own, each through
-accounts.services (audited). Anyone else answers 403; another organisation's grant 404.
+accounts.services (audited); a cooperating department's staff for its own. Anyone else answers 403; another organisation's grant 404.
 """
 
 from typing import Any
@@ -66,7 +66,7 @@ def _grantable(user: Any) -> QuerySet[Department]:
     """The organisations whose records this user may open to an evaluator."""
     if is_admin(user):
         return organisations()
-    if user.is_authenticated and user.role == Role.OFFICE:
+    if user.is_authenticated and user.role in {Role.OFFICE, Role.PARTNER}:
         return organisations().filter(pk=user_organisation_id(user))
     raise PermissionDenied
 
