@@ -3,8 +3,9 @@
 An evaluator (Role.EVALUATOR) reads the tasks of its grants' periods (InspectionTask.objects
 .for_user holds it to them), their draws with the full records (each read of a full record is
 in the audit log: draws.services.record_read) and, here, their results. An administrator gives
-and revokes grants for any organisation, an organisation's office for its own, each through
-accounts.services (audited); a cooperating department's staff for its own. Anyone else answers 403; another organisation's grant 404.
+and revokes grants for any organisation, an organisation's office (a cooperating department's
+staff) for its own, each through accounts.services (audited). Anyone else answers 403;
+another organisation's grant 404.
 """
 
 from typing import Any
