@@ -23,3 +23,6 @@ class Role(models.TextChoices):
     # organisation's plans, tasks, draws and figures; changes nothing; never sees credit-risk
     # classes, directories or full draw records (those stay with each organisation).
     CITY = "city", _("City leading group office (read-only, every department)")
+    # 第三方评估 for a period: reads the tasks, draws (with their full records) and results of
+    # the periods it is granted (EvaluatorGrant), nothing else; every grant is audited.
+    EVALUATOR = "evaluator", _("Third-party evaluator for a period (read-only)")

@@ -27,5 +27,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # What entities filed (entityportal): the office and partners answer, the leadership
         # reads integrity ratings.
         "entity_requests": is_admin(user) or user.role in {Role.OFFICE, Role.PARTNER,
-                                                           Role.LEADER}}
+                                                           Role.LEADER},
+        # The city's breakdowns, 考评 and annual report (oversight.city): the leading group
+        # office and administrators. Third-party evaluators' grants: administrators and each
+        # organisation's office; an evaluator's own page of what it reads.
+        "city": is_admin(user) or user.role == Role.CITY,
+        "evaluator_grants": is_admin(user) or user.role in {Role.OFFICE, Role.PARTNER},
+        "evaluation": user.role == Role.EVALUATOR}
     return {"office_name": office_name, "nav": nav}

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +57,8 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     # scoping.audited_organisation_ids keeps them here for the request; None: not read yet.
     _audited_ids: frozenset[int] | None
+    # scoping.evaluator_periods likewise: an evaluator's grants in force.
+    _evaluator_periods: tuple[tuple[int, date, date], ...] | None
 
     class Meta:
         verbose_name = _("user")
@@ -66,6 +70,42 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         # One name field (Chinese names are not split into first and last).
         return self.full_name or self.username
+
+
+class EvaluatorGrant(models.Model):
+    """A third-party evaluator's read access to one organisation's records of a period: the
+    tasks whose inspection period begins from `period_from` to `period_to`, their draws with
+    the full records, and their results. In force until `expires_on` (inclusive) or revoked;
+    given and revoked through accounts.services, each step audited."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="evaluator_grants",
+                             verbose_name=_("evaluator"))
+    organisation = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("organisation"))
+    period_from = models.DateField(_("period from"))
+    period_to = models.DateField(_("period to"))
+    expires_on = models.DateField(_("access ends on"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("granted by"))
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("revoked by"))
+
+    class Meta:
+        verbose_name = _("evaluator's grant")
+        verbose_name_plural = _("evaluators' grants")
+        ordering = ["-granted_at", "-id"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(period_from__lte=models.F("period_to")),
+            name="accounts_grant_period_in_order")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.period_from}–{self.period_to}"
+
+    def in_force(self, today: date) -> bool:
+        return self.revoked_at is None and (self.expires_on is None or today <= self.expires_on)
 
 
 class ClaimRule(models.Model):

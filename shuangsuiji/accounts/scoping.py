@@ -6,12 +6,15 @@ querysets from `ScopedQuerySet.for_user`, so a rule changed here changes everywh
 """
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from .choices import Role
 
@@ -43,6 +46,10 @@ class Action(StrEnum):
 
 
 _STAFF = {Role.OFFICE, Role.SECTION, Role.LEADER, Role.PARTNER}
+# 第三方评估 for a period: tasks and draws (full records) of its grants' periods only; the
+# results of those tasks on its own page (oversight.evaluator). Every queryset it reaches is
+# cut to the periods (ScopedQuerySet.for_user, TaskQuerySet.for_user).
+_EVALUATOR = {Role.EVALUATOR}
 _EDITORS = {Role.OFFICE, Role.PARTNER}
 
 MATRIX: dict[Domain, dict[Action, set[str]]] = {
@@ -62,11 +69,13 @@ MATRIX: dict[Domain, dict[Action, set[str]]] = {
     Domain.PLANS: {Action.VIEW: _STAFF | {Role.AUDITOR, Role.CITY},
                    Action.CHANGE: {Role.OFFICE, Role.SECTION}},
     # Tasks: cooperating departments see the joint tasks they take part in (TaskQuerySet).
-    Domain.TASKS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT, Role.AUDITOR, Role.CITY},
+    Domain.TASKS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT, Role.AUDITOR, Role.CITY}
+                   | _EVALUATOR,
                    Action.CHANGE: {Role.OFFICE}},
     # Running a draw is the organising office's alone (法宣科牵头).
     # Auditors read the full records of the organisations they audit (protocol §9).
-    Domain.DRAWS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT, Role.AUDITOR, Role.CITY},
+    Domain.DRAWS: {Action.VIEW: _STAFF | {Role.INSPECTOR, Role.EXPERT, Role.AUDITOR, Role.CITY}
+                   | _EVALUATOR,
                    Action.CHANGE: {Role.OFFICE}},
     # Results: each department enters and reviews its own (inspections.permissions refines
     # this per visit and department); leadership only reads.
@@ -136,11 +145,18 @@ def scope_for(user: "User | Any", domain: Domain, action: Action = Action.VIEW) 
         return Scope(everything=True)
     if user.role not in MATRIX[domain][action]:
         return Scope()
-    if user.role == Role.AUDITOR:
-        return Scope(organisation_ids=audited_organisation_ids(user))
+    if user.role in {Role.AUDITOR, Role.EVALUATOR}:  # no department: what it is given
+        return Scope(organisation_ids=given_organisation_ids(user))
     if user.department_id is None:
         return Scope()
     return Scope(organisation_ids=frozenset({organisation_id(user.department)}))
+
+
+def given_organisation_ids(user: "User | Any") -> frozenset[int]:
+    """An auditor's organisations, or those of an evaluator's grants in force."""
+    if user.role == Role.EVALUATOR:
+        return frozenset(org for org, _start, _end in evaluator_periods(user))
+    return audited_organisation_ids(user)
 
 
 def audited_organisation_ids(user: "User | Any") -> frozenset[int]:
@@ -150,6 +166,31 @@ def audited_organisation_ids(user: "User | Any") -> frozenset[int]:
         cached = frozenset(user.audited_organisations.values_list("pk", flat=True))
         user._audited_ids = cached
     return cached
+
+
+def evaluator_periods(user: "User | Any") -> tuple[tuple[int, date, date], ...]:
+    """An evaluator's grants in force today: (organisation, from, to), read once per user
+    object (a request). A revoked or expired grant opens nothing."""
+    cached = getattr(user, "_evaluator_periods", None)
+    if cached is None:
+        from .models import EvaluatorGrant  # the models import this module's querysets
+
+        today = timezone.localdate()
+        cached = tuple(EvaluatorGrant.objects.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=today), user=user,
+            revoked_at__isnull=True).order_by("pk")
+            .values_list("organisation_id", "period_from", "period_to"))
+        user._evaluator_periods = cached
+    return cached
+
+
+def within_periods(user: "User | Any", org_path: str, day_path: str) -> Q:
+    """Rows of an evaluator's grants: of a granted organisation, dated (`day_path`) within
+    that grant's period; no row at all without a grant in force."""
+    condition = Q(pk__in=[])
+    for org, start, end in evaluator_periods(user):
+        condition |= Q(**{org_path: org, f"{day_path}__gte": start, f"{day_path}__lte": end})
+    return condition
 
 
 def can(user: "User | Any", domain: Domain, action: Action = Action.VIEW) -> bool:
@@ -169,6 +210,9 @@ class ScopedQuerySet(models.QuerySet):
     scope_domain: Domain
     # Lookup from the model to the owning organisation's id.
     scope_path: str = "department__root_id"
+    # Lookup to the day that places a row in an evaluator's period; a queryset without one
+    # shows an evaluator nothing.
+    scope_period_path: str = ""
 
     def for_user(self, user: "User | Any", action: Action = Action.VIEW) -> Self:
         scope = scope_for(user, self.scope_domain, action)
@@ -176,6 +220,10 @@ class ScopedQuerySet(models.QuerySet):
             return self
         if scope.nothing:
             return self.none()
+        if user.role == Role.EVALUATOR:
+            if not self.scope_period_path:
+                return self.none()
+            return self.filter(within_periods(user, self.scope_path, self.scope_period_path))
         return self.filter(**{f"{self.scope_path}__in": scope.organisation_ids})
 
 

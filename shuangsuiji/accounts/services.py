@@ -6,6 +6,7 @@ so the admin is never reachable by anyone else, whatever was set by hand before.
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, TypedDict
 
 from axes.models import AccessAttempt
@@ -13,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangsuiji.core.audit import audit_record
@@ -20,7 +22,7 @@ from shuangsuiji.core.snapshots import apply, diff, snapshot
 from shuangsuiji.rules import claim_rules
 
 from .choices import DepartmentKind, Role
-from .models import ClaimRule, Department, ExternalIdentity, User
+from .models import ClaimRule, Department, EvaluatorGrant, ExternalIdentity, User
 from .scoping import is_admin, organisation_id, user_organisation_id
 
 DEPARTMENT_FIELDS = ["code", "name", "kind", "parent", "region_code", "is_active"]
@@ -113,8 +115,11 @@ def check_role(*, role: str, department: Department | None) -> None:
     """ValidationError unless the role may be held in that department."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role \"{role}\".").format(role=role)})
-    if role == Role.ADMIN or (role in {Role.AUDITOR, Role.CITY} and department is None):
-        return  # an auditor's scope is the organisations it audits; the city's, all of them
+    if role == Role.ADMIN or (role in {Role.AUDITOR, Role.CITY, Role.EVALUATOR}
+                              and department is None):
+        # an auditor's scope is the organisations it audits; the city's, all of them; an
+        # evaluator's, the periods it is granted (EvaluatorGrant)
+        return
     if department is None:
         raise ValidationError({"department": _("Every role except the system administrator "
                                                "belongs to a department.")})
@@ -440,3 +445,68 @@ def _sso_account(claims: Mapping[str, object]) -> User:
         user = user_update(actor=None, user=user, source=SSO_SOURCE,
                            data={"role": rule.role, "department": department})
     return user
+
+
+def may_grant_evaluator(actor: User | None, organisation: Department) -> bool:
+    """An administrator, or the office of the organisation whose records are opened (a
+    cooperating department's staff for their own)."""
+    if actor is None or is_admin(actor):
+        return True
+    return (actor.role in {Role.OFFICE, Role.PARTNER}
+            and user_organisation_id(actor) == organisation.pk)
+
+
+@transaction.atomic
+def evaluator_grant_create(*, actor: User | None, user: User, organisation: Department,
+                           period_from: date, period_to: date, expires_on: date | None,
+                           reason: str) -> EvaluatorGrant:
+    """Open one organisation's records of a period to a third-party evaluator; audited."""
+    if not may_grant_evaluator(actor, organisation):
+        raise PermissionDenied
+    if user.role != Role.EVALUATOR:
+        raise ValidationError({"user": _("Only a third-party evaluator's account is given a "
+                                         "period to read.")})
+    if organisation.parent_id is not None:
+        raise ValidationError({"organisation": _(
+            "{name} is part of an organisation: give the organisation itself.").format(
+                name=organisation.name)})
+    if period_from > period_to:
+        raise ValidationError({"period_to": _("The period ends before it begins.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the evaluator reads these records.")})
+    grant = EvaluatorGrant.objects.create(
+        user=user, organisation=organisation, period_from=period_from, period_to=period_to,
+        expires_on=expires_on, reason=reason.strip(),
+        granted_by=actor if getattr(actor, "pk", None) else None)
+    audit_record(actor=actor, action="evaluator_grant.create", obj=grant,
+                 organisation_id=organisation.pk,
+                 summary=_("{username} may read {organisation}'s records of {start} to {end}")
+                 .format(username=user.username, organisation=organisation.name,
+                         start=period_from, end=period_to),
+                 data={"user": user.username, "organisation": organisation.code,
+                       "period_from": period_from.isoformat(),
+                       "period_to": period_to.isoformat(),
+                       "expires_on": expires_on.isoformat() if expires_on else None,
+                       "reason": grant.reason})
+    return grant
+
+
+@transaction.atomic
+def evaluator_grant_revoke(*, actor: User | None, grant: EvaluatorGrant) -> EvaluatorGrant:
+    """End a grant now (it stays on record); audited."""
+    grant = EvaluatorGrant.objects.select_for_update().get(pk=grant.pk)
+    if not may_grant_evaluator(actor, grant.organisation):
+        raise PermissionDenied
+    if grant.revoked_at is not None:
+        raise ValidationError(_("The grant has already been revoked."))
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = actor if getattr(actor, "pk", None) else None
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(actor=actor, action="evaluator_grant.revoke", obj=grant,
+                 organisation_id=grant.organisation_id,
+                 summary=_("{username} no longer reads {organisation}'s records of {start} to "
+                           "{end}").format(username=grant.user.username,
+                                           organisation=grant.organisation.name,
+                                           start=grant.period_from, end=grant.period_to),
+                 data={"user": grant.user.username})
+    return grant

@@ -28,6 +28,8 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("user.update", _("Change user account")),
         ("user.password", _("Set password")),
         ("user.audit_scope", _("Set the departments a user audits")),
+        ("evaluator_grant.create", _("Open a period's records to a third-party evaluator")),
+        ("evaluator_grant.revoke", _("Revoke a third-party evaluator's access")),
         ("login.lockout", _("Sign-in locked")),
         ("login.unlock", _("Sign-in lock lifted")),
         ("login.sso_refused", _("Unified sign-in refused")),
@@ -85,6 +87,7 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("task.closed", _("Close task")),
         ("task.claim", _("Claim inspection task")),
         ("city_policy.set", _("Set the city's inspection frequency rules")),
+        ("evaluation_criteria.set", _("Set the city's evaluation criteria (考评)")),
     )),
     ActionGroup("draw", _("Random draw"), (
         ("freeze.queue", _("Freeze queued for background processing")),

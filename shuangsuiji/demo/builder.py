@@ -235,6 +235,11 @@ def _users(rows: list[dict[str, Any]], built: _World) -> None:
                 accounts.user_set_audited_organisations(
                     actor=ACTOR, user=user,
                     organisations=[built.departments[code] for code in row["audits"]])
+            for grant in row.get("evaluates", []):
+                accounts.evaluator_grant_create(
+                    actor=ACTOR, user=user, organisation=built.departments[grant["organisation"]],
+                    period_from=built.day(grant["from"]), period_to=built.day(grant["to"]),
+                    expires_on=built.day(grant.get("until")), reason=grant["reason"])
             built.report.created["users"] += 1
             built.report.new_usernames.add(user.username)
         built.users[row["username"]] = user

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.scoping import Action, Domain
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.core.web import (
@@ -204,6 +205,10 @@ def _result_context(request: HttpRequest, task: InspectionTask, draw: Any, *,
 @require_http_methods(["GET"])
 def result(request: HttpRequest, pk: int) -> HttpResponse:
     task, draw = _drawn_task(request, pk, internal=False)
+    if request.user.role == Role.EVALUATOR:
+        # A third party sees the draw as the office does (tickets, risk classes): each read
+        # of it is in the audit log, as the full record's is.
+        services.record_read(actor=request.user, task=task, via="result")
     context = _result_context(request, task, draw, paginated=True)
     can_replace = (may_change(InspectionTask.objects, request.user, task)
                    and task.state in {TaskState.DRAWN, TaskState.IN_PROGRESS})

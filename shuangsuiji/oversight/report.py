@@ -41,6 +41,9 @@ TITLES = {
     "follow_ups": gettext_lazy("Follow-ups"),
     "follow_ups_open": gettext_lazy("Open follow-ups"),
     "follow_ups_closed": gettext_lazy("Closed follow-ups"),
+    "year_results": gettext_lazy("Results due in the year"),
+    "complaints": gettext_lazy("Complaints about inspections (dissatisfied integrity ratings, "
+                               "objections upheld)"),
 }
 
 
@@ -50,7 +53,8 @@ def metric_title(metric: str, key: str, figures: selectors.Figures) -> str:
         return title
     group = figures.groups().get(key)
     work = {w.key: w for w in [*figures.inspectors, *figures.departments]}.get(key)
-    label = group.label if group else (work.label if work else key)
+    unit = {f"department:{d.pk}": d for d in figures.units}.get(key)
+    label = group.label if group else (work.label if work else (unit.name if unit else key))
     return f"{title} · {label}"
 
 

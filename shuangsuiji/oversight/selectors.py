@@ -13,7 +13,7 @@ keeps the ids of the records it counted, so a drill-down lists exactly those.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -26,6 +26,8 @@ from shuangsuiji.core import codes
 from shuangsuiji.draws.models import Assignment
 from shuangsuiji.entities.choices import DRAWABLE_STATUSES, RiskClass
 from shuangsuiji.entities.models import Target
+from shuangsuiji.entityportal.choices import RequestKind, RequestState
+from shuangsuiji.entityportal.models import EntityRequest
 from shuangsuiji.inspections import deadlines
 from shuangsuiji.inspections.choices import PROBLEMS, FollowUpState, ResultCategory, ReviewState
 from shuangsuiji.inspections.models import FollowUp, Inspection
@@ -50,7 +52,14 @@ METRICS: dict[str, str] = {
     "assignments": "assignment", "entered": "result",
     "tasks": "task", "joint_tasks": "task", "drawn_results": "result",
     "follow_ups": "follow_up", "follow_ups_open": "follow_up", "follow_ups_closed": "follow_up",
+    "year_results": "result", "complaints": "request",
 }
+# Metrics also kept per department of the organisation ("metric|department:<id>"): a result by
+# the department that enters it, a task by its initiating department, a complaint by the
+# department of the result it is about. The 考评 table reads its sections' figures from them.
+PER_DEPARTMENT = {"year_results", "results", "findings", "entry_decided", "entry_on_time",
+                  "entry_late", "publication_decided", "publication_on_time",
+                  "publication_late", "tasks", "joint_tasks", "complaints"}
 
 
 def years_with_tasks(organisation_id: int, up_to: int) -> list[int]:
@@ -140,6 +149,8 @@ class Figures:
     joint: Share
     follow_ups: dict[str, int]
     ids: dict[str, list[int]] = field(default_factory=dict)  # "metric|key" → record ids
+    # The organisation and its sections, each a row of the 考评 table ("department:<id>").
+    units: list[Department] = field(default_factory=list)
     # 逢查必抽: the results entered that came from a random draw, of all entered (random
     # or not: 重点检查, 专项检查, 投诉举报核查, 上级交办).
     drawn: Share = field(default_factory=lambda: Share(0, 0))
@@ -206,7 +217,8 @@ def _results(org: int, year: int, today: date, ids: dict[str, list[int]]) -> Non
     cal = calendar()
     rows = list(year_results(org, year).order_by("visit__task__code",
                                                   "visit__drawn_target__ticket", "pk")
-                .values("pk", "state", "entered_at", "submitted_at", "inspected_on",
+                .values("pk", "department_id", "state", "entered_at", "submitted_at",
+                        "inspected_on",
                         "categories", "visit__task_id", "visit__task__kind",
                         "publication__published_on",
                         "publication__on_time", "publication__withdrawn_at"))
@@ -219,19 +231,26 @@ def _results(org: int, year: int, today: date, ids: dict[str, list[int]]) -> Non
         redactions__whole=True, redactions__revoked_at__isnull=True).values_list("pk", flat=True))
     for r in rows:
         pk = r["pk"]
+        unit = f"department:{r['department_id']}"
+
+        def add(metric: str, pk: int = pk, unit: str = unit) -> None:
+            ids[f"{metric}|all"].append(pk)
+            ids[f"{metric}|{unit}"].append(pk)
+
+        add("year_results")
         entered = r["entered_at"] is not None
         if entered:
-            ids["results|all"].append(pk)
+            add("results")
             if r["visit__task__kind"] == TaskKind.RANDOM:
                 ids["drawn_results|all"].append(pk)
             if set(r["categories"] or []) & set(PROBLEMS):
-                ids["findings|all"].append(pk)
+                add("findings")
         # Entered on time: submitted by the task's entry deadline.
         due = entry_due[r["visit__task_id"]]
         verdict = rules.on_time(_local_day(r["submitted_at"]), due, today)
         if verdict is not None:
-            ids["entry_decided|all"].append(pk)
-            ids["entry_on_time|all" if verdict else "entry_late|all"].append(pk)
+            add("entry_decided")
+            add("entry_on_time" if verdict else "entry_late")
         if r["state"] != ReviewState.APPROVED and rules.is_overdue(False, due, today):
             ids["overdue_entry|all"].append(pk)
         # Published on time: within 20 working days of the inspection.
@@ -247,8 +266,8 @@ def _results(org: int, year: int, today: date, ids: dict[str, list[int]]) -> Non
         if live and r["publication__on_time"] is not None:
             verdict = r["publication__on_time"]
         if verdict is not None:
-            ids["publication_decided|all"].append(pk)
-            ids["publication_on_time|all" if verdict else "publication_late|all"].append(pk)
+            add("publication_decided")
+            add("publication_on_time" if verdict else "publication_late")
         if r["state"] == ReviewState.APPROVED and rules.is_overdue(live, pub_due, today):
             ids["overdue_publication|all"].append(pk)
 
@@ -286,11 +305,16 @@ def compute(organisation: Department, year: int, today: date) -> Figures:
                          kind=TaskKind.RANDOM)  # the others are in the drawn share
                  .exclude(state=TaskState.DRAFT).distinct()
                  .annotate(joint=Exists(cooperating)).order_by("period_start", "code")
-                 .values_list("pk", "joint"))
-    for pk, joint in task_rows:
-        ids["tasks|all"].append(pk)
-        if joint:
-            ids["joint_tasks|all"].append(pk)
+                 .values_list("pk", "joint", "initiating_id", "initiating__root_id"))
+    for pk, joint, initiating, initiating_root in task_rows:
+        # A task another organisation initiates counts for the organisation, not a section.
+        units = ["all"] + ([f"department:{initiating}"] if initiating_root == org else [])
+        for unit in units:
+            ids[f"tasks|{unit}"].append(pk)
+            if joint:
+                ids[f"joint_tasks|{unit}"].append(pk)
+
+    _complaints(org, year, ids)
 
     n = {key: len(value) for key, value in ids.items()}
     return Figures(
@@ -309,7 +333,31 @@ def compute(organisation: Department, year: int, today: date) -> Figures:
         follow_ups={"all": n.get("follow_ups|all", 0), "open": n.get("follow_ups_open|all", 0),
                     "closed": n.get("follow_ups_closed|all", 0),
                     "overdue": n.get("overdue_follow_ups|all", 0)},
-        ids=dict(ids))
+        ids=dict(ids),
+        units=list(Department.objects.filter(root_id=org).order_by("parent_id", "code")))
+
+
+def complaints_about_inspections(organisation_id: int, year: int) -> QuerySet[EntityRequest]:
+    """What an entity said against an inspection of the organisation in the year (filed in
+    it): an integrity rating of 1 or 2 (dissatisfied, 廉洁评价) and an objection to a result
+    the office upheld. A complaint about the entity itself (credit.Complaint) is not one."""
+    start, end = year_range(year)
+    tz = timezone.get_current_timezone()
+    return EntityRequest.objects.filter(
+        Q(kind=RequestKind.INTEGRITY, rating__lte=2)
+        | Q(kind=RequestKind.OBJECTION, state=RequestState.ACCEPTED),
+        organisation_id=organisation_id,
+        created_at__gte=datetime.combine(start, time.min, tz),
+        created_at__lt=datetime.combine(end, time.min, tz))
+
+
+def _complaints(org: int, year: int, ids: dict[str, list[int]]) -> None:
+    rows = (complaints_about_inspections(org, year).order_by("created_at", "pk")
+            .values_list("pk", "inspection__department_id"))
+    for pk, department in rows:
+        ids["complaints|all"].append(pk)
+        if department is not None:
+            ids[f"complaints|department:{department}"].append(pk)
 
 
 def _workload(org: int, year: int, ids: dict[str, list[int]]) -> tuple[list[WorkRow],
@@ -386,6 +434,8 @@ def records(figures: Figures, metric: str, key: str) -> tuple[str, Any]:
 def _known_empty(figures: Figures, metric: str, key: str) -> bool:
     if key == "all":
         return True
+    if metric in PER_DEPARTMENT:
+        return key in {f"department:{d.pk}" for d in figures.units}
     keys = {w.key for w in [*figures.inspectors, *figures.departments]}
     return metric in {"assignments", "entered"} and key in keys
 
@@ -398,6 +448,9 @@ def fetch(kind: str, ids: list[int]) -> list[Any]:
     elif kind == "task":
         qs = InspectionTask.objects.select_related("initiating").prefetch_related(
             "participants__department")
+    elif kind == "request":
+        qs = EntityRequest.objects.select_related("target", "inspection__department",
+                                                  "inspection__visit__task")
     elif kind == "assignment":
         qs = Assignment.objects.select_related("inspector__department", "task", "department",
                                                "drawn_target__target")

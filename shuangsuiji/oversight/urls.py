@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import city_views, evaluator, views
 
 app_name = "oversight"
 urlpatterns = [
@@ -8,4 +8,12 @@ urlpatterns = [
     path("records/", views.records, name="records"),
     path("report.xlsx", views.report_xlsx, name="report_xlsx"),
     path("report.pdf", views.report_pdf, name="report_pdf"),
+    path("city/", city_views.city, name="city"),
+    path("city/records/", city_views.records, name="city_records"),
+    path("city/criteria/", city_views.criteria, name="criteria"),
+    path("city/report.xlsx", city_views.report_xlsx, name="city_report_xlsx"),
+    path("city/report.pdf", city_views.report_pdf, name="city_report_pdf"),
+    path("evaluation/", evaluator.home, name="evaluation"),
+    path("evaluators/", evaluator.grants, name="grants"),
+    path("evaluators/<int:pk>/revoke/", evaluator.revoke, name="grant_revoke"),
 ]

@@ -121,6 +121,8 @@ def records(request: HttpRequest) -> HttpResponse:
     items = list(page) if kind == "target" else selectors.fetch(kind, list(page))
     return render(request, "oversight/records.html", context | {
         "kind": kind, "metric": metric, "key": key, "page": page, "items": items,
+        # credit-risk classes stay with their organisation (the city reads the records)
+        "hide_risk": request.user.role == Role.CITY,
         "title": report.metric_title(metric, key, context["figures"])})
 
 

@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import Department
-from shuangsuiji.accounts.scoping import Action, Domain, ScopedQuerySet, scope_for
+from shuangsuiji.accounts.scoping import (
+    Action,
+    Domain,
+    ScopedQuerySet,
+    scope_for,
+    within_periods,
+)
 from shuangsuiji.catalog.models import InspectionItem
 
 from .choices import (
@@ -125,14 +131,18 @@ class PlanEntry(models.Model):
 class TaskQuerySet(ScopedQuerySet):
     scope_domain = Domain.TASKS
     scope_path = "initiating__root_id"
+    scope_period_path = "period_start"
 
     def for_user(self, user, action=Action.VIEW):  # type: ignore[no-untyped-def]
-        """Cooperating departments see the joint tasks they take part in; inspectors theirs."""
+        """Cooperating departments see the joint tasks they take part in; inspectors theirs;
+        an evaluator its organisations' tasks whose period begins within its grants'."""
         scope = scope_for(user, Domain.TASKS, action)
         if scope.everything:
             return self
         if scope.nothing:
             return self.none()
+        if user.role == Role.EVALUATOR:
+            return self.filter(within_periods(user, self.scope_path, self.scope_period_path))
         org = Q(initiating__root_id__in=scope.organisation_ids)
         if action == Action.VIEW:
             org |= Q(participants__department__root_id__in=scope.organisation_ids)

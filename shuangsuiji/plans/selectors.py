@@ -51,7 +51,10 @@ def sees_internal(*, user: Any, task: InspectionTask) -> bool:
     scope = scope_for(user, Domain.TARGETS)
     if scope.everything or task_organisation_id(task) in scope.organisation_ids:
         return True
-    # Auditors (protocol §9) check the full record of the organisations they audit.
+    # Auditors (protocol §9) check the full record of the organisations they audit; an
+    # evaluator of the tasks of the periods it is granted.
+    if getattr(user, "role", None) == Role.EVALUATOR:
+        return InspectionTask.objects.for_user(user).filter(pk=task.pk).exists()
     return (getattr(user, "role", None) == Role.AUDITOR
             and task_organisation_id(task) in scope_for(user, Domain.DRAWS).organisation_ids)
 

@@ -21,7 +21,8 @@ INLINE = [
     (re.compile(r"javascript:", re.I), "javascript: URL"),
 ]
 # Rendered only into PDFs by WeasyPrint, never served as a page.
-PDF_ONLY = {"oversight/templates/oversight/report_pdf.html"}
+PDF_ONLY = {"oversight/templates/oversight/report_pdf.html",
+            "oversight/templates/oversight/city_report_pdf.html"}
 PDF_BLOCK = re.compile(r"\{% if for_pdf %\}<style>.*?</style>\{% endif %\}", re.S)
 
 
