@@ -29,6 +29,7 @@ from shuangsuiji.credit.selectors import targets_for
 from shuangsuiji.enforcement.models import IssuedDocument
 from shuangsuiji.inspections.models import FollowUp
 from shuangsuiji.inspections.permissions import viewable_results
+from shuangsuiji.oversight.filings import filings_for
 from shuangsuiji.plans.proposals import proposals_for
 from shuangsuiji.portal.selectors import published_results
 
@@ -103,6 +104,11 @@ KINDS: dict[str, ObjectKind] = {
     "imports.importjob": ObjectKind(url="imports:detail"),
     "plans.annualplan": ObjectKind(name=lambda p: p.title, url="plans:detail"),
     "plans.inspectiontask": ObjectKind(name=_task_name, url="plans:task_detail"),
+    "oversight.reportfiling": ObjectKind(
+        related=("organisation",), name=lambda f: f"{f.organisation.name} {f.year}",
+        url="oversight:filing_pdf",
+        viewable=lambda user, ids: set(filings_for(user).filter(pk__in=ids)
+                                       .values_list("pk", flat=True))),
     "plans.jointproposal": ObjectKind(
         name=lambda p: p.title, url="plans:proposal_detail",
         viewable=lambda user, ids: set(proposals_for(user).filter(pk__in=ids)

@@ -74,6 +74,8 @@ GROUPS: tuple[ActionGroup, ...] = (
         ("joint_proposal.create", _("City proposes a joint task")),
         ("joint_proposal.take_up", _("Take up the city's joint task proposal")),
         ("joint_proposal.decline", _("Decline the city's joint task proposal")),
+        ("report.file", _("File the annual report with the city")),
+        ("report.filing_received", _("Sign for an annual report's filing")),
     )),
     ActionGroup("task", _("Inspection tasks"), (
         ("task.create", _("Create inspection task")),

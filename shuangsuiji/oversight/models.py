@@ -52,3 +52,32 @@ class EvaluationCriteria(models.Model):
         return {name: rules.Criterion(getattr(self, f"{name}_weight"),
                                       Decimal(getattr(self, f"{name}_target")))
                 for name in rules.CRITERIA}
+
+
+class ReportFiling(models.Model):
+    """年度报告备案: an organisation's annual report as its office filed it with the city's
+    leading group office, kept as filed (the PDF and its SHA-256: figures move as late
+    results come in, a filing does not), and the city's signature for it."""
+
+    organisation = models.ForeignKey("accounts.Department", on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("organisation"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    file = models.FileField(upload_to="reports/%Y/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+", verbose_name=_("filed by"))
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("signed for by"))
+    received_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("annual report filing")
+        verbose_name_plural = _("annual report filings")
+        ordering = ["-year", "organisation__code"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"],
+                                               name="report_filed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}:{self.year}"

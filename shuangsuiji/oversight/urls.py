@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import city_views, evaluator, views
+from . import city_views, evaluator, filing_views, views
 
 app_name = "oversight"
 urlpatterns = [
@@ -8,6 +8,10 @@ urlpatterns = [
     path("records/", views.records, name="records"),
     path("report.xlsx", views.report_xlsx, name="report_xlsx"),
     path("report.pdf", views.report_pdf, name="report_pdf"),
+    path("report/file/", filing_views.file_report, name="report_file"),
+    path("filings/", filing_views.filing_list, name="filings"),
+    path("filings/<int:pk>/report.pdf", filing_views.filing_pdf, name="filing_pdf"),
+    path("filings/<int:pk>/receive/", filing_views.filing_receive, name="filing_receive"),
     path("city/", city_views.city, name="city"),
     path("city/records/", city_views.records, name="city_records"),
     path("city/criteria/", city_views.criteria, name="criteria"),

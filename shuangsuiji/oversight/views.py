@@ -21,7 +21,7 @@ from shuangsuiji.accounts.scoping import Domain, can, is_admin, scope_for
 from shuangsuiji.accounts.selectors import organisations
 from shuangsuiji.core.web import paginate, require
 
-from . import report, selectors
+from . import filings, report, selectors
 from .charts import Links, charts
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -103,6 +103,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "city": selectors.city_overview(year, today())})
     context["charts"] = charts(context["figures"], context["links"])
     context["summary"] = report.summary(context["figures"])
+    context["filing"] = filings.filings_for(request.user).filter(
+        organisation=context["organisation"], year=context["year"]).first()
+    context["may_file"] = filings.may_file(request.user, context["organisation"])
     return render(request, "oversight/dashboard.html", context)
 
 
