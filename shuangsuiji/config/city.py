@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -36,10 +36,12 @@ def _require_city(user: Any) -> None:
 
 
 def shared_entities() -> QuerySet[Any]:
-    """Codes held by more than one organisation's directory, with how many: a GROUP BY over
-    the directories, paged (the city reads it, rarely)."""
+    """Codes held by more than one organisation's directory, with how many and one of the
+    names they are known by: a GROUP BY over the directories, paged (the city reads it,
+    rarely)."""
     return (Target.objects.filter(uscc__isnull=False).order_by().values("uscc")
-            .annotate(organisations=Count("department__root", distinct=True))
+            .annotate(organisations=Count("department__root", distinct=True),
+                      name=Min("name"))
             .filter(organisations__gt=1).order_by("uscc"))
 
 
