@@ -321,28 +321,37 @@ def inspector_pool(task: InspectionTask, on: date) -> list[PoolInspector]:
     return pool
 
 
+def _by_entity(rows: QuerySet[Any], path: str, pool: QuerySet[FrozenCandidate],
+               reason: str | None) -> list[ConflictRule]:
+    """ConflictRules of `rows` (an inspector and a target through `path`) whose entity is in
+    the pool: by its code, whichever organisation's row `path` reaches (a joint task's pool
+    has one row per code, maybe not that one), or, without a code, the row itself. `reason`
+    None: the row's relation."""
+    rows = rows.annotate(_why=F("relation") if reason is None else Value(reason))
+    coded = (rows.filter(**{f"{path}__uscc__in": pool.values("ident")})
+             .values_list("inspector__code", f"{path}__uscc", "_why"))
+    loose = (rows.filter(**{f"{path}__uscc__isnull": True, f"{path}__in": pool.values("target_id")})
+             .values_list("inspector__code", f"{path}_id", "_why"))
+    return ([ConflictRule(inspector, code, why) for inspector, code, why in coded]
+            + [ConflictRule(inspector, f"X-{target}", why) for inspector, target, why in loose])
+
+
 def conflicts_for(task: InspectionTask, inspector_codes: set[str], freeze: Freeze,
                   on: date) -> list[ConflictRule]:
     """Registered 回避 in force on the draw day, and inspections within the look-back period,
-    between the pool's inspectors and its targets.
+    between the pool's inspectors and its entities (by code: a 回避 recorded on any
+    organisation's row of an entity holds; the record keeps the inspector, the entity's ID
+    and the kind of relation, never the reason written down).
 
     Matched in the database: the pool can hold millions of targets, the conflicts are few.
     """
     pool = FrozenCandidate.objects.filter(freeze=freeze)
-    registered = list(
-        Conflict.objects.in_force_on(on).filter(inspector__code__in=inspector_codes,
-                                                target__in=pool.values("target_id"))
-        .values_list("inspector__code", "target_id", "relation"))
+    found = _by_entity(Conflict.objects.in_force_on(on).filter(inspector__code__in=inspector_codes),
+                       "target", pool, None)
     if task.lookback_days:
         since = on - timedelta(days=task.lookback_days)
-        registered += (
-            Assignment.objects.filter(since_day(since, "drawn_target__"),
-                                      inspector__code__in=inspector_codes,
-                                      released_at__isnull=True,
-                                      drawn_target__target__in=pool.values("target_id"))
-            .exclude(task=task).annotate(reason=Value("lookback"))
-            .values_list("inspector__code", "drawn_target__target_id", "reason"))
-    ident_of = dict(pool.filter(target_id__in={target for _i, target, _r in registered})
-                    .values_list("target_id", "ident"))
-    return [ConflictRule(inspector, ident_of[target], reason)
-            for inspector, target, reason in registered]
+        earlier = (Assignment.objects.filter(since_day(since, "drawn_target__"),
+                                             inspector__code__in=inspector_codes,
+                                             released_at__isnull=True).exclude(task=task))
+        found += _by_entity(earlier, "drawn_target__target", pool, "lookback")
+    return found

@@ -150,3 +150,25 @@ def test_the_lookback_matches_the_entity_in_any_directory(world, seed_task):
     task = plans.task_update(actor=world.users["office"], task=seed_task,
                              data={"lookback_days": 365})
     assert _code(2) not in _pool(task)
+
+
+def test_a_conflict_recorded_on_another_directorys_row_holds_for_the_entity(world, seed_task):
+    """The fire rescue recorded its officer's 回避 on its own row; the office's row stands
+    for the entity in the pool: the draw still keeps the officer away from it."""
+    from datetime import date
+
+    from shuangsuiji.draws.pool import conflicts_for
+    from shuangsuiji.inspectors.models import Conflict, Inspector
+    from shuangsuiji.rules.draw.engine import Conflict as ConflictRule
+
+    fire_row = _fire_row(world, 5)
+    officer = Inspector.objects.get(code="F001")
+    Conflict.objects.create(inspector=officer, target=fire_row, relation="kinship",
+                            declared_by="office", reason="近亲属在该企业任职",
+                            valid_from=date(2020, 1, 1))
+    freeze = draws.task_freeze(actor=world.users["office"], task=seed_task,
+                               planned_draw_at=DRAW_AT)
+    assert FrozenCandidate.objects.get(freeze=freeze, ident=_code(5)).target.department_id == (
+        world.office.pk)
+    found = conflicts_for(seed_task, {"F001", "F002"}, freeze, DRAW_AT.date())
+    assert found == [ConflictRule("F001", _code(5), "kinship")]
