@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from shuangsuiji.accounts.choices import Role
@@ -270,14 +270,35 @@ def my_tasks(*, user: Any) -> list[MyTask]:
                                else a.task.period_start)
         if all(v.drawn.pk != a.drawn_target_id for v in block.targets):
             block.targets.append(TargetView(a.drawn_target))
-    contacts = Prefetch("contacts", queryset=Contact.objects.order_by("id"))
     for block in by_task.values():
         drawn = [v.drawn for v in block.targets]
         groups = _groups(block.task, drawn, drawn_on[block.task.pk])
-        people = {t.pk: list(t.contacts.all()) for t in Target.objects.filter(
-            pk__in=[d.target_id for d in drawn]).prefetch_related(contacts)}
+        people = _own_contacts(user, [d.target for d in drawn])
         for view in block.targets:
             view.groups = groups.get(view.drawn.pk, [])
             view.contacts = people.get(view.drawn.target_id, [])
         _mask(block.targets, user=user, task=block.task)
     return list(by_task.values())
+
+
+def _own_contacts(user: Any, targets: list[Target]) -> dict[int, list[Contact]]:
+    """Each drawn target's contacts as the user's organisation keeps them: its own row of
+    the entity (the same code), none when it does not know it (the city's shared directory:
+    personal data stays in the directory that recorded it; as inspections.selectors
+    visit_contacts). An administrator, without an organisation, reads the drawn rows'."""
+    contacts = Prefetch("contacts", queryset=Contact.objects.order_by("id"))
+    org = user_organisation_id(user)
+    if org is None:
+        return {t.pk: list(t.contacts.all()) for t in Target.objects.filter(
+            pk__in=[t.pk for t in targets]).prefetch_related(contacts)}
+    codes = [t.uscc for t in targets if t.uscc]
+    own = list(Target.objects.filter(department__root_id=org)
+               .filter(Q(pk__in=[t.pk for t in targets]) | Q(uscc__in=codes))
+               .order_by("-pk").prefetch_related(contacts))
+    by_pk = {row.pk: row for row in own}
+    by_code = {row.uscc: row for row in own if row.uscc}  # the oldest last, so it stays
+    out = {}
+    for target in targets:
+        row = by_pk.get(target.pk) or (by_code.get(target.uscc) if target.uscc else None)
+        out[target.pk] = list(row.contacts.all()) if row is not None else []
+    return out

@@ -74,6 +74,9 @@ def test_a_joint_visit_shows_each_organisation_its_own_contacts(world, drawn_tas
     client.force_login(world.users["other_inspector"])
     body = client.get(url).content.decode()
     assert "赵六" in body and "钱七" not in body and "13600006666" not in body
+    for mine in ("inspections:mine", "draws:mine"):
+        body = client.get(reverse(mine)).content.decode()
+        assert "赵六" in body and "钱七" not in body and "13600006666" not in body, mine
     client.force_login(world.users["inspector"])
     body = client.get(url).content.decode()
     assert "钱七" in body and "赵六" not in body and "13700007777" not in body
