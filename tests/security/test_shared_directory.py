@@ -122,3 +122,25 @@ def test_the_city_page_lists_who_knows_the_entity_without_classes_or_contacts(wo
             client.force_login(world.users[role])
             assert client.get(url).status_code == 403, role
             assert client.get(reverse("city_entities")).status_code == 403, role
+
+
+def test_the_draw_result_shows_the_offices_class_and_links_only_its_rows(world, shared,
+                                                                         client):
+    from shuangsuiji.draws.services import draw_execute
+    from shuangsuiji.plans.services import task_update
+
+    office = world.users["office"]
+    task = task_update(actor=office, task=shared["task"], data={"ratio": "100"})
+    task_freeze(actor=office, task=task, planned_draw_at=DRAW_AT)
+    draw_execute(actor=office, task=task, ceremony_input="38201958377102938475",
+                 witnesses=["王新根"], source="十面骰子 20 次")
+    client.force_login(office)
+    body = client.get(reverse("draws:result", args=[task.pk])).content.decode()
+    for row in (shared["fire_row"], shared["only_fire"]):
+        assert reverse("entities:detail", args=[row.pk]) not in body
+    only = shared["only_fire"].uscc
+    line = body[body.index(f'id="target-{only}"'):]  # 38 drawn: one page
+    line = line[:line.index("</tr>")]
+    assert "badge ok" not in line and '<span class="muted">—</span>' in line
+    # The office's own rows are linked, the shared entity by the office's row.
+    assert reverse("entities:detail", args=[shared["office_row"].pk]) in body
