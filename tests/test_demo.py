@@ -145,6 +145,38 @@ def test_the_pool_is_the_seeds_37_drawable_targets_with_valid_codes(demo):
                .values_list("reg_status", flat=True)) == {RegStatus.DEREGISTERED, RegStatus.MOVED}
 
 
+def test_the_market_regulators_joint_task_draws_each_shared_entity_once(demo):
+    """The city's shared directory: SJJ's task reads its own five entities while the office
+    has not answered, and the office's too once it accepts, each entity once, stratified (if
+    at all) by SJJ's classes."""
+    from shuangsuiji.draws.pool import candidate_targets, cap_left_out
+    from shuangsuiji.plans.models import TaskDepartment
+
+    task = InspectionTask.objects.get(code__startswith="SJJ-")
+    today = timezone.localdate()
+    own = Target.objects.filter(department__code="SJJ")
+    assert own.count() == 5
+    # The office's inspections of the year count against SJJ's row by its code (54号): the
+    # entity the office inspected twice (which one follows from the draw) is left out of
+    # SJJ's pool too when SJJ knows it.
+    capped = {row.target.pk for row in cap_left_out(task, today)}
+    assert len(capped) <= 1 and capped <= set(own.values_list("pk", flat=True))
+    assert set(candidate_targets(task, today).values_list("pk", flat=True)) == set(
+        own.values_list("pk", flat=True)) - capped
+    shared = set(own.values_list("uscc", flat=True)) & set(
+        Target.objects.filter(department__code="RFB").values_list("uscc", flat=True))
+    assert len(shared) == 3
+    TaskDepartment.objects.filter(task=task, department__code="RFB").update(
+        invitation="accepted")
+    rows = list(candidate_targets(task, today).values_list("uscc", "department__code"))
+    codes = [code for code, _d in rows]
+    capped_codes = set(Target.objects.filter(pk__in=capped).values_list("uscc", flat=True))
+    assert len(codes) == len(set(codes)) and shared - capped_codes <= set(codes)
+    assert not capped_codes & set(codes)  # left out whole, the office's row too
+    assert all(dept == "SJJ" for code, dept in rows if code in shared)
+    assert len(codes) > 4
+
+
 def test_the_pool_mixes_entity_kinds_regions_and_risk_classes(demo):
     drawable = Target.objects.filter(department__code="RFB", reg_status__in=DRAWABLE_STATUSES)
     kinds = {code[:2] for code in drawable.values_list("uscc", flat=True)}
@@ -243,7 +275,8 @@ def test_every_change_is_in_an_intact_audit_chain(demo):
     assert verify_chain() is None
     events = AuditEvent.objects.all()
     imported = ImportJob.objects.get().imported
-    assert events.filter(action="target.create").count() + imported == 39
+    # The office's 39 and the market regulator's 5 (its own directory).
+    assert events.filter(action="target.create").count() + imported == 44
     assert events.filter(action="import.targets").count() == 1
     assert events.filter(action="user.create").count() == User.objects.count()
     assert events.filter(action="item.publish").count() == 13
@@ -267,7 +300,7 @@ def test_every_change_is_in_an_intact_audit_chain(demo):
     assert entered and entered <= group_members
     assert {label.split("#")[0] for label in events.filter(
         action="result.approved").values_list("actor_label", flat=True)} == {"office"}
-    assert TargetChange.objects.filter(action="create").count() == 39
+    assert TargetChange.objects.filter(action="create").count() == 44
 
 
 def test_the_plan_merges_the_sections_proposals_and_is_published(demo):

@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         department.name if department else "")
     nav = {domain.value: can(user, domain) for domain in Domain} | {
         "admin": is_admin(user),
+        # One entity across the organisations' directories (config/city.py).
+        "city_entities": is_admin(user) or user.role == Role.CITY,
         "mine": user.role in {Role.INSPECTOR, Role.EXPERT},
         # The phones given the field app's key (field.views.phones): their users and the staff
         # who may revoke them.

@@ -10,7 +10,7 @@ from shuangsuiji.accounts.oidc import AuthenticateView, CallbackView
 from shuangsuiji.accounts.views import SignInView
 from shuangsuiji.inspections.documents import visit_public
 
-from . import health, metrics
+from . import city, health, metrics
 from .views import home
 
 # Redoc's bundle styles itself with inline <style> elements and runs its search in a worker
@@ -44,6 +44,8 @@ urlpatterns = [
     path("credit/", include("shuangsuiji.credit.urls")),
     path("public/", include("shuangsuiji.portal.urls")),
     path("oversight/", include("shuangsuiji.oversight.urls")),
+    path("city/entities/", city.entity_list, name="city_entities"),
+    path("city/entities/<str:code>/", city.entity_detail, name="city_entity"),
     path("notices/", include("shuangsuiji.notices.urls")),
     path("exchange/", include("shuangsuiji.exchange.urls")),
     path("field/", include("shuangsuiji.field.urls")),

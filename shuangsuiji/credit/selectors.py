@@ -69,7 +69,7 @@ def inspected_recently(target: Target, days: int = 180,
     today = today or timezone.localdate()
     since = today - timedelta(days=days)
     seen: dict[tuple[int, date], RecentInspection] = {}
-    for task_id, code, day in inspection_days(target_id=target.pk, since=since, until=today):
+    for task_id, code, day in inspection_days(target=target, since=since, until=today):
         seen.setdefault((task_id, day), RecentInspection(day, code, (today - day).days))
     return list(seen.values())
 

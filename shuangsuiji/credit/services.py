@@ -32,6 +32,7 @@ from shuangsuiji.entities.choices import RiskClass
 from shuangsuiji.entities.models import Target
 from shuangsuiji.inspections.choices import FollowUpKind, ReviewState
 from shuangsuiji.inspections.models import FollowUp, Inspection
+from shuangsuiji.inspections.selectors import on_views, result_view
 from shuangsuiji.rules import risk as R
 from shuangsuiji.rules import xlsx_guard
 from shuangsuiji.rules.dates import InvalidDate, parse_date
@@ -116,16 +117,16 @@ def risk_class_set(*, actor: User, target: Target, risk_class: str, reason: str,
 
 
 def facts_of(target: Target) -> R.Facts:
-    """The entity's record as the pure rules read it."""
-    penalties = (FollowUp.objects.filter(inspection__visit__drawn_target__target=target,
+    """The entity's record as the pure rules read it: in the target's organisation's view
+    (its departments' results on the entity, whichever organisation's row was drawn)."""
+    penalties = (FollowUp.objects.filter(on_views([target], "inspection__"),
                                          kind=FollowUpKind.PENALTY,
                                          decision_date__isnull=False)
                  .exclude(decision_number="").values_list("decision_date", flat=True))
     # reviewed_at is set wherever inspected_on is not (the `if` below).
     refusals = [inspected_on or cast(datetime, reviewed_at).date()
                 for inspected_on, reviewed_at in
-                Inspection.objects.filter(visit__drawn_target__target=target,
-                                          state=ReviewState.APPROVED)
+                Inspection.objects.filter(on_views([target]), state=ReviewState.APPROVED)
                 .exclude(conduct="").values_list("inspected_on", "reviewed_at")
                 if inspected_on or reviewed_at]
     # Staff-entered complaints count as entered; a public or hotline one once closed as
@@ -237,7 +238,7 @@ def blacklist_add(*, actor: User, target: Target, basis: str, listed_on: date,
     if follow_up is not None:
         if follow_up.kind != FollowUpKind.BLACKLIST:
             raise ValidationError({"follow_up": _("Only a blacklist proposal lists an entity.")})
-        if follow_up.inspection.visit.drawn_target.target_id != target.pk:
+        if result_view(follow_up.inspection) != target:  # the organisation's row, by code
             raise ValidationError({"follow_up": _("The proposal is about another entity.")})
     if not basis.strip():
         raise ValidationError({"basis": _("State the facts and the legal provision.")})

@@ -188,6 +188,8 @@ def build(*, today: date | None = None, on: date | None = None,
         _users(world["users"], built)
         _items(world["items"], built)
         _targets(world["targets"], built)
+        for section in world.get("other_directories", []):
+            _targets(section, built, register=False)
         _inspectors(world["inspectors"], built)
         _conflicts(world["conflicts"], built)
         _plan(world["plan"], built)
@@ -279,10 +281,13 @@ _EXPORT_HEADERS = {
 }
 
 
-def _targets(section: dict[str, Any], built: _World) -> None:
-    """Licensed entities arrive by importing the bureau's export; the others are typed in."""
+def _targets(section: dict[str, Any], built: _World, *, register: bool = True) -> None:
+    """Licensed entities arrive by importing the bureau's export; the others are typed in.
+    Another organisation's directory (`register=False`) is not what the rest of the world
+    names its targets by: the office's are."""
     directory = built.departments[section["directory"]]
-    new_codes = _licence_import(section, directory, built)
+    new_codes = (_licence_import(section, directory, built) if "licence_export" in section
+                 else set())
     for row in section["list"]:
         code = uscc.make_valid(row["uscc17"])
         target = Target.objects.filter(department=directory, uscc=code).first()
@@ -298,7 +303,8 @@ def _targets(section: dict[str, Any], built: _World) -> None:
             for contact in row.get("contacts", []):
                 entities.contact_add(actor=ACTOR, target=target, **contact)
                 built.report.created["contacts"] += 1
-        built.targets[row["name"]] = target
+        if register:
+            built.targets[row["name"]] = target
 
 
 def _licence_import(section: dict[str, Any], directory: Department, built: _World) -> set[str]:

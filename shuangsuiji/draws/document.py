@@ -27,13 +27,15 @@ def result_context(*, user: Any, task: InspectionTask, draw: DrawRecord,
                                         replacements=parts["replacements"])
     targets: Any = page(in_force) if page else in_force
     selectors.with_groups(user=user, task=task, draw=draw, views=list(targets))
+    # an auditor reads the record's classes but not the directory behind them
+    opens_targets = can(user, Domain.TARGETS)
+    selectors.with_rows(user=user, task=task, views=list(targets), opens_targets=opens_targets)
     mode = selectors.view_mode(user=user, task=task)
     drawn, standby = selectors.drawn_and_standby(parts["strata"])
     return {
         "task": task, "draw": draw, "targets": targets, "in_force": in_force, "mode": mode,
         "internal": mode == selectors.INTERNAL, "commitment": parts["commitment"],
-        # an auditor reads the record's classes but not the directory behind them
-        "opens_targets": can(user, Domain.TARGETS),
+        "opens_targets": opens_targets,
         "history": selectors.replacement_history(draw, parts["replacements"]),
         "anchor": anchor_of(task, AnchorReason.DRAW),  # the audit chain's head after the draw
         "drawn_count": drawn, "standby": standby,

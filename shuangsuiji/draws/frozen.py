@@ -20,15 +20,11 @@ from django.db.models.functions import Cast, Coalesce, Collate, Concat, NullIf
 
 from shuangsuiji.entities.models import Target
 from shuangsuiji.imports.sql import analyze
-from shuangsuiji.plans.choices import Stratification
-from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.draw import fast
 from shuangsuiji.rules.draw.pool_parts import joined, split
-from shuangsuiji.rules.draw.pools import UNSTRATIFIED
 
 from . import pool_parts
 from .models import Freeze, FrozenCandidate, FrozenPoolPart
-from .pool import UNCLASSIFIED
 
 _BATCH = 5000
 
@@ -39,21 +35,12 @@ def _ident() -> Coalesce:
                     output_field=CharField())
 
 
-def _stratum(task: InspectionTask) -> Coalesce | Value:
-    """As pool.stratum_of: the risk class, U when there is none; ALL when not stratified."""
-    if task.stratification != Stratification.RISK:
-        return Value(UNSTRATIFIED)
-    return Coalesce(NullIf(F("risk_class"), Value("")), Value(UNCLASSIFIED),
-                    output_field=CharField())
-
-
 def insert_candidates(freeze: Freeze, targets: QuerySet[Target]) -> int:
-    """Every target of `targets` as a line of the frozen pool, by one INSERT … SELECT, in
-    byte order of the IDs (so that the table holds them as they are read back); the number
-    of lines."""
+    """Every target of `targets` (pool.candidate_targets: one row per entity, annotated with
+    its stratum) as a line of the frozen pool, by one INSERT … SELECT, in byte order of the
+    IDs (so that the table holds them as they are read back); the number of lines."""
     rows = targets.order_by().annotate(
-        _freeze=Value(freeze.pk), _ident=_ident(), _stratum=_stratum(freeze.task),
-        _target=F("pk"))
+        _freeze=Value(freeze.pk), _ident=_ident(), _stratum=F("pool_stratum"), _target=F("pk"))
     if connection.vendor == "postgresql":
         rows = rows.order_by(Collate("_ident", "C"))
     select, params = rows.values_list("_freeze", "_ident", "_stratum", "_target"

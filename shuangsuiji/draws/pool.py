@@ -7,7 +7,21 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import Department
@@ -15,7 +29,7 @@ from shuangsuiji.accounts.scoping import organisation_id
 from shuangsuiji.entities.choices import DRAWABLE_STATUSES
 from shuangsuiji.entities.models import Target
 from shuangsuiji.inspectors.models import Conflict, Inspector
-from shuangsuiji.plans.choices import Stratification, TaskKind
+from shuangsuiji.plans.choices import Invitation, Stratification, TaskKind
 from shuangsuiji.plans.models import CityPolicy, InspectionTask, TaskDepartment
 from shuangsuiji.rules.draw.engine import Conflict as ConflictRule
 from shuangsuiji.rules.draw.pools import EXPERT, OFFICER, UNSTRATIFIED, PoolInspector
@@ -36,10 +50,29 @@ def task_items(task: InspectionTask) -> set[int]:
     return set(task.participants.values_list("items", flat=True)) - {None}
 
 
-def _matching(task: InspectionTask) -> QuerySet[Target]:
-    """The initiating organisation's drawable targets that pass the task's filters."""
-    org = organisation_id(task.initiating)  # as plans.selectors.task_organisation_id
-    qs = Target.objects.filter(department__root_id=org, reg_status__in=DRAWABLE_STATUSES)
+def pool_organisations(task: InspectionTask) -> list[int]:
+    """The organisations whose directories make the task's pool, in the order that chooses
+    the row standing for an entity several of them know: the initiating organisation first,
+    then each organisation of an accepted invitation in the task's order of departments
+    (TaskDepartment order, then id). A pending or declined invitation adds no directory."""
+    orgs = [organisation_id(task.initiating)]  # as plans.selectors.task_organisation_id
+    for participant in task.participants.select_related("department").order_by("order", "pk"):
+        org = organisation_id(participant.department)
+        if participant.invitation == Invitation.ACCEPTED and org not in orgs:
+            orgs.append(org)
+    return orgs
+
+
+def _rank(orgs: list[int]) -> Case:
+    """A row's place by its organisation in `orgs` (0: the initiator's)."""
+    return Case(*(When(department__root_id=org, then=Value(i)) for i, org in enumerate(orgs)),
+                default=Value(len(orgs)), output_field=IntegerField())
+
+
+def _filtered(task: InspectionTask, orgs: list[int]) -> QuerySet[Target]:
+    """These organisations' drawable targets that pass the task's filters, each row on its
+    own organisation's view (its status, region, industry, type)."""
+    qs = Target.objects.filter(department__root_id__in=orgs, reg_status__in=DRAWABLE_STATUSES)
     if task.filter_regions:
         qs = qs.filter(_any_prefix("region_code", task.filter_regions))
     if task.filter_industries:
@@ -47,6 +80,54 @@ def _matching(task: InspectionTask) -> QuerySet[Target]:
     if task.filter_entity_types:
         qs = qs.filter(entity_type__in=task.filter_entity_types)
     return qs
+
+
+def one_row_per_entity(rows: QuerySet[Target], orgs: list[int]) -> QuerySet[Target]:
+    """`rows` with one row per 统一社会信用代码: the row of the first organisation of `orgs`
+    that has one (the initiator's where it has one), and of two rows of one organisation the
+    older (lower id). A row without a code is an entity of its own (its ID is X-id): it is
+    never matched with another. So no ID reaches the pool twice (protocol §1)."""
+    rank = _rank(orgs)
+    earlier = (rows.annotate(_rank=rank)
+               .filter(uscc=OuterRef("uscc"))
+               .filter(Q(_rank__lt=OuterRef("_rank"))
+                       | Q(_rank=OuterRef("_rank"), pk__lt=OuterRef("pk"))))
+    return rows.annotate(_rank=rank).exclude(Q(uscc__isnull=False) & Exists(earlier))
+
+
+def _matching(task: InspectionTask) -> QuerySet[Target]:
+    """The drawable targets of the pool's organisations that pass the task's filters, one
+    row per entity (one_row_per_entity). A task of one organisation reads its directory
+    alone; a joint task with another organisation's accepted department reads theirs too."""
+    orgs = pool_organisations(task)
+    qs = _filtered(task, orgs)
+    if len(orgs) > 1:
+        qs = one_row_per_entity(qs, orgs)
+    return qs
+
+
+def pool_stratum(task: InspectionTask) -> Value | Case | Coalesce:
+    """As stratum_of, in SQL over a pool's rows: the initiating organisation's credit-risk
+    class of the entity, U when it has none or does not know the entity (a row of another
+    organisation stands for an entity the initiator has no row of, or only one its filters
+    left out: the initiator's row, the oldest of its rows with that code, still gives the
+    class); ALL when the task is not stratified. Another organisation's class never
+    stratifies: it is that organisation's alone."""
+    if task.stratification != Stratification.RISK:
+        return Value(UNSTRATIFIED)
+    org = organisation_id(task.initiating)
+    own = NullIf(F("risk_class"), Value(""))
+    theirs = Subquery(Target.objects.filter(department__root_id=org, uscc=OuterRef("uscc"))
+                      .exclude(risk_class="").order_by("pk").values("risk_class")[:1])
+    return Case(When(department__root_id=org, then=Coalesce(own, Value(UNCLASSIFIED))),
+                When(uscc__isnull=True, then=Value(UNCLASSIFIED)),
+                default=Coalesce(theirs, Value(UNCLASSIFIED)), output_field=CharField())
+
+
+def initiator_rows(task: InspectionTask, targets: QuerySet[Target]) -> QuerySet[Target]:
+    """The rows of `targets` in the initiating organisation's own directory: what its
+    internal notes on a pool (complaints) may read; another organisation's are not its."""
+    return targets.filter(department__root_id=organisation_id(task.initiating))
 
 
 def since_day(since: date, prefix: str = "") -> Q:
@@ -99,19 +180,22 @@ def _excluded(task: InspectionTask, on: date) -> dict[str, QuerySet[Any]]:
     items = task_items(task)
     if task.lookback_days and items:
         since = on - timedelta(days=task.lookback_days)
-        out["lookback"] = earlier.filter(since_day(since),
-                                         task__participants__items__in=items
-                                         ).values("target_id")
+        recent = earlier.filter(since_day(since), task__participants__items__in=items)
+        # By entity: an earlier joint task may have drawn another organisation's row of it.
+        out["lookback"] = Target.objects.filter(
+            Q(uscc__in=recent.filter(target__uscc__isnull=False).values("target__uscc"))
+            | Q(pk__in=recent.values("target_id"))).values("pk")
     out["yearly_cap"] = _over_cap(task, on, yearly_cap(task))
     return out
 
 
 def candidate_targets(task: InspectionTask, on: date) -> QuerySet[Target]:
-    """The task's filters and exclusions applied to the initiating organisation's directory."""
+    """The task's filters and exclusions applied to the pool's directories, one row per
+    entity, each annotated with its stratum (`pool_stratum`, as frozen)."""
     qs = _matching(task)
     for ids in _excluded(task, on).values():
         qs = qs.exclude(pk__in=ids)
-    return qs
+    return qs.annotate(pool_stratum=pool_stratum(task))
 
 
 def exclusion_counts(task: InspectionTask, on: date) -> dict[str, int]:
@@ -186,10 +270,11 @@ def pool_sizes(task: InspectionTask, on: date) -> dict[str, int]:
     """抽取基数 per stratum, shown before freezing (sizes only: no outcome is previewed)."""
     if task.stratification != Stratification.RISK:
         return {UNSTRATIFIED: candidate_targets(task, on).count()}
-    counts = candidate_targets(task, on).values("risk_class").annotate(n=Count("pk"))
+    counts = (candidate_targets(task, on).order_by().values("pool_stratum")
+              .annotate(n=Count("pk")))
     sizes: Counter[str] = Counter()
     for row in counts:
-        sizes[stratum_of(task, row["risk_class"])] += row["n"]
+        sizes[row["pool_stratum"]] += row["n"]
     return dict(sorted(sizes.items()))
 
 
@@ -236,28 +321,37 @@ def inspector_pool(task: InspectionTask, on: date) -> list[PoolInspector]:
     return pool
 
 
+def _by_entity(rows: QuerySet[Any], path: str, pool: QuerySet[FrozenCandidate],
+               reason: str | None) -> list[ConflictRule]:
+    """ConflictRules of `rows` (an inspector and a target through `path`) whose entity is in
+    the pool: by its code, whichever organisation's row `path` reaches (a joint task's pool
+    has one row per code, maybe not that one), or, without a code, the row itself. `reason`
+    None: the row's relation."""
+    rows = rows.annotate(_why=F("relation") if reason is None else Value(reason))
+    coded = (rows.filter(**{f"{path}__uscc__in": pool.values("ident")})
+             .values_list("inspector__code", f"{path}__uscc", "_why"))
+    loose = (rows.filter(**{f"{path}__uscc__isnull": True, f"{path}__in": pool.values("target_id")})
+             .values_list("inspector__code", f"{path}_id", "_why"))
+    return ([ConflictRule(inspector, code, why) for inspector, code, why in coded]
+            + [ConflictRule(inspector, f"X-{target}", why) for inspector, target, why in loose])
+
+
 def conflicts_for(task: InspectionTask, inspector_codes: set[str], freeze: Freeze,
                   on: date) -> list[ConflictRule]:
     """Registered 回避 in force on the draw day, and inspections within the look-back period,
-    between the pool's inspectors and its targets.
+    between the pool's inspectors and its entities (by code: a 回避 recorded on any
+    organisation's row of an entity holds; the record keeps the inspector, the entity's ID
+    and the kind of relation, never the reason written down).
 
     Matched in the database: the pool can hold millions of targets, the conflicts are few.
     """
     pool = FrozenCandidate.objects.filter(freeze=freeze)
-    registered = list(
-        Conflict.objects.in_force_on(on).filter(inspector__code__in=inspector_codes,
-                                                target__in=pool.values("target_id"))
-        .values_list("inspector__code", "target_id", "relation"))
+    found = _by_entity(Conflict.objects.in_force_on(on).filter(inspector__code__in=inspector_codes),
+                       "target", pool, None)
     if task.lookback_days:
         since = on - timedelta(days=task.lookback_days)
-        registered += (
-            Assignment.objects.filter(since_day(since, "drawn_target__"),
-                                      inspector__code__in=inspector_codes,
-                                      released_at__isnull=True,
-                                      drawn_target__target__in=pool.values("target_id"))
-            .exclude(task=task).annotate(reason=Value("lookback"))
-            .values_list("inspector__code", "drawn_target__target_id", "reason"))
-    ident_of = dict(pool.filter(target_id__in={target for _i, target, _r in registered})
-                    .values_list("target_id", "ident"))
-    return [ConflictRule(inspector, ident_of[target], reason)
-            for inspector, target, reason in registered]
+        earlier = (Assignment.objects.filter(since_day(since, "drawn_target__"),
+                                             inspector__code__in=inspector_codes,
+                                             released_at__isnull=True).exclude(task=task))
+        found += _by_entity(earlier, "drawn_target__target", pool, "lookback")
+    return found

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from shuangsuiji.accounts.choices import Role
@@ -20,7 +20,7 @@ from shuangsuiji.entities.models import Contact, Target
 from shuangsuiji.inspectors.models import Certificate, Inspector
 from shuangsuiji.plans.choices import Stratification, Verification
 from shuangsuiji.plans.models import InspectionTask
-from shuangsuiji.plans.selectors import sees_internal, stratum_name
+from shuangsuiji.plans.selectors import sees_internal, stratum_name, task_organisation_id
 from shuangsuiji.rules.draw.pools import OFFICER
 
 from .models import Assignment, DrawnTarget, DrawRecord, Freeze
@@ -124,6 +124,8 @@ class TargetView:
     groups: list[Group] = field(default_factory=list)
     replaces: DrawnTarget | None = None
     contacts: list[Contact] = field(default_factory=list)
+    class_row: Target | None = None  # with_rows: the initiator's row of the entity
+    link_row: Target | None = None  # with_rows: the reader's organisation's row
     show_ticket: bool = True  # False where hides_tickets / hides_positions say so
     show_position: bool = True
 
@@ -270,14 +272,60 @@ def my_tasks(*, user: Any) -> list[MyTask]:
                                else a.task.period_start)
         if all(v.drawn.pk != a.drawn_target_id for v in block.targets):
             block.targets.append(TargetView(a.drawn_target))
-    contacts = Prefetch("contacts", queryset=Contact.objects.order_by("id"))
     for block in by_task.values():
         drawn = [v.drawn for v in block.targets]
         groups = _groups(block.task, drawn, drawn_on[block.task.pk])
-        people = {t.pk: list(t.contacts.all()) for t in Target.objects.filter(
-            pk__in=[d.target_id for d in drawn]).prefetch_related(contacts)}
+        people = _own_contacts(user, [d.target for d in drawn])
         for view in block.targets:
             view.groups = groups.get(view.drawn.pk, [])
             view.contacts = people.get(view.drawn.target_id, [])
         _mask(block.targets, user=user, task=block.task)
     return list(by_task.values())
+
+
+def rows_of(organisation_id: int | None, targets: list[Target],
+            contacts: bool = False) -> dict[int, Target | None]:
+    """Each target's row in the organisation's own directory: itself when it is there, else
+    the organisation's oldest row with its code (the city's shared directory: a joint task
+    may have drawn another organisation's row), None when it does not know the entity. No
+    organisation (an administrator): the targets themselves. One query for them all."""
+    prefetch = [Prefetch("contacts", queryset=Contact.objects.order_by("id"))] if contacts else []
+    if organisation_id is None:
+        rows = Target.objects.filter(pk__in=[t.pk for t in targets]).prefetch_related(*prefetch)
+        found = {row.pk: row for row in rows}
+        return {t.pk: found.get(t.pk) for t in targets}
+    codes = [t.uscc for t in targets if t.uscc]
+    own = list(Target.objects.filter(department__root_id=organisation_id)
+               .filter(Q(pk__in=[t.pk for t in targets]) | Q(uscc__in=codes))
+               .order_by("-pk").prefetch_related(*prefetch))
+    by_pk = {row.pk: row for row in own}
+    by_code = {row.uscc: row for row in own if row.uscc}  # the oldest last, so it stays
+    return {t.pk: by_pk.get(t.pk) or (by_code.get(t.uscc) if t.uscc else None)
+            for t in targets}
+
+
+def _own_contacts(user: Any, targets: list[Target]) -> dict[int, list[Contact]]:
+    """Each drawn target's contacts as the user's organisation keeps them: its own row of
+    the entity, none when it does not know it (personal data stays in the directory that
+    recorded it; as inspections.selectors visit_contacts). An administrator, without an
+    organisation, reads the drawn rows'."""
+    rows = rows_of(user_organisation_id(user), targets, contacts=True)
+    return {pk: list(row.contacts.all()) if row is not None else []
+            for pk, row in rows.items()}
+
+
+def with_rows(*, user: Any, task: InspectionTask, views: list[TargetView],
+              opens_targets: bool) -> None:
+    """Each view's rows for the result page: `class_row`, the initiating organisation's row
+    of the entity (whose class the internal page shows: another organisation's class is its
+    own), and `link_row`, the user's organisation's row, linked when the user opens the
+    directory (another organisation's row would answer 404)."""
+    targets = [v.target for v in views]
+    initiator = task_organisation_id(task)
+    class_rows = rows_of(initiator, targets)
+    user_org = user_organisation_id(user)
+    links = (class_rows if user_org == initiator else rows_of(user_org, targets)
+             ) if opens_targets else {}
+    for view in views:
+        view.class_row = class_rows.get(view.target.pk)
+        view.link_row = links.get(view.target.pk)

@@ -42,6 +42,7 @@ from .pool import (
     candidate_targets,
     cap_left_out,
     department_subtree,
+    initiator_rows,
     inspector_pool,
     yearly_cap,
 )
@@ -114,7 +115,8 @@ def task_freeze(request: HttpRequest, pk: int) -> HttpResponse:
         "departments": _eligible_now(task), "today": today,
         # Office only (_task_to_run): who the city's cap leaves out, and why.
         "cap": yearly_cap(task), "left_out": cap_left_out(task, today),
-        "notes": send_freeze_notes(task, candidate_targets(task, today))})
+        # The initiator's own rows only: another organisation's complaints are its own.
+        "notes": send_freeze_notes(task, initiator_rows(task, candidate_targets(task, today)))})
 
 
 def _frozen(request: HttpRequest, task: InspectionTask, freeze: Any) -> HttpResponse:

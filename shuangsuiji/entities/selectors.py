@@ -131,3 +131,55 @@ def target_summary(*, user: Any) -> dict[str, Any] | None:
         total=Count("id"), unclassified=Count("id", filter=Q(risk_class="")))
     return counts | {"unclassified_filter": UNCLASSIFIED,
                      "can_change": can(user, Domain.TARGETS, Action.CHANGE)}
+
+
+# -- The city's shared directory: one entity, each organisation's view ------------------------
+
+def view_of(*, target: Target, organisation_id: int | None) -> Target | None:
+    """The organisation's own row of the entity `target` stands for: `target` itself when it
+    is in that organisation's directory, else the organisation's row with the same
+    统一社会信用代码 (the oldest, should it have two); None when the organisation does not
+    know the entity, or `target` has no code (it cannot be matched across directories)."""
+    if organisation_id is None:
+        return None
+    if target.department.root_id == organisation_id:
+        return target
+    if not target.uscc:
+        return None
+    return (Target.objects.filter(department__root_id=organisation_id, uscc=target.uscc)
+            .select_related("department").order_by("pk").first())
+
+
+def same_entity(target: Target, prefix: str = "") -> Q:
+    """Rows of the entity `target` stands for, in any directory, through `prefix`: those with
+    its code; a target without one is only itself."""
+    if target.uscc:
+        return Q(**{f"{prefix}uscc": target.uscc})
+    return Q(**{f"{prefix}pk": target.pk})
+
+
+@dataclass(frozen=True)
+class KnownTo:
+    """An organisation's row of an entity, with the facts any organisation may read of it."""
+
+    organisation_id: int
+    organisation: str
+    target_id: int
+    name: str
+    reg_status: str
+    reg_status_label: str
+
+
+def known_to(*, uscc: str) -> list[KnownTo]:
+    """Every organisation whose directory holds the entity, and its row's public facts (name,
+    registration status), by the organisation's name; never a risk class or a contact.
+    Unscoped: callers decide who may read it (entities.views: the city and administrators
+    for every organisation, staff for the names alone)."""
+    rows = (Target.objects.filter(uscc=uscc).select_related("department__root")
+            .order_by("department__root__name", "pk"))
+    seen: dict[int, KnownTo] = {}
+    for row in rows:
+        org = row.department.root or row.department
+        seen.setdefault(org.pk, KnownTo(org.pk, org.name, row.pk, row.name, row.reg_status,
+                                        str(row.get_reg_status_display())))
+    return list(seen.values())

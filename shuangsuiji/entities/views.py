@@ -45,6 +45,10 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "licences": selectors.target_licences(target=target),
         "history": history, "history_entries": selectors.history_entries(history),
         "conflicts": conflicts_of_target(user=request.user, target=target),
+        # The shared directory: which other organisations know the entity, by name alone.
+        "also_known_to": [k.organisation for k in selectors.known_to(uscc=target.uscc)
+                          if k.organisation_id != target.department.root_id]
+        if target.uscc else [],
         "can_record_conflict": can(request.user, Domain.CONFLICTS, Action.CHANGE)})
 
 

@@ -24,6 +24,7 @@ from shuangsuiji.inspections.choices import (
     SignerRole,
 )
 from shuangsuiji.inspections.models import Inspection, Visit
+from shuangsuiji.inspections.selectors import visit_contacts
 from shuangsuiji.publication.models import PublishedResult
 
 from .models import FieldSession
@@ -84,7 +85,7 @@ def _result(user: Any, result: Inspection, members: list[Assignment]) -> dict[st
 def day_pack(*, user: Any, day: date) -> dict[str, Any]:
     visits = (my_visits(user).filter(agreed_date=day)
               .select_related("task", "drawn_target__target")
-              .prefetch_related("inspections__department", "drawn_target__target__contacts")
+              .prefetch_related("inspections__department")
               .order_by("drawn_target__ident", "pk"))
     out = []
     for visit in visits:
@@ -107,8 +108,9 @@ def day_pack(*, user: Any, day: date) -> dict[str, Any]:
                      "period_end": task.period_end.isoformat()},
             "target": {"name": target.name, "uscc": visit.drawn_target.ident,
                        "address": target.address,
+                       # Each organisation's own row's contacts (a shared entity).
                        "contacts": [{"name": c.name, "position": c.position, "phone": c.phone}
-                                    for c in target.contacts.all()]},
+                                    for c in visit_contacts(user=user, target=target)]},
             "results": [_result(user, r, members.get(r.department_id, [])) for r in results],
             "last_results": [{"task_code": p.task_code, "department": p.department_name,
                               "inspected_on": p.inspected_on.isoformat() if p.inspected_on

@@ -11,9 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangsuiji.accounts.choices import Role
-from shuangsuiji.accounts.scoping import Domain, can
+from shuangsuiji.accounts.scoping import (
+    Domain,
+    can,
+    is_admin,
+    organisation_id,
+    user_organisation_id,
+)
 from shuangsuiji.draws import selectors as draw_selectors
-from shuangsuiji.entities.models import Contact
+from shuangsuiji.entities.models import Contact, Target
+from shuangsuiji.entities.selectors import same_entity, view_of
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.plans.selectors import Waiting
 from shuangsuiji.workdays.selectors import calendar
@@ -61,8 +68,17 @@ def visit_view(*, user: Any, visit: Visit) -> VisitView:
     results = sorted((r for r in visit.inspections.select_related("department")
                       if permissions.can_view_result(user, r)),
                      key=lambda r: order.get(r.department_id, 99))
-    contacts = list(drawn.target.contacts.order_by("id"))
-    return VisitView(visit, groups, contacts, results)
+    return VisitView(visit, groups, visit_contacts(user=user, target=drawn.target), results)
+
+
+def visit_contacts(*, user: Any, target: Target) -> list[Contact]:
+    """The entity's contacts as the user's organisation keeps them: personal data stays in
+    the directory that recorded it, so a joint visit shows each organisation its own row's
+    contacts (none when it does not know the entity); administrators see the drawn row's."""
+    if is_admin(user):
+        return list(target.contacts.order_by("id"))
+    view = view_of(target=target, organisation_id=user_organisation_id(user))
+    return list(view.contacts.order_by("id")) if view is not None else []
 
 
 def my_claims(user: Any) -> set[int]:
@@ -101,11 +117,32 @@ def task_counts(task: InspectionTask) -> dict[str, int]:
            if state != ReviewState.ENTERED})
 
 
+def on_views(targets: Iterable[Target], prefix: str = "") -> Q:
+    """Results (through `prefix`) that belong to these organisations' rows: a department's
+    result on the entity a row stands for (the same code, whichever organisation's row was
+    drawn), of a department of the row's organisation. Another organisation's result on the
+    same entity is in that organisation's view, not this one's. Q(pk=None) for no rows."""
+    match = Q(pk__in=[])
+    for target in targets:
+        match |= (same_entity(target, f"{prefix}visit__drawn_target__target__")
+                  & Q(**{f"{prefix}department__root_id": organisation_id(target.department)}))
+    return match
+
+
 def results_on_targets(target_ids: Iterable[int]) -> QuerySet[Inspection]:
-    """Every result on these targets, unscoped, latest inspection first (callers scope them)."""
-    return (Inspection.objects.filter(visit__drawn_target__target_id__in=target_ids)
+    """Every result in these rows' views (on_views), unscoped, latest inspection first
+    (callers scope them)."""
+    targets = Target.objects.filter(pk__in=list(target_ids)).select_related("department")
+    return (Inspection.objects.filter(on_views(targets))
             .select_related("visit__task__initiating", "department", "visit__drawn_target")
             .order_by(F("inspected_on").desc(nulls_last=True), "-pk"))
+
+
+def result_view(inspection: Inspection) -> Target | None:
+    """The inspecting organisation's own row of the visited entity: where its result
+    belongs (its credit file, its risk loop); None when it does not know the entity."""
+    return view_of(target=inspection.visit.drawn_target.target,
+                   organisation_id=organisation_id(inspection.department))
 
 
 def follow_ups_of(results: QuerySet[Inspection]) -> QuerySet[FollowUp]:
@@ -115,10 +152,10 @@ def follow_ups_of(results: QuerySet[Inspection]) -> QuerySet[FollowUp]:
             .order_by("-created_at", "-pk"))
 
 
-def inspection_days(*, target_id: int, since: date, until: date) -> QuerySet[Any]:
-    """(task id, task code, day) of each inspection of the target in [since, until], latest
-    first."""
-    return (Inspection.objects.filter(visit__drawn_target__target_id=target_id,
+def inspection_days(*, target: Target, since: date, until: date) -> QuerySet[Any]:
+    """(task id, task code, day) of each inspection of the entity in [since, until], by any
+    organisation and whichever organisation's row was drawn, latest first."""
+    return (Inspection.objects.filter(same_entity(target, "visit__drawn_target__target__"),
                                       inspected_on__gte=since, inspected_on__lte=until)
             .values_list("visit__task_id", "visit__task__code", "inspected_on")
             .order_by("-inspected_on"))

@@ -41,7 +41,7 @@ from shuangsuiji.rules.results import (
 )
 from shuangsuiji.rules.results import missing_for_submission as rules_missing_for_submission
 
-from . import permissions
+from . import permissions, selectors
 from .choices import (
     REVIEW_MOVES,
     Conduct,
@@ -337,6 +337,15 @@ def inspection_submit(*, actor: User, inspection: Inspection) -> Inspection:
     return inspection
 
 
+def _risk_facts(inspection: Inspection, actor: User | None) -> None:
+    """The risk loop of the inspecting organisation's own row of the entity (selectors
+    result_view): a joint visit's result never raises another organisation's class. An
+    organisation that does not know the entity has no class of it to raise."""
+    view = selectors.result_view(inspection)
+    if view is not None:
+        send_risk_facts_recorded(target=view, actor=actor)
+
+
 @transaction.atomic
 def inspection_review(*, actor: User, inspection: Inspection, approve: bool,
                       reason: str = "") -> Inspection:
@@ -351,7 +360,7 @@ def inspection_review(*, actor: User, inspection: Inspection, approve: bool,
     inspection.return_reason = "" if approve else reason.strip()
     inspection.save(update_fields=["state", "reviewed_by", "reviewed_at", "return_reason"])
     if approve and inspection.conduct:  # refusal, concealment, falsification: the risk loop
-        send_risk_facts_recorded(target=inspection.visit.drawn_target.target, actor=actor)
+        _risk_facts(inspection, actor)
     return inspection
 
 
@@ -562,8 +571,7 @@ def follow_up_penalty(*, actor: User, follow_up: FollowUp, decision_number: str,
                      number=follow_up.decision_number,
                      target=follow_up.inspection.visit.drawn_target.ident),
                  data={"number": decision_number, "amount": amount, "date": decision_date})
-    # the risk loop (credit)
-    send_risk_facts_recorded(target=follow_up.inspection.visit.drawn_target.target, actor=actor)
+    _risk_facts(follow_up.inspection, actor)  # the risk loop (credit)
     return follow_up
 
 

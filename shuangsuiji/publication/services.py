@@ -26,9 +26,11 @@ from shuangsuiji.core.anchors import AnchorReason, anchor_take
 from shuangsuiji.core.audit import audit_record
 from shuangsuiji.core.i18n import reason as rule_reason
 from shuangsuiji.core.models import SignedSubject
+from shuangsuiji.entities.models import Contact
 from shuangsuiji.inspections.choices import Conduct, ResultCategory, ReviewState, SignerRole
 from shuangsuiji.inspections.deadlines import publication_deadline
 from shuangsuiji.inspections.models import Inspection
+from shuangsuiji.inspections.selectors import result_view
 from shuangsuiji.rules import credit_repair
 from shuangsuiji.rules import publication as rules
 
@@ -80,7 +82,11 @@ def snapshot_of(inspection: Inspection) -> rules.Snapshot:
     names of private persons the platform knows are masked in the findings text."""
     drawn = inspection.visit.drawn_target
     target = drawn.target
-    people = [target.legal_rep, *target.contacts.values_list("name", flat=True),
+    # The names each directory keeps of the entity: the drawn row's and the inspecting
+    # organisation's own (a joint task may have drawn another organisation's row).
+    rows = {row for row in (target, result_view(inspection)) if row is not None}
+    people = [*(row.legal_rep for row in rows),
+              *Contact.objects.filter(target__in=rows).values_list("name", flat=True),
               *inspection.signatures.filter(role=SignerRole.REPRESENTATIVE)
               .values_list("name", flat=True)]
     task = inspection.visit.task

@@ -73,9 +73,17 @@ def test_staff_get_the_risk_class_and_complaints(world, target):
     client.force_login(world.users["leader"])
     body = client.get(f"/api/v1/credit-files/{target.uscc.lower()}/").json()
     assert body["risk_class"] == "C" and len(body["complaints"]) == 1
-    # The office's approved result first; the fire rescue's, not entered yet, after it.
-    assert [r["state"] for r in body["results"]] == ["approved", "entered"]
+    # The office's own result: the fire rescue's of the same joint visit is in the fire
+    # rescue's file of the entity (the shared directory: each organisation's view).
+    assert [r["state"] for r in body["results"]] == ["approved"]
     assert not AuditEvent.objects.filter(action="credit.partner_query").exists()
+    from shuangsuiji.entities.models import Target
+
+    Target.objects.create(department=world.fire, uscc=target.uscc, name=target.name)
+    client.force_login(world.users["partner"])
+    theirs = client.get(f"/api/v1/credit-files/{target.uscc}/").json()
+    assert [r["state"] for r in theirs["results"]] == ["entered"]
+    assert theirs["risk_class"] == "" and theirs["complaints"] == []
 
 
 def test_no_key_bad_key_and_revoked_key_are_401(world, target):
