@@ -354,6 +354,7 @@ class TargetCommit:
         # 联系人 (with or without 联系电话; a phone alone is refused by the row check).
         self.contacts = "contact_name" in fields
         self.timings: dict[str, float] = {}
+        self.refingerprinted = 0  # targets whose fingerprint changes (count() says)
         self.params: dict[str, Any] = {
             "job": job.pk, "dept": job.department_id, "actor": actor_id,
             "now": sql.param(now), "today": sql.param(today), "max_before": 0,
@@ -399,12 +400,19 @@ class TargetCommit:
         sql.tune_for_bulk()
         self._timed(self.match)
         counts = self._timed(self.count)
-        self._timed(self.record_target_updates)
-        self._timed(self.update_targets)
-        self.params["max_before"] = self._max_target_id()
-        for step in (self.insert_targets, self.match_created, self.record_target_creations,
-                     self.record_licence_changes, self.update_licences, self.insert_licences):
-            self._timed(step)
+        # Steps with nothing to do are skipped: a file of unchanged rows writes nothing.
+        if self.refingerprinted:
+            self._timed(self.record_target_updates)
+            self._timed(self.update_targets)
+        if counts["targets_created"]:
+            self.params["max_before"] = self._max_target_id()
+            for step in (self.insert_targets, self.match_created,
+                         self.record_target_creations):
+                self._timed(step)
+        if counts["licences_created"] or counts["licences_updated"]:
+            for step in (self.record_licence_changes, self.update_licences,
+                         self.insert_licences):
+                self._timed(step)
         if self.contacts:
             self._timed(self.record_contact_changes)
             counts["contacts_updated"] = self._timed(self.update_contacts)
@@ -459,12 +467,13 @@ class TargetCommit:
               SUM(CASE WHEN m.first AND m.target_id IS NULL THEN 1 ELSE 0 END),
               SUM(CASE WHEN m.first AND m.target_changed THEN 1 ELSE 0 END),
               SUM(CASE WHEN m.has_licence AND m.licence_id IS NULL THEN 1 ELSE 0 END),
-              SUM(CASE WHEN m.licence_changed THEN 1 ELSE 0 END)
+              SUM(CASE WHEN m.licence_changed THEN 1 ELSE 0 END),
+              SUM(CASE WHEN m.first AND m.refingerprinted THEN 1 ELSE 0 END)
             FROM {M} m"""
         with connection.cursor() as cursor:
             cursor.execute(query, self.params)
             total, *rest = (int(v or 0) for v in cursor.fetchone())
-        imported_rows, updated_rows, t_new, t_upd, l_new, l_upd = rest
+        imported_rows, updated_rows, t_new, t_upd, l_new, l_upd, self.refingerprinted = rest
         return {"imported": imported_rows, "updated": updated_rows,
                 "unchanged": total - imported_rows - updated_rows,
                 "targets_created": t_new, "targets_updated": t_upd,
