@@ -58,13 +58,11 @@ C = TargetChange._meta.db_table
 K = Contact._meta.db_table
 S = StagedTarget._meta.db_table
 LR = StagedLaterRow._meta.db_table
+# The commit's temporary table: the staged rows matched against the directory (TargetCommit).
+M = "import_matched"
 STAGED_COLUMNS = ("job_id", *STAGED_FIELDS)
 # The staging columns the duplicate and commit queries filter and join on.
 _PLANNED_COLUMNS = ("job_id", "entity_key", "lic_key", "uscc", "rejected")
-# Staged row `s` is its entity's first row in the file: the one whose details are imported.
-_FIRST_OF_ENTITY = (f"NOT EXISTS (SELECT 1 FROM {LR} x WHERE x.job_id = s.job_id "
-                    "AND x.row = s.row)")
-
 # Target fields kept in a change's before/after (as entities.services records them).
 HISTORY_FIELDS = (*ENTITY_FIELDS, "risk_set_on", "last_inspected_on")
 # Staged licence column → Licence column, and which file fields feed it.
@@ -339,7 +337,11 @@ def _differs(left: str, right: str, pairs: Sequence[tuple[str, str]]) -> str:
 class TargetCommit:
     """The set-based merge of a job's staged rows into its department's directory.
 
-    Each step is one SQL statement over all rows; the caller runs them in one transaction.
+    The staged rows are matched against the directory once (`match`): a narrow temporary
+    table says, row by row, which target and licence it meets and whether they change. Every
+    later step is one SQL statement over the rows that table flags, so a file whose rows are
+    all unchanged reads the directory once and writes nothing to it. The caller runs the
+    steps in one transaction.
     """
 
     def __init__(self, job: ImportJob, header_map: HeaderMap, *, actor_id: int | None,
@@ -352,6 +354,7 @@ class TargetCommit:
         # 联系人 (with or without 联系电话; a phone alone is refused by the row check).
         self.contacts = "contact_name" in fields
         self.timings: dict[str, float] = {}
+        self.refingerprinted = 0  # targets whose fingerprint changes (count() says)
         self.params: dict[str, Any] = {
             "job": job.pk, "dept": job.department_id, "actor": actor_id,
             "now": sql.param(now), "today": sql.param(today), "max_before": 0,
@@ -373,33 +376,49 @@ class TargetCommit:
     def _licence_changed(self) -> str:
         return _differs("l", "s", [(LICENCE_COLUMNS[c], c) for c in self.licence_mapped])
 
-    def _risk_set_on(self) -> str:
+    def _risk_set_on(self, target: str) -> str:
         if "risk_class" not in self.mapped:
-            return "d.risk_set_on"
-        return ("CASE WHEN s.risk_class <> '' AND s.risk_class IS DISTINCT FROM d.risk_class "
-                "THEN %(today)s ELSE d.risk_set_on END")
+            return f"{target}.risk_set_on"
+        return (f"CASE WHEN s.risk_class <> '' AND s.risk_class IS DISTINCT FROM "
+                f"{target}.risk_class THEN %(today)s ELSE {target}.risk_set_on END")
 
     def _execute(self, query: str) -> int:
         with connection.cursor() as cursor:
             cursor.execute(query, self.params)
             return cursor.rowcount
 
-    def _staged(self, extra: str = "") -> str:
-        return f"s.job_id = %(job)s AND NOT s.rejected {extra}"
+    @staticmethod
+    def _matched(where: str, *, target: bool = False, licence: bool = False) -> str:
+        """FROM the matched rows `where` holds, with their staged row `s` (and their target
+        `d`, licence `l`)."""
+        joined = (f" JOIN {T} d ON d.id = m.target_id" if target else "") + (
+            f" JOIN {L} l ON l.id = m.licence_id" if licence else "")
+        return (f"FROM {M} m JOIN {S} s ON s.job_id = %(job)s AND s.row = m.row{joined} "
+                f"WHERE {where}")
 
     def run(self) -> dict[str, int]:
         sql.tune_for_bulk()
+        self._timed(self.match)
         counts = self._timed(self.count)
-        self._timed(self.record_target_updates)
-        self._timed(self.update_targets)
-        self.params["max_before"] = self._max_target_id()
-        for step in (self.insert_targets, self.record_target_creations,
-                     self.record_licence_changes, self.update_licences, self.insert_licences):
-            self._timed(step)
+        # Steps with nothing to do are skipped: a file of unchanged rows writes nothing.
+        if self.refingerprinted:
+            self._timed(self.record_target_updates)
+            self._timed(self.update_targets)
+        if counts["targets_created"]:
+            self.params["max_before"] = self._max_target_id()
+            for step in (self.insert_targets, self.match_created,
+                         self.record_target_creations):
+                self._timed(step)
+        if counts["licences_created"] or counts["licences_updated"]:
+            for step in (self.record_licence_changes, self.update_licences,
+                         self.insert_licences):
+                self._timed(step)
         if self.contacts:
             self._timed(self.record_contact_changes)
             counts["contacts_updated"] = self._timed(self.update_contacts)
             counts["contacts_created"] = self._timed(self.insert_contacts)
+        if not sql.is_postgresql():  # PostgreSQL drops it at commit
+            self._execute(f"DROP TABLE {M}")
         return counts
 
     def _timed(self, step: Callable[[], Any]) -> Any:
@@ -410,28 +429,51 @@ class TargetCommit:
                      self.timings[step.__name__])
         return result
 
-    def count(self) -> dict[str, int]:
-        """Row outcomes (new / updated / unchanged) and entity counts, before any write."""
-        imported = "((s.lic_key <> '' AND l.id IS NULL) OR (s.lic_key = '' AND d.id IS NULL))"
-        target_changed = f"(d.id IS NOT NULL AND {self._target_changed()})"
-        licence_changed = f"(l.id IS NOT NULL AND {self._licence_changed()})"
-        query = f"""
-            SELECT COUNT(*),
-              SUM(CASE WHEN {imported} THEN 1 ELSE 0 END),
-              SUM(CASE WHEN NOT {imported} AND ({target_changed} OR {licence_changed})
-                  THEN 1 ELSE 0 END),
-              SUM(CASE WHEN x.row IS NULL AND d.id IS NULL THEN 1 ELSE 0 END),
-              SUM(CASE WHEN x.row IS NULL AND {target_changed} THEN 1 ELSE 0 END),
-              SUM(CASE WHEN s.lic_key <> '' AND l.id IS NULL THEN 1 ELSE 0 END),
-              SUM(CASE WHEN {licence_changed} THEN 1 ELSE 0 END)
+    def match(self) -> int:
+        """One pass over the staged rows and the directory: each row's target and licence,
+        whether they change, and for a row of a new entity its key."""
+        schema = "pg_temp" if sql.is_postgresql() else "temp"
+        self._execute(f"DROP TABLE IF EXISTS {schema}.{M}")
+        self._execute(f"""CREATE TEMPORARY TABLE {M} (row integer NOT NULL, entity_key text,
+            first boolean NOT NULL, target_id bigint, licence_id bigint,
+            has_licence boolean NOT NULL, refingerprinted boolean NOT NULL,
+            target_changed boolean NOT NULL, licence_changed boolean NOT NULL,
+            created boolean NOT NULL DEFAULT FALSE)
+            {"ON COMMIT DROP" if sql.is_postgresql() else ""}""")
+        matched = self._execute(f"""
+            INSERT INTO {M} (row, entity_key, first, target_id, licence_id, has_licence,
+              refingerprinted, target_changed, licence_changed)
+            SELECT s.row, CASE WHEN d.id IS NULL THEN s.entity_key END, x.row IS NULL, d.id,
+              l.id, s.lic_key <> '', d.id IS NOT NULL AND d.fingerprint <> s.fingerprint,
+              d.id IS NOT NULL AND {self._target_changed()},
+              l.id IS NOT NULL AND {self._licence_changed()}
             FROM {S} s LEFT JOIN {self.directory()} d ON d.ekey = s.entity_key
             LEFT JOIN {L} l ON l.target_id = d.id AND l.number = s.lic_key
             LEFT JOIN {LR} x ON x.job_id = s.job_id AND x.row = s.row
-            WHERE {self._staged()}"""
+            WHERE s.job_id = %(job)s AND NOT s.rejected""")
+        sql.analyze(M, ("row", "target_id", "licence_id", "first", "target_changed",
+                        "licence_changed"))
+        return matched
+
+    def count(self) -> dict[str, int]:
+        """Row outcomes (new / updated / unchanged) and entity counts, before any write."""
+        imported = ("((m.has_licence AND m.licence_id IS NULL) "
+                    "OR (NOT m.has_licence AND m.target_id IS NULL))")
+        query = f"""
+            SELECT COUNT(*),
+              SUM(CASE WHEN {imported} THEN 1 ELSE 0 END),
+              SUM(CASE WHEN NOT {imported} AND (m.target_changed OR m.licence_changed)
+                  THEN 1 ELSE 0 END),
+              SUM(CASE WHEN m.first AND m.target_id IS NULL THEN 1 ELSE 0 END),
+              SUM(CASE WHEN m.first AND m.target_changed THEN 1 ELSE 0 END),
+              SUM(CASE WHEN m.has_licence AND m.licence_id IS NULL THEN 1 ELSE 0 END),
+              SUM(CASE WHEN m.licence_changed THEN 1 ELSE 0 END),
+              SUM(CASE WHEN m.first AND m.refingerprinted THEN 1 ELSE 0 END)
+            FROM {M} m"""
         with connection.cursor() as cursor:
             cursor.execute(query, self.params)
             total, *rest = (int(v or 0) for v in cursor.fetchone())
-        imported_rows, updated_rows, t_new, t_upd, l_new, l_upd = rest
+        imported_rows, updated_rows, t_new, t_upd, l_new, l_upd, self.refingerprinted = rest
         return {"imported": imported_rows, "updated": updated_rows,
                 "unchanged": total - imported_rows - updated_rows,
                 "targets_created": t_new, "targets_updated": t_upd,
@@ -451,23 +493,22 @@ class TargetCommit:
         before = sql.json_object([(f, f"d.{f}") for f in HISTORY_FIELDS])
         after = sql.json_object([
             (f, f"s.{f}" if f in self.mapped else
-             self._risk_set_on() if f == "risk_set_on" else f"d.{f}")
+             self._risk_set_on("d") if f == "risk_set_on" else f"d.{f}")
             for f in HISTORY_FIELDS])
         return self._execute(self._change_insert(f"""
             d.id, {self._head("update")}, {before}, {after}, ''
-            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
-            WHERE {self._staged(f"AND {_FIRST_OF_ENTITY}")} AND {self._target_changed()}"""))
+            {self._matched("m.first AND m.target_changed", target=True)}"""))
 
     def update_targets(self) -> int:
+        """Targets whose fingerprint changed (their history was recorded just before)."""
         sets = [f"{f} = s.{f}" for f in self.mapped]
         if "risk_class" in self.mapped:
-            sets.append(f"risk_set_on = {self._risk_set_on()}")
+            sets.append(f"risk_set_on = {self._risk_set_on(T)}")
         sets += ["fingerprint = s.fingerprint", "updated_at = %(now)s"]
         return self._execute(f"""
             UPDATE {T} SET {", ".join(sets)}
-            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
-            WHERE {T}.id = d.id AND {self._staged(f"AND {_FIRST_OF_ENTITY}")}
-              AND d.fingerprint <> s.fingerprint""")
+            FROM {M} m JOIN {S} s ON s.job_id = %(job)s AND s.row = m.row
+            WHERE {T}.id = m.target_id AND m.first AND m.refingerprinted""")
 
     def _max_target_id(self) -> int:
         with connection.cursor() as cursor:
@@ -475,6 +516,8 @@ class TargetCommit:
             return int(cursor.fetchone()[0])
 
     def insert_targets(self) -> int:
+        """New entities, in the order of their code: the unique index on codes then grows at
+        its end instead of all over (a third less time for the insert, measured)."""
         columns = ", ".join(ENTITY_FIELDS)
         values = ", ".join(f"s.{f}" for f in ENTITY_FIELDS)
         return self._execute(f"""
@@ -483,14 +526,20 @@ class TargetCommit:
             SELECT %(dept)s, {values},
               CASE WHEN s.risk_class <> '' THEN %(today)s ELSE CAST(NULL AS DATE) END,
               CAST(NULL AS DATE), '{TargetSource.IMPORT}', s.fingerprint, %(now)s, %(now)s
-            FROM {S} s
-            WHERE {self._staged(f"AND {_FIRST_OF_ENTITY}")} AND NOT EXISTS (
-              SELECT 1 FROM {T} t WHERE t.department_id = %(dept)s
-                AND COALESCE(t.uscc, '#' || t.name) = s.entity_key)""")
+            {self._matched("m.first AND m.target_id IS NULL")}
+            ORDER BY s.entity_key""")
 
     def _created_now(self, alias: str) -> str:
         return (f"{alias}.id > %(max_before)s AND {alias}.created_at = %(now)s "
                 f"AND {alias}.source = '{TargetSource.IMPORT}'")
+
+    def match_created(self) -> int:
+        """The rows of entities new to the directory meet the targets just created."""
+        return self._execute(f"""
+            UPDATE {M} SET target_id = t.id, created = TRUE FROM {T} t
+            WHERE {M}.target_id IS NULL AND t.department_id = %(dept)s
+              AND {self._created_now("t")}
+              AND COALESCE(t.uscc, '#' || t.name) = {M}.entity_key""")
 
     def record_target_creations(self) -> int:
         after = sql.json_object([(f, f"t.{f}") for f in HISTORY_FIELDS])
@@ -513,17 +562,13 @@ class TargetCommit:
     def record_licence_changes(self) -> int:
         """Licences changed, or added to targets that existed before this import."""
         changed = self._execute(self._change_insert(f"""
-            d.id, {self._head("licence")}, {self._licence_json("l", False)},
+            m.target_id, {self._head("licence")}, {self._licence_json("l", False)},
               {self._licence_json("l", True)}, s.lic_key
-            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
-            JOIN {L} l ON l.target_id = d.id AND l.number = s.lic_key
-            WHERE {self._staged("AND s.lic_key <> ''")} AND {self._licence_changed()}"""))
+            {self._matched("m.licence_changed", licence=True)}"""))
         added = self._execute(self._change_insert(f"""
-            d.id, {self._head("licence")}, {sql.empty_json()}, {self._new_licence_json()}, s.lic_key
-            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
-            WHERE {self._staged("AND s.lic_key <> ''")} AND NOT ({self._created_now("d")})
-              AND NOT EXISTS (SELECT 1 FROM {L} l
-                              WHERE l.target_id = d.id AND l.number = s.lic_key)"""))
+            m.target_id, {self._head("licence")}, {sql.empty_json()}, {self._new_licence_json()},
+              s.lic_key
+            {self._matched("m.has_licence AND m.licence_id IS NULL AND NOT m.created")}"""))
         return changed + added
 
     def update_licences(self) -> int:
@@ -532,26 +577,25 @@ class TargetCommit:
         sets = [f"{LICENCE_COLUMNS[c]} = s.{c}" for c in self.licence_mapped]
         return self._execute(f"""
             UPDATE {L} SET {", ".join(sets)}, import_job_id = %(job)s
-            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
-            WHERE {L}.target_id = d.id AND {L}.number = s.lic_key
-              AND {self._staged("AND s.lic_key <> ''")}
-              AND {_differs(L, "s", [(LICENCE_COLUMNS[c], c) for c in self.licence_mapped])}""")
+            FROM {M} m JOIN {S} s ON s.job_id = %(job)s AND s.row = m.row
+            WHERE {L}.id = m.licence_id AND m.licence_changed""")
 
     def insert_licences(self) -> int:
+        """In the order of licence_unique (target, number), for the same reason."""
         columns = ", ".join(LICENCE_COLUMNS.values())
         values = ", ".join(f"s.{c}" for c in LICENCE_COLUMNS)
         return self._execute(f"""
             INSERT INTO {L} (target_id, number, {columns}, import_job_id)
-            SELECT d.id, s.lic_key, {values}, %(job)s
-            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
-            WHERE {self._staged("AND s.lic_key <> ''")} AND NOT EXISTS (
-              SELECT 1 FROM {L} l WHERE l.target_id = d.id AND l.number = s.lic_key)""")
+            SELECT m.target_id, s.lic_key, {values}, %(job)s
+            {self._matched("m.has_licence AND m.licence_id IS NULL")}
+            ORDER BY m.target_id, s.lic_key""")
 
     # A target's contact from the file (its first row): matched by name among the target's
     # contacts; a new name is added, a known one gets the file's phone when it gives one.
     # The history keeps phones masked: it is shown to whoever may read the target.
-    def _first_with_contact(self) -> str:
-        return self._staged(f"AND {_FIRST_OF_ENTITY} AND s.contact_name <> ''")
+    _FIRST_WITH_CONTACT = "m.first AND s.contact_name <> ''"
+    _NO_SUCH_CONTACT = (f"NOT EXISTS (SELECT 1 FROM {K} k WHERE k.target_id = m.target_id "
+                        "AND k.name = s.contact_name)")
 
     @staticmethod
     def _masked(phone: str) -> str:
@@ -564,32 +608,28 @@ class TargetCommit:
                  f"{self._masked('s.contact_phone')} END")
         after = sql.json_object([("联系人", "s.contact_name"), ("联系电话", phone)])
         added = self._execute(self._change_insert(f"""
-            d.id, {self._head("contact")}, {sql.empty_json()}, {after}, s.contact_name
-            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
-            WHERE {self._first_with_contact()} AND NOT EXISTS (
-              SELECT 1 FROM {K} k WHERE k.target_id = d.id AND k.name = s.contact_name)"""))
+            m.target_id, {self._head("contact")}, {sql.empty_json()}, {after}, s.contact_name
+            {self._matched(f"{self._FIRST_WITH_CONTACT} AND {self._NO_SUCH_CONTACT}")}"""))
         before = sql.json_object([("联系人", "k.name"), ("联系电话", self._masked("k.phone"))])
         changed = self._execute(self._change_insert(f"""
-            d.id, {self._head("contact")}, {before}, {after}, s.contact_name
-            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
+            m.target_id, {self._head("contact")}, {before}, {after}, s.contact_name
+            FROM {M} m JOIN {S} s ON s.job_id = %(job)s AND s.row = m.row
             JOIN {K} k ON k.id = (SELECT MIN(id) FROM {K}
-                                  WHERE target_id = d.id AND name = s.contact_name)
-            WHERE {self._first_with_contact()} AND s.contact_phone <> ''
+                                  WHERE target_id = m.target_id AND name = s.contact_name)
+            WHERE {self._FIRST_WITH_CONTACT} AND s.contact_phone <> ''
               AND k.phone <> s.contact_phone"""))
         return added + changed
 
     def update_contacts(self) -> int:
         return self._execute(f"""
             UPDATE {K} SET phone = s.contact_phone
-            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
-            WHERE {K}.target_id = d.id AND {K}.name = s.contact_name
-              AND {self._first_with_contact()} AND s.contact_phone <> ''
+            FROM {M} m JOIN {S} s ON s.job_id = %(job)s AND s.row = m.row
+            WHERE {K}.target_id = m.target_id AND {K}.name = s.contact_name
+              AND {self._FIRST_WITH_CONTACT} AND s.contact_phone <> ''
               AND {K}.phone <> s.contact_phone""")
 
     def insert_contacts(self) -> int:
         return self._execute(f"""
             INSERT INTO {K} (target_id, name, position, phone)
-            SELECT d.id, s.contact_name, '', s.contact_phone
-            FROM {S} s JOIN {self.directory()} d ON d.ekey = s.entity_key
-            WHERE {self._first_with_contact()} AND NOT EXISTS (
-              SELECT 1 FROM {K} k WHERE k.target_id = d.id AND k.name = s.contact_name)""")
+            SELECT m.target_id, s.contact_name, '', s.contact_phone
+            {self._matched(f"{self._FIRST_WITH_CONTACT} AND {self._NO_SUCH_CONTACT}")}""")

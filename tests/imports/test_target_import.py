@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone, translation
 
 from shuangsuiji.core.models import AuditEvent
@@ -181,6 +182,28 @@ def test_reimporting_the_same_file_changes_nothing(world):
     assert (again.imported, again.updated, again.unchanged) == (0, 0, 3)
     assert TargetChange.objects.count() == changes
     assert dict(Target.objects.values_list("pk", "updated_at")) == updated_at
+
+
+def test_reimporting_the_same_file_writes_no_row_of_the_directory(world):
+    """Unchanged rows cost no UPDATE: not even one that writes the same values."""
+    data = csv_bytes([licence_row(), licence_row(number="XK-002"), licence_row(code=CODE_B)])
+    first = run(world, data)
+
+    def versions() -> list[tuple]:
+        with connection.cursor() as cursor:
+            rows = []
+            for table in (Target._meta.db_table, Licence._meta.db_table):
+                # PostgreSQL: xmin names the transaction that wrote the row's version.
+                version = "xmin::text" if connection.vendor == "postgresql" else "NULL"
+                cursor.execute(f"SELECT id, {version} FROM {table} ORDER BY id")  # noqa: S608
+                rows += cursor.fetchall()
+            return rows
+
+    before = versions()
+    again = run(world, data)
+    assert again.counts["targets_updated"] == again.counts["licences_updated"] == 0
+    assert versions() == before
+    assert set(Licence.objects.values_list("import_job", flat=True)) == {first.pk}
 
 
 def test_a_changed_row_updates_the_target_and_records_the_change(world):
