@@ -166,7 +166,15 @@ OIDC_RP_SCOPES = env_str("SHUANGSUIJI_OIDC_SCOPES", "openid profile email")
 OIDC_USE_PKCE = env_bool("SHUANGSUIJI_OIDC_PKCE", True)
 OIDC_TIMEOUT = env_int("SHUANGSUIJI_OIDC_TIMEOUT", 10)
 OIDC_VERIFY_SSL = env_bool("SHUANGSUIJI_OIDC_VERIFY_TLS", True)
-OIDC_STORE_ID_TOKEN = False
+# Single sign-out (RP-initiated logout): signing out here also ends the session at the
+# provider, at its end_session_endpoint (from discovery unless set here), with the ID token
+# as id_token_hint and the sign-in page (https://<site>/login/, to be registered at the
+# provider as the client's post-logout redirect URI) to come back to. A provider without one:
+# the sign-out ends this platform's session only. 0: never ask the provider.
+SHUANGSUIJI_OIDC_SINGLE_SIGN_OUT = env_bool("SHUANGSUIJI_OIDC_SINGLE_SIGN_OUT", True)
+SHUANGSUIJI_OIDC_END_SESSION_ENDPOINT = env_str("SHUANGSUIJI_OIDC_END_SESSION_ENDPOINT", "")
+# The ID token is kept in the (database) session, for the sign-out's hint only.
+OIDC_STORE_ID_TOKEN = True
 OIDC_CREATE_USER = True  # accounts.oidc decides, by the rules; never a bare account
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"  # accounts/urls.py
 # 0: no sign-in by local password (the sign-in page offers only 统一身份认证, its form and the

@@ -1,7 +1,7 @@
 """Start the provider: migrate its database, add the client and the users, then serve.
 
 Environment: PROVIDER_DB, PROVIDER_RSA_KEY (a PEM file), PROVIDER_ISSUER, PROVIDER_PORT,
-PROVIDER_CLIENT (JSON: client_id, client_secret, redirect_uri), PROVIDER_USERS (JSON list
+PROVIDER_CLIENT (JSON: client_id, client_secret, redirect_uri, post_logout_redirect_uri), PROVIDER_USERS (JSON list
 of username, password, name, email, org)."""
 
 import json
@@ -22,7 +22,8 @@ Application.objects.create(
     name="shuangsuiji", client_id=client["client_id"], client_secret=client["client_secret"],
     client_type=Application.CLIENT_CONFIDENTIAL,
     authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-    redirect_uris=client["redirect_uri"], algorithm=Application.RS256_ALGORITHM,
+    redirect_uris=client["redirect_uri"],
+    post_logout_redirect_uris=client.get("post_logout_redirect_uri", ""), algorithm=Application.RS256_ALGORITHM,
     skip_authorization=True)
 for person in json.loads(os.environ["PROVIDER_USERS"]):
     User.objects.create_user(person["username"], person["email"], person["password"],
