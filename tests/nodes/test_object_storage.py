@@ -11,7 +11,7 @@ from django.urls import reverse
 from shuangsuiji.core import storage
 from shuangsuiji.draws.models import DrawRecord
 from shuangsuiji.draws.services import record_for_export
-from shuangsuiji.inspections.models import Evidence
+from shuangsuiji.inspections.models import Evidence, Inspection, Visit
 from shuangsuiji.rules.canonical import canonical_json
 from tests.draws.conftest import seed_task  # noqa: F401 fixture
 from tests.draws.test_draw_flow import _draw, _freeze, on_the_draw_day  # noqa: F401 fixture
@@ -25,11 +25,14 @@ def files_under(path) -> list[str]:
     return sorted(str(p.relative_to(path)) for p in path.rglob("*") if p.is_file())
 
 
-def test_evidence_goes_to_the_bucket_and_comes_back_from_it(client, world, drawn_task, bucket,
-                                                            settings, tmp_path):
+@pytest.mark.usefixtures("drawn_task")
+def test_evidence_goes_to_the_bucket_and_comes_back_from_it(client, world, bucket, settings,
+                                                            tmp_path):
     assert storage.local_directory(default_storage) is None  # the bucket, not a directory
     before = files_under(settings.DATA_DIR) if settings.DATA_DIR.exists() else []
-    result = drawn_task.office_result
+    result = Inspection.objects.get(visit__task__code="RFB-2026-LH01",
+                                    department=world.office, visit=Visit.objects.order_by("pk")
+                                    .first())
     client.force_login(world.users["inspector"])
     response = client.post(reverse("inspections:evidence_upload", args=[result.pk]),
                            {"kind": "photo", "description": "消防通道",
@@ -95,8 +98,10 @@ def test_the_settings_build_the_bucket_storage_from_the_environment(object_store
     probe = ("from django.conf import settings as s; o = s.STORAGES['default']; "
              "print(o['BACKEND'], o['OPTIONS']['bucket_name'], o['OPTIONS']['secret_key'], "
              "o['OPTIONS']['endpoint_url'])")
-    done = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", probe], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", probe],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1].split() == ["storages.backends.s3.S3Storage", "shuangsuiji-private",
-                                   "from-a-file", object_store.endpoint]
+    assert done.stdout.strip().splitlines()[-1].split() == [
+        "storages.backends.s3.S3Storage", "shuangsuiji-private", "from-a-file",
+        object_store.endpoint]

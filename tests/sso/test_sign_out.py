@@ -120,6 +120,5 @@ def world_password_user(sso):
     from shuangsuiji.accounts.choices import Role
     from shuangsuiji.accounts.models import User
 
-    user = User.objects.create_user(username="local", password="Local-pw-2026x",
+    return User.objects.create_user(username="local", password="Local-pw-2026x",
                                     department=sso["engineering"], role=Role.INSPECTOR)
-    return user
