@@ -105,3 +105,19 @@ def test_the_settings_build_the_bucket_storage_from_the_environment(object_store
     assert done.stdout.strip().splitlines()[-1].split() == [
         "storages.backends.s3.S3Storage", "shuangsuiji-private", "from-a-file",
         object_store.endpoint]
+
+
+@pytest.mark.parametrize("shape", ["csv", "xlsx"])
+def test_an_import_file_is_kept_in_the_bucket_checked_and_committed_from_it(world, bucket,
+                                                                          shape):
+    from shuangsuiji.entities.models import Target
+    from shuangsuiji.imports.choices import ImportStatus
+    from tests.imports.conftest import CODE_A, CODE_B, csv_bytes, licence_row, run, xlsx_bytes
+
+    rows = [licence_row(), licence_row(name="晋城市乙商贸有限公司", code=CODE_B)]
+    data = csv_bytes(rows) if shape == "csv" else xlsx_bytes(rows)
+    job = run(world, data, name=f"许可信息.{shape}")
+    assert job.status == ImportStatus.DONE, job.issues.values_list("reason", flat=True)
+    assert (job.imported, job.rejected) == (2, 0)
+    assert bucket.keys()[job.file.name] == data
+    assert set(Target.objects.values_list("uscc", flat=True)) == {CODE_A, CODE_B}
