@@ -54,8 +54,19 @@ class Node:
     workdir: Path
 
 
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory) -> Path:
+    """`collectstatic` once for the module (it compresses every asset: slow)."""
+    data = tmp_path_factory.mktemp("release")
+    done = subprocess.run([sys.executable, str(ROOT / "manage.py"), "collectstatic",
+                           "--no-input", "-v0"], cwd=data, env=production_env(data / "var"),
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    return data / "var" / "static"
+
+
 @pytest.fixture
-def nodes(settings, tmp_path, allow_audit_flush) -> Iterator[dict[str, Node]]:
+def nodes(settings, tmp_path, allow_audit_flush, collected_static) -> Iterator[dict[str, Node]]:
     # The production cache (the throttles' slots) is a table of the shared database; the
     # test settings keep it in memory, so the table is made here, empty.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -79,13 +90,8 @@ def nodes(settings, tmp_path, allow_audit_flush) -> Iterator[dict[str, Node]]:
             env = production_env(workdir / "var", **base_env,
                                  TMPDIR=str(workdir / "tmp"),
                                  SHUANGSUIJI_LOCAL_CACHE_DIR=str(workdir / "cache"))
-            if name == "a":
-                done = subprocess.run([sys.executable, str(ROOT / "manage.py"), "collectstatic",
-                                       "--no-input", "-v0"], cwd=workdir, env=env,
-                                      capture_output=True, text=True, timeout=300, check=False)
-                assert done.returncode == 0, done.stderr
-            else:  # the same release's static files, collected on each machine
-                shutil.copytree(tmp_path / "node-a" / "var" / "static", workdir / "var" / "static")
+            # The release's static files, as `collectstatic` leaves them on each machine.
+            shutil.copytree(collected_static, workdir / "var" / "static")
             port = free_port()
             log = (workdir / "gunicorn.log").open("wb")
             started.append(subprocess.Popen(
