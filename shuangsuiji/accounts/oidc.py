@@ -9,14 +9,17 @@ sign-on rules. Everything is off unless SHUANGSUIJI_OIDC_ISSUER and _CLIENT_ID a
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LogoutView
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -42,13 +45,10 @@ ENDPOINTS = {"OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
 _discovered: dict[str, dict[str, Any]] = {}
 
 
-def endpoint(name: str) -> str:
-    """The provider's endpoint: as configured, else from the issuer's discovery document
-    (fetched once per process, when a sign-in first needs it: never at start-up, so a
-    provider that is down does not stop the platform, nor a sign-in by password)."""
-    configured = getattr(settings, name, "")
-    if configured:
-        return configured
+def _discovery() -> dict[str, Any]:
+    """The issuer's discovery document, fetched once per process when first needed: never
+    at start-up, so a provider that is down does not stop the platform, nor a sign-in by
+    password. (Each node fetches its own copy: nothing here is another node's business.)"""
     issuer = settings.SHUANGSUIJI_OIDC_ISSUER
     if issuer not in _discovered:
         response = requests.get(issuer.rstrip("/") + "/.well-known/openid-configuration",
@@ -59,10 +59,39 @@ def endpoint(name: str) -> str:
             # OIDC Discovery §4.3: the document must name the issuer it was fetched from.
             raise SuspiciousOperation("Discovery document of another issuer")
         _discovered[issuer] = document
-    value = _discovered[issuer].get(ENDPOINTS[name])
-    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+    return _discovered[issuer]
+
+
+def _is_address(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
+
+
+def endpoint(name: str) -> str:
+    """The provider's endpoint: as configured, else from the issuer's discovery document."""
+    configured = getattr(settings, name, "")
+    if configured:
+        return configured
+    value = _discovery().get(ENDPOINTS[name])
+    if not _is_address(value):
         raise SuspiciousOperation(f"Discovery document without {ENDPOINTS[name]}")
     return value
+
+
+def end_session_endpoint() -> str | None:
+    """Where the provider ends its own session (OpenID Connect RP-Initiated Logout 1.0): as
+    configured, else the discovery document's `end_session_endpoint`; None when the provider
+    has none, or its document cannot be read (the sign-out is then this platform's only)."""
+    if not settings.SHUANGSUIJI_OIDC_SINGLE_SIGN_OUT:
+        return None
+    if settings.SHUANGSUIJI_OIDC_END_SESSION_ENDPOINT:
+        return settings.SHUANGSUIJI_OIDC_END_SESSION_ENDPOINT
+    try:
+        value = _discovery().get("end_session_endpoint")
+    except (SuspiciousOperation, requests.RequestException, ValueError):
+        LOGGER.warning("identity platform's discovery document unreadable at sign-out",
+                       exc_info=True)
+        return None
+    return value if _is_address(value) else None
 
 
 class ClaimRuleBackend(OIDCAuthenticationBackend):
@@ -162,3 +191,20 @@ class CallbackView(OIDCAuthenticationCallbackView):
             messages.error(request, _("The unified sign-in could not be verified. Start "
                                       "again from the sign-in page."))
             return HttpResponseRedirect(self.failure_url, status=302)
+
+
+class SignOutView(LogoutView):
+    """/logout/ (POST): ends the sign-in here and, for a sign-in made at the identity
+    platform, sends the browser on to end the platform's session too (single sign-out), with
+    the ID token it issued as the hint and the sign-in page to come back to."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        id_token = request.session.get("oidc_id_token") if enabled() else None
+        response = super().post(request, *args, **kwargs)  # the session is gone from here
+        end_session = end_session_endpoint() if id_token else None
+        if not end_session:
+            return response
+        query = urlencode({"id_token_hint": id_token, "client_id": settings.OIDC_RP_CLIENT_ID,
+                           "post_logout_redirect_uri": request.build_absolute_uri(
+                               resolve_url(settings.LOGOUT_REDIRECT_URL))})
+        return HttpResponseRedirect(f"{end_session}{'&' if '?' in end_session else '?'}{query}")

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -184,7 +185,15 @@ OIDC_RP_SCOPES = env_str("SHUANGSUIJI_OIDC_SCOPES", "openid profile email")
 OIDC_USE_PKCE = env_bool("SHUANGSUIJI_OIDC_PKCE", True)
 OIDC_TIMEOUT = env_int("SHUANGSUIJI_OIDC_TIMEOUT", 10)
 OIDC_VERIFY_SSL = env_bool("SHUANGSUIJI_OIDC_VERIFY_TLS", True)
-OIDC_STORE_ID_TOKEN = False
+# Single sign-out (RP-initiated logout): signing out here also ends the session at the
+# provider, at its end_session_endpoint (from discovery unless set here), with the ID token
+# as id_token_hint and the sign-in page (https://<site>/login/, to be registered at the
+# provider as the client's post-logout redirect URI) to come back to. A provider without one:
+# the sign-out ends this platform's session only. 0: never ask the provider.
+SHUANGSUIJI_OIDC_SINGLE_SIGN_OUT = env_bool("SHUANGSUIJI_OIDC_SINGLE_SIGN_OUT", True)
+SHUANGSUIJI_OIDC_END_SESSION_ENDPOINT = env_str("SHUANGSUIJI_OIDC_END_SESSION_ENDPOINT", "")
+# The ID token is kept in the (database) session, for the sign-out's hint only.
+OIDC_STORE_ID_TOKEN = True
 OIDC_CREATE_USER = True  # accounts.oidc decides, by the rules; never a bare account
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"  # accounts/urls.py
 # 0: no sign-in by local password (the sign-in page offers only 统一身份认证, its form and the
@@ -254,8 +263,6 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
-# Uploaded files (imports, evidence) are never served directly: views check permissions.
-PRIVATE_STORAGE_ROOT = DATA_DIR / "private"
 # The site's public address (https://…), printed in the 扫码入企 QR codes; empty: the address
 # the printing request came in on.
 SHUANGSUIJI_PUBLIC_URL = env_str("SHUANGSUIJI_PUBLIC_URL", "")
@@ -277,9 +284,40 @@ SHUANGSUIJI_XLSX_MAX_CELLS = env_int("SHUANGSUIJI_XLSX_MAX_CELLS", 50_000_000)
 SHUANGSUIJI_IMPORT_STUCK_MINUTES = env_int("SHUANGSUIJI_IMPORT_STUCK_MINUTES", 30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Private files (evidence, signatures, import files, exports, draw record files) live where
+# every node reaches them: a directory, shared between the machines when there are several (an
+# NFS or similar mount: SHUANGSUIJI_PRIVATE_DIR), or an S3-compatible bucket when
+# SHUANGSUIJI_S3_BUCKET is set (django-storages over boto3; the keys may come from *_FILE).
+SHUANGSUIJI_PRIVATE_DIR = Path(env_str("SHUANGSUIJI_PRIVATE_DIR",
+                                       str(DATA_DIR / "private"))).resolve()
+SHUANGSUIJI_S3_BUCKET = env_str("SHUANGSUIJI_S3_BUCKET", "")
+# This node's own cache of stored files that are read in place (a large draw's record file is
+# mapped into memory): each copy is checked against the record's digest before it is used, and
+# may be deleted at any time. Only used when the private files are in a bucket.
+SHUANGSUIJI_LOCAL_CACHE_DIR = Path(env_str("SHUANGSUIJI_LOCAL_CACHE_DIR",
+                                           str(DATA_DIR / "cache"))).resolve()
+_PRIVATE_STORAGE: dict[str, Any] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(SHUANGSUIJI_PRIVATE_DIR)}}
+if SHUANGSUIJI_S3_BUCKET:
+    _PRIVATE_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": SHUANGSUIJI_S3_BUCKET,
+        # Empty: Amazon's own; an object store of the organisation's: its https:// address.
+        "endpoint_url": env_str("SHUANGSUIJI_S3_ENDPOINT", "") or None,
+        "region_name": env_str("SHUANGSUIJI_S3_REGION", "") or None,
+        "access_key": env_str("SHUANGSUIJI_S3_ACCESS_KEY", "") or None,
+        "secret_key": env_str("SHUANGSUIJI_S3_SECRET_KEY", "") or None,
+        # A prefix inside the bucket, for a bucket shared with other installations.
+        "location": env_str("SHUANGSUIJI_S3_PREFIX", ""),
+        "addressing_style": env_str("SHUANGSUIJI_S3_ADDRESSING", "path"),
+        "signature_version": "s3v4",
+        "default_acl": None,  # the bucket's own (private): nothing is ever public
+        "file_overwrite": False,  # a name taken gets a suffix, as on the disk
+        "querystring_auth": True,  # never handed out: the views stream every file
+        "verify": env_bool("SHUANGSUIJI_S3_VERIFY_TLS", True),
+    }}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(DATA_DIR / "private")}},
+    "default": _PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

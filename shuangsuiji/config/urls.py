@@ -1,12 +1,11 @@
 from csp.decorators import csp_replace
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from shuangsuiji.accounts.oidc import AuthenticateView, CallbackView
+from shuangsuiji.accounts.oidc import AuthenticateView, CallbackView, SignOutView
 from shuangsuiji.accounts.views import SignInView
 from shuangsuiji.inspections.documents import visit_public
 
@@ -26,7 +25,7 @@ urlpatterns = [
     path("login/", SignInView.as_view(), name="login"),
     path("oidc/authenticate/", AuthenticateView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", CallbackView.as_view(), name="oidc_authentication_callback"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", SignOutView.as_view(), name="logout"),
     path("account/", include("shuangsuiji.accounts.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("v/<slug:token>/", visit_public, name="visit_public"),  # 扫码入企, public

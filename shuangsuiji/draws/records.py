@@ -18,14 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 
+from shuangsuiji.core import storage
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.rules.canonical import canonical_json
 from shuangsuiji.rules.draw import record_file
 from shuangsuiji.rules.draw.bulk import rewrite_record
 from shuangsuiji.rules.draw.record import Record, public_record
+from shuangsuiji.rules.draw.spliced import digest
 
 from . import frozen
 from .models import DrawRecord
@@ -54,9 +55,9 @@ def ensure_file(draw: DrawRecord) -> None:
             pool, digest = frozen.pool_buffer(freeze)
             if digest != freeze.pool_digest:
                 raise RecordMismatch(f"the frozen pool of {locked} no longer matches its digest")
-            directory = Path(default_storage.path("tmp"))  # beside the stored files
-            directory.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=directory, suffix=".json") as fh:
+            # Made on this node's disk, then stored (shared directory or bucket).
+            with tempfile.NamedTemporaryFile(dir=storage.scratch_directory(),
+                                             suffix=".json") as fh:
                 head = dict(locked.record, replacements=[])  # the file is the record as drawn
                 if rewrite_record(fh, head=head, pool_buffer=pool) != locked.record_digest:
                     raise RecordMismatch(f"the record of {locked} made again is not the one "
@@ -71,11 +72,25 @@ def ensure_file(draw: DrawRecord) -> None:
 @contextmanager
 def _split(draw: DrawRecord) -> Iterator[record_file.SplitRecord]:
     ensure_file(draw)
-    # A path: the record is mapped into memory, not read (the default storage is the disk).
-    with record_file.opened(draw.record_file.path) as split:
+    # A path: the record is mapped into memory, not read. From object storage, a copy in
+    # this node's cache, kept only when it hashes to the record digest.
+    with storage.local_path(draw.record_file.storage, draw.record_file.name,
+                            check=lambda path: _digest_of(path) == draw.record_digest) as path, \
+            record_file.opened(path) as split:
         if split is None:
             raise ValueError(f"the record file of {draw} is not in canonical form")
         yield split
+
+
+def _digest_of(path: Path) -> str | None:
+    """The record digest of a record file (protocol §7: over the record as drawn, without
+    its digests and replacements), None if it is not a record file in canonical form."""
+    with record_file.opened(path) as split:
+        if split is None:
+            return None
+        core = {key: value for key, value in split.head.items()
+                if key not in {"public_digest", "record_digest"}}
+        return digest(dict(core, replacements=[]), split.bodies)
 
 
 def replacement_state(draw: DrawRecord) -> Record:

@@ -1,7 +1,7 @@
 """Backup and restore: the database, the private files and the audit anchors in one archive.
 
 An archive is a tar file holding `database.dump` (PostgreSQL: pg_dump's custom format; SQLite:
-a copy made by SQLite's online backup), `files/` (the data directory's private files:
+a copy made by SQLite's online backup), `files/` (the private files, from their directory or bucket:
 evidence, signatures, imports, exports, record files), `anchors.txt` (the audit anchor file if
 one is kept, and the head of the audit chain at the backup) and `manifest.json` (each member's
 SHA-256). A restore checks every member against the manifest before it writes anything, loads
@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
 
-from shuangsuiji.core import anchors
+from shuangsuiji.core import anchors, storage
 from shuangsuiji.core.audit import verify_chain
 from shuangsuiji.draws import records
 from shuangsuiji.draws.models import DrawRecord
@@ -38,10 +40,6 @@ Progress = Callable[[str], None]
 
 class BackupError(Exception):
     """A backup or a restore that cannot go on; the message says why."""
-
-
-def _private_root() -> Path:
-    return Path(settings.STORAGES["default"]["OPTIONS"]["location"])
 
 
 def _sha256(path: Path) -> str:
@@ -95,10 +93,21 @@ def _dump_database(out: Path) -> str:
     raise BackupError(f"no backup for the {connection.vendor} database")
 
 
-def _private_files() -> Iterator[Path]:
-    root = _private_root()
-    if root.is_dir():
-        yield from sorted(p for p in root.rglob("*") if p.is_file())
+def _private_files(work: Path) -> Iterator[tuple[str, Path]]:
+    """(stored name, a path with its bytes): the file itself on a directory, a copy fetched
+    into `work` from object storage."""
+    root = storage.local_directory(default_storage)
+    if root is not None:
+        if root.is_dir():
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                yield path.relative_to(root).as_posix(), path
+        return
+    for name in storage.walk(default_storage):
+        copy = work / "files" / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        with copy.open("wb") as out:
+            storage.copy_out(default_storage, name, out)
+        yield name, copy
 
 
 @dataclass
@@ -124,9 +133,8 @@ def backup(out: Path, *, progress: Progress = lambda step: None) -> Backup:
             anchor_lines = [*Path(anchor_file).read_text("utf-8").splitlines(), *anchor_lines]
         (work / "anchors.txt").write_text("\n".join(anchor_lines) + "\n", "utf-8")
         members = {"database.dump": work / "database.dump", "anchors.txt": work / "anchors.txt"}
-        root = _private_root()
-        for path in _private_files():
-            members[f"files/{path.relative_to(root).as_posix()}"] = path
+        for name, path in _private_files(work):
+            members[f"files/{name}"] = path
         progress("checksums")
         manifest = {"format": FORMAT, "vendor": vendor, "created_at": timezone.now().isoformat(),
                     "audit_head": head,
@@ -218,6 +226,16 @@ def check_restored(head: str) -> tuple[int, list[str]]:
     return count, problems
 
 
+def _put_back(name: str, path: Path) -> None:
+    """The file under its own name in the private storage (directory or bucket)."""
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    with path.open("rb") as fh:
+        saved = default_storage.save(name, File(fh, name=name))
+    if saved != name:
+        raise BackupError(f"{name} was stored as {saved}")
+
+
 def restore(archive: Path, *, progress: Progress = lambda step: None) -> Restored:
     """Restore an archive into the empty database DATABASE_URL names and the data directory,
     then check what was restored."""
@@ -228,13 +246,10 @@ def restore(archive: Path, *, progress: Progress = lambda step: None) -> Restore
         progress("database")
         _restore_database(work / "database.dump", manifest["vendor"])
         progress("files")
-        root = _private_root()
         files = 0
         for name in manifest["members"]:
             if name.startswith("files/"):
-                target = root / name.removeprefix("files/")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(work / name, target)
+                _put_back(name.removeprefix("files/"), work / name)
                 files += 1
         anchor_file = settings.SHUANGSUIJI_AUDIT_ANCHOR_FILE
         if anchor_file and not Path(anchor_file).exists():

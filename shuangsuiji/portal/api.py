@@ -21,12 +21,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
-from rest_framework.throttling import SimpleRateThrottle
 
 from shuangsuiji.core import anchors as audit_anchors
 from shuangsuiji.core import signing
 from shuangsuiji.core.api import MAX_ID, ApiAutoSchema, ScopedViewSet
 from shuangsuiji.core.models import AuditAnchor, SignedSubject
+from shuangsuiji.core.throttling import SharedRateThrottle
 from shuangsuiji.core.web import json_bytes_response
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.publication.models import PublishedResult
@@ -35,8 +35,10 @@ from . import selectors
 from .forms import ResultApiForm
 
 
-class PublicThrottle(SimpleRateThrottle):
-    """Per client address, signed in or not: the public API is one resource for everyone."""
+class PublicThrottle(SharedRateThrottle):
+    """Per client address, signed in or not: the public API is one resource for everyone.
+    Counted in the shared cache by atomic slots, so every process of every node counts
+    against the one limit (DRF's own throttle reads and writes its list, and races)."""
 
     scope = "public"
 

@@ -1,8 +1,9 @@
 """Start the provider: migrate its database, add the client and the users, then serve.
 
 Environment: PROVIDER_DB, PROVIDER_RSA_KEY (a PEM file), PROVIDER_ISSUER, PROVIDER_PORT,
-PROVIDER_CLIENT (JSON: client_id, client_secret, redirect_uri), PROVIDER_USERS (JSON list
-of username, password, name, email, org)."""
+PROVIDER_CLIENT (JSON: client_id, client_secret, redirect_uri, post_logout_redirect_uri),
+PROVIDER_USERS (JSON list of username, password, name, email, org), PROVIDER_LOGOUT (0: no
+RP-initiated logout)."""
 
 import json
 import os
@@ -22,7 +23,9 @@ Application.objects.create(
     name="shuangsuiji", client_id=client["client_id"], client_secret=client["client_secret"],
     client_type=Application.CLIENT_CONFIDENTIAL,
     authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-    redirect_uris=client["redirect_uri"], algorithm=Application.RS256_ALGORITHM,
+    redirect_uris=client["redirect_uri"],
+    post_logout_redirect_uris=client.get("post_logout_redirect_uri", ""),
+    algorithm=Application.RS256_ALGORITHM,
     skip_authorization=True)
 for person in json.loads(os.environ["PROVIDER_USERS"]):
     User.objects.create_user(person["username"], person["email"], person["password"],

@@ -35,4 +35,8 @@ OAUTH2_PROVIDER = {
     "SCOPES": {"openid": "OpenID Connect", "profile": "Profile", "email": "E-mail"},
     "OAUTH2_VALIDATOR_CLASS": "tests.oidc_provider.validator.ClaimsValidator",
     "PKCE_REQUIRED": False,  # checked when the client sends a challenge (the platform does)
+    # Single sign-out: the platform's sign-out ends the session here too. No confirmation
+    # page when the ID token hint names the user signed in (the spec's choice for a hint).
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": os.environ.get("PROVIDER_LOGOUT", "1") == "1",
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
 }

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
@@ -54,12 +55,13 @@ class Provider:
         return f"{self.issuer}/{name}/"
 
 
-@pytest.fixture(scope="session")
-def provider(live_server, tmp_path_factory) -> Iterator[Provider]:
-    """The identity platform, registered with the live server's callback address."""
+@contextmanager
+def running_provider(live_server, tmp: Path, *, logout: bool = True) -> Iterator[Provider]:
+    """The identity platform, registered with the live server's callback address (and its
+    sign-in page as where to come back after a sign-out), ending sessions for its clients
+    (RP-initiated logout) unless `logout` is False."""
     from jwcrypto import jwk
 
-    tmp = tmp_path_factory.mktemp("provider")
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
@@ -69,9 +71,12 @@ def provider(live_server, tmp_path_factory) -> Iterator[Provider]:
     env = {**os.environ, "PROVIDER_DB": str(tmp / "provider.sqlite3"),
            "PROVIDER_RSA_KEY": str(tmp / "key.pem"), "PROVIDER_ISSUER": issuer,
            "PROVIDER_PORT": str(port), "PROVIDER_USERS": json.dumps(PEOPLE),
+           "PROVIDER_LOGOUT": "1" if logout else "0",
            "PROVIDER_CLIENT": json.dumps({"client_id": CLIENT_ID,
                                           "client_secret": CLIENT_SECRET,
-                                          "redirect_uri": live_server.url + "/oidc/callback/"})}
+                                          "redirect_uri": live_server.url + "/oidc/callback/",
+                                          "post_logout_redirect_uri": live_server.url
+                                          + "/login/"})}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     log = (tmp / "provider.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "tests.oidc_provider"], cwd=ROOT,
@@ -94,6 +99,12 @@ def provider(live_server, tmp_path_factory) -> Iterator[Provider]:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def provider(live_server, tmp_path_factory) -> Iterator[Provider]:
+    with running_provider(live_server, tmp_path_factory.mktemp("provider")) as running:
+        yield running
 
 
 @pytest.fixture
