@@ -2,7 +2,8 @@
 
     pip install -e ".[bench]"
     .venv/bin/python benchmarks/load.py [--users 200] [--spawn-rate 20] [--time 2m]
-        [--targets 10000000] [--inspectors 5000] [--workers 5] [--threads 1] [--fill-only]
+        [--wait 5,15] [--targets 10000000] [--inspectors 5000] [--workers 3] [--threads 1]
+        [--fill-only] [--queries [--profile PATH]]
 
 Creates and migrates the database named by DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/shuangsuiji_loadbench) and fills it like a province
@@ -110,8 +111,11 @@ def main() -> None:
     parser.add_argument("--time", default="2m")
     parser.add_argument("--targets", type=int, default=10_000_000)
     parser.add_argument("--inspectors", type=int, default=5000)
-    parser.add_argument("--workers", type=int, default=5, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=3,
+                        help="gunicorn worker processes (3: deploy/shuangsuiji-web.service)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--wait", default="5,15",
+                        help="seconds between a session's clicks, min,max (think time)")
     parser.add_argument("--fill-only", action="store_true")
     parser.add_argument("--queries", action="store_true",
                         help="instead of the load: each page once, its SQL queries and time")
@@ -155,7 +159,8 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         before = _uptime()
-        print(f"\n{args.users} users, spawn rate {args.spawn_rate}/s, {args.time}; "
+        print(f"\n{args.users} users, spawn rate {args.spawn_rate}/s, {args.time}, "
+              f"{args.wait} s between clicks; "
               f"gunicorn {args.workers} workers × {args.threads} threads\nbefore: {before}",
               flush=True)
         subprocess.run(
@@ -164,7 +169,8 @@ def main() -> None:
              "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.time,
              "--csv", args.csv, "--only-summary", "--loglevel", "WARNING",
              "--stop-timeout", "10"],
-            cwd=ROOT, env=dict(os.environ, LOAD_INSPECTORS=str(args.inspectors)), check=False)
+            cwd=ROOT, check=False,
+            env=dict(os.environ, LOAD_INSPECTORS=str(args.inspectors), LOAD_WAIT=args.wait))
         print(f"after:  {_uptime()}")
         _report(Path(args.csv))
     finally:

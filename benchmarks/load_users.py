@@ -19,6 +19,9 @@ from locust import HttpUser, between, task
 PASSWORD = "Bench-load-2026!"  # load_fill.PASSWORD: this file is read without Django
 INSPECTORS = int(os.environ.get("LOAD_INSPECTORS", "5000"))
 CLERKS = 100
+# Seconds a person spends on a page before the next click (reading, filling the form): every
+# simulated session waits this long, drawn evenly, between requests. LOAD_WAIT="5,15".
+WAIT = tuple(float(x) for x in os.environ.get("LOAD_WAIT", "5,15").split(","))
 _inspector_numbers = itertools.count(1)
 _clerk_numbers = itertools.count(1)
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -41,7 +44,7 @@ def _csrf(html: str) -> str:
 
 class Staff(HttpUser):
     abstract = True
-    wait_time = between(2, 8)  # reading a page, filling a form
+    wait_time = between(*WAIT)
     username = ""
 
     def on_start(self) -> None:
@@ -180,7 +183,7 @@ class Public(HttpUser):
     """公示 portal: search the results by a part of a name or by code, a result, a credit file."""
 
     weight = 3
-    wait_time = between(2, 8)
+    wait_time = between(*WAIT)
 
     def on_start(self) -> None:
         self.results: list[str] = []
