@@ -117,6 +117,8 @@ def main() -> None:
     parser.add_argument("--wait", default="5,15",
                         help="seconds between a session's clicks, min,max (think time)")
     parser.add_argument("--fill-only", action="store_true")
+    parser.add_argument("--no-fill", action="store_true",
+                        help="use the database as it is (a fill running in another process)")
     parser.add_argument("--queries", action="store_true",
                         help="instead of the load: each page once, its SQL queries and time")
     parser.add_argument("--profile", default="", help="with --queries: pyinstrument this path")
@@ -125,7 +127,9 @@ def main() -> None:
     _setup_django()
     from benchmarks import load_fill
 
-    load_fill.fill(args.targets, args.inspectors)
+    if not args.no_fill:
+        load_fill.fill(args.targets, args.inspectors)
+    load_fill.describe()
     if args.fill_only:
         return
     if args.queries:

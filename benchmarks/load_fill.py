@@ -262,11 +262,13 @@ def _task(world: dict[str, object], code: str, city: str, period: tuple[date, da
 
 
 def tasks(world: dict[str, object], target_rows: int) -> None:
+    """The task under way first (the load needs it), then the past years'."""
+    _task(world, "LB-2026-09", CURRENT_CITY, (date(2026, 11, 2), date(2026, 12, 31)),
+          target_rows // CURRENT_SHARE)
+    review_queue()
     for year, city in zip(HISTORY, HISTORY_CITIES, strict=True):
         _task(world, f"LB-{year}-01", city, (date(year, 4, 1), date(year, 11, 30)),
               target_rows // HISTORY_SHARE)
-    _task(world, "LB-2026-09", CURRENT_CITY, (date(2026, 11, 2), date(2026, 12, 31)),
-          target_rows // CURRENT_SHARE)
 
 
 def close_history(world: dict[str, object]) -> None:
@@ -281,6 +283,29 @@ def close_history(world: dict[str, object]) -> None:
             task = plans.task_finish(actor=world["actor"], task=task)
         if task.state == TaskState.FINISHED:
             plans.task_close(actor=world["actor"], task=task)
+
+
+def review_queue() -> None:
+    """A third of the current task's results entered and submitted: the clerks' review queue
+    (only sheets nobody has touched: what the load saved or reviewed stays as it is)."""
+    from django.db import connection
+
+    start = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("""
+            UPDATE inspections_inspection i SET state = 'submitted',
+                   inspected_on = DATE '2026-11-20', methods = '["on_site"]',
+                   categories = '["no_problem"]', summary = '现场检查未发现问题',
+                   entered_at = now(), submitted_at = now(), version = 1
+              FROM inspections_visit v JOIN plans_inspectiontask t ON t.id = v.task_id
+             WHERE i.visit_id = v.id AND t.code = 'LB-2026-09' AND i.id % 3 = 0
+               AND i.state = 'entered' AND i.entered_at IS NULL""")
+        submitted = cur.rowcount
+        cur.execute("""
+            UPDATE inspections_itemfinding f SET outcome = 'compliant'
+              FROM inspections_inspection i WHERE f.inspection_id = i.id
+               AND i.state = 'submitted' AND f.outcome = ''""")
+    _step(f"{submitted:,} results of the task under way submitted for review", start)
 
 
 def results(target_rows: int) -> None:
@@ -328,20 +353,6 @@ def results(target_rows: int) -> None:
              WHERE i.state = 'approved' AND NOT EXISTS (
                    SELECT 1 FROM publication_publishedresult p WHERE p.inspection_id = i.id)""")
         _step(f"{cur.rowcount:,} results published", start)
-        # A third of the current task's results are entered and submitted: the review queue.
-        cur.execute("""
-            UPDATE inspections_inspection i SET state = 'submitted',
-                   inspected_on = DATE '2026-11-20',
-                   methods = '["on_site"]', categories = '["no_problem"]',
-                   summary = '现场检查未发现问题', entered_at = now(), submitted_at = now(),
-                   version = 1
-              FROM inspections_visit v JOIN plans_inspectiontask t ON t.id = v.task_id
-             WHERE i.visit_id = v.id AND t.code = 'LB-2026-09' AND i.id % 3 = 0
-               AND i.state = 'entered'""")
-        cur.execute("""
-            UPDATE inspections_itemfinding f SET outcome = 'compliant'
-              FROM inspections_inspection i WHERE f.inspection_id = i.id
-               AND i.state = 'submitted' AND f.outcome = ''""")
         for table in ("inspections_inspection", "inspections_itemfinding", "inspections_visit",
                       "draws_drawntarget", "draws_assignment", "publication_publishedresult"):
             cur.execute(f"VACUUM (ANALYZE) {table}")
@@ -358,3 +369,21 @@ def fill(target_rows: int, inspector_count: int) -> dict[str, object]:
     close_history(world)
     _step("the province is filled", start)
     return world
+
+
+def describe() -> None:
+    """What the database holds, printed with the figures."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'entities_target'")
+        counts = [f"about {cur.fetchone()[0]:,} targets"]
+        for label, table in (("inspectors", "inspectors_inspector"),
+                             ("tasks", "plans_inspectiontask"), ("visits", "inspections_visit"),
+                             ("results", "inspections_inspection"),
+                             ("published results", "publication_publishedresult")):
+            cur.execute(f"SELECT count(*) FROM {table}")
+            counts.append(f"{cur.fetchone()[0]:,} {label}")
+        cur.execute("SELECT count(*) FROM inspections_inspection WHERE state = 'submitted'")
+        counts.append(f"{cur.fetchone()[0]:,} submitted for review")
+    print("database: " + ", ".join(counts), flush=True)

@@ -32,7 +32,7 @@ def _pages() -> list[tuple[str, Any, str, dict[str, Any] | None]]:
     for finding in result.findings.all():
         save[f"outcome_{finding.item_id}"] = "compliant"
         save[f"note_{finding.item_id}"] = ""
-    return [
+    pages = [
         ("home (inspector)", inspector, "/", None),
         ("my tasks", inspector, "/inspections/mine/", None),
         ("a visit", inspector, f"/inspections/visits/{visit.pk}/", None),
@@ -45,9 +45,11 @@ def _pages() -> list[tuple[str, Any, str, dict[str, Any] | None]]:
         ("review queue", clerk, "/inspections/review/", None),
         ("a result to review", clerk, f"/inspections/results/{waiting.pk}/", None),
         ("portal search", None, "/public/results/?q=兴达", None),
-        ("a published result", None, f"/public/results/{published.pk}/", None),
-        ("a credit file", None, f"/public/entities/{published.uscc}/", None),
     ]
+    if published is not None:  # none until the past tasks are published (load_fill.results)
+        pages += [("a published result", None, f"/public/results/{published.pk}/", None),
+                  ("a credit file", None, f"/public/entities/{published.uscc}/", None)]
+    return pages
 
 
 def run(profile: str = "") -> None:
