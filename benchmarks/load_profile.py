@@ -53,11 +53,10 @@ def _pages() -> list[tuple[str, Any, str, dict[str, Any] | None]]:
 
 
 def run(profile: str = "") -> None:
+    from django.contrib.auth import authenticate
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import override_settings
-
-    from django.contrib.auth import authenticate
 
     start = time.perf_counter()
     authenticate(username="lb-clerk-002", password="Bench-load-2026!")
