@@ -111,6 +111,8 @@ def main() -> None:
     parser.add_argument("--time", default="2m")
     parser.add_argument("--targets", type=int, default=10_000_000)
     parser.add_argument("--inspectors", type=int, default=5000)
+    parser.add_argument("--past-tasks", type=int, default=5,
+                        help="past years' tasks, each 1/50 of the directory drawn and published")
     parser.add_argument("--workers", type=int, default=3,
                         help="gunicorn worker processes (3: deploy/shuangsuiji-web.service)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
@@ -130,7 +132,7 @@ def main() -> None:
     from benchmarks import load_fill
 
     if not args.no_fill:
-        load_fill.fill(args.targets, args.inspectors)
+        load_fill.fill(args.targets, args.inspectors, args.past_tasks)
     load_fill.describe()
     if args.fill_only:
         return

@@ -261,12 +261,12 @@ def _task(world: dict[str, object], code: str, city: str, period: tuple[date, da
     _step(f"{code} drawn ({task.targets.count():,} targets)", start)
 
 
-def tasks(world: dict[str, object], target_rows: int) -> None:
+def tasks(world: dict[str, object], target_rows: int, past: int = len(HISTORY)) -> None:
     """The task under way first (the load needs it), then the past years'."""
     _task(world, "LB-2026-09", CURRENT_CITY, (date(2026, 11, 2), date(2026, 12, 31)),
           target_rows // CURRENT_SHARE)
     review_queue()
-    for year, city in zip(HISTORY, HISTORY_CITIES, strict=True):
+    for year, city in list(zip(HISTORY, HISTORY_CITIES, strict=True))[:past]:
         _task(world, f"LB-{year}-01", city, (date(year, 4, 1), date(year, 11, 30)),
               target_rows // HISTORY_SHARE)
 
@@ -308,14 +308,14 @@ def review_queue() -> None:
     _step(f"{submitted:,} results of the task under way submitted for review", start)
 
 
-def results(target_rows: int) -> None:
+def results(target_rows: int, past: int = len(HISTORY)) -> None:
     """The past tasks' results approved and published; a share of the current task's results
     entered and submitted, so the clerks have a review queue."""
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM publication_publishedresult")
-        if cur.fetchone()[0] >= len(HISTORY) * target_rows // HISTORY_SHARE * 9 // 10:
+        if cur.fetchone()[0] >= past * target_rows // HISTORY_SHARE * 9 // 10:
             print("reusing the published results")
             return
         start = time.perf_counter()
@@ -359,13 +359,13 @@ def results(target_rows: int) -> None:
         _step("results done", start)
 
 
-def fill(target_rows: int, inspector_count: int) -> dict[str, object]:
+def fill(target_rows: int, inspector_count: int, past: int = len(HISTORY)) -> dict[str, object]:
     start = time.perf_counter()
     world = organisation()
     targets(world, target_rows)
     inspectors(world, inspector_count)
-    tasks(world, target_rows)
-    results(target_rows)
+    tasks(world, target_rows, past)
+    results(target_rows, past)
     close_history(world)
     _step("the province is filled", start)
     return world
