@@ -19,6 +19,30 @@ from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, ScopedQuerySet, can, scope_for
 
 PAGE_SIZE = 50
+# A list counts its rows up to this many and says "more than" past it: counting a province's
+# 10 million targets for every page took a second of the database's time (benchmarks/load.py).
+COUNT_LIMIT = 10_000
+
+
+def bounded_count(items: Any, limit: int | None = None) -> tuple[int, bool]:
+    """How many rows, reading at most `limit` (COUNT_LIMIT) + 1 of them; and whether there
+    were more."""
+    limit = COUNT_LIMIT if limit is None else limit
+    n = items[: limit + 1].count() if hasattr(items, "query") else len(items[: limit + 1])
+    return min(n, limit), n > limit
+
+
+class BoundedPaginator(Paginator):
+    """Pages over a count that stops at COUNT_LIMIT: past it, `more` is true and the pages
+    end at the limit (narrow the search to go further)."""
+
+    more = False
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        if not hasattr(self, "_bounded"):
+            self._bounded, self.more = bounded_count(self.object_list)
+        return self._bounded
 
 
 def require(user: Any, domain: Domain, action: Action = Action.VIEW) -> None:
@@ -52,9 +76,11 @@ def departments_in_scope(user: Any, domain: Domain,
     return departments.filter(root_id__in=scope.organisation_ids)
 
 
-def paginate(request: Any, items: Any, *, param: str = "page",
-             per_page: int = PAGE_SIZE) -> Page:
-    return Paginator(items, per_page).get_page(request.GET.get(param))
+def paginate(request: Any, items: Any, *, param: str = "page", per_page: int = PAGE_SIZE,
+             bounded: bool = False) -> Page:
+    """A page of `items`; `bounded` for lists that may hold millions (BoundedPaginator)."""
+    paginator = (BoundedPaginator if bounded else Paginator)(items, per_page)
+    return paginator.get_page(request.GET.get(param))
 
 
 def service_data(cleaned: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:

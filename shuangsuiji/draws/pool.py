@@ -158,7 +158,13 @@ def _over_cap(task: InspectionTask, on: date, cap: int) -> QuerySet[Any]:
     loose = (counted.filter(target__uscc__isnull=True).values("target_id")
              .annotate(times=Count("task", distinct=True)).filter(times__gte=cap)
              .values("target_id"))
-    return Target.objects.filter(Q(uscc__in=codes) | Q(pk__in=loose)).values("pk")
+    # Read first: entities over the cap are few, and as lists PostgreSQL knows it. As nested
+    # subqueries it guessed three quarters of a province's 10 million targets, could not
+    # hash that for the pool's NOT IN, and compared every candidate with every target
+    # (a freeze that never ended: benchmarks/load.py).
+    return Target.objects.filter(
+        Q(uscc__in=list(codes.values_list("target__uscc", flat=True)))
+        | Q(pk__in=list(loose.values_list("target_id", flat=True)))).values("pk")
 
 
 def yearly_cap(task: InspectionTask) -> int:

@@ -18,7 +18,7 @@ from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import is_admin, user_organisation_id
 from shuangsuiji.entities.models import Contact, Target
 from shuangsuiji.inspectors.models import Certificate, Inspector
-from shuangsuiji.plans.choices import Stratification, Verification
+from shuangsuiji.plans.choices import Stratification, TaskState, Verification
 from shuangsuiji.plans.models import InspectionTask
 from shuangsuiji.plans.selectors import sees_internal, stratum_name, task_organisation_id
 from shuangsuiji.rules.draw.pools import OFFICER
@@ -258,8 +258,12 @@ def group_in_force(*, drawn_target_id: int, department_id: int) -> QuerySet[Assi
 
 def my_tasks(*, user: Any) -> list[MyTask]:
     """The targets the user's inspector record is assigned to (not released), by task, each with
-    every department's group (so the groups can agree a date) and the target's contacts."""
-    mine = (assignments_in_force(user=user)
+    every department's group (so the groups can agree a date) and the target's contacts.
+
+    Closed tasks are left out: their work is over, and in a province an inspector gathers
+    hundreds of targets a year, which made this page grow without end (benchmarks/load.py).
+    Their visits and results stay where they were, on the task's and the visit's pages."""
+    mine = (assignments_in_force(user=user).exclude(task__state=TaskState.CLOSED)
             .select_related("task__initiating", "drawn_target__target")
             .annotate(drawn_at=F("drawn_target__draw__drawn_at"))  # not the record itself
             .order_by("-task__period_start", "task__code", "drawn_target__ident"))

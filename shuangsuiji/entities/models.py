@@ -64,6 +64,14 @@ class Target(models.Model):
                          opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["industry_code"], name="target_industry_code",
                          opclasses=["varchar_pattern_ops"]),
+            # A code alone, whole or its start as people type it (the directory's search,
+            # the public credit file): the unique index below leads with the department, so
+            # neither could use it, and each read scanned a province's 10 million rows.
+            models.Index(fields=["uscc"], name="target_uscc", opclasses=["varchar_pattern_ops"]),
+            # The few without a credit risk class, counted on the office's home page and
+            # listed by its link: found without reading the whole directory.
+            models.Index(fields=["department"], name="target_unclassified",
+                         condition=Q(risk_class="")),
         ]
         constraints = [
             models.UniqueConstraint(fields=["department", "uscc"], name="target_code_unique",

@@ -6,12 +6,12 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from shuangsuiji.accounts.scoping import Action, Domain, can, get_for_user
 from shuangsuiji.core import search
-from shuangsuiji.core.web import FieldChange, field_changes
+from shuangsuiji.core.web import FieldChange, bounded_count, field_changes
 from shuangsuiji.rules import code_tables, uscc
 
 from .models import Contact, Target, TargetChange
@@ -124,11 +124,15 @@ def target_licences(*, target: Target) -> QuerySet[Any]:
 
 
 def target_summary(*, user: Any) -> dict[str, Any] | None:
-    """The home page's panel: one scan for the total and the targets not yet risk-classified."""
+    """The home page's panel: the total and the targets not yet risk-classified, each counted
+    up to core.web.COUNT_LIMIT (a province's directory is 10 million rows: "10000+")."""
     if not can(user, Domain.TARGETS):
         return None
-    counts = Target.objects.for_user(user).aggregate(
-        total=Count("id"), unclassified=Count("id", filter=Q(risk_class="")))
+    targets = Target.objects.for_user(user).order_by()
+    total, more = bounded_count(targets)
+    unclassified, more_unclassified = bounded_count(targets.filter(risk_class=""))
+    counts = {"total": total, "more": more, "unclassified": unclassified,
+              "more_unclassified": more_unclassified}
     return counts | {"unclassified_filter": UNCLASSIFIED,
                      "can_change": can(user, Domain.TARGETS, Action.CHANGE)}
 

@@ -24,7 +24,8 @@ def target_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Domain.TARGETS)
     form = TargetFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = paginate(request, selectors.target_list(user=request.user, filters=filters))
+    page = paginate(request, selectors.target_list(user=request.user, filters=filters),
+                    bounded=True)
     return render(request, "entities/target_list.html", {
         "form": form, "page": page,
         "can_create": can(request.user, Domain.TARGETS, Action.CHANGE)})

@@ -16,9 +16,9 @@ from shuangsuiji.accounts.choices import Role
 from shuangsuiji.accounts.models import Department
 from shuangsuiji.accounts.scoping import Action, Domain, ScopedQuerySet, scope_for
 from shuangsuiji.catalog.models import InspectionItem
-from shuangsuiji.draws.models import DrawnTarget
+from shuangsuiji.draws.models import Assignment, DrawnTarget
 from shuangsuiji.inspectors.models import Inspector
-from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.plans.models import InspectionTask, TaskDepartment
 
 from .choices import (
     Conduct,
@@ -46,12 +46,16 @@ class VisitQuerySet(ScopedQuerySet):
             return self
         if scope.nothing:
             return self.none()
+        # Subqueries, not joins with DISTINCT: `visit__in=Visit.objects.for_user(user)` is how
+        # results are scoped, and a DISTINCT made PostgreSQL gather every visit of the
+        # organisation (a million in a province) before it could look at one.
         if getattr(user, "role", None) in {Role.INSPECTOR, Role.EXPERT}:
-            return self.filter(drawn_target__assignments__inspector__user=user,
-                               drawn_target__assignments__released_at__isnull=True).distinct()
+            return self.filter(drawn_target__in=Assignment.objects.filter(
+                inspector__user=user, released_at__isnull=True).values("drawn_target_id"))
         orgs = scope.organisation_ids
         return self.filter(Q(task__initiating__root_id__in=orgs)
-                           | Q(task__participants__department__root_id__in=orgs)).distinct()
+                           | Q(task__in=TaskDepartment.objects.filter(
+                               department__root_id__in=orgs).values("task_id")))
 
 
 class Visit(models.Model):
@@ -178,6 +182,9 @@ class Inspection(models.Model):
         ordering = ["visit", "department"]
         constraints = [models.UniqueConstraint(fields=["visit", "department"],
                                                name="inspection_once_per_department")]
+        # The review queue, oldest first: the few submitted among a province's million.
+        indexes = [models.Index(fields=["submitted_at", "id"], name="inspection_to_review",
+                                condition=Q(state=ReviewState.SUBMITTED))]
 
     def __str__(self) -> str:
         return f"{self.visit}:{self.department_id}"

@@ -69,6 +69,16 @@ def can_review(user: Any, inspection: Inspection) -> bool:
             and user_organisation_id(user) == organisation_id(inspection.department))
 
 
+def reviewable_results(user: Any) -> QuerySet[Inspection]:
+    """The queryset form of can_review, for lists and counts."""
+    if is_admin(user):
+        return Inspection.objects.all()
+    if not (user.is_authenticated and user.role in _REVIEWERS):
+        return Inspection.objects.none()
+    org = user_organisation_id(user)
+    return Inspection.objects.filter(Q(department__root_id=org) | Q(department_id=org))
+
+
 def can_follow_up(user: Any, inspection: Inspection) -> bool:
     """The department's reviewers and its group members record the follow-up."""
     return can_review(user, inspection) or is_member(user, inspection.visit,

@@ -161,13 +161,15 @@ def inspection_days(*, target: Target, since: date, until: date) -> QuerySet[Any
             .order_by("-inspected_on"))
 
 
-def review_queue(user: Any) -> list[Inspection]:
-    """Submitted results this user may approve or return, oldest first."""
-    qs = (Inspection.objects.filter(state=ReviewState.SUBMITTED,
-                                    visit__in=Visit.objects.for_user(user))
-          .select_related("visit__task", "visit__drawn_target__target", "department")
-          .order_by("submitted_at"))
-    return [r for r in qs if permissions.can_review(user, r)]
+def review_queue(user: Any) -> QuerySet[Inspection]:
+    """Submitted results this user may approve or return, oldest first.
+
+    The queryset form of permissions.can_review: a province's queue holds thousands of
+    results, so it is filtered, counted and paged in the database, never row by row."""
+    return (permissions.reviewable_results(user)
+            .filter(state=ReviewState.SUBMITTED, visit__in=Visit.objects.for_user(user))
+            .select_related("visit__task", "visit__drawn_target__target", "department")
+            .order_by("submitted_at", "pk"))
 
 
 def results_due(*, user: Any, today: date) -> list[Waiting]:
@@ -208,7 +210,7 @@ def todo(user: Any, today: Any) -> dict[str, int]:
             department_id__in=mine.values("department"),
             state__in=[ReviewState.ENTERED, ReviewState.RETURNED]).count()
     if can(user, Domain.INSPECTIONS):
-        out["to_review"] = len(review_queue(user))
+        out["to_review"] = review_queue(user).count()
         out["follow_ups_late"] = deadlines.visible_follow_ups(user).filter(
             state=FollowUpState.OPEN, due_on__lt=today).count()
     return out

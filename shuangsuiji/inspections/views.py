@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts.scoping import Action, Domain, can
-from shuangsuiji.core.web import add_service_errors, private_file, viewable_ids
+from shuangsuiji.core.web import add_service_errors, paginate, private_file, viewable_ids
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.entities.models import Target
 from shuangsuiji.plans import selectors as plan_selectors
@@ -262,7 +262,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/review_queue.html",
-                  {"results": selectors.review_queue(request.user)})
+                  {"page": paginate(request, selectors.review_queue(request.user))})
 
 
 # -- Files ---------------------------------------------------------------------------------------

@@ -199,3 +199,51 @@ def test_the_home_page_says_what_waits_for_each_user(client, world, drawn_task):
     assert todo["to_review"] == 1 and todo["to_publish"] == 0
     login(client, world, "partner")
     assert client.get(reverse("home")).context["todo"]["to_review"] == 0
+
+
+def test_the_review_queue_is_paged_and_agrees_with_who_may_review(client, world, drawn_task):
+    """A province's queue holds thousands: it is filtered and counted in the database and
+    shown a page at a time; the counts and pages hold exactly what can_review allows."""
+    from shuangsuiji.core import web
+    from shuangsuiji.inspections import permissions, selectors
+    from shuangsuiji.inspections.models import Inspection
+
+    submitted = Inspection.objects.filter(visit__task=drawn_task.task)
+    submitted.update(state="submitted", submitted_at=drawn_task.task.created_at)
+    for role, department in (("office", drawn_task.office_result.department),
+                             ("partner", drawn_task.fire_result.department)):
+        user = world.users[role]
+        queue = selectors.review_queue(user)
+        expected = {r.pk for r in submitted if permissions.can_review(user, r)}
+        assert {r.pk for r in queue} == expected
+        assert expected and all(r.department_id == department.pk for r in queue)
+        login(client, world, role)
+        assert client.get(reverse("home")).context["todo"]["to_review"] == len(expected)
+    # Other roles review nothing, whatever they may read.
+    for role in ("inspector", "leader", "expert"):
+        assert not selectors.review_queue(world.users[role]).exists()
+    login(client, world, "office")
+    page = client.get(reverse("inspections:review_queue")).context["page"]
+    office = world.users["office"]
+    assert page.paginator.count == selectors.review_queue(office).count()
+    assert page.paginator.per_page == web.PAGE_SIZE
+
+
+def test_my_tasks_leave_out_closed_tasks(client, world, drawn_task):
+    """A province's inspector gathers hundreds of targets a year: once a task is closed its
+    targets leave 我的任务 (the pages and the API), and its visit stays open to its group."""
+    from shuangsuiji.plans import services as plans
+
+    login(client, world, "inspector")
+    for name in ("inspections:mine", "draws:mine"):
+        assert drawn_task.task.code in client.get(reverse(name)).content.decode()
+    assert client.get("/api/v1/my/tasks/").json()["results"]
+    office = world.users["office"]
+    plans.task_finish(actor=office, task=drawn_task.task)
+    assert drawn_task.task.code in client.get(reverse("inspections:mine")).content.decode()
+    plans.task_close(actor=office, task=drawn_task.task)
+    for name in ("inspections:mine", "draws:mine"):
+        assert drawn_task.task.code not in client.get(reverse(name)).content.decode()
+    assert client.get("/api/v1/my/tasks/").json()["results"] == []
+    assert client.get(reverse("inspections:visit",
+                              args=[drawn_task.visit.pk])).status_code == 200

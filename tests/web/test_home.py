@@ -46,3 +46,30 @@ def test_another_organisation_counts_only_its_own(login, data):
 def test_anonymous_users_are_sent_to_sign_in(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_province_sized_directory_is_counted_up_to_the_limit(login, data, world,
+                                                               monkeypatch):
+    """Past core.web.COUNT_LIMIT the home page and the directory's pages say "more than"
+    instead of counting every row (10 million in a province); below it, the exact count."""
+    from shuangsuiji.core import web
+    from shuangsuiji.entities.models import Target
+    from shuangsuiji.rules.uscc import make_valid
+
+    Target.objects.bulk_create([
+        Target(department=world.office, uscc=make_valid(f"91140502MA0L{n:05d}"),
+               name=f"晋城市计数企业{n}有限公司", region_code="140502") for n in range(5)])
+    total = Target.objects.filter(department=world.office).count()
+    client = login("office")
+    monkeypatch.setattr(web, "COUNT_LIMIT", total)
+    page = client.get(reverse("entities:list")).context["page"]
+    assert (page.paginator.count, page.paginator.more) == (total, False)
+    assert client.get(reverse("home")).context["targets"]["more"] is False
+    monkeypatch.setattr(web, "COUNT_LIMIT", 3)
+    response = client.get(reverse("entities:list"), {"page": 2})
+    page = response.context["page"]
+    assert (page.paginator.count, page.paginator.more) == (3, True)
+    body = response.content.decode()
+    assert "more than 3" in body or "超过 3" in body
+    targets = client.get(reverse("home")).context["targets"]
+    assert (targets["total"], targets["more"]) == (3, True)
