@@ -21,9 +21,11 @@ from shuangsuiji.draws.pool import inspections_in_year
 from shuangsuiji.entities.models import Target
 from shuangsuiji.plans.models import CityPolicy
 from shuangsuiji.rules import evaluation
+from shuangsuiji.rules import oversight as rules
 from shuangsuiji.rules.oversight import UNKNOWN, Share
 
 from . import selectors
+from .labels import industry_label
 from .models import EvaluationCriteria
 
 # metric of a city records page → the kind of record it lists
@@ -92,6 +94,7 @@ class CityFigures:
     by_industry: list[CityGroup]
     units: list[Unit]
     burden: list[Burden]
+    burden_by: dict[str, list["BurdenGroup"]]
     cap: int
     criteria: EvaluationCriteria
 
@@ -167,6 +170,80 @@ def burden(year: int, cap: int) -> list[Burden]:
     return [Burden(times, entities, times > cap) for times, entities in sorted(counts.items())]
 
 
+@dataclass
+class BurdenGroup:
+    """The burden within one organisation, region or industry section: the entities it
+    holds that were inspected in the year, their inspections there, and how many of those
+    entities are over the cap counting every organisation's inspections."""
+
+    key: str  # "org:<pk>", "region:<code>", "industry:<section>"
+    label: str
+    entities: int
+    inspections: int
+    over_cap: int
+
+    @property
+    def per_entity(self) -> str:
+        return f"{self.inspections / self.entities:.2f}" if self.entities else "—"
+
+
+BURDEN_BY = ("org", "region", "industry")
+
+
+def _entity_key(code: str | None, target_id: int) -> str:
+    return f"uscc:{code}" if code else f"target:{target_id}"
+
+
+def _burden_keys(org_id: int | None, region: str, industry: str) -> list[str]:
+    return [f"org:{org_id}", f"region:{rules.region_key(region)}",
+            f"industry:{rules.industry_section(industry)}"]
+
+
+def burden_by(year: int, cap: int) -> dict[str, list[BurdenGroup]]:
+    """The burden by organisation (whose task), region and industry (of the inspected row),
+    from one pass over the year's inspections; an inspection is a task of an entity."""
+    times = entity_times(year)
+    entities: dict[str, set[str]] = defaultdict(set)
+    inspections: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for task_id, target_id, code, region, industry, org_id in (
+            inspections_in_year(year).values_list(
+                "task_id", "target_id", "target__uscc", "target__region_code",
+                "target__industry_code", "task__initiating__root_id")):
+        entity = _entity_key(code, target_id)
+        for key in _burden_keys(org_id, region, industry):
+            entities[key].add(entity)
+            inspections[key].add((entity, task_id))
+    names = dict(organisations().values_list("pk", "name"))
+    labels = {"org": lambda k: names.get(int(k), k) if k.isdigit() else k,
+              "region": selectors.region_label, "industry": industry_label}
+    out: dict[str, list[BurdenGroup]] = {dim: [] for dim in BURDEN_BY}
+    for key in sorted(entities):
+        dim, _sep, value = key.partition(":")
+        out[dim].append(BurdenGroup(
+            key, str(labels[dim](value)), len(entities[key]), len(inspections[key]),
+            sum(1 for e in entities[key] if times.get(e, 0) > cap)))
+    return out
+
+
+def burden_inspections(year: int, key: str) -> QuerySet[DrawnTarget]:
+    """The year's inspections counted in one row of burden_by: the records behind it."""
+    dim, _sep, value = key.partition(":")
+    rows = inspections_in_year(year)
+    if dim == "org" and value.isdigit():
+        rows = rows.filter(task__initiating__root_id=int(value))
+    elif dim == "region":
+        rows = (rows.filter(target__region_code__startswith=value) if value
+                else rows.filter(Q(target__region_code="") | Q(target__region_code__isnull=True)))
+    elif dim == "industry":
+        wanted = [pk for pk, code in rows.values_list("pk", "target__industry_code")
+                  if rules.industry_section(code) == value]
+        rows = rows.filter(pk__in=wanted)
+    else:
+        raise UnknownMetric(key)
+    return (rows.select_related("target", "task__initiating__root", "draw")
+            .order_by("target__uscc", "target__name", "task__period_start", "pk"))
+
+
 def inspections_of(year: int, times: int) -> QuerySet[DrawnTarget]:
     """The year's inspections of the entities inspected `times` times: the records behind a
     row of the burden table."""
@@ -194,7 +271,8 @@ def compute(year: int, today: date) -> CityFigures:
         by_region=_across(all_figures, lambda f: f.by_region, lambda k: (k == "", k)),
         by_industry=_across(all_figures, lambda f: f.by_industry,
                             lambda k: (k == UNKNOWN, k)),
-        units=units(all_figures, criteria), burden=burden(year, cap), cap=cap,
+        units=units(all_figures, criteria), burden=burden(year, cap),
+        burden_by=burden_by(year, cap), cap=cap,
         criteria=criteria)
 
 
@@ -207,6 +285,11 @@ def records(city: CityFigures, metric: str, key: str) -> tuple[str, Any, str]:
     kind = CITY_METRICS.get(metric)
     if kind is None:
         raise UnknownMetric(metric)
+    if kind == "inspection" and key.partition(":")[0] in BURDEN_BY:
+        groups = {g.key: g for rows in city.burden_by.values() for g in rows}
+        if key not in groups:
+            raise UnknownMetric(key)
+        return kind, burden_inspections(city.year, key), groups[key].label
     if kind == "inspection":
         prefix, _sep, times = key.partition(":")
         if prefix != "times" or not times.isdigit() or not any(

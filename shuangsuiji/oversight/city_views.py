@@ -68,7 +68,13 @@ def city(request: HttpRequest) -> HttpResponse:
                _("results"))]
     coverage = [(_("By region"), _("Region"), figures.by_region),
                 (_("By industry (GB/T 4754 section)"), _("Industry"), figures.by_industry)]
+    burden_tables = [
+        (_("Inspections per entity by organisation"), _("Organisation"), figures.burden_by["org"]),
+        (_("Inspections per entity by region"), _("Region"), figures.burden_by["region"]),
+        (_("Inspections per entity by industry"), _("Industry"),
+         figures.burden_by["industry"])]
     return render(request, "oversight/city.html", {
+        "burden_tables": burden_tables,
         "city": figures, "year": figures.year, "today": day, "totals": totals,
         "coverage": coverage,
         "years": range(day.year, day.year - 6, -1),
@@ -88,8 +94,10 @@ def records(request: HttpRequest) -> HttpResponse:
             kind, rows, label = selectors.records(figures, metric, key)
         except selectors.UnknownMetric as exc:
             raise Http404 from exc
-        if kind == "inspection":
+        if kind == "inspection" and key.startswith("times:"):
             title = _("Inspections of the entities inspected {n} times").format(n=label)
+        elif kind == "inspection":
+            title = _("Inspections of the year · {group}").format(group=label)
         elif label:
             title = f"{title} · {label}"
         page = paginate(request, rows)

@@ -182,7 +182,7 @@ def _groups(prefix: str, totals: dict[str, int], hits: dict[str, int], *, by: An
             for key, n in sorted(folded_totals.items(), key=lambda kv: order(kv[0]))]
 
 
-def _region_label(key: str) -> str:
+def region_label(key: str) -> str:
     """晋城市 城区 140502 (the code kept: a drill-down and a chart are read by code too)."""
     return f"{codes.region_label(key)} {key}" if key else str(_("Region not recorded"))
 
@@ -197,7 +197,7 @@ def _coverage(organisation_id: int, year: int) -> tuple[Share, list[Group], list
     coverage = Share(hits.count(), targets.count())
     by_region = _groups("region", _grouped(targets, "region_code"),
                         _grouped(hits, "region_code"), by=rules.region_key,
-                        label=_region_label, order=lambda k: (k == "", k))
+                        label=region_label, order=lambda k: (k == "", k))
     by_industry = _groups("industry", _grouped(targets, "industry_code"),
                           _grouped(hits, "industry_code"), by=rules.industry_section,
                           label=industry_label, order=lambda k: (k == rules.UNKNOWN, k))

@@ -22,7 +22,7 @@ from shuangsuiji.entityportal.models import EntityRequest
 from shuangsuiji.inspections.models import Inspection
 from shuangsuiji.oversight import city, city_views, views
 from shuangsuiji.oversight.models import EvaluationCriteria
-from shuangsuiji.plans.models import InspectionTask
+from shuangsuiji.plans.models import CityPolicy, InspectionTask
 from shuangsuiji.rules.oversight import Share
 from tests.conftest import make_user
 from tests.oversight.conftest import TODAY
@@ -99,6 +99,39 @@ def test_it_counts_entities_by_inspections_in_the_year_against_the_cap(world, kn
     assert [(b.times, b.entities) for b in c.burden] == [(1, 2), (2, 1)]
     rows = city.inspections_of(2026, 2)
     assert {d.task.code for d in rows} == {known.task.code, known.fire_task.code}
+
+
+def test_the_burden_by_organisation_region_and_industry(world, known, client):
+    entity = known.r1.visit.drawn_target
+    entity.pk = None
+    entity.task, entity.draw, entity.ident = known.fire_task, None, "X-1"
+    entity.save()
+    CityPolicy.objects.update_or_create(pk=1, defaults={"yearly_cap": 1})
+    c = city.compute(2026, TODAY)
+    by_org = {g.key: (g.entities, g.inspections, g.over_cap) for g in c.burden_by["org"]}
+    # The office's joint task inspected 3 entities; the fire rescue's task one of them again,
+    # which is then over a cap of 1 in both rows.
+    assert by_org == {f"org:{world.office.pk}": (3, 3, 1), f"org:{world.fire.pk}": (1, 1, 1)}
+    for dim in ("region", "industry"):
+        rows = c.burden_by[dim]
+        assert sum(g.inspections for g in rows) == 4 and sum(g.entities for g in rows) == 3
+        assert sum(g.over_cap for g in rows) == 1
+    office_row = next(g for g in c.burden_by["org"] if g.entities == 3)
+    assert office_row.per_entity == "1.00" and office_row.label == world.office.name
+    # Each figure opens its inspections.
+    kind, rows, _label = city.records(c, "inspections", f"org:{world.fire.pk}")
+    assert kind == "inspection" and [d.task.code for d in rows] == [known.fire_task.code]
+    for g in c.burden_by["industry"]:
+        assert city.records(c, "inspections", g.key)[1].count() == g.inspections
+    user = make_user("city2", Role.CITY, None)
+    client.force_login(user)
+    page = client.get(CITY_RECORDS, {"year": 2026, "metric": "inspections",
+                                      "key": f"org:{world.fire.pk}"})
+    assert page.status_code == 200 and known.fire_task.code in page.content.decode()
+    assert client.get(CITY_RECORDS, {"year": 2026, "metric": "inspections",
+                                      "key": "org:999999"}).status_code == 404
+    assert "Inspections per entity by region" in client.get(
+        CITY, {"year": 2026}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
 def test_each_department_and_section_is_scored_against_the_years_criteria(world, more):
