@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -455,8 +456,10 @@ def _check_group(target: Target, inspectors: list[Inspector], *, organisation_id
     if sum(1 for i in inspectors if i.role == "officer") < 2:
         raise ValidationError({"inspectors": _("A group needs at least 2 officers.")})
     codes = [i.pk for i in inspectors]
+    # A 回避 recorded on any organisation's row of the entity (the city's shared directory).
+    same_entity = Q(target__uscc=target.uscc) if target.uscc else Q(target=target)
     conflicted = list(Conflict.objects.in_force_on(day).filter(
-        inspector_id__in=codes, target=target).values_list("inspector__name", flat=True))
+        same_entity, inspector_id__in=codes).values_list("inspector__name", flat=True))
     if lookback_days:
         conflicted += list(Assignment.objects.filter(
             since_day(day - timedelta(days=lookback_days), "drawn_target__"),

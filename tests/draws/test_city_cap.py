@@ -242,3 +242,15 @@ def test_a_complaint_check_names_a_complaint_of_the_organisation_about_the_entit
         "target": fire["targets"][4].pk, "kind": "complaint",
         "reference": f"#{about_other.pk}"}).context["form"]
     assert form.initial["kind"] == "complaint" and form.initial["reference"] == f"#{about_other.pk}"
+
+
+def test_a_conflict_on_another_directorys_row_of_the_entity_counts(world, fire):
+    """The fire rescue's office chooses its group for its own row of an entity the office's
+    directory holds too; a 回避 recorded on the office's row stops that inspector."""
+    a = fire["inspectors"][0]
+    conflict_record(actor=world.users["office"], data={
+        "inspector": a, "target": fire["shared"], "relation": "kinship",
+        "declared_by": "office", "reason": "近亲属在该企业任职"})
+    with pytest.raises(ValidationError, match="Conflict of interest"):
+        fire_inspects(fire)
+    assert not DrawnTarget.objects.exists()
