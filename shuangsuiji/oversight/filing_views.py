@@ -12,13 +12,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shuangsuiji.core.web import private_file
 
 from . import filings, report
-from .views import _context
+from .views import dashboard_context
 
 
 @require_POST
 def file_report(request: HttpRequest) -> HttpResponse:
     """The dashboard's year, as its PDF is now, filed with the city."""
-    context = _context(request)
+    context = dashboard_context(request)
     if context is None:
         raise Http404
     organisation = context["organisation"]

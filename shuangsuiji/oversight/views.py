@@ -72,7 +72,10 @@ def _chooses(user: Any) -> bool:
     return is_admin(user) or user.role == Role.CITY
 
 
-def _context(request: HttpRequest) -> dict[str, Any] | None:
+def dashboard_context(request: HttpRequest) -> dict[str, Any] | None:
+    """The dashboard's organisation, year and figures for the request (None: an
+    administrator or the city has not chosen an organisation); the report downloads and the
+    filing (filing_views.py) start from it too."""
     day = today()
     organisation = organisation_for(request)
     if organisation is None:
@@ -95,7 +98,7 @@ def _context(request: HttpRequest) -> dict[str, Any] | None:
 
 @require_http_methods(["GET"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = dashboard_context(request)
     if context is None:
         year = _year(request, today())
         return render(request, "oversight/choose.html", {
@@ -112,7 +115,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def records(request: HttpRequest) -> HttpResponse:
     """The records behind one figure, paged, scoped like the figure."""
-    context = _context(request)
+    context = dashboard_context(request)
     if context is None:
         raise Http404
     metric, key = request.GET.get("metric", ""), request.GET.get("key", "all")
@@ -131,7 +134,7 @@ def records(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def report_xlsx(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = dashboard_context(request)
     if context is None:
         raise Http404
     figures = context["figures"]
@@ -144,7 +147,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def report_pdf(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    context = dashboard_context(request)
     if context is None:
         raise Http404
     figures = context["figures"]
